@@ -1,0 +1,21 @@
+import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
+import { sha256, sha384 } from '@noble/hashes/sha2.js';
+import type { PrfHash } from './cipher-suites.js';
+
+/** The hashes DTLS 1.2 needs: the PRF hash of every suite here, and SHA-256 for ECDSA. Same strings as PrfHash. */
+export type HashAlgorithm = PrfHash;
+
+const HASHES = { sha256, sha384 } as const;
+
+export function hash(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
+  return HASHES[alg](data);
+}
+
+export function hmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
+  return nobleHmac(HASHES[alg], key, data);
+}
+
+/** Output length in bytes: 32 for SHA-256, 48 for SHA-384. */
+export function hashLength(alg: HashAlgorithm): number {
+  return HASHES[alg].outputLen;
+}
