@@ -1,0 +1,57 @@
+import { DTLS_1_0, DTLS_1_2, MAX_CIPHERTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../wire/constants.js';
+import { decodeRecordHeader, type RecordHeader } from '../wire/record-header.js';
+
+/** One record as found in a datagram; `fragment` is a view into the datagram, not a copy. */
+export interface RawRecord {
+  readonly header: RecordHeader;
+  readonly fragment: Uint8Array;
+}
+
+export interface SplitResult {
+  readonly records: RawRecord[];
+  /** Records (or trailing bytes) dropped because they could not be used. */
+  readonly malformed: number;
+}
+
+/**
+ * Splits a datagram into its records (RFC 6347 §4.1.1: a datagram may carry
+ * several). Total: never throws, never reads past the end.
+ *
+ * A header that does not decode, or a length that runs past the datagram,
+ * ends the parse: without a trustworthy length the next record boundary is
+ * unknown, so the rest of the datagram is counted once as malformed. A record
+ * whose boundary is known but whose version is not DTLS 1.0/1.2, or whose
+ * length exceeds 2^14 + 2048 (RFC 6347 §4.1, RFC 5246 §6.2.3), is skipped,
+ * counted, and parsing goes on with the next one. DTLS 1.0 is allowed because
+ * a ClientHello may carry it in the record layer (RFC 6347 §4.1).
+ */
+export function splitRecords(datagram: Uint8Array): SplitResult {
+  const records: RawRecord[] = [];
+  let malformed = 0;
+  let offset = 0;
+  while (offset < datagram.length) {
+    const fragmentStart = offset + RECORD_HEADER_LENGTH;
+    if (fragmentStart > datagram.length) {
+      malformed++;
+      break;
+    }
+    const decoded = decodeRecordHeader(datagram.subarray(offset, fragmentStart));
+    if (!decoded.ok) {
+      malformed++;
+      break;
+    }
+    const header = decoded.value;
+    const end = fragmentStart + header.length;
+    if (end > datagram.length) {
+      malformed++;
+      break;
+    }
+    offset = end;
+    if ((header.version !== DTLS_1_2 && header.version !== DTLS_1_0) || header.length > MAX_CIPHERTEXT_LENGTH) {
+      malformed++;
+      continue;
+    }
+    records.push({ header, fragment: datagram.subarray(fragmentStart, end) });
+  }
+  return { records, malformed };
+}
