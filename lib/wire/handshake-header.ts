@@ -1,0 +1,81 @@
+import { HANDSHAKE_HEADER_LENGTH } from './constants.js';
+import { decode, type Reader } from './reader.js';
+import type { Result } from './result.js';
+import { Writer } from './writer.js';
+
+/**
+ * RFC 6347 §4.2.2: one handshake message, or a fragment of one, as carried in a record.
+ * `length` is the whole message's body length; `body` holds bytes
+ * [fragmentOffset, fragmentOffset + fragmentLength) of it.
+ */
+export interface HandshakeFragment {
+  msgType: number;
+  length: number;
+  messageSeq: number;
+  fragmentOffset: number;
+  fragmentLength: number;
+  /** The fragment bytes: a view into the record payload, not a copy. */
+  body: Uint8Array;
+}
+
+/**
+ * Splits a handshake record's payload into the fragments it carries: RFC 6347 §4.2.3
+ * lets one record hold several messages or fragments back to back, and a record is
+ * never split across datagrams, so a fragment running past the payload's end is
+ * inconsistent ('invalid'), not merely short. An empty payload is 'truncated': RFC 5246
+ * §6.2.1 forbids zero-length handshake records.
+ */
+export function decodeHandshakeFragments(recordPayload: Uint8Array): Result<HandshakeFragment[]> {
+  return decode('HandshakeFragment', recordPayload, (r) => {
+    const fragments: HandshakeFragment[] = [];
+    do fragments.push(readFragment(r));
+    while (!r.atEnd);
+    return fragments;
+  });
+}
+
+function readFragment(r: Reader): HandshakeFragment {
+  const msgType = r.uint8('msg_type');
+  const length = r.uint24('length');
+  const messageSeq = r.uint16('message_seq');
+  const fragmentOffset = r.uint24('fragment_offset');
+  const fragmentLength = r.uint24('fragment_length');
+  if (fragmentOffset + fragmentLength > length) r.fail('invalid', 'fragment_length');
+  if (fragmentLength > r.remaining) r.fail('invalid', 'body');
+  const body = r.bytes(fragmentLength, 'body');
+  return { msgType, length, messageSeq, fragmentOffset, fragmentLength, body };
+}
+
+/** Header + fragment bytes; `body.length` must equal `fragmentLength`. */
+export function encodeHandshakeFragment(f: HandshakeFragment): Uint8Array {
+  if (f.body.length !== f.fragmentLength) {
+    throw new RangeError(`fragment body is ${f.body.length} bytes, fragmentLength says ${f.fragmentLength}`);
+  }
+  if (f.fragmentOffset + f.fragmentLength > f.length) {
+    throw new RangeError('fragment extends past the end of its message');
+  }
+  return new Writer(HANDSHAKE_HEADER_LENGTH + f.body.length)
+    .uint8(f.msgType)
+    .uint24(f.length)
+    .uint16(f.messageSeq)
+    .uint24(f.fragmentOffset)
+    .uint24(f.fragmentLength)
+    .bytes(f.body)
+    .finish();
+}
+
+/**
+ * A whole message as a single fragment (offset 0, fragment_length = length). This is
+ * also the form the transcript hash covers (RFC 6347 §4.2.6), whatever fragmentation
+ * was used on the wire.
+ */
+export function encodeHandshakeMessage(msgType: number, messageSeq: number, body: Uint8Array): Uint8Array {
+  return encodeHandshakeFragment({
+    msgType,
+    length: body.length,
+    messageSeq,
+    fragmentOffset: 0,
+    fragmentLength: body.length,
+    body,
+  });
+}
