@@ -1,0 +1,21 @@
+/** RFC 5246 §7.4.1.4: one hello extension; `data` is the opaque extension_data (a view). */
+export interface Extension {
+  type: number;
+  data: Uint8Array;
+}
+
+/** IANA "TLS ExtensionType Values" used by rx-dtls. Unknown types are kept opaque. */
+export const ExtensionType = {
+  server_name: 0, // RFC 6066 §3
+  supported_groups: 10, // RFC 8422 §5.1.1
+  ec_point_formats: 11, // RFC 8422 §5.1.2
+  signature_algorithms: 13, // RFC 5246 §7.4.1.4.1
+  client_certificate_type: 19, // RFC 7250 §3
+  server_certificate_type: 20, // RFC 7250 §3
+  encrypt_then_mac: 22, // RFC 7366
+  extended_master_secret: 23, // RFC 7627
+  record_size_limit: 28, // RFC 8449
+  session_ticket: 35, // RFC 5077
+  renegotiation_info: 0xff01, // RFC 5746
+} as const;
+export type ExtensionType = (typeof ExtensionType)[keyof typeof ExtensionType];
