@@ -1,0 +1,55 @@
+import { decodeExtensions, writeExtensions } from './extensions.js';
+import type { Extension } from './extension-type.js';
+import { checkHelloFields, readRandom, readSessionId } from './hello-fields.js';
+import { decode } from './reader.js';
+import type { Result } from './result.js';
+import { Writer } from './writer.js';
+
+export interface ClientHello {
+  clientVersion: number;
+  random: Uint8Array;
+  sessionId: Uint8Array;
+  /** Empty in the first ClientHello; the HelloVerifyRequest cookie in the second. */
+  cookie: Uint8Array;
+  cipherSuites: number[];
+  compressionMethods: number[];
+  extensions: Extension[];
+}
+
+/**
+ * RFC 6347 §4.2.1: the TLS 1.2 ClientHello with `opaque cookie<0..2^8-1>` inserted
+ * after session_id. The extensions block is omitted when there are none, which is the
+ * form RFC 5246 §7.4.1.2 gives for a hello without extensions.
+ */
+export function encodeClientHello(x: ClientHello): Uint8Array {
+  checkHelloFields(x.random, x.sessionId);
+  if (x.cipherSuites.length === 0) throw new RangeError('cipher_suites must not be empty');
+  if (x.compressionMethods.length === 0) throw new RangeError('compression_methods must not be empty');
+  const w = new Writer()
+    .uint16(x.clientVersion)
+    .bytes(x.random)
+    .vector8(x.sessionId)
+    .vector8(x.cookie)
+    .vector16((l) => x.cipherSuites.forEach((s) => l.uint16(s)))
+    .vector8((l) => x.compressionMethods.forEach((m) => l.uint8(m)));
+  if (x.extensions.length > 0) writeExtensions(w, x.extensions);
+  return w.finish();
+}
+
+/**
+ * Structural decode only: whether the version, suites and compression methods are
+ * acceptable (e.g. that null compression is offered) is for the handshake to judge.
+ */
+export function decodeClientHello(body: Uint8Array): Result<ClientHello> {
+  return decode('ClientHello', body, (r) => ({
+    clientVersion: r.uint16('client_version'),
+    random: readRandom(r),
+    sessionId: readSessionId(r),
+    cookie: r.vector8('cookie'),
+    // CipherSuite cipher_suites<2..2^16-2>; CompressionMethod compression_methods<1..2^8-1>
+    cipherSuites: r.list16('cipher_suites', (i) => i.uint16('cipher_suite'), 2, 0xfffe),
+    compressionMethods: r.list8('compression_methods', (i) => i.uint8('compression_method'), 1),
+    // RFC 5246 §7.4.1.2: a client may send no extensions block at all.
+    extensions: r.atEnd ? [] : decodeExtensions(r),
+  }));
+}

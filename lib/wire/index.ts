@@ -1,0 +1,21 @@
+// The wire layer's surface for the other layers: codecs for every DTLS 1.2 structure.
+export * from './result.js';
+export * from './constants.js';
+export * from './reader.js';
+export * from './writer.js';
+export * from './record-header.js';
+export * from './handshake-header.js';
+export * from './extensions.js';
+export { RANDOM_LENGTH, MAX_SESSION_ID_LENGTH } from './hello-fields.js';
+export * from './client-hello.js';
+export * from './hello-verify-request.js';
+export * from './server-hello.js';
+export * from './certificate.js';
+export * from './server-key-exchange.js';
+export * from './certificate-request.js';
+export * from './server-hello-done.js';
+export * from './client-key-exchange.js';
+export * from './certificate-verify.js';
+export * from './finished.js';
+export * from './change-cipher-spec.js';
+export * from './alert.js';
