@@ -1,0 +1,26 @@
+/**
+ * Decoders in rx-dtls are total: they return a result instead of throwing,
+ * so bytes from the network can never raise an exception past a stage.
+ */
+export type DecodeErrorKind =
+  | 'truncated' // fewer bytes than a length or fixed field needs
+  | 'overlong' // bytes left over where a structure should end
+  | 'invalid'; // a value that is well-formed but not allowed (bad enum, inconsistent lengths)
+
+export interface DecodeError {
+  readonly kind: DecodeErrorKind;
+  /** What was being decoded, e.g. "ClientHello.cookie". */
+  readonly what: string;
+}
+
+export type Result<T, E = DecodeError> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: E };
+
+export function ok<T>(value: T): Result<T, never> {
+  return { ok: true, value };
+}
+
+export function fail(kind: DecodeErrorKind, what: string): Result<never> {
+  return { ok: false, error: { kind, what } };
+}
