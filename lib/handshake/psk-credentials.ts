@@ -1,0 +1,13 @@
+import type { MaybePromise } from './handshake-step.js';
+
+/** A pre-shared key and the identity it is known by (RFC 4279). */
+export interface PskCredential {
+  readonly identity: Uint8Array;
+  readonly key: Uint8Array;
+}
+
+/** Client side: choose a PSK, given the server's identity hint (empty when none was sent). */
+export type ClientPskSelector = (hint: Uint8Array) => PskCredential | undefined;
+
+/** Server side: the key for an identity, or undefined when it is unknown. May be async (a fleet keeps keys in a database). */
+export type ServerPskLookup = (identity: Uint8Array) => MaybePromise<Uint8Array | undefined>;

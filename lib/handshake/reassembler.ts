@@ -1,0 +1,90 @@
+import type { HandshakeFragment } from '../wire/handshake-header.js';
+import type { HandshakeMessage } from './handshake-message.js';
+
+export interface ReassemblerOptions {
+  /** Most bytes of incomplete messages held at once; a fragment that would exceed it is dropped. */
+  readonly maxBufferedBytes: number;
+  /** Largest handshake message accepted (the 24-bit length field allows 16 MiB). */
+  readonly maxMessageLength: number;
+}
+
+interface Partial {
+  readonly msgType: number;
+  readonly body: Uint8Array;
+  /** Byte ranges received so far, as sorted disjoint [start, end) pairs. */
+  ranges: Array<[number, number]>;
+}
+
+/**
+ * Rebuilds handshake messages from fragments that may arrive out of order,
+ * overlapping or duplicated (RFC 6347 §4.2.3). Fragments are keyed by message_seq;
+ * a fragment that contradicts an earlier one of the same message (type or total
+ * length) is discarded. Memory is bounded by `maxBufferedBytes`.
+ */
+export class Reassembler {
+  private readonly partials = new Map<number, Partial>();
+  private buffered = 0;
+
+  constructor(private readonly options: ReassemblerOptions) {}
+
+  /** Bytes currently held for incomplete messages. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** Adds a fragment; returns the message when it is complete. */
+  add(fragment: HandshakeFragment): HandshakeMessage | undefined {
+    const { msgType, length, messageSeq, fragmentOffset, fragmentLength } = fragment;
+    if (length > this.options.maxMessageLength) return undefined;
+    if (fragmentOffset === 0 && fragmentLength === length && !this.partials.has(messageSeq)) {
+      return { msgType, messageSeq, body: fragment.body };
+    }
+    let partial = this.partials.get(messageSeq);
+    if (partial === undefined) {
+      if (this.buffered + length > this.options.maxBufferedBytes) return undefined;
+      partial = { msgType, body: new Uint8Array(length), ranges: [] };
+      this.partials.set(messageSeq, partial);
+      this.buffered += length;
+    } else if (partial.msgType !== msgType || partial.body.length !== length) {
+      return undefined;
+    }
+    partial.body.set(fragment.body.subarray(0, fragmentLength), fragmentOffset);
+    partial.ranges = mergeRange(partial.ranges, fragmentOffset, fragmentOffset + fragmentLength);
+    const [first] = partial.ranges;
+    if (length === 0 || (partial.ranges.length === 1 && first[0] === 0 && first[1] === length)) {
+      this.partials.delete(messageSeq);
+      this.buffered -= length;
+      return { msgType, messageSeq, body: partial.body };
+    }
+    return undefined;
+  }
+
+  /** Forgets incomplete messages below `messageSeq` (they were delivered by another copy). */
+  discardBelow(messageSeq: number): void {
+    for (const [seq, partial] of this.partials) {
+      if (seq < messageSeq) {
+        this.partials.delete(seq);
+        this.buffered -= partial.body.length;
+      }
+    }
+  }
+}
+
+function mergeRange(ranges: Array<[number, number]>, start: number, end: number): Array<[number, number]> {
+  if (end <= start) return ranges;
+  const merged: Array<[number, number]> = [];
+  let placed = false;
+  for (const range of ranges) {
+    if (range[1] < start) merged.push(range);
+    else if (range[0] > end) {
+      if (!placed) merged.push([start, end]);
+      placed = true;
+      merged.push(range);
+    } else {
+      start = Math.min(start, range[0]);
+      end = Math.max(end, range[1]);
+    }
+  }
+  if (!placed) merged.push([start, end]);
+  return merged;
+}

@@ -1,0 +1,39 @@
+import type { CipherSuite } from '../crypto/cipher-suites.js';
+import { computeExtendedMasterSecret, computeMasterSecret, deriveKeyBlock } from '../crypto/key-schedule.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { aeadCipher, type RecordCipher } from '../record/record-cipher.js';
+
+export interface SessionKeys {
+  readonly masterSecret: Uint8Array;
+  readonly read: RecordCipher;
+  readonly write: RecordCipher;
+}
+
+/**
+ * From the premaster secret to the epoch 1 record ciphers of one side. With the
+ * extended master secret (RFC 7627 §4) the session hash covers the transcript up
+ * to and including ClientKeyExchange.
+ */
+export function deriveSessionKeys(args: {
+  readonly provider: CryptoProvider;
+  readonly suite: CipherSuite;
+  readonly role: 'client' | 'server';
+  readonly preMasterSecret: Uint8Array;
+  readonly clientRandom: Uint8Array;
+  readonly serverRandom: Uint8Array;
+  /** The session hash for RFC 7627, or undefined for the classic master secret. */
+  readonly sessionHash: Uint8Array | undefined;
+}): SessionKeys {
+  const { provider, suite, role, preMasterSecret, clientRandom, serverRandom, sessionHash } = args;
+  const masterSecret =
+    sessionHash !== undefined
+      ? computeExtendedMasterSecret(suite.prfHash, preMasterSecret, sessionHash)
+      : computeMasterSecret(suite.prfHash, preMasterSecret, clientRandom, serverRandom);
+  const block = deriveKeyBlock(suite, masterSecret, clientRandom, serverRandom);
+  const create = provider.createAead.bind(provider);
+  const client = aeadCipher(1, suite, block.clientWriteKey, block.clientWriteIv, create);
+  const server = aeadCipher(1, suite, block.serverWriteKey, block.serverWriteIv, create);
+  return role === 'client'
+    ? { masterSecret, read: server, write: client }
+    : { masterSecret, read: client, write: server };
+}

@@ -1,0 +1,58 @@
+import { ReadEpoch } from './read-epoch.js';
+import type { RecordCipher } from './record-cipher.js';
+import type { RawRecord } from './split-records.js';
+import { nullCipher } from './record-cipher.js';
+
+/** A record that authenticated in its epoch. */
+export interface PlainRecord {
+  readonly contentType: number;
+  readonly epoch: number;
+  readonly sequenceNumber: number;
+  readonly payload: Uint8Array;
+}
+
+/** The outcome of opening a record: its plaintext, "future" (keys for its epoch not known yet), or undefined (drop). */
+export type OpenResult = PlainRecord | 'future' | undefined;
+
+/**
+ * The read side of a connection's epochs. Epoch 0 stays readable after the
+ * handshake so that a peer's retransmitted epoch-0 flight can still be seen
+ * (RFC 6347 §4.2.4); which content it may carry is decided above this layer.
+ */
+export class ReadEpochs {
+  private readonly epochs = new Map<number, ReadEpoch>();
+  private readonly plaintext = nullCipher(0);
+  private highest = 0;
+
+  constructor(private readonly replayWindowSize = 64) {}
+
+  /** The newest epoch with keys installed. */
+  get current(): number {
+    return this.highest;
+  }
+
+  install(cipher: RecordCipher): void {
+    this.epochs.set(cipher.epoch, new ReadEpoch(cipher, this.replayWindowSize));
+    this.highest = Math.max(this.highest, cipher.epoch);
+  }
+
+  open(record: RawRecord): OpenResult {
+    const { header } = record;
+    if (header.epoch === 0) {
+      // Epoch 0 is unauthenticated, so a replay window there stops no attacker, but it
+      // would drop a server's ServerHello whose record number repeats the one of its
+      // HelloVerifyRequest (RFC 6347 §4.2.1 has the HVR reuse the ClientHello's). Duplicate
+      // handshake messages are the sequencer's business.
+      const payload = this.plaintext.unprotect(header, record.fragment);
+      return payload === null ? undefined : { contentType: header.contentType, epoch: 0, sequenceNumber: header.sequenceNumber, payload };
+    }
+    const epoch = this.epochs.get(header.epoch);
+    if (epoch === undefined) {
+      // RFC 6347 §4.1: records of the next epoch may arrive before its keys; they may be buffered.
+      return header.epoch === this.highest + 1 ? 'future' : undefined;
+    }
+    const payload = epoch.open(record);
+    if (payload === null) return undefined;
+    return { contentType: header.contentType, epoch: header.epoch, sequenceNumber: header.sequenceNumber, payload };
+  }
+}
