@@ -1,0 +1,101 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { CookieSecrets } from '../handshake/cookie.js';
+import type { HandshakeMessage } from '../handshake/handshake-message.js';
+import { splitRecords, type RawRecord } from '../record/split-records.js';
+import { peerKey, type Datagram } from '../transport/datagram.js';
+import { decodeClientHello, type ClientHello } from '../wire/client-hello.js';
+import { ContentType, DTLS_1_0, HandshakeType } from '../wire/constants.js';
+import { decodeHandshakeFragments, encodeHandshakeMessage } from '../wire/handshake-header.js';
+import { encodeHelloVerifyRequest } from '../wire/hello-verify-request.js';
+import { encodeRecordHeader } from '../wire/record-header.js';
+
+/** A ClientHello that came back with a valid cookie: the server may now keep state for this peer. */
+export interface VerifiedHello {
+  readonly datagram: Datagram;
+  readonly record: RawRecord;
+  readonly message: HandshakeMessage;
+  readonly hello: ClientHello;
+}
+
+export interface CookieGateOptions {
+  readonly secrets: CookieSecrets;
+  /** Sends a HelloVerifyRequest back to the peer. */
+  readonly reply: (data: Uint8Array, datagram: Datagram) => void;
+  /** Counts datagrams dropped here (not a ClientHello, malformed). */
+  readonly onDropped?: (datagram: Datagram, reason: string) => void;
+}
+
+/**
+ * The stateless half of the server (RFC 6347 §4.2.1): a ClientHello without a
+ * valid cookie is answered with a HelloVerifyRequest and forgotten; only one with
+ * a valid cookie passes. Nothing is stored per peer, and no reply is larger than
+ * the datagram that caused it, so the server cannot be used as an amplifier.
+ */
+export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagram, VerifiedHello> {
+  const { secrets, reply, onDropped } = options;
+  return (source) =>
+    new Observable<VerifiedHello>((subscriber) =>
+      source.subscribe({
+        next(datagram) {
+          const found = findClientHello(datagram.data);
+          if (typeof found === 'string') {
+            onDropped?.(datagram, found);
+            return;
+          }
+          const key = peerKey(datagram.peer);
+          if (secrets.verify(key, found.hello)) {
+            subscriber.next({ datagram, ...found });
+            return;
+          }
+          const answer = helloVerifyRequest(found.record, found.message, secrets.issue(key, found.hello));
+          if (answer.length > datagram.data.length) {
+            onDropped?.(datagram, 'HelloVerifyRequest would be larger than the ClientHello');
+            return;
+          }
+          reply(answer, datagram);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+}
+
+/** The first record must be an epoch-0 handshake record holding a whole ClientHello. */
+function findClientHello(data: Uint8Array): { record: RawRecord; message: HandshakeMessage; hello: ClientHello } | string {
+  const [record] = splitRecords(data).records;
+  if (!record) return 'malformed datagram';
+  if (record.header.contentType !== ContentType.handshake || record.header.epoch !== 0) return 'not an epoch-0 handshake record';
+  const fragments = decodeHandshakeFragments(record.fragment);
+  if (!fragments.ok || fragments.value.length === 0) return 'malformed handshake record';
+  const [fragment] = fragments.value;
+  if (fragment.msgType !== HandshakeType.client_hello) return 'not a ClientHello';
+  // A fragmented first ClientHello cannot be verified statelessly; real clients fit it in one record.
+  if (fragment.fragmentOffset !== 0 || fragment.fragmentLength !== fragment.length) return 'fragmented ClientHello';
+  const hello = decodeClientHello(fragment.body);
+  if (!hello.ok) return 'malformed ClientHello';
+  return { record, message: { msgType: fragment.msgType, messageSeq: fragment.messageSeq, body: fragment.body }, hello: hello.value };
+}
+
+/**
+ * RFC 6347 §4.2.1: the HelloVerifyRequest carries version DTLS 1.0 whatever the
+ * version to be negotiated, reuses the ClientHello's record sequence number (so
+ * repeated exchanges do not collide) and its message_seq.
+ */
+function helloVerifyRequest(record: RawRecord, message: HandshakeMessage, cookie: Uint8Array): Uint8Array {
+  const body = encodeHandshakeMessage(
+    HandshakeType.hello_verify_request,
+    message.messageSeq,
+    encodeHelloVerifyRequest({ serverVersion: DTLS_1_0, cookie }),
+  );
+  const header = encodeRecordHeader({
+    contentType: ContentType.handshake,
+    version: DTLS_1_0,
+    epoch: 0,
+    sequenceNumber: record.header.sequenceNumber,
+    length: body.length,
+  });
+  const datagram = new Uint8Array(header.length + body.length);
+  datagram.set(header);
+  datagram.set(body, header.length);
+  return datagram;
+}

@@ -1,0 +1,31 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { PlainRecord } from '../record/read-epochs.js';
+import { decodeHandshakeFragments, type HandshakeFragment } from '../wire/handshake-header.js';
+
+/** A handshake fragment with the epoch of the record that carried it. */
+export interface EpochFragment {
+  readonly epoch: number;
+  readonly fragment: HandshakeFragment;
+}
+
+/**
+ * Handshake records in, handshake fragments out (RFC 6347 §4.2.3: a record may
+ * carry several). A record that does not decode is dropped whole.
+ */
+export function decodeHandshake(onMalformed?: () => void): OperatorFunction<PlainRecord, EpochFragment> {
+  return (source) =>
+    new Observable<EpochFragment>((subscriber) =>
+      source.subscribe({
+        next(record) {
+          const decoded = decodeHandshakeFragments(record.payload);
+          if (!decoded.ok) {
+            onMalformed?.();
+            return;
+          }
+          for (const fragment of decoded.value) subscriber.next({ epoch: record.epoch, fragment });
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+}

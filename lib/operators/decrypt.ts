@@ -1,0 +1,54 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { PlainRecord, ReadEpochs } from '../record/read-epochs.js';
+import type { RawRecord } from '../record/split-records.js';
+
+export interface DecryptOptions {
+  readonly epochs: ReadEpochs;
+  /** Emits when keys for a new epoch were installed, so held records are tried again. */
+  readonly keysInstalled$: Observable<unknown>;
+  /** Most records of the next epoch held while its keys are unknown. */
+  readonly maxHeldRecords: number;
+  /** Called for each record dropped (replay, bad tag, unknown epoch, holding buffer full). */
+  readonly onDropped?: (record: RawRecord) => void;
+}
+
+/**
+ * Authenticates and decrypts records with the replay window of their epoch
+ * (RFC 6347 §4.1.2.6). Records of the next epoch that arrive before its keys
+ * (a Finished that overtook the ClientKeyExchange) are held, not lost, and
+ * released once the keys are installed. Records that fail are dropped silently
+ * (RFC 6347 §4.1.2.7).
+ */
+export function decrypt(options: DecryptOptions): OperatorFunction<RawRecord, PlainRecord> {
+  const { epochs, keysInstalled$, maxHeldRecords, onDropped } = options;
+  return (source) =>
+    new Observable<PlainRecord>((subscriber) => {
+      let held: RawRecord[] = [];
+      const open = (record: RawRecord): void => {
+        const result = epochs.open(record);
+        if (result === 'future') {
+          if (held.length < maxHeldRecords) held.push(record);
+          else onDropped?.(record);
+        } else if (result === undefined) {
+          onDropped?.(record);
+        } else {
+          subscriber.next(result);
+        }
+      };
+      const keys = keysInstalled$.subscribe(() => {
+        const retry = held;
+        held = [];
+        retry.forEach(open);
+      });
+      const input = source.subscribe({
+        next: open,
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        keys.unsubscribe();
+        input.unsubscribe();
+        held = [];
+      };
+    });
+}

@@ -1,0 +1,30 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { HandshakeMessage } from '../handshake/handshake-message.js';
+import { Reassembler, type ReassemblerOptions } from '../handshake/reassembler.js';
+import type { EpochFragment } from './decode-handshake.js';
+
+/** A whole handshake message and the epoch it arrived in. */
+export interface EpochMessage {
+  readonly epoch: number;
+  readonly message: HandshakeMessage;
+}
+
+/**
+ * Fragments in, whole handshake messages out (RFC 6347 §4.2.3), whatever the
+ * order, overlap or duplication of the fragments. Each subscription has its own
+ * bounded buffer.
+ */
+export function reassemble(options: ReassemblerOptions): OperatorFunction<EpochFragment, EpochMessage> {
+  return (source) =>
+    new Observable<EpochMessage>((subscriber) => {
+      const reassembler = new Reassembler(options);
+      return source.subscribe({
+        next({ epoch, fragment }) {
+          const message = reassembler.add(fragment);
+          if (message) subscriber.next({ epoch, message });
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
