@@ -1,0 +1,48 @@
+import { alertDescriptionName } from './wire/alert.js';
+
+/** What went wrong, in the spirit of the errno values of RIOT's sock_dtls. */
+export type DtlsErrorCode =
+  /** A handshake or a blocking call did not finish in time. */
+  | 'ETIMEDOUT'
+  /** The session is not established (yet, or any more). */
+  | 'ENOTCONN'
+  /** The handshake failed on our side (the alert we sent, if any, is attached). */
+  | 'EHANDSHAKE'
+  /** The peer sent a fatal alert (attached). */
+  | 'EALERT'
+  /** No usable credentials: no PSK for the server, unknown identity, untrusted key. */
+  | 'ECREDENTIALS'
+  /** A limit was reached (sessions, handshakes, buffered bytes). */
+  | 'ENOBUFS'
+  /** A message too large for one record. */
+  | 'EMSGSIZE'
+  /** An invalid argument or option. */
+  | 'EINVAL'
+  /** The endpoint or session was closed. */
+  | 'ECLOSED';
+
+export interface AlertInfo {
+  readonly level: 'warning' | 'fatal';
+  readonly description: number;
+  /** The RFC 5246 §7.2 name, e.g. "handshake_failure". */
+  readonly name: string;
+}
+
+export function alertInfo(level: number, description: number): AlertInfo {
+  return { level: level === 1 ? 'warning' : 'fatal', description, name: alertDescriptionName(description) };
+}
+
+/** The one error type rx-dtls gives its users. */
+export class DtlsError extends Error {
+  override readonly name = 'DtlsError';
+
+  constructor(
+    readonly code: DtlsErrorCode,
+    message: string,
+    /** The alert sent (EHANDSHAKE) or received (EALERT), where there was one. */
+    readonly alert?: AlertInfo,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

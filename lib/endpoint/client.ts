@@ -1,0 +1,108 @@
+import { Observable, filter, firstValueFrom, takeUntil } from 'rxjs';
+import { lookup } from 'node:dns/promises';
+import { NamedGroup } from '../crypto/ecdhe.js';
+import { nobleProvider, type CryptoProvider } from '../crypto/provider.js';
+import type { CredentialStore } from '../credentials/credential-store.js';
+import { DtlsError } from '../dtls-error.js';
+import { ClientHandshake } from '../handshake/client-handshake.js';
+import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
+import { keyLogFromEnvironment } from '../transport/key-log-file.js';
+import { UdpTransport } from '../transport/udp.js';
+import { selectCipherSuites } from './cipher-suite-selection.js';
+import { Session } from './session.js';
+import { sessionOptions, type SessionOptions } from './session-options.js';
+
+export interface ClientOptions extends Partial<SessionOptions> {
+  readonly host: string;
+  readonly port: number;
+  readonly credentials: CredentialStore;
+  /** Which credentials of the store to use (RIOT credman tag; default 0). */
+  readonly tag?: number;
+  /** IANA names to offer, in order of preference (default: all the credentials allow). */
+  readonly cipherSuites?: readonly string[];
+  readonly groups?: readonly number[];
+  /** A transport to use instead of a new UDP socket; it is not closed with the session. */
+  readonly transport?: DatagramTransport;
+  readonly provider?: CryptoProvider;
+}
+
+/**
+ * Starts a client session. The returned session is handshaking; subscribe to its
+ * events$ or await `established(session)`. A UDP socket made here is closed when
+ * the session ends.
+ */
+export async function openClientSession(options: ClientOptions): Promise<Session> {
+  const opts = sessionOptions({ keyLog: keyLogFromEnvironment(), ...options });
+  const tag = options.tag ?? 0;
+  const store = options.credentials;
+  const psk = store.clientPsk(tag);
+  const handshake = new ClientHandshake({
+    provider: options.provider ?? nobleProvider,
+    cipherSuites: selectCipherSuites(options.cipherSuites, psk ? ['PSK', 'ECDHE_PSK'] : []),
+    psk: psk && (() => psk),
+    groups: options.groups ?? [NamedGroup.x25519, NamedGroup.secp256r1],
+  });
+  const own = options.transport === undefined;
+  // Resolve once, so replies can be matched to the address they come from.
+  const resolved = own ? await lookup(options.host) : { address: options.host, family: 0 };
+  const transport = options.transport ?? (await UdpTransport.bind({ host: resolved.family === 6 ? '::' : '0.0.0.0', port: 0 }));
+  const peer: PeerAddress = { address: resolved.address, port: options.port };
+  const session = new Session(handshake, opts, (data) => transport.send(data, peer), { role: 'client', peer, firstReceiveSeq: 0 });
+  const ended = session.state$.pipe(filter((s) => s === 'closed'));
+  transport.datagrams$
+    .pipe(
+      filter((d) => d.peer.port === peer.port && sameHost(d.peer.address, peer.address)),
+      takeUntil(ended),
+    )
+    .subscribe((d) => session.receive(d.data));
+  if (own) session.state$.subscribe({ complete: () => transport.close() });
+  session.start();
+  return session;
+}
+
+/** Resolves when the session is established; rejects with the DtlsError that ended it otherwise. */
+export function established(session: Session): Promise<Session> {
+  return firstValueFrom(session.state$.pipe(filter((s) => s !== 'handshaking')), { defaultValue: 'closed' as const }).then((state) => {
+    if (state === 'established') return session;
+    throw session.error ?? new DtlsError('ECLOSED', 'the session closed during the handshake');
+  });
+}
+
+/** Connects and completes the handshake. */
+export async function connect(options: ClientOptions): Promise<Session> {
+  return established(await openClientSession(options));
+}
+
+/**
+ * The Observable form of connect: emits the session once established, then
+ * completes. Unsubscribing before that abandons the handshake.
+ */
+export function connect$(options: ClientOptions): Observable<Session> {
+  return new Observable<Session>((subscriber) => {
+    let session: Session | undefined;
+    let done = false;
+    openClientSession(options)
+      .then((s) => {
+        session = s;
+        if (subscriber.closed) s.abandon(new DtlsError('ECLOSED', 'unsubscribed'));
+        return established(s);
+      })
+      .then(
+        (s) => {
+          done = true;
+          subscriber.next(s);
+          subscriber.complete();
+        },
+        (err) => subscriber.error(err),
+      );
+    return () => {
+      if (!done) session?.abandon(new DtlsError('ECLOSED', 'unsubscribed before the handshake completed'));
+    };
+  });
+}
+
+/** 127.0.0.1 may come back as ::ffff:127.0.0.1 on a dual-stack socket. */
+function sameHost(a: string, b: string): boolean {
+  const strip = (s: string) => s.replace(/^::ffff:/, '');
+  return strip(a) === strip(b);
+}

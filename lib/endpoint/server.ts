@@ -1,0 +1,211 @@
+import { Subject, interval, takeUntil, type Observable } from 'rxjs';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { nobleProvider } from '../crypto/provider.js';
+import { NamedGroup } from '../crypto/ecdhe.js';
+import type { CredentialStore } from '../credentials/credential-store.js';
+import { DtlsError } from '../dtls-error.js';
+import { CookieSecrets } from '../handshake/cookie.js';
+import { ServerHandshake } from '../handshake/server-handshake.js';
+import { cookieGate, type VerifiedHello } from '../operators/cookie-gate.js';
+import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../transport/datagram.js';
+import { keyLogFromEnvironment } from '../transport/key-log-file.js';
+import { UdpTransport, type UdpOptions } from '../transport/udp.js';
+import { ContentType, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
+import { selectCipherSuites } from './cipher-suite-selection.js';
+import { Session } from './session.js';
+import { sessionOptions, type SessionOptions } from './session-options.js';
+
+export interface ServerOptions extends Partial<SessionOptions> {
+  readonly transport: DatagramTransport;
+  readonly credentials: CredentialStore;
+  /** Which credentials of the store this server uses (RIOT credman tag; default 0). */
+  readonly tag?: number;
+  /** IANA names of the suites to accept, in order of preference (default: all the credentials allow). */
+  readonly cipherSuites?: readonly string[];
+  /** ECDHE groups in order of preference (default x25519, secp256r1). */
+  readonly groups?: readonly number[];
+  /** Most sessions at once, established or not (default 10000). */
+  readonly maxSessions?: number;
+  /** Most handshakes in progress; beyond it the oldest is evicted (default 256). */
+  readonly maxHandshakes?: number;
+  /** A session with no datagram for this long is closed (default 300000 ms). */
+  readonly idleTimeout?: number;
+  /** The cookie secret rotates this often; a cookie is good for one to two periods (default 60000 ms). */
+  readonly cookieRotation?: number;
+  readonly provider?: CryptoProvider;
+}
+
+export type ServerEvent =
+  | { readonly type: 'hello-verify-request'; readonly peer: PeerAddress }
+  | { readonly type: 'session-start'; readonly peer: PeerAddress }
+  | { readonly type: 'session-end'; readonly peer: PeerAddress; readonly error?: DtlsError }
+  | { readonly type: 'dropped'; readonly peer: PeerAddress; readonly reason: string };
+
+interface Entry {
+  readonly session: Session;
+  lastActivity: number;
+}
+
+/**
+ * A DTLS server on one datagram transport: a stateless cookie gate in front,
+ * then one Session per peer address, within limits.
+ */
+export class DtlsServer {
+  /** Each new session, as soon as its cookie is verified and before its handshake runs. */
+  readonly sessions$: Observable<Session>;
+  readonly events$: Observable<ServerEvent>;
+
+  private readonly sessionsSubject = new Subject<Session>();
+  private readonly eventsSubject = new Subject<ServerEvent>();
+  private readonly unverified = new Subject<Datagram>();
+  private readonly closing = new Subject<void>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly secrets: CookieSecrets;
+  private readonly sessionOptions: SessionOptions;
+  private readonly provider: CryptoProvider;
+  private readonly handshakeOptions: ConstructorParameters<typeof ServerHandshake>[0];
+  private closed = false;
+
+  constructor(private readonly options: ServerOptions) {
+    this.sessions$ = this.sessionsSubject.asObservable();
+    this.events$ = this.eventsSubject.asObservable();
+    this.sessionOptions = sessionOptions(options);
+    this.provider = options.provider ?? nobleProvider;
+    const tag = options.tag ?? 0;
+    const store = options.credentials;
+    const hasPsk = store.hasPsk(tag);
+    this.handshakeOptions = {
+      provider: this.provider,
+      cipherSuites: selectCipherSuites(options.cipherSuites, hasPsk ? ['PSK', 'ECDHE_PSK'] : []),
+      pskLookup: hasPsk ? store.serverPskLookup(tag) : undefined,
+      pskIdentityHint: store.serverPskHint(tag),
+      groups: options.groups ?? [NamedGroup.x25519, NamedGroup.secp256r1],
+    };
+    this.secrets = new CookieSecrets(this.provider.randomBytes(32));
+    const { scheduler } = this.sessionOptions;
+
+    options.transport.datagrams$.pipe(takeUntil(this.closing)).subscribe((d) => this.onDatagram(d));
+    this.unverified
+      .pipe(
+        cookieGate({
+          secrets: this.secrets,
+          reply: (data, datagram) => {
+            options.transport.send(data, datagram.peer);
+            this.eventsSubject.next({ type: 'hello-verify-request', peer: datagram.peer });
+          },
+          onDropped: (datagram, reason) => this.eventsSubject.next({ type: 'dropped', peer: datagram.peer, reason }),
+        }),
+        takeUntil(this.closing),
+      )
+      .subscribe((hello) => this.startSession(hello));
+    interval(options.cookieRotation ?? 60_000, scheduler)
+      .pipe(takeUntil(this.closing))
+      .subscribe(() => this.secrets.rotate(this.provider.randomBytes(32)));
+    const idleTimeout = options.idleTimeout ?? 300_000;
+    interval(Math.max(1, idleTimeout / 4), scheduler)
+      .pipe(takeUntil(this.closing))
+      .subscribe(() => this.evictIdle(idleTimeout));
+  }
+
+  address(): PeerAddress {
+    return this.options.transport.address();
+  }
+
+  get sessionCount(): number {
+    return this.entries.size;
+  }
+
+  /** Closes every session (close_notify to established peers) and the transport. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const { session } of [...this.entries.values()]) session.close();
+    this.closing.next();
+    this.closing.complete();
+    this.sessionsSubject.complete();
+    this.eventsSubject.complete();
+    this.options.transport.close();
+  }
+
+  private onDatagram(datagram: Datagram): void {
+    const entry = this.entries.get(peerKey(datagram.peer));
+    // RFC 6347 §4.2.8: a ClientHello to an established session may be a client that
+    // restarted; it goes through the cookie exchange like any newcomer.
+    if (entry && !(entry.session.state === 'established' && startsWithClientHello(datagram.data))) {
+      entry.lastActivity = this.sessionOptions.scheduler.now();
+      entry.session.receive(datagram.data);
+      return;
+    }
+    this.unverified.next(datagram);
+  }
+
+  private startSession({ datagram, record, message, hello }: VerifiedHello): void {
+    const key = peerKey(datagram.peer);
+    const previous = this.entries.get(key);
+    if (previous) previous.session.abandon(new DtlsError('ECLOSED', 'the client started a new handshake from the same address'));
+    else if (!this.makeRoom(datagram.peer)) return;
+
+    const handshake = new ServerHandshake(this.handshakeOptions, message, hello);
+    const session = new Session(handshake, this.sessionOptions, (data) => this.options.transport.send(data, datagram.peer), {
+      role: 'server',
+      peer: datagram.peer,
+      firstReceiveSeq: handshake.nextReceiveSeq,
+      firstRecordSeq: record.header.sequenceNumber,
+    });
+    this.entries.set(key, { session, lastActivity: this.sessionOptions.scheduler.now() });
+    session.state$.subscribe({
+      complete: () => {
+        if (this.entries.get(key)?.session === session) this.entries.delete(key);
+        if (!this.closed) this.eventsSubject.next({ type: 'session-end', peer: datagram.peer, error: session.error });
+      },
+    });
+    this.eventsSubject.next({ type: 'session-start', peer: datagram.peer });
+    this.sessionsSubject.next(session);
+    session.start();
+  }
+
+  /** Enforces maxSessions and maxHandshakes before a new session; false when there is no room. */
+  private makeRoom(peer: PeerAddress): boolean {
+    if (this.entries.size >= (this.options.maxSessions ?? 10_000)) {
+      this.eventsSubject.next({ type: 'dropped', peer, reason: 'maxSessions reached' });
+      return false;
+    }
+    const handshaking = [...this.entries.values()].filter((e) => e.session.state === 'handshaking');
+    if (handshaking.length >= (this.options.maxHandshakes ?? 256)) {
+      // Evict the handshake that has waited longest: a flood of half-open handshakes cannot lock out real clients.
+      const oldest = handshaking.reduce((a, b) => (b.lastActivity < a.lastActivity ? b : a));
+      oldest.session.abandon(new DtlsError('ENOBUFS', 'evicted: too many handshakes in progress'));
+    }
+    return true;
+  }
+
+  private evictIdle(idleTimeout: number): void {
+    const now = this.sessionOptions.scheduler.now();
+    for (const { session, lastActivity } of [...this.entries.values()]) {
+      if (now - lastActivity < idleTimeout) continue;
+      if (session.state === 'established') session.close();
+      else session.abandon(new DtlsError('ETIMEDOUT', 'idle'));
+    }
+  }
+}
+
+/** Cheap look at a datagram: is its first record an epoch-0 handshake record starting a ClientHello? */
+function startsWithClientHello(data: Uint8Array): boolean {
+  return (
+    data.length > RECORD_HEADER_LENGTH &&
+    data[0] === ContentType.handshake &&
+    data[3] === 0 &&
+    data[4] === 0 &&
+    data[RECORD_HEADER_LENGTH] === HandshakeType.client_hello
+  );
+}
+
+export function createServer(options: ServerOptions): DtlsServer {
+  return new DtlsServer(options);
+}
+
+/** Binds a UDP socket (default 127.0.0.1:5684) and serves DTLS on it. */
+export async function listen(options: Omit<ServerOptions, 'transport'> & UdpOptions): Promise<DtlsServer> {
+  const transport = await UdpTransport.bind({ host: options.host ?? '127.0.0.1', port: options.port ?? 5684 });
+  return new DtlsServer({ keyLog: keyLogFromEnvironment(), ...options, transport });
+}

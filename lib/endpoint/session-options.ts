@@ -1,0 +1,53 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { DtlsError } from '../dtls-error.js';
+
+/** Per-session settings, shared by client and server endpoints. */
+export interface SessionOptions {
+  /** Largest UDP payload sent; handshake flights are fragmented to fit (default 1200). */
+  readonly mtu: number;
+  /** RFC 6347 §4.2.4.1 timer: initial 1000 ms, doubling up to 60000 ms. */
+  readonly retransmit: { readonly initialTimeout: number; readonly maxTimeout: number };
+  /** The handshake fails with ETIMEDOUT after this long (default 60000 ms). */
+  readonly handshakeTimeout: number;
+  /** Replay window size in records (RFC 6347 §4.1.2.6; default 64). */
+  readonly replayWindow: number;
+  /** Most bytes of incomplete handshake messages held per peer (default 65536). */
+  readonly maxHandshakeBufferBytes: number;
+  /** How far ahead of the next expected message_seq messages are kept (default 16). */
+  readonly maxFutureHandshakeMessages: number;
+  /** Records of the next epoch held until its keys are known (default 32). */
+  readonly maxHeldRecords: number;
+  /** Timers run on this scheduler: pass a TestScheduler to run them in virtual time. */
+  readonly scheduler: SchedulerLike;
+  /** Receives NSS key log lines (SSLKEYLOGFILE) when set. */
+  readonly keyLog?: (line: string) => void;
+}
+
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
+  mtu: 1200,
+  retransmit: { initialTimeout: 1000, maxTimeout: 60_000 },
+  handshakeTimeout: 60_000,
+  replayWindow: 64,
+  maxHandshakeBufferBytes: 65_536,
+  maxFutureHandshakeMessages: 16,
+  maxHeldRecords: 32,
+  scheduler: asyncScheduler,
+};
+
+/** Smallest MTU with room for a handshake fragment of a protected record. */
+const MIN_MTU = 64;
+
+export function sessionOptions(overrides: Partial<SessionOptions>): SessionOptions {
+  const options = { ...DEFAULT_SESSION_OPTIONS, ...overrides };
+  if (!Number.isInteger(options.mtu) || options.mtu < MIN_MTU || options.mtu > 65_507) {
+    throw new DtlsError('EINVAL', `mtu must be an integer from ${MIN_MTU} to 65507, got ${options.mtu}`);
+  }
+  for (const [name, value] of [
+    ['retransmit.initialTimeout', options.retransmit.initialTimeout],
+    ['retransmit.maxTimeout', options.retransmit.maxTimeout],
+    ['handshakeTimeout', options.handshakeTimeout],
+  ] as const) {
+    if (!(value > 0)) throw new DtlsError('EINVAL', `${name} must be a positive number of milliseconds, got ${value}`);
+  }
+  return options;
+}

@@ -1,0 +1,324 @@
+import { BehaviorSubject, Subject, filter, share, takeUntil, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { DtlsError, alertInfo } from '../dtls-error.js';
+import type { ClientHandshake } from '../handshake/client-handshake.js';
+import type { Flight } from '../handshake/flight.js';
+import type { HandshakeStep, HandshakeSummary, MaybePromise } from '../handshake/handshake-step.js';
+import { Sequencer } from '../handshake/sequencer.js';
+import type { ServerHandshake } from '../handshake/server-handshake.js';
+import { decodeHandshake } from '../operators/decode-handshake.js';
+import { decodeRecords } from '../operators/decode-records.js';
+import { decrypt } from '../operators/decrypt.js';
+import { encrypt } from '../operators/encrypt.js';
+import { fragment } from '../operators/fragment.js';
+import { pack } from '../operators/pack.js';
+import { reassemble } from '../operators/reassemble.js';
+import { retransmit } from '../operators/retransmit.js';
+import { sequence, type SequencedEpochMessage } from '../operators/sequence.js';
+import { ReadEpochs, type PlainRecord } from '../record/read-epochs.js';
+import { WriteEpochs } from '../record/write-epochs.js';
+import type { PeerAddress } from '../transport/datagram.js';
+import { AlertDescription, AlertLevel, decodeAlert, encodeAlert } from '../wire/alert.js';
+import { decodeChangeCipherSpec } from '../wire/change-cipher-spec.js';
+import { ContentType, DTLS_1_2, HandshakeType, MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
+import { keyLogLine } from './key-log.js';
+import { publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
+import type { SessionEvent, SessionState } from './session-event.js';
+import type { SessionOptions } from './session-options.js';
+
+type Handshake = ClientHandshake | ServerHandshake;
+
+/**
+ * One DTLS association with one peer. Datagrams go in through `receive()` and
+ * flow through the receive stages (decodeRecords -> decrypt -> decodeHandshake
+ * -> reassemble -> sequence) into the flight state machine; flights flow out
+ * through retransmit -> fragment -> encrypt -> pack to the transport.
+ */
+export class Session {
+  readonly role: 'client' | 'server';
+  readonly peer: PeerAddress;
+  /** Application data from the peer, one emission per record. Completes when the session ends. */
+  readonly data$: Observable<Uint8Array>;
+  /** Handshake progress, retransmissions, alerts and the end of the session. */
+  readonly events$: Observable<SessionEvent>;
+  readonly state$: Observable<SessionState>;
+
+  private readonly data = new Subject<Uint8Array>();
+  private readonly events = new Subject<SessionEvent>();
+  private readonly stateSubject = new BehaviorSubject<SessionState>('handshaking');
+  private readonly input = new Subject<Uint8Array>();
+  private readonly flights = new Subject<Flight | null>();
+  private readonly resendNow = new Subject<void>();
+  private readonly keysInstalled = new Subject<void>();
+  private readonly ended = new Subject<void>();
+  private readonly readEpochs: ReadEpochs;
+  private readonly writeEpochs: WriteEpochs;
+  private readonly sequencer: Sequencer;
+  private readonly scheduler: SchedulerLike;
+
+  /** Where the peer's current flight starts: older messages mean it retransmits its previous one. */
+  private peerFlightStart = 0;
+  private staleSeen = false;
+  private sentChangeCipherSpec = false;
+  private busy = false;
+  private readonly waiting: Array<() => MaybePromise<HandshakeStep>> = [];
+  private summary?: HandshakeSummary;
+  private closeError?: DtlsError;
+  /** Records dropped: malformed, unauthenticated, replayed, or out of place. */
+  droppedRecords = 0;
+
+  constructor(
+    private readonly handshake: Handshake,
+    private readonly options: SessionOptions,
+    private readonly transmit: (datagram: Uint8Array) => void,
+    init: { role: 'client' | 'server'; peer: PeerAddress; firstReceiveSeq: number; firstRecordSeq?: number },
+  ) {
+    this.role = init.role;
+    this.peer = init.peer;
+    this.scheduler = options.scheduler;
+    this.data$ = this.data.asObservable();
+    this.events$ = this.events.asObservable();
+    this.state$ = this.stateSubject.asObservable();
+    this.readEpochs = new ReadEpochs(options.replayWindow);
+    this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
+    this.sequencer = new Sequencer(init.firstReceiveSeq, options.maxFutureHandshakeMessages);
+    this.peerFlightStart = init.firstReceiveSeq;
+    this.wireReceive();
+    this.wireSend();
+  }
+
+  get state(): SessionState {
+    return this.stateSubject.value;
+  }
+
+  /** What the handshake agreed, once established. */
+  get info(): HandshakeInfo | undefined {
+    const s = this.summary;
+    return s && { cipherSuite: s.cipherSuite.name, peer: publicPeerIdentity(s.peer), extendedMasterSecret: s.extendedMasterSecret };
+  }
+
+  /** The error that ended the session, if it did not end cleanly. */
+  get error(): DtlsError | undefined {
+    return this.closeError;
+  }
+
+  /** Starts the handshake: the client's first flight, or the server's answer to the verified ClientHello. */
+  start(): void {
+    this.events.next({ type: 'handshake-start', role: this.role });
+    timer(this.options.handshakeTimeout, this.scheduler)
+      .pipe(takeUntil(this.ended), takeUntil(this.stateSubject.pipe(filter((s) => s !== 'handshaking'))))
+      .subscribe(() => this.terminate(new DtlsError('ETIMEDOUT', `handshake with ${this.peerName} did not complete in ${this.options.handshakeTimeout} ms`)));
+    this.run(() => this.handshake.start());
+  }
+
+  /** Feeds one datagram from the peer. */
+  receive(datagram: Uint8Array): void {
+    if (this.state === 'closed') return;
+    this.staleSeen = false;
+    this.input.next(datagram);
+    // RFC 6347 §4.2.4: the peer retransmitting its previous flight means ours was lost.
+    if (this.staleSeen) this.resendNow.next();
+  }
+
+  /** Sends one application data record. */
+  send(data: Uint8Array): void {
+    if (this.state !== 'established') throw new DtlsError('ENOTCONN', `session with ${this.peerName} is ${this.state}`);
+    if (data.length > MAX_PLAINTEXT_LENGTH) {
+      throw new DtlsError('EMSGSIZE', `${data.length} bytes do not fit one record (at most ${MAX_PLAINTEXT_LENGTH})`);
+    }
+    this.transmit(this.writeEpochs.seal(this.writeEpochs.current, ContentType.application_data, DTLS_1_2, data));
+  }
+
+  /** Sends close_notify and ends the session (RFC 5246 §7.2.1). */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
+    this.terminate();
+  }
+
+  /** Ends the session without telling the peer (the endpoint is going away, or the peer started over). */
+  abandon(reason: DtlsError): void {
+    this.terminate(reason);
+  }
+
+  private get peerName(): string {
+    return `${this.peer.address}:${this.peer.port}`;
+  }
+
+  private wireReceive(): void {
+    const records$ = this.input.pipe(
+      decodeRecords((count) => (this.droppedRecords += count)),
+      decrypt({
+        epochs: this.readEpochs,
+        keysInstalled$: this.keysInstalled,
+        maxHeldRecords: this.options.maxHeldRecords,
+        onDropped: () => this.droppedRecords++,
+      }),
+      share(),
+    );
+    records$.pipe(filter((r) => r.contentType !== ContentType.handshake)).subscribe((r) => this.onRecord(r));
+    records$
+      .pipe(
+        filter((r) => r.contentType === ContentType.handshake),
+        decodeHandshake(() => this.droppedRecords++),
+        reassemble({ maxBufferedBytes: this.options.maxHandshakeBufferBytes, maxMessageLength: this.options.maxHandshakeBufferBytes }),
+        sequence(this.sequencer),
+      )
+      .subscribe((m) => this.onHandshakeMessage(m));
+  }
+
+  private wireSend(): void {
+    this.flights
+      .pipe(
+        retransmit({ ...this.options.retransmit, resendNow$: this.resendNow, scheduler: this.scheduler }),
+        filter((t) => {
+          this.events.next(
+            t.attempt === 0
+              ? { type: 'flight-sent', flight: t.flight.number }
+              : { type: 'retransmit', flight: t.flight.number, attempt: t.attempt, reason: t.reason === 'peer' ? 'peer' : 'timeout' },
+          );
+          return true;
+        }),
+        fragment({ maxDatagramSize: this.options.mtu, overhead: (epoch) => this.writeEpochs.overhead(epoch) }),
+        encrypt(this.writeEpochs),
+        pack(this.options.mtu),
+        takeUntil(this.ended),
+      )
+      .subscribe((datagrams) => datagrams.forEach((d) => this.transmit(d)));
+  }
+
+  private onRecord(record: PlainRecord): void {
+    switch (record.contentType) {
+      case ContentType.change_cipher_spec:
+        if (record.epoch !== 0 || !decodeChangeCipherSpec(record.payload).ok) {
+          this.droppedRecords++;
+          return;
+        }
+        this.run(() => this.handshake.onChangeCipherSpec());
+        return;
+      case ContentType.alert:
+        this.onAlert(record);
+        return;
+      case ContentType.application_data:
+        // Application data is only ever protected, and only after both Finished verified.
+        if (record.epoch === 0 || this.state !== 'established') {
+          this.droppedRecords++;
+          return;
+        }
+        this.data.next(record.payload);
+        return;
+      default:
+        this.droppedRecords++;
+    }
+  }
+
+  private onAlert(record: PlainRecord): void {
+    const decoded = decodeAlert(record.payload);
+    // After the handshake, an unprotected alert is anybody's forgery.
+    if (!decoded.ok || (record.epoch === 0 && this.state === 'established')) {
+      this.droppedRecords++;
+      return;
+    }
+    const alert = alertInfo(decoded.value.level, decoded.value.description);
+    this.events.next({ type: 'alert', direction: 'received', ...alert });
+    if (alert.description === AlertDescription.close_notify) {
+      // RFC 5246 §7.2.1: answer close_notify with close_notify.
+      this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
+      this.terminate(this.state === 'handshaking' ? new DtlsError('ECLOSED', `${this.peerName} closed during the handshake`) : undefined);
+    } else if (alert.level === 'fatal') {
+      this.terminate(new DtlsError('EALERT', `${this.peerName} sent fatal alert ${alert.name}`, alert));
+    }
+  }
+
+  private onHandshakeMessage({ kind, epoch, message }: SequencedEpochMessage): void {
+    if (kind === 'stale') {
+      if (message.messageSeq < this.peerFlightStart) this.staleSeen = true;
+      return;
+    }
+    if (this.state === 'established') {
+      // RFC 5746 §4.5 / RFC 5246 §7.2.2: we never renegotiate; a new handshake is refused.
+      const asksRenegotiation =
+        epoch > 0 &&
+        ((this.role === 'server' && message.msgType === HandshakeType.client_hello) ||
+          (this.role === 'client' && message.msgType === HandshakeType.hello_request));
+      if (asksRenegotiation) this.sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
+      return;
+    }
+    this.run(() => this.handshake.onMessage(message));
+  }
+
+  /** Runs state machine inputs one at a time, waiting for async steps (a PSK looked up in a database). */
+  private run(input: () => MaybePromise<HandshakeStep>): void {
+    if (this.busy) {
+      this.waiting.push(input);
+      return;
+    }
+    const step = input();
+    if (step instanceof Promise) {
+      this.busy = true;
+      step.then(
+        (s) => this.afterAsync(s),
+        (err) => this.afterAsync({ failure: { alert: AlertDescription.internal_error, reason: String(err) } }),
+      );
+    } else {
+      this.apply(step);
+    }
+  }
+
+  private afterAsync(step: HandshakeStep): void {
+    this.busy = false;
+    if (this.state === 'closed') return;
+    this.apply(step);
+    const waiting = this.waiting.splice(0);
+    waiting.forEach((input) => this.run(input));
+  }
+
+  private apply(step: HandshakeStep): void {
+    if (step.keys) {
+      this.writeEpochs.install(step.keys.write, step.keys.suite);
+      this.readEpochs.install(step.keys.read);
+      this.keysInstalled.next();
+    }
+    if (step.flight) {
+      if (step.flight.entries.some((e) => e.kind === 'change_cipher_spec')) this.sentChangeCipherSpec = true;
+      this.peerFlightStart = this.sequencer.expected;
+      this.flights.next(step.flight);
+    }
+    if (step.established) this.onEstablished(step.established);
+    if (step.failure) {
+      const { alert, reason } = step.failure;
+      this.sendAlert(AlertLevel.fatal, alert);
+      const code = alert === AlertDescription.unknown_psk_identity ? 'ECREDENTIALS' : 'EHANDSHAKE';
+      this.terminate(new DtlsError(code, `handshake with ${this.peerName} failed: ${reason}`, alertInfo(AlertLevel.fatal, alert)));
+    }
+  }
+
+  private onEstablished(summary: HandshakeSummary): void {
+    this.summary = summary;
+    // The client's flight 5 is answered; the server keeps its final flight for the peer's retransmissions.
+    if (this.role === 'client') this.flights.next(null);
+    this.options.keyLog?.(keyLogLine(summary));
+    this.stateSubject.next('established');
+    this.events.next({ type: 'handshake-complete', ...this.info! });
+  }
+
+  private sendAlert(level: number, description: number): void {
+    // During the handshake the peer can read our new epoch only after our ChangeCipherSpec.
+    const epoch = this.sentChangeCipherSpec ? this.writeEpochs.current : 0;
+    this.transmit(this.writeEpochs.seal(epoch, ContentType.alert, DTLS_1_2, encodeAlert({ level, description })));
+    this.events.next({ type: 'alert', direction: 'sent', ...alertInfo(level, description) });
+  }
+
+  private terminate(error?: DtlsError): void {
+    if (this.state === 'closed') return;
+    this.closeError = error;
+    this.ended.next();
+    this.ended.complete();
+    this.flights.complete();
+    this.input.complete();
+    this.stateSubject.next('closed');
+    this.events.next({ type: 'closed', error });
+    this.events.complete();
+    this.data.complete();
+    this.stateSubject.complete();
+  }
+}

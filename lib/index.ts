@@ -1,0 +1,43 @@
+/**
+ * rx-dtls: DTLS 1.2 (RFC 6347) for Node.js, with datagrams flowing as RxJS
+ * Observables through one operator per DTLS mechanism.
+ * @packageDocumentation
+ */
+
+// Endpoints and sessions
+export { createServer, listen, DtlsServer, type ServerOptions, type ServerEvent } from './endpoint/server.js';
+export { connect, connect$, openClientSession, established, type ClientOptions } from './endpoint/client.js';
+export { Session } from './endpoint/session.js';
+export type { SessionEvent, SessionState } from './endpoint/session-event.js';
+export type { HandshakeInfo, PublicPeerIdentity } from './endpoint/handshake-info.js';
+export { DEFAULT_SESSION_OPTIONS, type SessionOptions } from './endpoint/session-options.js';
+export { DtlsError, type DtlsErrorCode, type AlertInfo } from './dtls-error.js';
+
+// Credentials
+export { credentials, CredentialStore, utf8, type PskEntry, type PskLookupFn, type Bytes } from './credentials/credential-store.js';
+
+// Transports
+export { UdpTransport, type UdpOptions } from './transport/udp.js';
+export { memoryLink, type MemoryLinkOptions } from './transport/memory.js';
+export { keyLogFile } from './transport/key-log-file.js';
+export type { Datagram, DatagramTransport, PeerAddress } from './transport/datagram.js';
+
+// The operator stages, for users who build their own pipelines
+export { cookieGate, type CookieGateOptions, type VerifiedHello } from './operators/cookie-gate.js';
+export { decodeRecords } from './operators/decode-records.js';
+export { decrypt, type DecryptOptions } from './operators/decrypt.js';
+export { decodeHandshake, type EpochFragment } from './operators/decode-handshake.js';
+export { reassemble, type EpochMessage } from './operators/reassemble.js';
+export { sequence, type SequencedEpochMessage } from './operators/sequence.js';
+export { retransmit, type RetransmitOptions, type Transmission } from './operators/retransmit.js';
+export { fragment, type FragmentOptions, type OutgoingRecord } from './operators/fragment.js';
+export { encrypt } from './operators/encrypt.js';
+export { pack } from './operators/pack.js';
+
+// The core pieces those operators take
+export { CookieSecrets } from './handshake/cookie.js';
+export { Sequencer } from './handshake/sequencer.js';
+export { ReadEpochs, type PlainRecord } from './record/read-epochs.js';
+export { WriteEpochs } from './record/write-epochs.js';
+export { CIPHER_SUITES, cipherSuiteByName, type CipherSuite } from './crypto/cipher-suites.js';
+export { nobleProvider, type CryptoProvider } from './crypto/provider.js';

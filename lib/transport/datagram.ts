@@ -1,0 +1,29 @@
+import type { Observable } from 'rxjs';
+
+/** Where a datagram came from or goes to. */
+export interface PeerAddress {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface Datagram {
+  readonly data: Uint8Array;
+  readonly peer: PeerAddress;
+}
+
+/**
+ * What the endpoints need from a datagram network: the Node UDP adaptor, an
+ * in-memory pair for specs, or any other link that carries datagrams.
+ */
+export interface DatagramTransport {
+  readonly datagrams$: Observable<Datagram>;
+  send(data: Uint8Array, peer: PeerAddress): void;
+  /** The local address, once bound. */
+  address(): PeerAddress;
+  close(): void;
+}
+
+/** A stable key for a peer's address and port, used to demultiplex sessions. */
+export function peerKey(peer: PeerAddress): string {
+  return `${peer.address}|${peer.port}`;
+}

@@ -1,0 +1,55 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { Subject } from 'rxjs';
+import type { Datagram, DatagramTransport, PeerAddress } from './datagram.js';
+
+export interface UdpOptions {
+  /** Address to bind (default 127.0.0.1; "::1" or "::" for IPv6). */
+  readonly host?: string;
+  /** Port to bind; 0 picks a free one. */
+  readonly port?: number;
+}
+
+/** A Node UDP socket as a DatagramTransport: the only place rx-dtls touches node:dgram. */
+export class UdpTransport implements DatagramTransport {
+  private readonly incoming = new Subject<Datagram>();
+  readonly datagrams$ = this.incoming.asObservable();
+  private closed = false;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('message', (msg, rinfo) => {
+      // A view of Node's buffer, not a copy (the core speaks Uint8Array).
+      this.incoming.next({ data: new Uint8Array(msg.buffer, msg.byteOffset, msg.length), peer: { address: rinfo.address, port: rinfo.port } });
+    });
+    // ICMP errors (port unreachable) surface here on some platforms; DTLS treats them as loss.
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.incoming.complete());
+  }
+
+  static bind(options: UdpOptions = {}): Promise<UdpTransport> {
+    const host = options.host ?? '127.0.0.1';
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(options.port ?? 0, host, () => {
+        socket.off('error', reject);
+        resolve(new UdpTransport(socket));
+      });
+    });
+  }
+
+  send(data: Uint8Array, peer: PeerAddress): void {
+    if (!this.closed) this.socket.send(data, peer.port, peer.address);
+  }
+
+  address(): PeerAddress {
+    const { address, port } = this.socket.address();
+    return { address, port };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
+  }
+}
