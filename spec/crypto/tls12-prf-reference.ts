@@ -8,8 +8,8 @@ import { createHmac } from 'node:crypto';
 export function referencePrf(alg: 'sha256' | 'sha384', secret: Uint8Array, label: string, seed: Uint8Array, length: number): string {
   const labelAndSeed = Buffer.concat([Buffer.from(label, 'ascii'), seed]);
   const mac = (data: Buffer): Buffer => createHmac(alg, secret).update(data).digest();
-  let out = Buffer.alloc(0);
-  let a = labelAndSeed;
+  let out: Buffer = Buffer.alloc(0);
+  let a: Buffer = labelAndSeed;
   while (out.length < length) {
     a = mac(a);
     out = Buffer.concat([out, mac(Buffer.concat([a, labelAndSeed]))]);
