@@ -1,0 +1,199 @@
+// Random valid values of every wire structure, for the round-trip property spec.
+import * as wire from '../../../lib/wire/index.js';
+import type { Result } from '../../../lib/wire/index.js';
+import type { Prng } from './prng.js';
+
+export interface Arbitrary<T = unknown> {
+  codec: string;
+  generate: (p: Prng) => T;
+  encode: (value: T) => Uint8Array;
+  decode: (bytes: Uint8Array) => Result<T>;
+}
+
+function arb<T>(a: Arbitrary<T>): Arbitrary {
+  return a as unknown as Arbitrary;
+}
+
+const u8 = (p: Prng): number => p.int(0x100);
+const u16 = (p: Prng): number => p.int(0x10000);
+
+function extensions(p: Prng): wire.Extension[] {
+  return p.distinct(0, 8, () => u16(p)).map((type) => ({ type, data: p.blob(0, 40) }));
+}
+
+function hello(p: Prng) {
+  return { random: p.bytes(32), sessionId: p.blob(0, 32), extensions: extensions(p) };
+}
+
+function ecPoint(p: Prng): Uint8Array {
+  return p.pick([() => p.bytes(32), () => p.bytes(65), () => p.blob(1, 255)])();
+}
+
+/** Extension-data codecs: the encoder's Extension is unwrapped to its data. */
+function extArb<T>(codec: string, generate: (p: Prng) => T, encode: (v: T) => wire.Extension, decode: (d: Uint8Array) => Result<T>): Arbitrary {
+  return arb({ codec, generate, encode: (v: T) => encode(v).data, decode });
+}
+
+export const arbitraries: Arbitrary[] = [
+  arb({
+    codec: 'RecordHeader',
+    generate: (p) => ({
+      contentType: u8(p),
+      version: u16(p),
+      epoch: u16(p),
+      sequenceNumber: p.int(0x10000) * 0x1_0000_0000 + p.next(),
+      length: u16(p),
+    }),
+    encode: wire.encodeRecordHeader,
+    decode: wire.decodeRecordHeader,
+  }),
+  arb({
+    codec: 'HandshakeFragment',
+    generate: (p) =>
+      p.list(1, 4, () => {
+        const length = p.bool() ? p.int(200) : p.int(0x1000000);
+        const fragmentOffset = p.int(length + 1);
+        const fragmentLength = p.int(Math.min(length - fragmentOffset, 300) + 1);
+        return { msgType: u8(p), length, messageSeq: u16(p), fragmentOffset, fragmentLength, body: p.bytes(fragmentLength) };
+      }),
+    encode: (fs: wire.HandshakeFragment[]) => {
+      const parts = fs.map(wire.encodeHandshakeFragment);
+      const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
+      parts.reduce((at, x) => (out.set(x, at), at + x.length), 0);
+      return out;
+    },
+    decode: wire.decodeHandshakeFragments,
+  }),
+  arb({
+    codec: 'Extensions',
+    generate: extensions,
+    encode: wire.encodeExtensions,
+    decode: (b: Uint8Array) => wire.decodeExtensions(b),
+  }),
+  arb({
+    codec: 'ClientHello',
+    generate: (p): wire.ClientHello => ({
+      clientVersion: u16(p),
+      ...hello(p),
+      cookie: p.blob(0, 255),
+      cipherSuites: p.list(1, 60, () => u16(p)),
+      compressionMethods: p.list(1, 4, () => u8(p)),
+    }),
+    encode: wire.encodeClientHello,
+    decode: wire.decodeClientHello,
+  }),
+  arb({
+    codec: 'HelloVerifyRequest',
+    generate: (p): wire.HelloVerifyRequest => ({ serverVersion: u16(p), cookie: p.blob(0, 255) }),
+    encode: wire.encodeHelloVerifyRequest,
+    decode: wire.decodeHelloVerifyRequest,
+  }),
+  arb({
+    codec: 'ServerHello',
+    generate: (p): wire.ServerHello => ({ serverVersion: u16(p), ...hello(p), cipherSuite: u16(p), compressionMethod: u8(p) }),
+    encode: wire.encodeServerHello,
+    decode: wire.decodeServerHello,
+  }),
+  arb({
+    codec: 'Certificate',
+    generate: (p): wire.Certificate => ({
+      // now and then one larger than 2^16, so the 3-byte lengths are exercised
+      certificates: p.list(0, 4, () => (p.int(150) === 0 ? p.blob(0x10000, 0x10010) : p.blob(1, 600))),
+    }),
+    encode: wire.encodeCertificate,
+    decode: wire.decodeCertificate,
+  }),
+  arb({
+    codec: 'RawPublicKeyCertificate',
+    generate: (p) => ({ spki: p.blob(1, 300) }),
+    encode: (v: { spki: Uint8Array }) => wire.encodeRawPublicKeyCertificate(v.spki),
+    decode: wire.decodeRawPublicKeyCertificate,
+  }),
+  arb({
+    codec: 'ServerKeyExchangePsk',
+    generate: (p): wire.ServerKeyExchangePsk => ({ pskIdentityHint: p.blob(0, 300) }),
+    encode: wire.encodeServerKeyExchangePsk,
+    decode: wire.decodeServerKeyExchangePsk,
+  }),
+  arb({
+    codec: 'ServerKeyExchangeEcdhe',
+    generate: (p): wire.ServerKeyExchangeEcdhe => ({
+      namedGroup: u16(p),
+      publicKey: ecPoint(p),
+      signatureScheme: u16(p),
+      signature: p.blob(0, 300),
+    }),
+    encode: wire.encodeServerKeyExchangeEcdhe,
+    decode: wire.decodeServerKeyExchangeEcdhe,
+  }),
+  arb({
+    codec: 'ServerKeyExchangeEcdhePsk',
+    generate: (p): wire.ServerKeyExchangeEcdhePsk => ({ pskIdentityHint: p.blob(0, 100), namedGroup: u16(p), publicKey: ecPoint(p) }),
+    encode: wire.encodeServerKeyExchangeEcdhePsk,
+    decode: wire.decodeServerKeyExchangeEcdhePsk,
+  }),
+  arb({
+    codec: 'CertificateRequest',
+    generate: (p): wire.CertificateRequest => ({
+      certificateTypes: p.list(1, 8, () => u8(p)),
+      signatureSchemes: p.list(0, 30, () => u16(p)),
+      certificateAuthorities: p.list(0, 4, () => p.blob(1, 120)),
+    }),
+    encode: wire.encodeCertificateRequest,
+    decode: wire.decodeCertificateRequest,
+  }),
+  arb({
+    codec: 'ClientKeyExchangePsk',
+    generate: (p): wire.ClientKeyExchangePsk => ({ pskIdentity: p.blob(0, 300) }),
+    encode: wire.encodeClientKeyExchangePsk,
+    decode: wire.decodeClientKeyExchangePsk,
+  }),
+  arb({
+    codec: 'ClientKeyExchangeEcdhe',
+    generate: (p): wire.ClientKeyExchangeEcdhe => ({ publicKey: ecPoint(p) }),
+    encode: wire.encodeClientKeyExchangeEcdhe,
+    decode: wire.decodeClientKeyExchangeEcdhe,
+  }),
+  arb({
+    codec: 'ClientKeyExchangeEcdhePsk',
+    generate: (p): wire.ClientKeyExchangeEcdhePsk => ({ pskIdentity: p.blob(0, 100), publicKey: ecPoint(p) }),
+    encode: wire.encodeClientKeyExchangeEcdhePsk,
+    decode: wire.decodeClientKeyExchangeEcdhePsk,
+  }),
+  arb({
+    codec: 'CertificateVerify',
+    generate: (p): wire.CertificateVerify => ({ signatureScheme: u16(p), signature: p.blob(0, 300) }),
+    encode: wire.encodeCertificateVerify,
+    decode: wire.decodeCertificateVerify,
+  }),
+  arb({
+    codec: 'Finished',
+    generate: (p): wire.Finished => ({ verifyData: p.blob(1, 64) }),
+    encode: wire.encodeFinished,
+    decode: wire.decodeFinished,
+  }),
+  arb({
+    codec: 'Alert',
+    generate: (p): wire.Alert => ({ level: p.pick([1, 2]), description: u8(p) }),
+    encode: wire.encodeAlert,
+    decode: wire.decodeAlert,
+  }),
+  extArb('SupportedGroups', (p) => p.list(1, 30, () => u16(p)), wire.encodeSupportedGroupsExtension, wire.decodeSupportedGroupsExtension),
+  extArb('EcPointFormats', (p) => p.list(1, 5, () => u8(p)), wire.encodeEcPointFormatsExtension, wire.decodeEcPointFormatsExtension),
+  extArb('SignatureAlgorithms', (p) => p.list(1, 30, () => u16(p)), wire.encodeSignatureAlgorithmsExtension, wire.decodeSignatureAlgorithmsExtension),
+  extArb('RenegotiationInfo', (p) => p.blob(0, 255), wire.encodeRenegotiationInfoExtension, wire.decodeRenegotiationInfoExtension),
+  extArb('ClientCertificateTypeList', (p) => p.list(1, 5, () => u8(p)), wire.encodeClientCertificateTypeListExtension, wire.decodeClientCertificateTypeListExtension),
+  extArb('ServerCertificateTypeList', (p) => p.list(1, 5, () => u8(p)), wire.encodeServerCertificateTypeListExtension, wire.decodeServerCertificateTypeListExtension),
+  extArb('ClientCertificateTypeSingle', u8, wire.encodeClientCertificateTypeSingleExtension, wire.decodeClientCertificateTypeSingleExtension),
+  extArb('ServerCertificateTypeSingle', u8, wire.encodeServerCertificateTypeSingleExtension, wire.decodeServerCertificateTypeSingleExtension),
+  extArb(
+    'ServerName',
+    (p): wire.ServerNameList => {
+      const name = p.blob(1, 255);
+      return { hostName: name, names: [{ nameType: 0, name }] };
+    },
+    (v) => wire.encodeServerNameExtension(v.hostName!),
+    wire.decodeServerNameExtension,
+  ),
+  extArb('RecordSizeLimit', (p) => p.range(64, 0xffff), wire.encodeRecordSizeLimitExtension, wire.decodeRecordSizeLimitExtension),
+];
