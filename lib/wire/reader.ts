@@ -4,23 +4,23 @@ import { fail, ok, type DecodeErrorKind, type Result } from './result.js';
  * Thrown by Reader methods and caught only by `decode()`, so a decoder body can be
  * written as straight-line code while the exported decoders stay total.
  * Deliberately not exported: nothing outside this module can throw or catch it.
+ * Not an Error subclass: malformed input is routine (anyone can send it), and
+ * capturing a stack trace for each one would be wasted work.
  */
-class DecodeFailure extends Error {
+class DecodeFailure {
   constructor(
     readonly kind: DecodeErrorKind,
     readonly field: string,
-  ) {
-    super(`${kind}: ${field}`);
-  }
+  ) {}
 }
 
 /**
- * A cursor over network bytes. Every read is bounds-checked; a read past the end
- * raises a DecodeFailure that `decode()` turns into a Result, so a decoder can never
- * read past the end nor let an exception escape.
+ * A cursor over network bytes, to be used inside `decode()`. Every read is
+ * bounds-checked; a read past the end raises a DecodeFailure that `decode()` turns
+ * into a Result, so a decoder can never read past the end nor let an exception escape.
  *
  * `overrun` is the error kind for running out of bytes. At the top level that is
- * 'truncated'; inside a length-prefixed vector (see `list8`...) the outer length said
+ * 'truncated'; inside a length-prefixed list (see `list8`...) the outer length said
  * how many bytes there are, so an item overrunning it is an inconsistency: 'invalid'.
  */
 export class Reader {
@@ -88,11 +88,6 @@ export class Reader {
     return view;
   }
 
-  /** Everything left, as a view. */
-  rest(): Uint8Array {
-    return this.bytes(this.remaining, 'rest');
-  }
-
   /** opaque field<min..2^8-1>: a 1-byte length then that many bytes. */
   vector8(field: string, min = 0, max = 0xff): Uint8Array {
     return this.vector(this.uint8(field), field, min, max);
@@ -119,14 +114,6 @@ export class Reader {
 
   list24<T>(field: string, item: (r: Reader) => T, minBytes = 0, maxBytes = 0xffffff): T[] {
     return this.items(this.vector24(field, minBytes, maxBytes), item);
-  }
-
-  /** Runs `body` over the next `n` bytes as a nested reader that must consume them all. */
-  nested<T>(n: number, field: string, body: (r: Reader) => T): T {
-    const inner = new Reader(this.bytes(n, field), 'invalid');
-    const value = body(inner);
-    if (!inner.atEnd) inner.fail('invalid', field);
-    return value;
   }
 
   private items<T>(content: Uint8Array, item: (r: Reader) => T): T[] {

@@ -83,16 +83,6 @@ describe('Reader', () => {
     });
   });
 
-  it('requires a nested reader to consume exactly its bytes', () => {
-    expect(decode('T', hex('0102 03'), (r) => [r.nested(2, 'n', (i) => i.uint16('x')), r.uint8('y')])).toEqual({
-      ok: true,
-      value: [0x0102, 3],
-    });
-    expect(decode('T', hex('0102'), (r) => r.nested(2, 'n', (i) => i.uint8('x')))).toMatchObject({
-      error: { kind: 'invalid', what: 'T.n' },
-    });
-  });
-
   it('lets a decoder body fail with its own kind', () => {
     expect(decode('T', hex('07'), (r) => (r.uint8('v') === 7 ? r.fail('invalid', 'v') : 0))).toEqual({
       ok: false,
