@@ -1,0 +1,59 @@
+import { sha256, sha384 } from '@noble/hashes/sha2.js';
+import { describe, expect, it } from 'vitest';
+import { transcriptBytes } from '../../lib/handshake/handshake-message.js';
+import { Transcript } from '../../lib/handshake/transcript.js';
+import { HandshakeType } from '../../lib/wire/constants.js';
+
+const hello = { msgType: HandshakeType.client_hello, messageSeq: 1, body: Uint8Array.from({ length: 70 }, (_, i) => i) };
+const serverHello = { msgType: HandshakeType.server_hello, messageSeq: 1, body: Uint8Array.from({ length: 40 }, (_, i) => 255 - i) };
+const done = { msgType: HandshakeType.server_hello_done, messageSeq: 2, body: new Uint8Array(0) };
+
+/** The RFC 6347 §4.2.6 form written out by hand: msg_type, length, message_seq, offset 0, fragment_length = length, body. */
+function header(m: { msgType: number; messageSeq: number; body: Uint8Array }): number[] {
+  const n = m.body.length;
+  return [m.msgType, n >> 16, (n >> 8) & 0xff, n & 0xff, m.messageSeq >> 8, m.messageSeq & 0xff, 0, 0, 0, n >> 16, (n >> 8) & 0xff, n & 0xff, ...m.body];
+}
+
+describe('transcriptBytes', () => {
+  it('is the message with a DTLS handshake header as if sent in one fragment (RFC 6347 §4.2.6)', () => {
+    expect(Array.from(transcriptBytes(hello))).toEqual(header(hello));
+    expect(Array.from(transcriptBytes(done))).toEqual(header(done));
+  });
+});
+
+describe('Transcript', () => {
+  it('hashes nothing as the hash of the empty string', () => {
+    expect(new Transcript().hash('sha256')).toEqual(sha256(new Uint8Array(0)));
+  });
+
+  it('hashes the messages added, in order, with their DTLS headers', () => {
+    const t = new Transcript();
+    [hello, serverHello, done].forEach((m) => t.add(m));
+    const all = Uint8Array.from([...header(hello), ...header(serverHello), ...header(done)]);
+    expect(t.hash('sha256')).toEqual(sha256(all));
+    expect(t.hash('sha384')).toEqual(sha384(all));
+  });
+
+  it('depends on the order of the messages and on message_seq', () => {
+    const a = new Transcript();
+    a.add(hello);
+    a.add(serverHello);
+    const b = new Transcript();
+    b.add(serverHello);
+    b.add(hello);
+    const c = new Transcript();
+    c.add({ ...hello, messageSeq: 0 });
+    c.add(serverHello);
+    expect(a.hash('sha256')).not.toEqual(b.hash('sha256'));
+    expect(a.hash('sha256')).not.toEqual(c.hash('sha256'));
+  });
+
+  it('can be hashed at several points as messages keep coming (Finished hashes differ from the session hash)', () => {
+    const t = new Transcript();
+    t.add(hello);
+    const early = t.hash('sha256');
+    t.add(done);
+    expect(early).toEqual(sha256(Uint8Array.from(header(hello))));
+    expect(t.hash('sha256')).toEqual(sha256(Uint8Array.from([...header(hello), ...header(done)])));
+  });
+});
