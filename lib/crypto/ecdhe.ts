@@ -78,6 +78,8 @@ function p256SharedSecret(privateKey: Uint8Array, peerPublicKey: Uint8Array): Ui
 function x25519SharedSecret(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array | null {
   if (peerPublicKey.length !== X25519_KEY_LENGTH) return null;
   const shared = x25519.getSharedSecret(privateKey, peerPublicKey);
+  // noble 2.x already throws for the low-order points that produce zero; the check stays so
+  // the RFC 7748 §6.1 requirement does not rest on a library detail.
   let any = 0;
   for (const byte of shared) any |= byte;
   return any === 0 ? null : shared;

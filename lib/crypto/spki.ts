@@ -45,5 +45,7 @@ export function decodeP256Spki(spki: Uint8Array): Uint8Array | null {
   return p256.utils.isValidPublicKey(point, false) ? point : null;
 }
 
+// The key-file helpers live in their own files; re-exported here because the crypto API
+// was announced with them in spki.ts, and credential loading uses the three together.
 export { decodeP256PrivateKey } from './private-key.js';
 export { pemToDer } from './pem.js';
