@@ -1,0 +1,45 @@
+import { listen, type DtlsServer, type ServerOptions } from '../../../lib/index.js';
+import { recordSession, type SessionRecord } from './session-recorder.js';
+
+export interface EchoServer {
+  readonly server: DtlsServer;
+  readonly port: number;
+  /** Every session the server started, recorded from its first event. */
+  readonly sessions: SessionRecord[];
+  /** Resolves with the first session's record once the server has one. */
+  firstSession(timeoutMs?: number): Promise<SessionRecord>;
+}
+
+/** rx-dtls `listen` on 127.0.0.1, a port the kernel picks, echoing every record back. */
+export async function startEchoServer(options: Omit<ServerOptions, 'transport'>): Promise<EchoServer> {
+  const server = await listen({ handshakeTimeout: 5000, ...options, host: '127.0.0.1', port: 0 });
+  const sessions: SessionRecord[] = [];
+  const waiting = new Set<() => void>();
+  server.sessions$.subscribe((session) => {
+    sessions.push(recordSession(session));
+    session.data$.subscribe((data) => {
+      if (session.state === 'established') session.send(data);
+    });
+    waiting.forEach((w) => w());
+  });
+  return {
+    server,
+    port: server.address().port,
+    sessions,
+    firstSession: (timeoutMs = 5000) =>
+      new Promise((resolve, reject) => {
+        const done = () => {
+          if (sessions.length === 0) return;
+          clearTimeout(timer);
+          waiting.delete(done);
+          resolve(sessions[0]);
+        };
+        const timer = setTimeout(() => {
+          waiting.delete(done);
+          reject(new Error(`no session started within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiting.add(done);
+        done();
+      }),
+  };
+}
