@@ -2,6 +2,11 @@ import { DtlsError } from '../dtls-error.js';
 import type { PskCredential, ServerPskLookup } from '../handshake/psk-credentials.js';
 import type { MaybePromise } from '../handshake/handshake-step.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
+import type { KeyExchange } from '../crypto/cipher-suites.js';
+import type { LocalCertificate, PeerAuthenticator } from '../handshake/peer-authentication.js';
+import { privateKeyScalar, publicKeyPoint, type PrivateKeyInput, type PublicKeyInput } from './key-material.js';
+import { rawPublicKeyCertificate, verifyRawPublicKey, type RawPublicKeyTrust } from './raw-public-key.js';
+import { pemCertificates, verifyX509Chain, x509Certificate } from './x509.js';
 
 /** Text is taken as UTF-8; bytes as they are. */
 export type Bytes = string | Uint8Array;
@@ -18,6 +23,27 @@ export interface PskEntry {
   readonly hint?: Bytes;
 }
 
+/**
+ * An ECDSA credential with raw public keys (RFC 7250), as RIOT's credman holds
+ * one: our key pair, and the peer keys we trust (a list, a callback, or both).
+ */
+export interface EcdsaEntry {
+  readonly tag: number;
+  /** Our P-256 private key; omit it for a client that only authenticates the server. */
+  readonly privateKey?: PrivateKeyInput;
+  readonly trustedPeers?: readonly PublicKeyInput[];
+  readonly trust?: RawPublicKeyTrust;
+}
+
+/** An X.509 credential: our chain and key (PEM, leaf first), and the roots we trust for peers. */
+export interface X509Entry {
+  readonly tag: number;
+  readonly certificate?: string;
+  readonly privateKey?: PrivateKeyInput;
+  /** Trusted root certificates (PEM; several blocks allowed). */
+  readonly ca?: string | readonly string[];
+}
+
 /** Looks up a key by identity (a device fleet keeps them in a database). */
 export type PskLookupFn = (identity: Uint8Array) => MaybePromise<Uint8Array | undefined>;
 
@@ -28,6 +54,9 @@ export type PskLookupFn = (identity: Uint8Array) => MaybePromise<Uint8Array | un
 export class CredentialStore {
   private readonly psks: Array<{ tag: number; identity: Uint8Array; key: Uint8Array; hint?: Uint8Array }> = [];
   private readonly lookups: Array<{ tag: number; lookup: PskLookupFn }> = [];
+  private readonly certificates: Array<{ tag: number; certificate: LocalCertificate }> = [];
+  private readonly rawKeyTrust: Array<{ tag: number; keys: Uint8Array[]; trust?: RawPublicKeyTrust }> = [];
+  private readonly roots: Array<{ tag: number; der: Uint8Array }> = [];
 
   psk(entry: PskEntry): this {
     const key = toBytes(entry.key);
@@ -40,6 +69,53 @@ export class CredentialStore {
   pskLookup(tag: number, lookup: PskLookupFn): this {
     this.lookups.push({ tag, lookup });
     return this;
+  }
+
+  ecdsa(entry: EcdsaEntry): this {
+    if (entry.privateKey !== undefined) {
+      this.certificates.push({ tag: entry.tag, certificate: rawPublicKeyCertificate(privateKeyScalar(entry.privateKey)) });
+    }
+    if (entry.trustedPeers || entry.trust) {
+      this.rawKeyTrust.push({ tag: entry.tag, keys: (entry.trustedPeers ?? []).map(publicKeyPoint), trust: entry.trust });
+    }
+    return this;
+  }
+
+  x509(entry: X509Entry): this {
+    if ((entry.certificate === undefined) !== (entry.privateKey === undefined)) {
+      throw new DtlsError('EINVAL', 'an X.509 credential needs both certificate and privateKey, or neither');
+    }
+    if (entry.certificate !== undefined && entry.privateKey !== undefined) {
+      this.certificates.push({ tag: entry.tag, certificate: x509Certificate(pemCertificates(entry.certificate), privateKeyScalar(entry.privateKey)) });
+    }
+    const cas = entry.ca === undefined ? [] : typeof entry.ca === 'string' ? [entry.ca] : entry.ca;
+    for (const pem of cas) for (const der of pemCertificates(pem)) this.roots.push({ tag: entry.tag, der });
+    return this;
+  }
+
+  /** Our certificates under a tag (raw public key and/or X.509). */
+  localCertificates(tag: number): LocalCertificate[] {
+    return this.certificates.filter((c) => c.tag === tag).map((c) => c.certificate);
+  }
+
+  /** How peers are authenticated under a tag; undefined when nothing is trusted. `serverName` is checked in X.509 leaves. */
+  authenticator(tag: number, serverName?: string): PeerAuthenticator | undefined {
+    const trust = this.rawKeyTrust.filter((t) => t.tag === tag);
+    const roots = this.roots.filter((r) => r.tag === tag).map((r) => r.der);
+    if (trust.length === 0 && roots.length === 0) return undefined;
+    const keys = trust.flatMap((t) => t.keys);
+    const callbacks = trust.flatMap((t) => (t.trust ? [t.trust] : []));
+    return {
+      verifyRawPublicKey: trust.length > 0 ? verifyRawPublicKey(keys, anyOf(callbacks)) : undefined,
+      verifyX509: roots.length > 0 ? verifyX509Chain(roots, serverName) : undefined,
+    };
+  }
+
+  /** The key exchanges a tag's credentials allow in a role. */
+  keyExchanges(tag: number, role: 'client' | 'server'): KeyExchange[] {
+    const psk = role === 'client' ? this.clientPsk(tag) !== undefined : this.hasPsk(tag);
+    const ecdsa = role === 'client' ? this.authenticator(tag) !== undefined : this.localCertificates(tag).length > 0;
+    return [...(ecdsa ? (['ECDHE_ECDSA'] as const) : []), ...(psk ? (['PSK', 'ECDHE_PSK'] as const) : [])];
   }
 
   hasPsk(tag: number): boolean {
@@ -79,4 +155,13 @@ async function firstKey(lookups: readonly PskLookupFn[], identity: Uint8Array): 
     if (key) return key;
   }
   return undefined;
+}
+
+/** One trust callback out of several: yes when any says yes. */
+function anyOf(callbacks: readonly RawPublicKeyTrust[]): RawPublicKeyTrust | undefined {
+  if (callbacks.length <= 1) return callbacks[0];
+  return async (spki) => {
+    for (const trust of callbacks) if (await trust(spki)) return true;
+    return false;
+  };
 }

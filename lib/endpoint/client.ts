@@ -21,6 +21,8 @@ export interface ClientOptions extends Partial<SessionOptions> {
   /** IANA names to offer, in order of preference (default: all the credentials allow). */
   readonly cipherSuites?: readonly string[];
   readonly groups?: readonly number[];
+  /** The name checked in the server's X.509 certificate and sent as server_name (default: host). */
+  readonly serverName?: string;
   /** A transport to use instead of a new UDP socket; it is not closed with the session. */
   readonly transport?: DatagramTransport;
   readonly provider?: CryptoProvider;
@@ -36,11 +38,17 @@ export async function openClientSession(options: ClientOptions): Promise<Session
   const tag = options.tag ?? 0;
   const store = options.credentials;
   const psk = store.clientPsk(tag);
+  const serverName = options.serverName ?? options.host;
+  // A client with several certificates under one tag sends its raw public key first (RFC 7250).
+  const [certificate] = store.localCertificates(tag).sort((a, b) => b.type - a.type);
   const handshake = new ClientHandshake({
     provider: options.provider ?? nobleProvider,
-    cipherSuites: selectCipherSuites(options.cipherSuites, psk ? ['PSK', 'ECDHE_PSK'] : []),
+    cipherSuites: selectCipherSuites(options.cipherSuites, store.keyExchanges(tag, 'client')),
     psk: psk && (() => psk),
     groups: options.groups ?? [NamedGroup.x25519, NamedGroup.secp256r1],
+    authenticator: store.authenticator(tag, serverName),
+    certificate,
+    serverName,
   });
   const own = options.transport === undefined;
   // Resolve once, so replies can be matched to the address they come from.

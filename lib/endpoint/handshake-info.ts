@@ -1,10 +1,12 @@
+import { hash } from '../crypto/hash.js';
 import type { PeerIdentity } from '../handshake/handshake-step.js';
 
 /** Who the peer is, as users see it. */
 export type PublicPeerIdentity =
   | { readonly kind: 'psk'; readonly identity: string }
-  | { readonly kind: 'raw-public-key'; readonly spki: Uint8Array }
-  | { readonly kind: 'x509'; readonly chain: readonly Uint8Array[] }
+  /** fingerprint: SHA-256 of the SubjectPublicKeyInfo, hex. */
+  | { readonly kind: 'raw-public-key'; readonly fingerprint: string; readonly spki: Uint8Array }
+  | { readonly kind: 'x509'; readonly subject: string; readonly chain: readonly Uint8Array[] }
   | { readonly kind: 'anonymous' };
 
 /** What an established session agreed. */
@@ -16,6 +18,15 @@ export interface HandshakeInfo {
 }
 
 export function publicPeerIdentity(peer: PeerIdentity): PublicPeerIdentity {
-  // PSK identities are UTF-8 strings by convention (RFC 4279 §5.1).
-  return peer.kind === 'psk' ? { kind: 'psk', identity: new TextDecoder().decode(peer.identity) } : peer;
+  switch (peer.kind) {
+    case 'psk':
+      // PSK identities are UTF-8 strings by convention (RFC 4279 §5.1).
+      return { kind: 'psk', identity: new TextDecoder().decode(peer.identity) };
+    case 'raw-public-key':
+      return { kind: 'raw-public-key', fingerprint: toHex(hash('sha256', peer.spki)), spki: peer.spki };
+    default:
+      return peer;
+  }
 }
+
+const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');

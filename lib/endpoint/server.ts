@@ -32,6 +32,8 @@ export interface ServerOptions extends Partial<SessionOptions> {
   readonly idleTimeout?: number;
   /** The cookie secret rotates this often; a cookie is good for one to two periods (default 60000 ms). */
   readonly cookieRotation?: number;
+  /** ECDHE_ECDSA: whether clients are asked for a certificate, and whether one is required (default none). */
+  readonly clientAuth?: 'none' | 'optional' | 'required';
   readonly provider?: CryptoProvider;
 }
 
@@ -74,12 +76,19 @@ export class DtlsServer {
     const tag = options.tag ?? 0;
     const store = options.credentials;
     const hasPsk = store.hasPsk(tag);
+    const clientAuthenticator = store.authenticator(tag);
+    if ((options.clientAuth ?? 'none') !== 'none' && !clientAuthenticator) {
+      throw new DtlsError('ECREDENTIALS', `clientAuth "${options.clientAuth}" needs trusted client keys or roots under tag ${tag}`);
+    }
     this.handshakeOptions = {
       provider: this.provider,
-      cipherSuites: selectCipherSuites(options.cipherSuites, hasPsk ? ['PSK', 'ECDHE_PSK'] : []),
+      cipherSuites: selectCipherSuites(options.cipherSuites, store.keyExchanges(tag, 'server')),
       pskLookup: hasPsk ? store.serverPskLookup(tag) : undefined,
       pskIdentityHint: store.serverPskHint(tag),
       groups: options.groups ?? [NamedGroup.x25519, NamedGroup.secp256r1],
+      certificates: store.localCertificates(tag),
+      clientAuth: options.clientAuth,
+      clientAuthenticator,
     };
     this.secrets = new CookieSecrets(this.provider.randomBytes(32));
     const { scheduler } = this.sessionOptions;

@@ -1,31 +1,37 @@
 import { cipherSuiteById, type CipherSuite } from '../crypto/cipher-suites.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
-import type { KeyShare } from '../crypto/ecdhe.js';
+import { computeVerifyData } from '../crypto/key-schedule.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { ecdhePskPremasterSecret, pskPremasterSecret } from '../crypto/psk.js';
-import { computeVerifyData } from '../crypto/key-schedule.js';
 import { AlertDescription } from '../wire/alert.js';
+import { decodeCertificateRequest } from '../wire/certificate-request.js';
+import { encodeCertificateVerify } from '../wire/certificate-verify.js';
 import { encodeClientHello, type ClientHello } from '../wire/client-hello.js';
 import {
+  encodeClientKeyExchangeEcdhe,
   encodeClientKeyExchangeEcdhePsk,
   encodeClientKeyExchangePsk,
 } from '../wire/client-key-exchange.js';
 import { DTLS_1_2, HandshakeType } from '../wire/constants.js';
-import { ExtensionType, findExtension } from '../wire/extensions.js';
+import { ExtensionType, SignatureScheme, findExtension } from '../wire/extensions.js';
 import { decodeFinished, encodeFinished } from '../wire/finished.js';
 import { decodeHelloVerifyRequest } from '../wire/hello-verify-request.js';
 import { decodeServerHello, type ServerHello } from '../wire/server-hello.js';
 import { decodeServerHelloDone } from '../wire/server-hello-done.js';
 import {
+  decodeServerKeyExchangeEcdhe,
   decodeServerKeyExchangeEcdhePsk,
   decodeServerKeyExchangePsk,
 } from '../wire/server-key-exchange.js';
-import { clientHelloExtensions, checkServerHelloExtensions } from './hello-extensions.js';
-import type { HandshakeMessage } from './handshake-message.js';
-import { failure, NOTHING, type HandshakeStep, type HandshakeSummary } from './handshake-step.js';
+import { negotiatedCertificateTypes, verifyPeerCertificate } from './certificate-types.js';
 import type { Flight, FlightEntry } from './flight.js';
+import type { HandshakeMessage } from './handshake-message.js';
+import { failure, NOTHING, type HandshakeStep, type HandshakeSummary, type MaybePromise, type PeerIdentity } from './handshake-step.js';
+import { checkServerHelloExtensions, clientHelloExtensions } from './hello-extensions.js';
+import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
 import type { ClientPskSelector, PskCredential } from './psk-credentials.js';
 import { deriveSessionKeys, type SessionKeys } from './session-keys.js';
+import { serverKeyExchangeSignedData } from './signed-params.js';
 import { Transcript } from './transcript.js';
 
 export interface ClientHandshakeOptions {
@@ -35,22 +41,34 @@ export interface ClientHandshakeOptions {
   readonly psk?: ClientPskSelector;
   /** Groups for ECDHE, in order of preference (NamedGroup code points). */
   readonly groups: readonly number[];
+  /** How the server's certificate is judged (required for ECDHE_ECDSA). */
+  readonly authenticator?: PeerAuthenticator;
+  /** Our certificate, sent when the server asks for one. */
+  readonly certificate?: LocalCertificate;
+  /** RFC 6066 server_name, sent for X.509 and checked against the server's certificate by the authenticator. */
+  readonly serverName?: string;
 }
 
 type State = 'start' | 'wait-hello' | 'wait-server-flight' | 'wait-change-cipher-spec' | 'wait-finished' | 'established' | 'failed';
 
-/** The messages of the server's flight 4 after ServerHello, as far as they have arrived. */
+/** What the server's flight 4 told us after its ServerHello. */
 interface ServerFlight {
   hint: Uint8Array;
   serverKeyShare?: { group: number; publicKey: Uint8Array };
+  /** ECDHE_ECDSA: the server's verified public key and who it is. */
+  serverKey?: { publicKey: Uint8Array; identity: PeerIdentity };
+  /** A ServerKeyExchange arrived (optional for plain PSK, RFC 4279 §2). */
+  keyExchangeSeen: boolean;
+  certificateRequested: boolean;
 }
 
 /**
  * The client's side of a full DTLS 1.2 handshake as flights (RFC 6347 §4.2.4):
  * 1 ClientHello -> [2 HelloVerifyRequest -> 3 ClientHello with cookie] ->
- * 4 ServerHello..ServerHelloDone -> 5 ClientKeyExchange, ChangeCipherSpec,
- * Finished -> 6 ChangeCipherSpec, Finished. Pure: messages in, steps out; it is
- * fed handshake messages already reassembled and in message_seq order.
+ * 4 ServerHello..ServerHelloDone -> 5 [Certificate], ClientKeyExchange,
+ * [CertificateVerify], ChangeCipherSpec, Finished -> 6 ChangeCipherSpec, Finished.
+ * Pure: messages in, steps out; it is fed handshake messages already reassembled
+ * and in message_seq order.
  */
 export class ClientHandshake {
   private state: State = 'start';
@@ -62,7 +80,8 @@ export class ClientHandshake {
   private serverHello?: ServerHello;
   private suite?: CipherSuite;
   private extendedMasterSecret = false;
-  private serverFlight: ServerFlight = { hint: new Uint8Array(0) };
+  private certificateTypes = { server: 0, client: 0 };
+  private serverFlight: ServerFlight = { hint: new Uint8Array(0), keyExchangeSeen: false, certificateRequested: false };
   private psk?: PskCredential;
   private keys?: SessionKeys;
   private pendingFinished?: HandshakeMessage;
@@ -82,7 +101,7 @@ export class ClientHandshake {
     return { flight: this.helloFlight(new Uint8Array(0), 1) };
   }
 
-  onMessage(message: HandshakeMessage): HandshakeStep {
+  onMessage(message: HandshakeMessage): MaybePromise<HandshakeStep> {
     switch (this.state) {
       case 'wait-hello':
         if (message.msgType === HandshakeType.hello_verify_request) return this.onHelloVerifyRequest(message);
@@ -125,7 +144,13 @@ export class ClientHandshake {
       cookie,
       cipherSuites: options.cipherSuites.map((s) => s.id),
       compressionMethods: [0],
-      extensions: clientHelloExtensions(options.cipherSuites, options.groups),
+      extensions: clientHelloExtensions({
+        suites: options.cipherSuites,
+        groups: options.groups,
+        authenticator: options.authenticator,
+        certificate: options.certificate,
+        serverName: options.serverName,
+      }),
     };
     this.helloMessage = this.message(HandshakeType.client_hello, encodeClientHello(this.hello));
     return { number, final: false, entries: [{ kind: 'handshake', epoch: 0, message: this.helloMessage }] };
@@ -151,6 +176,9 @@ export class ClientHandshake {
     if (hello.compressionMethod !== 0) return this.fail(AlertDescription.illegal_parameter, 'server chose compression');
     const problem = checkServerHelloExtensions(this.hello.extensions, hello.extensions);
     if (problem) return this.fail(problem.alert, problem.reason);
+    const types = negotiatedCertificateTypes(hello.extensions);
+    if (!types.ok) return this.fail(AlertDescription.illegal_parameter, types.reason);
+    this.certificateTypes = types.value;
     this.serverHello = hello;
     this.suite = suite;
     this.extendedMasterSecret = findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined;
@@ -161,30 +189,35 @@ export class ClientHandshake {
     return NOTHING;
   }
 
-  private onServerFlightMessage(message: HandshakeMessage): HandshakeStep {
+  /** Flight 4 after ServerHello: [Certificate], [ServerKeyExchange], [CertificateRequest], ServerHelloDone, in that order. */
+  private onServerFlightMessage(message: HandshakeMessage): MaybePromise<HandshakeStep> {
     const suite = this.suite!;
+    const flight = this.serverFlight;
+    const signed = suite.keyExchange === 'ECDHE_ECDSA';
     switch (message.msgType) {
-      case HandshakeType.server_key_exchange: {
-        if (suite.keyExchange === 'PSK') {
-          const ske = decodeServerKeyExchangePsk(message.body);
-          if (!ske.ok) return this.fail(AlertDescription.decode_error, 'malformed ServerKeyExchange');
-          this.serverFlight.hint = ske.value.pskIdentityHint;
-        } else if (suite.keyExchange === 'ECDHE_PSK') {
-          const ske = decodeServerKeyExchangeEcdhePsk(message.body);
-          if (!ske.ok) return this.fail(AlertDescription.decode_error, 'malformed ServerKeyExchange');
-          if (!this.options.groups.includes(ske.value.namedGroup)) {
-            return this.fail(AlertDescription.illegal_parameter, 'server chose a group not offered');
-          }
-          this.serverFlight.hint = ske.value.pskIdentityHint;
-          this.serverFlight.serverKeyShare = { group: ske.value.namedGroup, publicKey: ske.value.publicKey };
-        } else {
-          return this.unexpected(message);
-        }
+      case HandshakeType.certificate:
+        if (!signed || flight.serverKey) return this.unexpected(message);
+        this.transcript.add(message);
+        return this.then(verifyPeerCertificate(this.options.authenticator, this.certificateTypes.server, message.body), (check) => {
+          if (!check.ok) return this.fail(check.alert, `server certificate rejected: ${check.reason}`);
+          flight.serverKey = { publicKey: check.publicKey, identity: check.identity };
+          return NOTHING;
+        });
+      case HandshakeType.server_key_exchange:
+        if (flight.keyExchangeSeen || (signed && !flight.serverKey)) return this.unexpected(message);
+        flight.keyExchangeSeen = true;
+        this.transcript.add(message);
+        return this.onServerKeyExchange(message);
+      case HandshakeType.certificate_request: {
+        if (!signed || !flight.keyExchangeSeen || flight.certificateRequested) return this.unexpected(message);
+        if (!decodeCertificateRequest(message.body).ok) return this.fail(AlertDescription.decode_error, 'malformed CertificateRequest');
+        flight.certificateRequested = true;
         this.transcript.add(message);
         return NOTHING;
       }
       case HandshakeType.server_hello_done: {
         if (!decodeServerHelloDone(message.body).ok) return this.fail(AlertDescription.decode_error, 'malformed ServerHelloDone');
+        if (suite.keyExchange !== 'PSK' && !flight.keyExchangeSeen) return this.unexpected(message);
         this.transcript.add(message);
         return this.keyExchangeFlight();
       }
@@ -193,33 +226,78 @@ export class ClientHandshake {
     }
   }
 
-  /** Flight 5: ClientKeyExchange, ChangeCipherSpec, Finished. */
+  private onServerKeyExchange(message: HandshakeMessage): HandshakeStep {
+    const suite = this.suite!;
+    const flight = this.serverFlight;
+    if (suite.keyExchange === 'PSK') {
+      const ske = decodeServerKeyExchangePsk(message.body);
+      if (!ske.ok) return this.fail(AlertDescription.decode_error, 'malformed ServerKeyExchange');
+      flight.hint = ske.value.pskIdentityHint;
+      return NOTHING;
+    }
+    if (suite.keyExchange === 'ECDHE_PSK') {
+      const ske = decodeServerKeyExchangeEcdhePsk(message.body);
+      if (!ske.ok) return this.fail(AlertDescription.decode_error, 'malformed ServerKeyExchange');
+      flight.hint = ske.value.pskIdentityHint;
+      return this.takeServerShare(ske.value.namedGroup, ske.value.publicKey);
+    }
+    const ske = decodeServerKeyExchangeEcdhe(message.body);
+    if (!ske.ok) return this.fail(AlertDescription.decode_error, 'malformed ServerKeyExchange');
+    const { namedGroup, publicKey, signatureScheme, signature } = ske.value;
+    if (signatureScheme !== SignatureScheme.ecdsa_secp256r1_sha256) {
+      return this.fail(AlertDescription.illegal_parameter, `ServerKeyExchange signed with a scheme not offered (0x${signatureScheme.toString(16)})`);
+    }
+    const data = serverKeyExchangeSignedData(this.random, this.serverHello!.random, namedGroup, publicKey);
+    if (!this.options.provider.ecdsaVerify(flight.serverKey!.publicKey, data, signature)) {
+      return this.fail(AlertDescription.decrypt_error, 'ServerKeyExchange signature does not verify');
+    }
+    return this.takeServerShare(namedGroup, publicKey);
+  }
+
+  private takeServerShare(group: number, publicKey: Uint8Array): HandshakeStep {
+    if (!this.options.groups.includes(group)) return this.fail(AlertDescription.illegal_parameter, 'server chose a group not offered');
+    this.serverFlight.serverKeyShare = { group, publicKey };
+    return NOTHING;
+  }
+
+  /** Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished. */
   private keyExchangeFlight(): HandshakeStep {
     const suite = this.suite!;
     const { provider } = this.options;
-    const psk = this.options.psk?.(this.serverFlight.hint);
-    if (!psk) return this.fail(AlertDescription.handshake_failure, 'no pre-shared key for this server');
-    this.psk = psk;
+    const flight = this.serverFlight;
+    const messages: HandshakeMessage[] = [];
 
     let clientKeyExchange: Uint8Array;
     let preMasterSecret: Uint8Array;
-    if (suite.keyExchange === 'PSK') {
-      clientKeyExchange = encodeClientKeyExchangePsk({ pskIdentity: psk.identity });
-      preMasterSecret = pskPremasterSecret(psk.key);
-    } else if (suite.keyExchange === 'ECDHE_PSK') {
-      const server = this.serverFlight.serverKeyShare;
-      if (!server) return this.fail(AlertDescription.unexpected_message, 'ECDHE_PSK without ServerKeyExchange');
-      const share: KeyShare = provider.generateKeyShare(server.group);
-      const shared = provider.computeSharedSecret(server.group, share.privateKey, server.publicKey);
-      if (!shared) return this.fail(AlertDescription.illegal_parameter, 'invalid server ECDHE public key');
-      clientKeyExchange = encodeClientKeyExchangeEcdhePsk({ pskIdentity: psk.identity, publicKey: share.publicKey });
-      preMasterSecret = ecdhePskPremasterSecret(shared, psk.key);
+    const certificate = this.options.certificate?.type === this.certificateTypes.client ? this.options.certificate : undefined;
+    if (suite.keyExchange === 'ECDHE_ECDSA') {
+      if (flight.certificateRequested) {
+        // RFC 5246 §7.4.6: with no suitable certificate the client sends an empty list.
+        messages.push(this.message(HandshakeType.certificate, certificate?.certificateBody ?? new Uint8Array(3)));
+      }
+      const exchange = this.ecdhe();
+      if (!exchange) return this.fail(AlertDescription.illegal_parameter, 'invalid server ECDHE public key');
+      clientKeyExchange = encodeClientKeyExchangeEcdhe({ publicKey: exchange.publicKey });
+      preMasterSecret = exchange.shared;
     } else {
-      return this.fail(AlertDescription.handshake_failure, `${suite.name} is not supported yet`);
+      const psk = this.options.psk?.(flight.hint);
+      if (!psk) return this.fail(AlertDescription.handshake_failure, 'no pre-shared key for this server');
+      this.psk = psk;
+      if (suite.keyExchange === 'PSK') {
+        clientKeyExchange = encodeClientKeyExchangePsk({ pskIdentity: psk.identity });
+        preMasterSecret = pskPremasterSecret(psk.key);
+      } else {
+        const exchange = this.ecdhe();
+        if (!exchange) return this.fail(AlertDescription.illegal_parameter, 'invalid server ECDHE public key');
+        clientKeyExchange = encodeClientKeyExchangeEcdhePsk({ pskIdentity: psk.identity, publicKey: exchange.publicKey });
+        preMasterSecret = ecdhePskPremasterSecret(exchange.shared, psk.key);
+      }
     }
-
     const cke = this.message(HandshakeType.client_key_exchange, clientKeyExchange);
+    messages.forEach((m) => this.transcript.add(m));
     this.transcript.add(cke);
+    messages.push(cke);
+
     const keys = deriveSessionKeys({
       provider,
       suite,
@@ -227,19 +305,39 @@ export class ClientHandshake {
       preMasterSecret,
       clientRandom: this.random,
       serverRandom: this.serverHello!.random,
+      // RFC 7627 §3: the session hash runs up to and including ClientKeyExchange.
       sessionHash: this.extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
     });
     this.keys = keys;
+    if (flight.certificateRequested && certificate) {
+      // RFC 5246 §7.4.8: signs every handshake message so far.
+      const signature = provider.ecdsaSign(certificate.privateKey, this.transcript.bytes());
+      const verify = this.message(
+        HandshakeType.certificate_verify,
+        encodeCertificateVerify({ signatureScheme: SignatureScheme.ecdsa_secp256r1_sha256, signature }),
+      );
+      this.transcript.add(verify);
+      messages.push(verify);
+    }
     const verifyData = computeVerifyData(suite.prfHash, keys.masterSecret, 'client finished', this.transcript.hash(suite.prfHash));
     const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
     this.transcript.add(finished);
     const entries: FlightEntry[] = [
-      { kind: 'handshake', epoch: 0, message: cke },
+      ...messages.map((message) => ({ kind: 'handshake' as const, epoch: 0, message })),
       { kind: 'change_cipher_spec', epoch: 0 },
       { kind: 'handshake', epoch: 1, message: finished },
     ];
     this.state = 'wait-change-cipher-spec';
     return { flight: { number: 5, final: false, entries }, keys: { read: keys.read, write: keys.write, suite } };
+  }
+
+  /** Our ECDHE share against the server's, or undefined when the server's key is invalid. */
+  private ecdhe(): { publicKey: Uint8Array; shared: Uint8Array } | undefined {
+    const { provider } = this.options;
+    const server = this.serverFlight.serverKeyShare!;
+    const share = provider.generateKeyShare(server.group);
+    const shared = provider.computeSharedSecret(server.group, share.privateKey, server.publicKey);
+    return shared ? { publicKey: share.publicKey, shared } : undefined;
   }
 
   private onFinished(message: HandshakeMessage): HandshakeStep {
@@ -251,14 +349,22 @@ export class ClientHandshake {
       return this.fail(AlertDescription.decrypt_error, 'server Finished does not verify');
     }
     this.state = 'established';
+    const peer: PeerIdentity = this.serverFlight.serverKey?.identity ?? { kind: 'psk', identity: this.psk!.identity };
     const established: HandshakeSummary = {
       cipherSuite: suite,
-      peer: { kind: 'psk', identity: this.psk!.identity },
+      peer,
       extendedMasterSecret: this.extendedMasterSecret,
       clientRandom: this.random,
       masterSecret: this.keys!.masterSecret,
     };
     return { established };
+  }
+
+  /** Continues with `next` now, or once an async check settles. */
+  private then<T>(value: MaybePromise<T>, next: (v: T) => HandshakeStep): MaybePromise<HandshakeStep> {
+    return value instanceof Promise
+      ? value.then(next, (err: unknown) => this.fail(AlertDescription.internal_error, `certificate check failed: ${String(err)}`))
+      : next(value);
   }
 
   private message(msgType: number, body: Uint8Array): HandshakeMessage {

@@ -6,7 +6,7 @@ import type { Flight } from './flight.js';
 export type PeerIdentity =
   | { readonly kind: 'psk'; readonly identity: Uint8Array }
   | { readonly kind: 'raw-public-key'; readonly spki: Uint8Array }
-  | { readonly kind: 'x509'; readonly chain: readonly Uint8Array[] }
+  | { readonly kind: 'x509'; readonly subject: string; readonly chain: readonly Uint8Array[] }
   | { readonly kind: 'anonymous' };
 
 export interface HandshakeSummary {

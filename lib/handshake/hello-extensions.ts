@@ -1,35 +1,61 @@
 import type { CipherSuite } from '../crypto/cipher-suites.js';
 import { AlertDescription } from '../wire/alert.js';
 import {
+  CertificateType,
   ECPointFormat,
   ExtensionType,
+  SignatureScheme,
+  decodeRenegotiationInfoExtension,
+  encodeClientCertificateTypeListExtension,
+  encodeClientCertificateTypeSingleExtension,
   encodeEcPointFormatsExtension,
   encodeExtendedMasterSecretExtension,
   encodeRenegotiationInfoExtension,
+  encodeServerCertificateTypeListExtension,
+  encodeServerCertificateTypeSingleExtension,
+  encodeServerNameExtension,
+  encodeSignatureAlgorithmsExtension,
   encodeSupportedGroupsExtension,
-  decodeRenegotiationInfoExtension,
   findExtension,
   type Extension,
 } from '../wire/extensions.js';
+import { acceptedTypes, type LocalCertificate, type PeerAuthenticator } from './peer-authentication.js';
 
 /** TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3), which a client may send instead of the extension. */
 export const EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
 
-function usesEcdhe(suites: readonly CipherSuite[]): boolean {
-  return suites.some((s) => s.keyExchange !== 'PSK');
-}
-
 /**
  * The extensions of our ClientHello: extended_master_secret (RFC 7627), an empty
- * renegotiation_info (RFC 5746 §3.4, we never renegotiate), and for ECDHE suites
- * supported_groups and ec_point_formats (RFC 8422 §5.1).
+ * renegotiation_info (RFC 5746 §3.4, we never renegotiate); for ECDHE suites
+ * supported_groups and ec_point_formats (RFC 8422 §5.1); for ECDSA suites
+ * signature_algorithms, the certificate types when raw public keys are in play
+ * (RFC 7250 §4.1), and server_name (RFC 6066 §3) when one is set.
  */
-export function clientHelloExtensions(suites: readonly CipherSuite[], groups: readonly number[]): Extension[] {
+export function clientHelloExtensions(args: {
+  readonly suites: readonly CipherSuite[];
+  readonly groups: readonly number[];
+  readonly authenticator?: PeerAuthenticator;
+  readonly certificate?: LocalCertificate;
+  readonly serverName?: string;
+}): Extension[] {
+  const { suites, groups, authenticator, certificate, serverName } = args;
   const extensions: Extension[] = [encodeExtendedMasterSecretExtension(), encodeRenegotiationInfoExtension(new Uint8Array(0))];
-  if (usesEcdhe(suites)) {
+  if (suites.some((s) => s.keyExchange !== 'PSK')) {
     extensions.push(encodeSupportedGroupsExtension([...groups]), encodeEcPointFormatsExtension([ECPointFormat.uncompressed]));
   }
+  if (suites.some((s) => s.keyExchange === 'ECDHE_ECDSA')) {
+    extensions.push(encodeSignatureAlgorithmsExtension([SignatureScheme.ecdsa_secp256r1_sha256]));
+    const serverTypes = acceptedTypes(authenticator);
+    if (serverTypes.includes(CertificateType.raw_public_key)) extensions.push(encodeServerCertificateTypeListExtension(serverTypes));
+    if (certificate?.type === CertificateType.raw_public_key) extensions.push(encodeClientCertificateTypeListExtension([certificate.type]));
+    if (serverName && !isIpAddress(serverName)) extensions.push(encodeServerNameExtension(new TextEncoder().encode(serverName)));
+  }
   return extensions;
+}
+
+/** RFC 6066 §3: literal IP addresses are not sent as server_name. */
+function isIpAddress(name: string): boolean {
+  return /^[0-9.]+$/.test(name) || name.includes(':');
 }
 
 /**
@@ -55,15 +81,30 @@ export function checkServerHelloExtensions(
   return undefined;
 }
 
-/** The extensions the server answers with, given what the client offered and the chosen suite. */
-export function serverHelloExtensions(clientExtensions: readonly Extension[], clientSuites: readonly number[], suite: CipherSuite): Extension[] {
+/** The extensions the server answers with, given what the client offered and what was chosen. */
+export function serverHelloExtensions(args: {
+  readonly clientExtensions: readonly Extension[];
+  readonly clientSuites: readonly number[];
+  readonly suite: CipherSuite;
+  /** The certificate types chosen, when the client offered the RFC 7250 extensions. */
+  readonly serverCertificateType?: number;
+  readonly clientCertificateType?: number;
+}): Extension[] {
+  const { clientExtensions, clientSuites, suite } = args;
+  const offered = (type: number) => findExtension(clientExtensions, type) !== undefined;
   const extensions: Extension[] = [];
-  if (findExtension(clientExtensions, ExtensionType.extended_master_secret)) extensions.push(encodeExtendedMasterSecretExtension());
-  if (findExtension(clientExtensions, ExtensionType.renegotiation_info) || clientSuites.includes(EMPTY_RENEGOTIATION_INFO_SCSV)) {
+  if (offered(ExtensionType.extended_master_secret)) extensions.push(encodeExtendedMasterSecretExtension());
+  if (offered(ExtensionType.renegotiation_info) || clientSuites.includes(EMPTY_RENEGOTIATION_INFO_SCSV)) {
     extensions.push(encodeRenegotiationInfoExtension(new Uint8Array(0)));
   }
-  if (suite.keyExchange !== 'PSK' && findExtension(clientExtensions, ExtensionType.ec_point_formats)) {
+  if (suite.keyExchange !== 'PSK' && offered(ExtensionType.ec_point_formats)) {
     extensions.push(encodeEcPointFormatsExtension([ECPointFormat.uncompressed]));
+  }
+  if (args.serverCertificateType !== undefined && offered(ExtensionType.server_certificate_type)) {
+    extensions.push(encodeServerCertificateTypeSingleExtension(args.serverCertificateType));
+  }
+  if (args.clientCertificateType !== undefined && offered(ExtensionType.client_certificate_type)) {
+    extensions.push(encodeClientCertificateTypeSingleExtension(args.clientCertificateType));
   }
   return extensions;
 }

@@ -6,18 +6,38 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { ecdhePskPremasterSecret, pskPremasterSecret } from '../crypto/psk.js';
 import { AlertDescription } from '../wire/alert.js';
 import type { ClientHello } from '../wire/client-hello.js';
-import { decodeClientKeyExchangeEcdhePsk, decodeClientKeyExchangePsk } from '../wire/client-key-exchange.js';
+import { ClientCertificateType, encodeCertificateRequest } from '../wire/certificate-request.js';
+import { decodeCertificateVerify } from '../wire/certificate-verify.js';
+import {
+  decodeClientKeyExchangeEcdhe,
+  decodeClientKeyExchangeEcdhePsk,
+  decodeClientKeyExchangePsk,
+} from '../wire/client-key-exchange.js';
 import { DTLS_1_2, HandshakeType } from '../wire/constants.js';
-import { ExtensionType, NamedGroup, decodeSupportedGroupsExtension, findExtension } from '../wire/extensions.js';
+import {
+  ExtensionType,
+  NamedGroup,
+  SignatureScheme,
+  decodeSignatureAlgorithmsExtension,
+  decodeSupportedGroupsExtension,
+  findExtension,
+} from '../wire/extensions.js';
 import { decodeFinished, encodeFinished } from '../wire/finished.js';
 import { encodeServerHello } from '../wire/server-hello.js';
 import { encodeServerHelloDone } from '../wire/server-hello-done.js';
-import { encodeServerKeyExchangeEcdhePsk, encodeServerKeyExchangePsk } from '../wire/server-key-exchange.js';
+import {
+  encodeServerKeyExchangeEcdhe,
+  encodeServerKeyExchangeEcdhePsk,
+  encodeServerKeyExchangePsk,
+} from '../wire/server-key-exchange.js';
+import { isEmptyCertificate, offeredCertificateTypes, verifyPeerCertificate } from './certificate-types.js';
 import type { HandshakeMessage } from './handshake-message.js';
-import { failure, NOTHING, type HandshakeStep, type MaybePromise } from './handshake-step.js';
+import { failure, NOTHING, type HandshakeStep, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import type { FlightEntry } from './flight.js';
 import { serverHelloExtensions } from './hello-extensions.js';
+import { acceptedTypes, type LocalCertificate, type PeerAuthenticator } from './peer-authentication.js';
 import type { ServerPskLookup } from './psk-credentials.js';
+import { serverKeyExchangeSignedData } from './signed-params.js';
 import { deriveSessionKeys, type SessionKeys } from './session-keys.js';
 import { Transcript } from './transcript.js';
 
@@ -29,9 +49,23 @@ export interface ServerHandshakeOptions {
   /** RFC 4279 §2 identity hint; a ServerKeyExchange is sent for PSK only when there is one. */
   readonly pskIdentityHint?: Uint8Array;
   readonly groups: readonly number[];
+  /** Our certificates for ECDHE_ECDSA, at most one per certificate type (X.509, raw public key). */
+  readonly certificates?: readonly LocalCertificate[];
+  /** Whether a CertificateRequest is sent, and whether an empty answer fails the handshake. */
+  readonly clientAuth?: 'none' | 'optional' | 'required';
+  /** How client certificates are judged. */
+  readonly clientAuthenticator?: PeerAuthenticator;
 }
 
-type State = 'new' | 'wait-client-key-exchange' | 'wait-change-cipher-spec' | 'wait-finished' | 'established' | 'failed';
+type State =
+  | 'new'
+  | 'wait-client-certificate'
+  | 'wait-client-key-exchange'
+  | 'wait-certificate-verify'
+  | 'wait-change-cipher-spec'
+  | 'wait-finished'
+  | 'established'
+  | 'failed';
 
 /**
  * The server's side of a full DTLS 1.2 handshake, from a ClientHello whose cookie
@@ -49,6 +83,9 @@ export class ServerHandshake {
   private keyShare?: KeyShare;
   private extendedMasterSecret = false;
   private pskIdentity?: Uint8Array;
+  private certificate?: LocalCertificate;
+  private clientCertificateType?: number;
+  private client?: { publicKey: Uint8Array; identity: PeerIdentity };
   private keys?: SessionKeys;
   private pendingFinished?: HandshakeMessage;
 
@@ -72,7 +109,7 @@ export class ServerHandshake {
     return this.clientHelloMessage.messageSeq + 1;
   }
 
-  /** Flight 4. */
+  /** Flight 4: ServerHello, [Certificate], [ServerKeyExchange], [CertificateRequest], ServerHelloDone. */
   start(): HandshakeStep {
     if (this.state !== 'new') return NOTHING;
     const hello = this.clientHello;
@@ -85,53 +122,90 @@ export class ServerHandshake {
     this.suite = suite;
     this.extendedMasterSecret = findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined;
     this.transcript.add(this.clientHelloMessage);
+    const requestClientCertificate = suite.keyExchange === 'ECDHE_ECDSA' && this.chooseClientCertificateType();
+    if (suite.keyExchange === 'ECDHE_ECDSA' && !requestClientCertificate && this.options.clientAuth === 'required') {
+      return this.fail(AlertDescription.unsupported_certificate, 'no client certificate type in common');
+    }
 
-    const serverHello = this.message(
-      HandshakeType.server_hello,
-      encodeServerHello({
-        serverVersion: DTLS_1_2,
-        random: this.random,
-        sessionId: new Uint8Array(0),
-        cipherSuite: suite.id,
-        compressionMethod: 0,
-        extensions: serverHelloExtensions(hello.extensions, hello.cipherSuites, suite),
-      }),
-    );
-    const messages = [serverHello];
+    const messages = [
+      this.message(
+        HandshakeType.server_hello,
+        encodeServerHello({
+          serverVersion: DTLS_1_2,
+          random: this.random,
+          sessionId: new Uint8Array(0),
+          cipherSuite: suite.id,
+          compressionMethod: 0,
+          extensions: serverHelloExtensions({
+            clientExtensions: hello.extensions,
+            clientSuites: hello.cipherSuites,
+            suite,
+            serverCertificateType: this.certificate?.type,
+            clientCertificateType: requestClientCertificate ? this.clientCertificateType : undefined,
+          }),
+        }),
+      ),
+    ];
     const hint = this.options.pskIdentityHint ?? new Uint8Array(0);
-    if (suite.keyExchange === 'PSK' && hint.length > 0) {
-      messages.push(this.message(HandshakeType.server_key_exchange, encodeServerKeyExchangePsk({ pskIdentityHint: hint })));
-    } else if (suite.keyExchange === 'ECDHE_PSK') {
+    if (suite.keyExchange === 'PSK') {
+      if (hint.length > 0) {
+        messages.push(this.message(HandshakeType.server_key_exchange, encodeServerKeyExchangePsk({ pskIdentityHint: hint })));
+      }
+    } else {
       this.group = this.options.groups.find((g) => groups.includes(g))!;
       this.keyShare = this.options.provider.generateKeyShare(this.group);
-      messages.push(
-        this.message(
-          HandshakeType.server_key_exchange,
-          encodeServerKeyExchangeEcdhePsk({ pskIdentityHint: hint, namedGroup: this.group, publicKey: this.keyShare.publicKey }),
-        ),
-      );
+      const { publicKey } = this.keyShare;
+      if (suite.keyExchange === 'ECDHE_PSK') {
+        const ske = encodeServerKeyExchangeEcdhePsk({ pskIdentityHint: hint, namedGroup: this.group, publicKey });
+        messages.push(this.message(HandshakeType.server_key_exchange, ske));
+      } else {
+        const certificate = this.certificate!;
+        const signed = serverKeyExchangeSignedData(hello.random, this.random, this.group, publicKey);
+        const signature = this.options.provider.ecdsaSign(certificate.privateKey, signed);
+        const ske = encodeServerKeyExchangeEcdhe({
+          namedGroup: this.group,
+          publicKey,
+          signatureScheme: SignatureScheme.ecdsa_secp256r1_sha256,
+          signature,
+        });
+        messages.push(this.message(HandshakeType.certificate, certificate.certificateBody));
+        messages.push(this.message(HandshakeType.server_key_exchange, ske));
+        if (requestClientCertificate) {
+          const request = encodeCertificateRequest({
+            certificateTypes: [ClientCertificateType.ecdsa_sign],
+            signatureSchemes: [SignatureScheme.ecdsa_secp256r1_sha256],
+            certificateAuthorities: [],
+          });
+          messages.push(this.message(HandshakeType.certificate_request, request));
+        }
+      }
     }
     messages.push(this.message(HandshakeType.server_hello_done, encodeServerHelloDone()));
     messages.forEach((m) => this.transcript.add(m));
-    this.state = 'wait-client-key-exchange';
+    this.state = requestClientCertificate ? 'wait-client-certificate' : 'wait-client-key-exchange';
     const entries: FlightEntry[] = messages.map((message) => ({ kind: 'handshake', epoch: 0, message }));
     return { flight: { number: 4, final: false, entries } };
   }
 
   onMessage(message: HandshakeMessage): MaybePromise<HandshakeStep> {
+    const expect = (type: number, handle: (m: HandshakeMessage) => MaybePromise<HandshakeStep>) =>
+      message.msgType === type ? handle(message) : this.unexpected(message);
     switch (this.state) {
+      case 'wait-client-certificate':
+        return expect(HandshakeType.certificate, (m) => this.onClientCertificate(m));
       case 'wait-client-key-exchange':
-        if (message.msgType === HandshakeType.client_key_exchange) return this.onClientKeyExchange(message);
-        return this.unexpected(message);
+        return expect(HandshakeType.client_key_exchange, (m) => this.onClientKeyExchange(m));
+      case 'wait-certificate-verify':
+        return expect(HandshakeType.certificate_verify, (m) => this.onCertificateVerify(m));
       case 'wait-change-cipher-spec':
+        // RFC 6347 §4.1: the Finished may overtake the ChangeCipherSpec; hold it until CCS arrives.
         if (message.msgType === HandshakeType.finished && this.pendingFinished === undefined) {
           this.pendingFinished = message;
           return NOTHING;
         }
         return this.unexpected(message);
       case 'wait-finished':
-        if (message.msgType === HandshakeType.finished) return this.onFinished(message);
-        return this.unexpected(message);
+        return expect(HandshakeType.finished, (m) => this.onFinished(m));
       default:
         return NOTHING;
     }
@@ -157,18 +231,76 @@ export class ServerHandshake {
   }
 
   private canServe(suite: CipherSuite, clientGroups: readonly number[]): boolean {
+    const commonGroup = this.options.groups.some((g) => clientGroups.includes(g));
     switch (suite.keyExchange) {
       case 'PSK':
         return this.options.pskLookup !== undefined;
       case 'ECDHE_PSK':
-        return this.options.pskLookup !== undefined && this.options.groups.some((g) => clientGroups.includes(g));
-      default:
-        return false;
+        return this.options.pskLookup !== undefined && commonGroup;
+      case 'ECDHE_ECDSA':
+        return commonGroup && this.clientAcceptsEcdsa() && this.chooseCertificate();
     }
+  }
+
+  /** RFC 5246 §7.4.1.4.1: the client must list ecdsa_secp256r1_sha256 when it sends signature_algorithms. */
+  private clientAcceptsEcdsa(): boolean {
+    const extension = findExtension(this.clientHello.extensions, ExtensionType.signature_algorithms);
+    if (!extension) return true;
+    const decoded = decodeSignatureAlgorithmsExtension(extension.data);
+    return decoded.ok && decoded.value.includes(SignatureScheme.ecdsa_secp256r1_sha256);
+  }
+
+  /** Picks our certificate of a type the client accepts (RFC 7250 §4.2: in the client's order). */
+  private chooseCertificate(): boolean {
+    const offered = offeredCertificateTypes(this.clientHello.extensions, 'server') ?? [];
+    const ours = this.options.certificates ?? [];
+    for (const type of offered) {
+      this.certificate = ours.find((c) => c.type === type);
+      if (this.certificate) return true;
+    }
+    return false;
+  }
+
+  /** Picks the client certificate type to ask for; false when client authentication is off or impossible. */
+  private chooseClientCertificateType(): boolean {
+    if ((this.options.clientAuth ?? 'none') === 'none') return false;
+    const accepted = acceptedTypes(this.options.clientAuthenticator);
+    const offered = offeredCertificateTypes(this.clientHello.extensions, 'client') ?? [];
+    this.clientCertificateType = offered.find((t) => accepted.includes(t));
+    return this.clientCertificateType !== undefined;
+  }
+
+  private onClientCertificate(message: HandshakeMessage): MaybePromise<HandshakeStep> {
+    this.transcript.add(message);
+    if (isEmptyCertificate(message.body)) {
+      // RFC 5246 §7.4.6: a server that requires client authentication answers an empty list with handshake_failure.
+      if (this.options.clientAuth === 'required') return this.fail(AlertDescription.handshake_failure, 'the client sent no certificate');
+      this.state = 'wait-client-key-exchange';
+      return NOTHING;
+    }
+    const check = verifyPeerCertificate(this.options.clientAuthenticator, this.clientCertificateType!, message.body);
+    const next = (result: Awaited<typeof check>): HandshakeStep => {
+      if (this.state !== 'wait-client-certificate') return NOTHING;
+      if (!result.ok) return this.fail(result.alert, `client certificate rejected: ${result.reason}`);
+      this.client = { publicKey: result.publicKey, identity: result.identity };
+      this.state = 'wait-client-key-exchange';
+      return NOTHING;
+    };
+    return check instanceof Promise
+      ? check.then(next, (err: unknown) => this.fail(AlertDescription.internal_error, `certificate check failed: ${String(err)}`))
+      : next(check);
   }
 
   private onClientKeyExchange(message: HandshakeMessage): MaybePromise<HandshakeStep> {
     const suite = this.suite!;
+    this.transcript.add(message);
+    if (suite.keyExchange === 'ECDHE_ECDSA') {
+      const cke = decodeClientKeyExchangeEcdhe(message.body);
+      if (!cke.ok) return this.fail(AlertDescription.decode_error, 'malformed ClientKeyExchange');
+      const shared = this.sharedSecret(cke.value.publicKey);
+      if (!shared) return this.fail(AlertDescription.illegal_parameter, 'invalid client ECDHE public key');
+      return this.deriveKeys(shared, this.client ? 'wait-certificate-verify' : 'wait-change-cipher-spec');
+    }
     let identity: Uint8Array;
     let ecdheShared: Uint8Array | undefined;
     if (suite.keyExchange === 'PSK') {
@@ -179,12 +311,10 @@ export class ServerHandshake {
       const cke = decodeClientKeyExchangeEcdhePsk(message.body);
       if (!cke.ok) return this.fail(AlertDescription.decode_error, 'malformed ClientKeyExchange');
       identity = cke.value.pskIdentity;
-      const shared = this.options.provider.computeSharedSecret(this.group!, this.keyShare!.privateKey, cke.value.publicKey);
-      if (!shared) return this.fail(AlertDescription.illegal_parameter, 'invalid client ECDHE public key');
-      ecdheShared = shared;
+      ecdheShared = this.sharedSecret(cke.value.publicKey);
+      if (!ecdheShared) return this.fail(AlertDescription.illegal_parameter, 'invalid client ECDHE public key');
     }
     this.pskIdentity = identity;
-    this.transcript.add(message);
     const key = this.options.pskLookup!(identity);
     return key instanceof Promise
       ? key.then(
@@ -194,12 +324,19 @@ export class ServerHandshake {
       : this.withPsk(key, ecdheShared);
   }
 
+  private sharedSecret(clientPublicKey: Uint8Array): Uint8Array | undefined {
+    return this.options.provider.computeSharedSecret(this.group!, this.keyShare!.privateKey, clientPublicKey) ?? undefined;
+  }
+
   private withPsk(key: Uint8Array | undefined, ecdheShared: Uint8Array | undefined): HandshakeStep {
     if (this.state !== 'wait-client-key-exchange') return NOTHING;
     // RFC 4279 §2: an unknown identity may be answered with unknown_psk_identity.
     if (!key) return this.fail(AlertDescription.unknown_psk_identity, 'unknown PSK identity');
+    return this.deriveKeys(ecdheShared ? ecdhePskPremasterSecret(ecdheShared, key) : pskPremasterSecret(key), 'wait-change-cipher-spec');
+  }
+
+  private deriveKeys(preMasterSecret: Uint8Array, next: State): HandshakeStep {
     const suite = this.suite!;
-    const preMasterSecret = ecdheShared ? ecdhePskPremasterSecret(ecdheShared, key) : pskPremasterSecret(key);
     this.keys = deriveSessionKeys({
       provider: this.options.provider,
       suite,
@@ -207,10 +344,26 @@ export class ServerHandshake {
       preMasterSecret,
       clientRandom: this.clientHello.random,
       serverRandom: this.random,
+      // RFC 7627 §3: the session hash runs up to and including ClientKeyExchange.
       sessionHash: this.extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
     });
-    this.state = 'wait-change-cipher-spec';
+    this.state = next;
     return { keys: { read: this.keys.read, write: this.keys.write, suite } };
+  }
+
+  /** RFC 5246 §7.4.8: the client proves it holds the key of its certificate by signing the transcript so far. */
+  private onCertificateVerify(message: HandshakeMessage): HandshakeStep {
+    const decoded = decodeCertificateVerify(message.body);
+    if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed CertificateVerify');
+    if (decoded.value.signatureScheme !== SignatureScheme.ecdsa_secp256r1_sha256) {
+      return this.fail(AlertDescription.illegal_parameter, 'CertificateVerify with a scheme not offered');
+    }
+    if (!this.options.provider.ecdsaVerify(this.client!.publicKey, this.transcript.bytes(), decoded.value.signature)) {
+      return this.fail(AlertDescription.decrypt_error, 'CertificateVerify signature does not verify');
+    }
+    this.transcript.add(message);
+    this.state = 'wait-change-cipher-spec';
+    return NOTHING;
   }
 
   private onFinished(message: HandshakeMessage): HandshakeStep {
@@ -226,6 +379,9 @@ export class ServerHandshake {
     const verifyData = computeVerifyData(suite.prfHash, keys.masterSecret, 'server finished', this.transcript.hash(suite.prfHash));
     const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
     this.state = 'established';
+    const peer: PeerIdentity = this.pskIdentity
+      ? { kind: 'psk', identity: this.pskIdentity }
+      : (this.client?.identity ?? { kind: 'anonymous' });
     return {
       flight: {
         number: 6,
@@ -237,7 +393,7 @@ export class ServerHandshake {
       },
       established: {
         cipherSuite: suite,
-        peer: { kind: 'psk', identity: this.pskIdentity! },
+        peer,
         extendedMasterSecret: this.extendedMasterSecret,
         clientRandom: this.clientHello.random,
         masterSecret: keys.masterSecret,

@@ -17,13 +17,18 @@ export class Transcript {
     this.length += bytes.length;
   }
 
-  hash(algorithm: HashAlgorithm): Uint8Array {
+  /** Everything so far, as a CertificateVerify signs it (RFC 5246 §7.4.8). */
+  bytes(): Uint8Array {
     const all = new Uint8Array(this.length);
     let offset = 0;
     for (const part of this.parts) {
       all.set(part, offset);
       offset += part.length;
     }
-    return hash(algorithm, all);
+    return all;
+  }
+
+  hash(algorithm: HashAlgorithm): Uint8Array {
+    return hash(algorithm, this.bytes());
   }
 }
