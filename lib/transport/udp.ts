@@ -15,6 +15,8 @@ export class UdpTransport implements DatagramTransport {
   private readonly incoming = new Subject<Datagram>();
   readonly datagrams$ = this.incoming.asObservable();
   private closed = false;
+  /** Datagrams handed to the socket but not yet sent: close() waits for them (a last close_notify). */
+  private pending = 0;
 
   private constructor(private readonly socket: Socket) {
     socket.on('message', (msg, rinfo) => {
@@ -39,7 +41,12 @@ export class UdpTransport implements DatagramTransport {
   }
 
   send(data: Uint8Array, peer: PeerAddress): void {
-    if (!this.closed) this.socket.send(data, peer.port, peer.address);
+    if (this.closed) return;
+    this.pending++;
+    this.socket.send(data, peer.port, peer.address, () => {
+      this.pending--;
+      if (this.closed && this.pending === 0) this.socket.close();
+    });
   }
 
   address(): PeerAddress {
@@ -50,6 +57,6 @@ export class UdpTransport implements DatagramTransport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.socket.close();
+    if (this.pending === 0) this.socket.close();
   }
 }
