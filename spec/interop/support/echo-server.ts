@@ -1,4 +1,4 @@
-import { listen, type DtlsServer, type ServerOptions } from '../../../lib/index.js';
+import { createServer, listen, type DtlsServer, type ServerOptions } from '../../../lib/index.js';
 import { recordSession, type SessionRecord } from './session-recorder.js';
 
 export interface EchoServer {
@@ -10,9 +10,15 @@ export interface EchoServer {
   firstSession(timeoutMs?: number): Promise<SessionRecord>;
 }
 
-/** rx-dtls `listen` on 127.0.0.1, a port the kernel picks, echoing every record back. */
-export async function startEchoServer(options: Omit<ServerOptions, 'transport'>): Promise<EchoServer> {
-  const server = await listen({ handshakeTimeout: 5000, ...options, host: '127.0.0.1', port: 0 });
+/**
+ * An rx-dtls server echoing every record back: `listen` on 127.0.0.1 at a port
+ * the kernel picks, or `createServer` on the given transport (e.g. a tap).
+ */
+export async function startEchoServer(options: Omit<ServerOptions, 'transport'> & { transport?: ServerOptions['transport'] }): Promise<EchoServer> {
+  const { transport, ...rest } = options;
+  const server = transport
+    ? createServer({ handshakeTimeout: 5000, ...rest, transport })
+    : await listen({ handshakeTimeout: 5000, ...rest, host: '127.0.0.1', port: 0 });
   const sessions: SessionRecord[] = [];
   const waiting = new Set<() => void>();
   server.sessions$.subscribe((session) => {
