@@ -1,0 +1,155 @@
+import { Subject, type Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { retransmit, type RetransmitOptions, type Transmission } from '../../lib/operators/retransmit.js';
+
+interface TestFlight {
+  readonly name: string;
+  readonly final: boolean;
+}
+
+const A: TestFlight = { name: 'A', final: false };
+const B: TestFlight = { name: 'B', final: false };
+const F: TestFlight = { name: 'F', final: true };
+const flights = { a: A, b: B, f: F, n: null };
+
+const sent = (flight: TestFlight, attempt: number, reason: Transmission<TestFlight>['reason']): Transmission<TestFlight> => ({ flight, attempt, reason });
+
+/** RFC 6347 §4.2.4.1 defaults. */
+const RFC: Pick<RetransmitOptions, 'initialTimeout' | 'maxTimeout'> = { initialTimeout: 1000, maxTimeout: 60_000 };
+
+function marbles(body: (helpers: Parameters<Parameters<TestScheduler['run']>[0]>[0], scheduler: TestScheduler) => void): void {
+  const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  scheduler.run((helpers) => body(helpers, scheduler));
+}
+
+describe('retransmit', () => {
+  it('sends a flight at once, then again at 1 s, 3 s, 7 s, 15 s, 31 s: the timer doubles (RFC 6347 §4.2.4.1)', () => {
+    marbles(({ cold, expectObservable }, scheduler) => {
+      const source = cold<TestFlight | null>('a', flights);
+      expectObservable(source.pipe(retransmit({ ...RFC, scheduler })), '^ 40s !').toBe('a 999ms b 1999ms c 3999ms d 7999ms e 15999ms g', {
+        a: sent(A, 0, 'initial'),
+        b: sent(A, 1, 'timeout'),
+        c: sent(A, 2, 'timeout'),
+        d: sent(A, 3, 'timeout'),
+        e: sent(A, 4, 'timeout'),
+        g: sent(A, 5, 'timeout'),
+      });
+    });
+  });
+
+  it('caps the interval at maxTimeout: 60 s by default, after 32 s', () => {
+    const scheduler = new TestScheduler(() => undefined);
+    const times: number[] = [];
+    const input = new Subject<TestFlight | null>();
+    input.pipe(retransmit({ ...RFC, scheduler })).subscribe(() => times.push(scheduler.now()));
+    input.next(A);
+    scheduler.maxFrames = 250_000;
+    scheduler.flush();
+    // 0, +1, +2, +4, +8, +16, +32, then +60 each time
+    expect(times.map((t) => t / 1000)).toEqual([0, 1, 3, 7, 15, 31, 63, 123, 183, 243]);
+  });
+
+  it('caps at a smaller maxTimeout too', () => {
+    marbles(({ cold, expectObservable }, scheduler) => {
+      const source = cold<TestFlight | null>('a', flights);
+      expectObservable(source.pipe(retransmit({ initialTimeout: 100, maxTimeout: 250, scheduler })), '^ 1100ms !').toBe(
+        'a 99ms b 199ms c 249ms d 249ms e 249ms g',
+        { a: sent(A, 0, 'initial'), b: sent(A, 1, 'timeout'), c: sent(A, 2, 'timeout'), d: sent(A, 3, 'timeout'), e: sent(A, 4, 'timeout'), g: sent(A, 5, 'timeout') },
+      );
+    });
+  });
+
+  it('restarts the timer and the attempt count for a new flight', () => {
+    marbles(({ cold, expectObservable }, scheduler) => {
+      const source = cold<TestFlight | null>('a 1499ms b', flights);
+      expectObservable(source.pipe(retransmit({ ...RFC, scheduler })), '^ 5s !').toBe('a 999ms x 499ms b 999ms c 1999ms d', {
+        a: sent(A, 0, 'initial'),
+        x: sent(A, 1, 'timeout'),
+        b: sent(B, 0, 'initial'),
+        c: sent(B, 1, 'timeout'),
+        d: sent(B, 2, 'timeout'),
+      });
+    });
+  });
+
+  it('stops retransmitting on null (the peer answered and nothing is left to resend)', () => {
+    marbles(({ cold, expectObservable }, scheduler) => {
+      const source = cold<TestFlight | null>('a 1499ms n', flights);
+      expectObservable(source.pipe(retransmit({ ...RFC, scheduler })), '^ 60s !').toBe('a 999ms x', {
+        a: sent(A, 0, 'initial'),
+        x: sent(A, 1, 'timeout'),
+      });
+    });
+  });
+
+  it('never resends a final flight on a timer, but resends it each time the peer retransmits (RFC 6347 §4.2.4)', () => {
+    marbles(({ cold, hot, expectObservable }, scheduler) => {
+      const source = cold<TestFlight | null>('f', flights);
+      const resendNow$ = hot('10s x 19s x');
+      expectObservable(source.pipe(retransmit({ ...RFC, resendNow$, scheduler })), '^ 100s !').toBe('f 9999ms p 19s q', {
+        f: sent(F, 0, 'initial'),
+        p: sent(F, 1, 'peer'),
+        q: sent(F, 2, 'peer'),
+      });
+    });
+  });
+
+  it('resends a flight at once when the peer retransmits, without moving its timer', () => {
+    marbles(({ cold, hot, expectObservable }, scheduler) => {
+      const source = cold<TestFlight | null>('a', flights);
+      const resendNow$ = hot('2s x');
+      expectObservable(source.pipe(retransmit({ ...RFC, resendNow$, scheduler })), '^ 4s !').toBe('a 999ms b 999ms p 999ms c', {
+        a: sent(A, 0, 'initial'),
+        b: sent(A, 1, 'timeout'),
+        p: sent(A, 2, 'peer'),
+        c: sent(A, 3, 'timeout'),
+      });
+    });
+  });
+
+  it('ignores resend requests when there is no flight, or after null', () => {
+    marbles(({ cold, hot, expectObservable }, scheduler) => {
+      const source = cold<TestFlight | null>('1s a 99ms n', flights);
+      const resendNow$ = hot('500ms x 1s x');
+      expectObservable(source.pipe(retransmit({ ...RFC, resendNow$, scheduler })), '^ 10s !').toBe('1s a', { a: sent(A, 0, 'initial') });
+    });
+  });
+
+  it('runs on the default async scheduler when none is given (TestScheduler.run makes it virtual)', () => {
+    marbles(({ cold, expectObservable }) => {
+      expectObservable(cold<TestFlight | null>('a', flights).pipe(retransmit(RFC)), '^ 1500ms !').toBe('a 999ms b', {
+        a: sent(A, 0, 'initial'),
+        b: sent(A, 1, 'timeout'),
+      });
+    });
+  });
+
+  it('completes with its source', () => {
+    marbles(({ cold, expectObservable }, scheduler) => {
+      const source = cold<TestFlight | null>('f 9ms |', flights);
+      expectObservable(source.pipe(retransmit({ ...RFC, scheduler }))).toBe('f 9ms |', { f: sent(F, 0, 'initial') });
+    });
+  });
+
+  it('counts attempts across timeouts and peer resends of the same flight', () => {
+    const scheduler = new TestScheduler(() => undefined);
+    const input = new Subject<TestFlight | null>();
+    const resend = new Subject<void>();
+    const out: Array<Transmission<TestFlight>> = [];
+    const out$: Observable<Transmission<TestFlight>> = input.pipe(retransmit({ ...RFC, resendNow$: resend, scheduler }));
+    out$.subscribe((t) => out.push(t));
+    input.next(A);
+    resend.next();
+    resend.next();
+    scheduler.maxFrames = 3000;
+    scheduler.flush();
+    expect(out.map((t) => [t.attempt, t.reason])).toEqual([
+      [0, 'initial'],
+      [1, 'peer'],
+      [2, 'peer'],
+      [3, 'timeout'],
+      [4, 'timeout'],
+    ]);
+  });
+});
