@@ -62,6 +62,8 @@ export class DtlsServer {
   private readonly unverified = new Subject<Datagram>();
   private readonly closing = new Subject<void>();
   private readonly entries = new Map<string, Entry>();
+  /** Sessions still handshaking, oldest first (a Set keeps insertion order). */
+  private readonly handshaking = new Set<Session>();
   private readonly secrets: CookieSecrets;
   private readonly sessionOptions: SessionOptions;
   private readonly provider: CryptoProvider;
@@ -162,7 +164,11 @@ export class DtlsServer {
       firstRecordSeq: record.header.sequenceNumber,
     });
     this.entries.set(key, { session, lastActivity: this.sessionOptions.scheduler.now() });
+    this.handshaking.add(session);
     session.state$.subscribe({
+      next: (state) => {
+        if (state !== 'handshaking') this.handshaking.delete(session);
+      },
       complete: () => {
         if (this.entries.get(key)?.session === session) this.entries.delete(key);
         if (!this.closed) this.eventsSubject.next({ type: 'session-end', peer: datagram.peer, error: session.error });
@@ -179,11 +185,10 @@ export class DtlsServer {
       this.eventsSubject.next({ type: 'dropped', peer, reason: 'maxSessions reached' });
       return false;
     }
-    const handshaking = [...this.entries.values()].filter((e) => e.session.state === 'handshaking');
-    if (handshaking.length >= (this.options.maxHandshakes ?? 256)) {
-      // Evict the handshake that has waited longest: a flood of half-open handshakes cannot lock out real clients.
-      const oldest = handshaking.reduce((a, b) => (b.lastActivity < a.lastActivity ? b : a));
-      oldest.session.abandon(new DtlsError('ENOBUFS', 'evicted: too many handshakes in progress'));
+    if (this.handshaking.size >= (this.options.maxHandshakes ?? 256)) {
+      // Evict the oldest handshake: a flood of half-open handshakes cannot lock out real clients.
+      const [oldest] = this.handshaking;
+      oldest.abandon(new DtlsError('ENOBUFS', 'evicted: too many handshakes in progress'));
     }
     return true;
   }
