@@ -10,7 +10,7 @@ import { cookieGate, type VerifiedHello } from '../operators/cookie-gate.js';
 import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
 import { UdpTransport, type UdpOptions } from '../transport/udp.js';
-import { ContentType, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
+import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
 import { selectCipherSuites } from './cipher-suite-selection.js';
 import { Session } from './session.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
@@ -45,6 +45,8 @@ export type ServerEvent =
 
 interface Entry {
   readonly session: Session;
+  /** The random of the ClientHello that started the session: a different one is a new handshake. */
+  readonly clientRandom: Uint8Array;
   lastActivity: number;
 }
 
@@ -140,9 +142,10 @@ export class DtlsServer {
 
   private onDatagram(datagram: Datagram): void {
     const entry = this.entries.get(peerKey(datagram.peer));
-    // RFC 6347 §4.2.8: a ClientHello to an established session may be a client that
-    // restarted; it goes through the cookie exchange like any newcomer.
-    if (entry && !(entry.session.state === 'established' && startsWithClientHello(datagram.data))) {
+    // RFC 6347 §4.2.8: a ClientHello with a new random from a known address is a client
+    // that restarted; it goes through the cookie exchange like any newcomer. A repeated
+    // one (same random) is a retransmission and belongs to the session.
+    if (entry && !startsNewHandshake(datagram.data, entry.clientRandom)) {
       entry.lastActivity = this.sessionOptions.scheduler.now();
       entry.session.receive(datagram.data);
       return;
@@ -163,7 +166,7 @@ export class DtlsServer {
       firstReceiveSeq: handshake.nextReceiveSeq,
       firstRecordSeq: record.header.sequenceNumber,
     });
-    this.entries.set(key, { session, lastActivity: this.sessionOptions.scheduler.now() });
+    this.entries.set(key, { session, clientRandom: hello.random.slice(), lastActivity: this.sessionOptions.scheduler.now() });
     this.handshaking.add(session);
     session.state$.subscribe({
       next: (state) => {
@@ -203,15 +206,17 @@ export class DtlsServer {
   }
 }
 
-/** Cheap look at a datagram: is its first record an epoch-0 handshake record starting a ClientHello? */
-function startsWithClientHello(data: Uint8Array): boolean {
-  return (
-    data.length > RECORD_HEADER_LENGTH &&
-    data[0] === ContentType.handshake &&
-    data[3] === 0 &&
-    data[4] === 0 &&
-    data[RECORD_HEADER_LENGTH] === HandshakeType.client_hello
-  );
+/** Where a ClientHello's random starts in a datagram: record header, handshake header, client_version. */
+const RANDOM_OFFSET = RECORD_HEADER_LENGTH + HANDSHAKE_HEADER_LENGTH + 2;
+
+/** Cheap look at a datagram: does it start with an epoch-0 ClientHello whose random is not `known`? */
+function startsNewHandshake(data: Uint8Array, known: Uint8Array): boolean {
+  if (data.length < RANDOM_OFFSET + 32) return false;
+  if (data[0] !== ContentType.handshake || data[3] !== 0 || data[4] !== 0 || data[RECORD_HEADER_LENGTH] !== HandshakeType.client_hello) {
+    return false;
+  }
+  const random = data.subarray(RANDOM_OFFSET, RANDOM_OFFSET + 32);
+  return random.some((byte, i) => byte !== known[i]);
 }
 
 export function createServer(options: ServerOptions): DtlsServer {
