@@ -14,8 +14,14 @@ export interface EchoServer {
  * An rx-dtls server echoing every record back: `listen` on 127.0.0.1 at a port
  * the kernel picks, or `createServer` on the given transport (e.g. a tap).
  */
-export async function startEchoServer(options: Omit<ServerOptions, 'transport'> & { transport?: ServerOptions['transport'] }): Promise<EchoServer> {
-  const { transport, ...rest } = options;
+export async function startEchoServer(
+  options: Omit<ServerOptions, 'transport'> & {
+    transport?: ServerOptions['transport'];
+    /** What to answer a record with (default: the record itself; undefined: no answer). */
+    respond?: (data: Uint8Array) => Uint8Array | undefined;
+  },
+): Promise<EchoServer> {
+  const { transport, respond = (data: Uint8Array) => data, ...rest } = options;
   const server = transport
     ? createServer({ handshakeTimeout: 5000, ...rest, transport })
     : await listen({ handshakeTimeout: 5000, ...rest, host: '127.0.0.1', port: 0 });
@@ -24,7 +30,8 @@ export async function startEchoServer(options: Omit<ServerOptions, 'transport'> 
   server.sessions$.subscribe((session) => {
     sessions.push(recordSession(session));
     session.data$.subscribe((data) => {
-      if (session.state === 'established') session.send(data);
+      const answer = respond(data);
+      if (answer && session.state === 'established') session.send(answer);
     });
     waiting.forEach((w) => w());
   });
