@@ -41,4 +41,9 @@ export { ReadEpochs, type PlainRecord } from './record/read-epochs.js';
 export { WriteEpochs } from './record/write-epochs.js';
 export { CIPHER_SUITES, cipherSuiteByName, type CipherSuite } from './crypto/cipher-suites.js';
 export { nobleProvider, type CryptoProvider } from './crypto/provider.js';
+
+// node:dgram-shaped sockets over DTLS (node-coap and other UDP libraries), and the RIOT-style sock facade
+export { DtlsDgramSocket } from './transport/dtls-dgram-socket.js';
+export { DtlsServerSocket, serverDgramSocket, listenDgram, type UnroutableDatagram } from './transport/dtls-server-socket.js';
+export { DtlsClientSocket, clientDgramSocket, type DtlsClientSocketOptions } from './transport/dtls-client-socket.js';
 export { nodeCryptoProvider } from './node-crypto/node-crypto-provider.js';

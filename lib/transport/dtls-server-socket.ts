@@ -1,0 +1,120 @@
+import type { Buffer } from 'node:buffer';
+import type { RemoteInfo } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { DtlsError } from '../dtls-error.js';
+import { listen, type DtlsServer, type ServerOptions } from '../endpoint/server.js';
+import type { Session } from '../endpoint/session.js';
+import type { PeerAddress } from './datagram.js';
+import { DtlsDgramSocket, plainAddress } from './dtls-dgram-socket.js';
+import type { UdpOptions } from './udp.js';
+
+/** A reply the server socket could not route: no established session with that peer (any more). */
+export interface UnroutableDatagram {
+  readonly peer: PeerAddress;
+  readonly bytes: number;
+}
+
+// node:dgram's events, and the socket's own.
+export interface DtlsServerSocket {
+  on(event: 'message', listener: (msg: Buffer, rinfo: RemoteInfo) => void): this;
+  on(event: 'close' | 'listening', listener: () => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'session', listener: (session: Session) => void): this;
+  on(event: 'unroutable', listener: (datagram: UnroutableDatagram) => void): this;
+  on(event: string | symbol, listener: (...args: never[]) => void): this;
+}
+
+/**
+ * One node:dgram-shaped socket for a whole DTLS server: `'message'` events
+ * carry the application data of every established session, with the peer as
+ * rinfo; `send(msg, ..., port, address)` encrypts for the session with that
+ * peer. So `coap.createServer().listen(socket)` serves coaps.
+ *
+ * A reply to a peer with no established session is dropped, as a UDP datagram
+ * to a host that went away is lost: it calls back with no error and 0 bytes
+ * and emits `'unroutable'`. Reporting an error instead would crash a node-coap
+ * server whose client closed its session between request and response (its
+ * responses re-emit send errors on a stream nobody listens to). A server
+ * cannot start a session towards a client, so there is nothing to retry.
+ *
+ * Also emits `'session'` with each new `Session` (for its `events$`).
+ * The socket is bound from the start: `bind()` and `connect()` throw, as they
+ * do on a bound node:dgram socket; `close()` closes the DTLS server.
+ */
+export class DtlsServerSocket extends DtlsDgramSocket {
+  /** Replies dropped because their peer had no established session. */
+  unroutable = 0;
+  private readonly established = new Map<string, Session>();
+
+  constructor(readonly server: DtlsServer) {
+    super(isIPv6(server.address().address) ? 'udp6' : 'udp4');
+    server.sessions$.subscribe((session) => this.adopt(session));
+  }
+
+  /** Established sessions, by peer. */
+  get sessions(): readonly Session[] {
+    return [...this.established.values()];
+  }
+
+  override bind(): this {
+    throw new DtlsError('EINVAL', 'the DTLS server socket is already bound (to the DtlsServer it was made from)');
+  }
+
+  override connect(): void {
+    throw new DtlsError('EINVAL', 'a DTLS server socket serves many peers and cannot connect to one');
+  }
+
+  override disconnect(): void {
+    throw new DtlsError('EINVAL', 'a DTLS server socket is not connected');
+  }
+
+  override remoteAddress(): never {
+    throw new DtlsError('ENOTCONN', 'a DTLS server socket is not connected to one peer');
+  }
+
+  protected deliver(data: Uint8Array, port: number | undefined, address: string | undefined): number {
+    if (port === undefined) throw new DtlsError('EINVAL', 'a DTLS server socket serves many peers: send needs the peer port (and address)');
+    // node:dgram sends to loopback when the address is left out (node-coap's _sendError does).
+    const peer = { address: address ?? (this.type === 'udp6' ? '::1' : '127.0.0.1'), port };
+    const session = this.established.get(routeKey(peer));
+    if (!session) {
+      this.unroutable++;
+      this.emit('unroutable', { peer, bytes: data.length } satisfies UnroutableDatagram);
+      return 0;
+    }
+    session.send(data);
+    return data.length;
+  }
+
+  protected localAddress(): PeerAddress {
+    return this.server.address();
+  }
+
+  protected shutdown(): void {
+    this.server.close();
+  }
+
+  private adopt(session: Session): void {
+    const key = routeKey(session.peer);
+    session.state$.subscribe((state) => {
+      if (state === 'established') this.established.set(key, session);
+      else if (state === 'closed' && this.established.get(key) === session) this.established.delete(key);
+    });
+    session.data$.subscribe((data) => this.receive(data, session.peer));
+    this.emit('session', session);
+  }
+}
+
+/** A dgram-shaped socket over an existing DTLS server. */
+export function serverDgramSocket(server: DtlsServer): DtlsServerSocket {
+  return new DtlsServerSocket(server);
+}
+
+/** Binds UDP, serves DTLS on it (see `listen`) and returns the server as a dgram-shaped socket. */
+export async function listenDgram(options: Omit<ServerOptions, 'transport'> & UdpOptions): Promise<DtlsServerSocket> {
+  return new DtlsServerSocket(await listen(options));
+}
+
+function routeKey(peer: PeerAddress): string {
+  return `${plainAddress(peer.address)}|${peer.port}`;
+}
