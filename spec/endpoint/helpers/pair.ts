@@ -4,7 +4,7 @@ import { createServer, type DtlsServer, type ServerEvent, type ServerOptions } f
 import type { Session } from '../../../lib/endpoint/session.js';
 import type { SessionEvent } from '../../../lib/endpoint/session-event.js';
 import { credentials, type CredentialStore } from '../../../lib/credentials/credential-store.js';
-import type { Datagram, PeerAddress } from '../../../lib/transport/datagram.js';
+import type { Datagram, DatagramTransport, PeerAddress } from '../../../lib/transport/datagram.js';
 import { memoryLink } from '../../../lib/transport/memory.js';
 import { VirtualTime } from './virtual-time.js';
 
@@ -45,6 +45,9 @@ export interface Pair {
   readonly client: Session;
   readonly clientEvents: SessionEvent[];
   readonly wire: WireDatagram[];
+  /** The raw transports, to inject datagrams as if from the other side. */
+  readonly clientEnd: DatagramTransport;
+  readonly serverEnd: DatagramTransport;
   /** Opens another client session over the same client end (a client restarting on the same port). */
   reconnect(options?: PairOptions['client']): Promise<Session>;
 }
@@ -95,7 +98,7 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
     return session;
   };
   const client = await open(options.client);
-  return { time, server, serverEvents, serverSessions, serverSessionEvents, client, clientEvents, wire, reconnect: (o = options.client) => open(o) };
+  return { time, server, serverEvents, serverSessions, serverSessionEvents, client, clientEvents, wire, clientEnd, serverEnd, reconnect: (o = options.client) => open(o) };
 }
 
 /** Collects what a session delivers, as text. */

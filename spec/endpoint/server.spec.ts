@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import { openClientSession } from '../../lib/endpoint/client.js';
+import { createServer, type DtlsServer, type ServerEvent, type ServerOptions } from '../../lib/endpoint/server.js';
+import type { Session } from '../../lib/endpoint/session.js';
+import { utf8 } from '../../lib/credentials/credential-store.js';
+import { DtlsError } from '../../lib/dtls-error.js';
+import type { PeerAddress } from '../../lib/transport/datagram.js';
+import { MemoryHub, type HubFilter } from './helpers/hub.js';
+import { SERVER_ADDRESS, pskStore, received, startPair } from './helpers/pair.js';
+import { VirtualTime } from './helpers/virtual-time.js';
+
+const clientAddress = (n: number): PeerAddress => ({ address: `10.0.1.${n}`, port: 5000 + n });
+const isServer = (p: PeerAddress) => p.port === SERVER_ADDRESS.port;
+
+/** A server on a hub where several clients can connect from their own addresses. */
+function hubServer(options: Partial<ServerOptions> = {}, filter?: HubFilter) {
+  const time = new VirtualTime();
+  const hub = new MemoryHub(time.scheduler, filter);
+  const server: DtlsServer = createServer({ credentials: pskStore(), ...options, transport: hub.endpoint(SERVER_ADDRESS), scheduler: time.scheduler });
+  const events: ServerEvent[] = [];
+  const sessions: Session[] = [];
+  server.events$.subscribe((e) => events.push(e));
+  server.sessions$.subscribe((s) => sessions.push(s));
+  const connect = (n: number, extra: Partial<Parameters<typeof openClientSession>[0]> = {}) =>
+    openClientSession({
+      credentials: pskStore(),
+      keyLog: undefined,
+      ...extra,
+      host: SERVER_ADDRESS.address,
+      port: SERVER_ADDRESS.port,
+      transport: hub.endpoint(clientAddress(n)),
+      scheduler: time.scheduler,
+    });
+  return { time, server, events, sessions, connect };
+}
+
+/** Lets only the HelloVerifyRequest through to clients whose number is in `stalled`: their handshakes stay open on the server. */
+const stallAfterCookie =
+  (...stalled: number[]): HubFilter =>
+  (from, to, _data, index) =>
+    !(isServer(from) && stalled.some((n) => clientAddress(n).port === to.port) && index > 0);
+
+describe('DtlsServer', () => {
+  it('keeps no session before the cookie round trip: cookieless ClientHellos only get HelloVerifyRequests (RFC 6347 §4.2.1)', async () => {
+    // The client never receives the HelloVerifyRequest, so it keeps sending its first ClientHello.
+    const { time, client, server, serverEvents, serverSessions } = await startPair({ deliver: (d) => d.from === 'client' });
+    let most = 0;
+    while (time.now < 60_000) {
+      time.advanceBy(100);
+      most = Math.max(most, server.sessionCount);
+    }
+    expect(client.error?.code).toBe('ETIMEDOUT');
+    expect(most).toBe(0);
+    expect(serverSessions).toEqual([]);
+    expect(serverEvents.map((e) => e.type)).toEqual(new Array(6).fill('hello-verify-request'));
+  });
+
+  it('answers a ClientHello flood from many addresses statelessly', async () => {
+    const { time, server, events, connect } = hubServer({}, (from) => !isServer(from));
+    for (let n = 1; n <= 50; n++) await connect(n, { handshakeTimeout: 5000 });
+    time.advanceTo(5000);
+    expect(server.sessionCount).toBe(0);
+    expect(events.filter((e) => e.type === 'hello-verify-request').length).toBeGreaterThanOrEqual(50);
+    expect(events.filter((e) => e.type === 'session-start')).toEqual([]);
+  });
+
+  it('evicts the oldest handshake in progress when maxHandshakes is reached', async () => {
+    const { time, server, sessions, events, connect } = hubServer({ maxHandshakes: 2 }, stallAfterCookie(1, 2, 3));
+    for (const n of [1, 2, 3]) {
+      await connect(n);
+      time.advanceBy(10);
+    }
+    expect(sessions).toHaveLength(3);
+    expect(sessions[0].state).toBe('closed');
+    expect(sessions[0].error?.code).toBe('ENOBUFS');
+    expect(sessions.slice(1).map((s) => s.state)).toEqual(['handshaking', 'handshaking']);
+    expect(server.sessionCount).toBe(2);
+    expect(events.filter((e) => e.type === 'session-end')).toHaveLength(1);
+  });
+
+  it('does not count established sessions against maxHandshakes', async () => {
+    const { time, server, sessions, connect } = hubServer({ maxHandshakes: 1 }, stallAfterCookie(2));
+    const first = await connect(1);
+    time.runUntil(() => first.state === 'established', 1000);
+    await connect(2);
+    time.advanceBy(10);
+    expect(sessions.map((s) => s.state)).toEqual(['established', 'handshaking']);
+    expect(server.sessionCount).toBe(2);
+  });
+
+  it('turns away new clients at maxSessions, without touching the existing ones', async () => {
+    const { time, server, sessions, events, connect } = hubServer({ maxSessions: 1 });
+    const first = await connect(1);
+    time.runUntil(() => first.state === 'established', 1000);
+    const second = await connect(2, { handshakeTimeout: 5000 });
+    time.advanceBy(5000);
+    expect(sessions).toHaveLength(1);
+    expect(first.state).toBe('established');
+    expect(second.error?.code).toBe('ETIMEDOUT');
+    expect(server.sessionCount).toBe(1);
+    expect(events.some((e) => e.type === 'dropped' && e.reason === 'maxSessions reached')).toBe(true);
+  });
+
+  it('closes an idle established session with close_notify, and the client closes cleanly', async () => {
+    const { time, client, server, serverSessions } = await startPair({ server: { idleTimeout: 10_000 } });
+    time.runUntil(() => client.state === 'established', 1000);
+    time.advanceTo(9_999);
+    expect(client.state).toBe('established');
+    time.advanceTo(12_500);
+    expect(serverSessions[0].state).toBe('closed');
+    expect(serverSessions[0].error).toBeUndefined();
+    expect(client.state).toBe('closed');
+    expect(client.error).toBeUndefined();
+    expect(server.sessionCount).toBe(0);
+  });
+
+  it('keeps a session whose peer keeps talking past the idle timeout', async () => {
+    const { time, client, server, serverSessions } = await startPair({ server: { idleTimeout: 10_000 } });
+    time.runUntil(() => client.state === 'established', 1000);
+    const got = received(serverSessions[0]);
+    for (let i = 0; i < 10; i++) {
+      client.send(utf8(`ping ${i}`));
+      time.advanceBy(4_000);
+    }
+    expect(serverSessions[0].state).toBe('established');
+    expect(got).toHaveLength(10);
+    expect(server.sessionCount).toBe(1);
+  });
+
+  it('abandons an idle handshake with ETIMEDOUT before the handshake timeout', async () => {
+    const { time, sessions, connect } = hubServer({ idleTimeout: 8_000 }, (from, _to, _data, index) => !(!isServer(from) && index > 1));
+    await connect(1);
+    time.advanceTo(12_000);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0].error?.code).toBe('ETIMEDOUT');
+  });
+
+  it('fails a handshake the client abandoned after its cookie with ETIMEDOUT after handshakeTimeout', async () => {
+    // The client's datagrams stop after its second ClientHello.
+    const { time, serverSessions } = await startPair({ deliver: (d, i) => d.from === 'server' || i < 3, server: { handshakeTimeout: 20_000 } });
+    time.advanceTo(19_999);
+    expect(serverSessions[0].state).toBe('handshaking');
+    time.advanceTo(20_000);
+    expect(serverSessions[0].error?.code).toBe('ETIMEDOUT');
+  });
+
+  it('gives a client that restarts from the same address a fresh session (RFC 6347 §4.2.8)', async () => {
+    const pair = await startPair();
+    const { time, client, server, serverSessions } = pair;
+    time.runUntil(() => client.state === 'established', 1000);
+    // The client loses its state without telling the server, and starts over from the same port.
+    client.abandon(new DtlsError('ECLOSED', 'rebooted'));
+    const again = await pair.reconnect();
+    expect(time.runUntil(() => again.state === 'established', 1000)).toBe(true);
+    expect(serverSessions).toHaveLength(2);
+    expect(serverSessions[0].state).toBe('closed');
+    expect(serverSessions[0].error?.code).toBe('ECLOSED');
+    expect(serverSessions[1].state).toBe('established');
+    expect(server.sessionCount).toBe(1);
+    const got = received(serverSessions[1]);
+    again.send(utf8('after reboot'));
+    time.advanceBy(10);
+    expect(got).toEqual(['after reboot']);
+  });
+
+  it('treats a retransmitted ClientHello (same random) as part of the running handshake, not a restart', async () => {
+    // flight 4 is lost once, so the client resends its second ClientHello
+    const { time, client, serverSessions } = await startPair({ deliver: (d, i) => !(d.from === 'server' && i === 3) });
+    expect(time.runUntil(() => client.state === 'established', 5000)).toBe(true);
+    expect(serverSessions).toHaveLength(1);
+    expect(serverSessions[0].state).toBe('established');
+  });
+
+  it('closes every session with close_notify on close(), and the clients close cleanly', async () => {
+    const { time, server, sessions, connect } = hubServer();
+    const clients = [await connect(1), await connect(2)];
+    time.runUntil(() => clients.every((c) => c.state === 'established'), 1000);
+    server.close();
+    time.advanceBy(10);
+    expect(sessions.map((s) => [s.state, s.error])).toEqual([
+      ['closed', undefined],
+      ['closed', undefined],
+    ]);
+    expect(clients.map((c) => [c.state, c.error])).toEqual([
+      ['closed', undefined],
+      ['closed', undefined],
+    ]);
+    expect(server.sessionCount).toBe(0);
+  });
+
+  it('runs several handshakes at once from different addresses', async () => {
+    const { time, sessions, connect } = hubServer();
+    const clients = await Promise.all([1, 2, 3, 4, 5].map((n) => connect(n)));
+    expect(time.runUntil(() => clients.every((c) => c.state === 'established'), 1000)).toBe(true);
+    expect(sessions.map((s) => s.peer.port).sort()).toEqual([5001, 5002, 5003, 5004, 5005]);
+  });
+});
