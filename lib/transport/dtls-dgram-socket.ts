@@ -84,55 +84,55 @@ export abstract class DtlsDgramSocket extends DgramSocket {
     return super.close(callback);
   }
 
-  override setBroadcast(): void {
+  override setBroadcast(..._args: unknown[]): void {
     throw unicastOnly('setBroadcast');
   }
 
-  override setMulticastTTL(): number {
+  override setMulticastTTL(..._args: unknown[]): number {
     throw unicastOnly('setMulticastTTL');
   }
 
-  override setMulticastLoopback(): boolean {
+  override setMulticastLoopback(..._args: unknown[]): boolean {
     throw unicastOnly('setMulticastLoopback');
   }
 
-  override setMulticastInterface(): void {
+  override setMulticastInterface(..._args: unknown[]): void {
     throw unicastOnly('setMulticastInterface');
   }
 
-  override addMembership(): void {
+  override addMembership(..._args: unknown[]): void {
     throw unicastOnly('addMembership');
   }
 
-  override dropMembership(): void {
+  override dropMembership(..._args: unknown[]): void {
     throw unicastOnly('dropMembership');
   }
 
-  override addSourceSpecificMembership(): void {
+  override addSourceSpecificMembership(..._args: unknown[]): void {
     throw unicastOnly('addSourceSpecificMembership');
   }
 
-  override dropSourceSpecificMembership(): void {
+  override dropSourceSpecificMembership(..._args: unknown[]): void {
     throw unicastOnly('dropSourceSpecificMembership');
   }
 
-  override setTTL(): number {
+  override setTTL(..._args: unknown[]): number {
     throw notOnDtls('setTTL');
   }
 
-  override setRecvBufferSize(): void {
+  override setRecvBufferSize(..._args: unknown[]): void {
     throw notOnDtls('setRecvBufferSize');
   }
 
-  override setSendBufferSize(): void {
+  override setSendBufferSize(..._args: unknown[]): void {
     throw notOnDtls('setSendBufferSize');
   }
 
-  override getRecvBufferSize(): number {
+  override getRecvBufferSize(..._args: unknown[]): number {
     throw notOnDtls('getRecvBufferSize');
   }
 
-  override getSendBufferSize(): number {
+  override getSendBufferSize(..._args: unknown[]): number {
     throw notOnDtls('getSendBufferSize');
   }
 

@@ -56,11 +56,11 @@ export class DtlsServerSocket extends DtlsDgramSocket {
     return [...this.established.values()];
   }
 
-  override bind(): this {
+  override bind(..._args: unknown[]): this {
     throw new DtlsError('EINVAL', 'the DTLS server socket is already bound (to the DtlsServer it was made from)');
   }
 
-  override connect(): void {
+  override connect(..._args: unknown[]): void {
     throw new DtlsError('EINVAL', 'a DTLS server socket serves many peers and cannot connect to one');
   }
 
