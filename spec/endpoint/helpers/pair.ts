@@ -1,4 +1,4 @@
-import { filter, identity, type MonoTypeOperatorFunction } from 'rxjs';
+import { filter, identity, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { openClientSession, type ClientOptions } from '../../../lib/endpoint/client.js';
 import { createServer, type DtlsServer, type ServerEvent, type ServerOptions } from '../../../lib/endpoint/server.js';
 import type { Session } from '../../../lib/endpoint/session.js';
@@ -26,6 +26,8 @@ export interface WireDatagram {
 export interface PairOptions {
   /** A stage between the ends, applied per direction after the wire is recorded. */
   readonly link?: MonoTypeOperatorFunction<Datagram>;
+  /** Builds the stage on the pair's scheduler instead, told which direction it serves. */
+  readonly linkOn?: (scheduler: SchedulerLike, direction: 'client-to-server' | 'server-to-client') => MonoTypeOperatorFunction<Datagram>;
   /** Decides per datagram (as sent) whether it reaches the other side; applied before `link`. */
   readonly deliver?: (datagram: WireDatagram, index: number) => boolean;
   readonly server?: Partial<Omit<ServerOptions, 'transport' | 'scheduler'>>;
@@ -61,6 +63,9 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
   const { scheduler } = time;
   const wire: WireDatagram[] = [];
   const deliver = options.deliver;
+  // memoryLink applies the link to the client-to-server direction first.
+  const directions = ['client-to-server', 'server-to-client'] as const;
+  let linked = 0;
   const record: MonoTypeOperatorFunction<Datagram> = (source) =>
     source.pipe(
       filter((d) => {
@@ -68,7 +73,7 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
         wire.push(sent);
         return !deliver || deliver(sent, wire.length - 1);
       }),
-      options.link ?? identity,
+      options.linkOn?.(scheduler, directions[linked++ % 2]) ?? options.link ?? identity,
     );
   const [clientEnd, serverEnd] = memoryLink(CLIENT_ADDRESS, SERVER_ADDRESS, { scheduler, link: record, delay: options.delay });
   const store = pskStore();
