@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { credentials, DtlsError, type ServerOptions } from '../../lib/index.js';
+import { credentials, DtlsError, UdpTransport, type ServerOptions } from '../../lib/index.js';
 import { startEchoServer, type EchoServer } from './support/echo-server.js';
 import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
 import { stopAllPeers } from './support/peer-process.js';
+import { partialFragments, tapTransport } from './support/tap-transport.js';
 import { ECDSA_SUITES } from './support-ecdsa/ecdsa-suites.js';
 import { startOpensslCertClient, type OpensslCertClientOptions } from './support-ecdsa/openssl-cert.js';
 import { traceCipherSuites, traceNamedCurves } from './support-ecdsa/openssl-trace.js';
@@ -88,6 +89,20 @@ describe.skipIf(openssl.skip)('openssl s_client -dtls1_2 against an rx-dtls serv
   it('takes its ECDHE group from the groups option: [23] picks P-256 although s_client lists X25519 first', async () => {
     const { trace } = await echoAndClose('groups-option', { groups: [SECP256R1] }, { groups: 'X25519:P-256' });
     expect(traceNamedCurves(trace)).toEqual([SECP256R1]);
+  });
+
+  it('fragments its certificate flight to mtu 200 and reassembles s_client\'s, fragmented at -mtu 256', async () => {
+    const transport = tapTransport(await UdpTransport.bind({ host: '127.0.0.1', port: 0 }));
+    const { complete } = await echoAndClose(
+      'fragmented',
+      { transport, mtu: 200, clientAuth: 'required' },
+      { mtu: 256, certificate: clientPair.certificate, privateKey: clientPair.privateKey },
+    );
+    expect(complete).toMatchObject({ cipherSuite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', peer: { kind: 'x509', subject: 'CN=rx-dtls-client' } });
+    // Both certificates (~430 bytes) travelled in pieces, read straight off the wire.
+    expect(partialFragments(transport.log, 'sent').some((f) => f.msgType === 11)).toBe(true);
+    expect(partialFragments(transport.log, 'received').some((f) => f.msgType === 11)).toBe(true);
+    expect(transport.log.filter((d) => d.direction === 'sent').every((d) => d.data.length <= 200)).toBe(true);
   });
 
   // RFC 8422 §5.1: "servers MUST NOT negotiate the use of an ECC cipher suite unless they can

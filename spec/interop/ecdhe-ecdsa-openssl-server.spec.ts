@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect, credentials, DtlsError, utf8, type ClientOptions } from '../../lib/index.js';
+import { connect, credentials, DtlsError, UdpTransport, utf8, type ClientOptions } from '../../lib/index.js';
 import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
 import { stopAllPeers } from './support/peer-process.js';
 import { recordSession } from './support/session-recorder.js';
+import { partialFragments, tapTransport } from './support/tap-transport.js';
 import { ECDSA_SUITES } from './support-ecdsa/ecdsa-suites.js';
 import { startOpensslCertServer } from './support-ecdsa/openssl-cert.js';
 import { traceCipherSuites, traceNamedCurves, traceServerNames } from './support-ecdsa/openssl-trace.js';
@@ -95,6 +96,64 @@ describe.skipIf(openssl.skip)('rx-dtls client against openssl s_server -dtls1_2 
     expect(trace).toMatch(/CertificateRequest/);
     expect(trace).toMatch(/CertificateVerify/);
     expect(traceNamedCurves(trace)).toEqual([expected]);
+  });
+
+  it('fragments its certificate flight to mtu 200 and reassembles s_server\'s, fragmented at -mtu 256', async () => {
+    const transport = tapTransport(await UdpTransport.bind({ host: '127.0.0.1', port: 0 }));
+    try {
+      const mutual = credentials().x509({
+        tag: 0,
+        certificate: readPem(clientPair.certificate),
+        privateKey: readPem(clientPair.privateKey),
+        ca: readPem(PEER_KEYS.certificate),
+      });
+      const { session, peer } = await echoAndClose(
+        'fragmented',
+        { binary: bin, cipher: 'ECDHE-ECDSA-AES128-GCM-SHA256', mtu: 256, requireClientCertificate: clientPair.certificate },
+        { cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'], credentials: mutual, transport, mtu: 200 },
+      );
+      expect(session.info?.peer).toMatchObject({ kind: 'x509', subject: 'CN=localhost' });
+      expect(peer.stderr).toMatch(/depth=0 CN = rx-dtls-client\s+verify return:1/);
+      // Both certificates (~430 bytes) travelled in pieces, read straight off the wire.
+      expect(partialFragments(transport.log, 'sent').some((f) => f.msgType === 11)).toBe(true);
+      expect(partialFragments(transport.log, 'received').some((f) => f.msgType === 11)).toBe(true);
+      expect(transport.log.filter((d) => d.direction === 'sent').every((d) => d.data.length <= 200)).toBe(true);
+    } finally {
+      transport.close();
+    }
+  });
+
+  it('answers s_server -verify 1 (a request, not a demand) with an empty Certificate when it has none', async () => {
+    const { session, trace } = await echoAndClose(
+      'no-client-cert-optional',
+      { binary: bin, cipher: 'ECDHE-ECDSA-AES128-CCM8', requestClientCertificate: clientPair.certificate },
+      { cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'] },
+    );
+    expect(session.info?.cipherSuite).toBe('TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8');
+    // RFC 5246 §7.4.6: no suitable certificate, so an empty certificate_list, and no CertificateVerify.
+    expect(trace).toMatch(/CertificateRequest/);
+    expect(trace).toMatch(/Certificate, Length=3\n[\s\S]*?certificate_list, length=0/);
+    expect(trace).not.toMatch(/CertificateVerify/);
+  });
+
+  it('fails with EALERT handshake_failure when s_server -Verify 1 demands a certificate it does not have', async () => {
+    const traceFile = join(dir, 'no-client-cert-required.trace');
+    const { peer, port } = await startOpensslCertServer({
+      binary: bin,
+      cipher: 'ECDHE-ECDSA-AES128-CCM8',
+      requireClientCertificate: clientPair.certificate,
+      traceFile,
+      naccept: 1,
+      echo: false,
+    });
+    const error = await connect({ host: '127.0.0.1', port, credentials: trustingServer(), ...FAST }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DtlsError);
+    expect(error).toMatchObject({ code: 'EALERT', alert: { level: 'fatal', name: 'handshake_failure' } });
+    await peer.waitForExit(3000).catch(() => peer.stop());
+    expect(readFileSync(traceFile, 'utf8')).toMatch(/certificate_list, length=0/);
   });
 
   describe('refuses a server it cannot authenticate, with the alert RFC 5246 §7.2.2 names', () => {

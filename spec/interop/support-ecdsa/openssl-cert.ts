@@ -13,8 +13,12 @@ export interface OpensslCertServerOptions {
   readonly privateKey?: string;
   /** -Verify 1 -CAfile: ask for a client certificate, require it and check it against this CA file. */
   readonly requireClientCertificate?: string;
+  /** -verify 1 -CAfile: ask for a client certificate but accept its absence. */
+  readonly requestClientCertificate?: string;
   /** PSK instead of a certificate (ECDHE-PSK): -nocert -psk_identity -psk. */
   readonly psk?: { readonly identity: string; readonly keyHex: string };
+  /** -mtu: the link MTU s_server fragments its flights to (256 at least). */
+  readonly mtu?: number;
   readonly traceFile?: string;
   /** Send back whatever application data arrives (default true). */
   readonly echo?: boolean;
@@ -45,6 +49,8 @@ export async function startOpensslCertServer(options: OpensslCertServerOptions):
       '-cipher', options.cipher, '-listen', '-quiet',
       ...(options.groups === undefined ? [] : ['-groups', options.groups]),
       ...(options.requireClientCertificate === undefined ? [] : ['-Verify', '1', '-CAfile', options.requireClientCertificate]),
+      ...(options.requestClientCertificate === undefined ? [] : ['-verify', '1', '-CAfile', options.requestClientCertificate]),
+      ...(options.mtu === undefined ? [] : ['-mtu', String(options.mtu)]),
       ...(options.traceFile === undefined ? [] : ['-trace', '-msgfile', options.traceFile]),
       ...(options.naccept === undefined ? [] : ['-naccept', String(options.naccept)]),
     ];
@@ -73,6 +79,8 @@ export interface OpensslCertClientOptions {
   readonly certificate?: string;
   readonly privateKey?: string;
   readonly psk?: { readonly identity: string; readonly keyHex: string };
+  /** -mtu: the link MTU s_client fragments its flights to (256 at least). */
+  readonly mtu?: number;
   readonly traceFile?: string;
 }
 
@@ -88,6 +96,7 @@ export function startOpensslCertClient(options: OpensslCertClientOptions): PeerP
     ...(options.caFile === undefined ? [] : ['-CAfile', options.caFile, '-verify_return_error']),
     ...(options.certificate === undefined ? [] : ['-cert', options.certificate, '-key', options.privateKey ?? '']),
     ...(options.psk === undefined ? [] : ['-psk_identity', options.psk.identity, '-psk', options.psk.keyHex]),
+    ...(options.mtu === undefined ? [] : ['-mtu', String(options.mtu)]),
     ...(options.traceFile === undefined ? [] : ['-trace', '-msgfile', options.traceFile]),
   ];
   return PeerProcess.start(options.binary, args, `openssl s_client ${options.cipher} ${options.groups ?? ''}`);
