@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { credentials, DtlsError, UdpTransport, type ServerOptions } from '../../lib/index.js';
+import { credentials, DtlsError, UdpTransport } from '../../lib/index.js';
 import { startEchoServer, type EchoServer } from './support/echo-server.js';
 import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
 import { stopAllPeers } from './support/peer-process.js';
@@ -58,7 +58,7 @@ describe.skipIf(openssl.skip)('openssl s_client -dtls1_2 against an rx-dtls serv
   }
 
   /** Sends a line through s_client, expects it back, ends s_client's input and checks both sides closed cleanly. */
-  async function echoAndClose(name: string, server: Omit<ServerOptions, 'transport' | 'credentials'>, options: Partial<OpensslCertClientOptions>) {
+  async function echoAndClose(name: string, server: Omit<Parameters<typeof startEchoServer>[0], 'credentials'>, options: Partial<OpensslCertClientOptions>) {
     echo = await startEchoServer({ credentials: serverStore(), ...server });
     const { peer, trace } = client(name, echo.port, options);
     const message = `ping ${name} ${Math.random()}\n`;
