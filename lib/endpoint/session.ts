@@ -246,30 +246,37 @@ export class Session {
     this.run(() => this.handshake.onMessage(message));
   }
 
-  /** Runs state machine inputs one at a time, waiting for async steps (a PSK looked up in a database). */
+  /**
+   * Runs state machine inputs strictly in arrival order, one at a time, waiting
+   * for async steps (a PSK looked up in a database, a trust callback). Inputs that
+   * arrive meanwhile, including records released by newly installed keys, queue
+   * behind the ones already waiting.
+   */
   private run(input: () => MaybePromise<HandshakeStep>): void {
-    if (this.busy) {
-      this.waiting.push(input);
-      return;
-    }
-    const step = input();
-    if (step instanceof Promise) {
-      this.busy = true;
-      step.then(
-        (s) => this.afterAsync(s),
-        (err) => this.afterAsync({ failure: { alert: AlertDescription.internal_error, reason: String(err) } }),
-      );
-    } else {
+    this.waiting.push(input);
+    if (!this.busy) this.drain();
+  }
+
+  private drain(): void {
+    this.busy = true;
+    while (this.waiting.length > 0 && this.state !== 'closed') {
+      const step = this.waiting.shift()!();
+      if (step instanceof Promise) {
+        step.then(
+          (s) => this.afterAsync(s),
+          (err) => this.afterAsync({ failure: { alert: AlertDescription.internal_error, reason: String(err) } }),
+        );
+        return;
+      }
       this.apply(step);
     }
+    this.busy = false;
   }
 
   private afterAsync(step: HandshakeStep): void {
-    this.busy = false;
     if (this.state === 'closed') return;
     this.apply(step);
-    const waiting = this.waiting.splice(0);
-    waiting.forEach((input) => this.run(input));
+    this.drain();
   }
 
   private apply(step: HandshakeStep): void {

@@ -1,7 +1,7 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { Flight } from '../handshake/flight.js';
 import { fragmentMessage } from '../handshake/fragmenter.js';
-import { ContentType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
+import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
 import { encodeChangeCipherSpec } from '../wire/change-cipher-spec.js';
 import { encodeHandshakeFragment } from '../wire/handshake-header.js';
 import type { Transmission } from './retransmit.js';
@@ -36,7 +36,10 @@ export function flightRecords(flight: Flight, { maxDatagramSize, overhead }: Fra
       records.push({ epoch: entry.epoch, contentType: ContentType.change_cipher_spec, payload: encodeChangeCipherSpec() });
       continue;
     }
-    const room = maxDatagramSize - RECORD_HEADER_LENGTH - overhead(entry.epoch);
+    let room = maxDatagramSize - RECORD_HEADER_LENGTH - overhead(entry.epoch);
+    // A server verifies cookies statelessly (RFC 6347 §4.2.1), so it cannot reassemble a
+    // fragmented ClientHello: send it whole, whatever the MTU (it is a few hundred bytes).
+    if (entry.message.msgType === HandshakeType.client_hello) room = Math.max(room, HANDSHAKE_HEADER_LENGTH + entry.message.body.length);
     for (const piece of fragmentMessage(entry.message, room)) {
       records.push({ epoch: entry.epoch, contentType: ContentType.handshake, payload: encodeHandshakeFragment(piece) });
     }
