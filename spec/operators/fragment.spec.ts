@@ -60,6 +60,14 @@ describe('fragment', () => {
     expect(records).toHaveLength(4);
   });
 
+  it('sends a ClientHello whole even above the size limit, since a stateless cookie gate cannot reassemble it', () => {
+    const clientHello = { msgType: HandshakeType.client_hello, messageSeq: 0, body: new Uint8Array(300).fill(1) };
+    const records = flightRecords({ number: 1, final: false, entries: [{ kind: 'handshake', epoch: 0, message: clientHello }] }, { maxDatagramSize: 100, overhead });
+    expect(records).toHaveLength(1);
+    const decoded = decodeHandshakeFragments(records[0].payload);
+    expect(decoded.ok && decoded.value[0].fragmentLength).toBe(300);
+  });
+
   it('maps each transmission of a flight to its records', () => {
     let out: OutgoingRecord[] | undefined;
     of({ flight, attempt: 2, reason: 'timeout' as const })
