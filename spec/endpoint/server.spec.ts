@@ -144,6 +144,39 @@ describe('DtlsServer', () => {
     expect(serverSessions[0].error?.code).toBe('ETIMEDOUT');
   });
 
+  it('retransmits flight 4 at 1, 3, 7, 15 and 31 s when the client goes silent after its cookie, then times out', async () => {
+    // wire: 0 ClientHello, 1 HelloVerifyRequest, 2 ClientHello with cookie; nothing from the client after that
+    const { time, serverSessions, serverSessionEvents, wire } = await startPair({ deliver: (d, i) => d.from === 'server' || i < 3 });
+    time.advanceTo(60_000);
+    const flight4 = wire.filter((d, i) => d.from === 'server' && i > 1).map((d) => d.time);
+    expect(flight4).toEqual([0, 1000, 3000, 7000, 15000, 31000]);
+    expect(serverSessionEvents[0].filter((e) => e.type === 'retransmit').map((e) => e.type === 'retransmit' && e.reason)).toEqual(new Array(5).fill('timeout'));
+    expect(serverSessions[0].error?.code).toBe('ETIMEDOUT');
+  });
+
+  it('accepts a cookie one rotation old: the handshake completes across a rotation', async () => {
+    // The ClientHello with the cookie arrives 600 ms after the HelloVerifyRequest was issued.
+    const { time, client, serverEvents } = await startPair({ delay: 300, server: { cookieRotation: 500 } });
+    expect(time.runUntil(() => client.state === 'established', 5000, 10)).toBe(true);
+    expect(serverEvents.filter((e) => e.type === 'hello-verify-request')).toHaveLength(1);
+  });
+
+  it('answers a cookie two rotations old with a new HelloVerifyRequest, and the client retries with the new cookie', async () => {
+    // The first ClientHello with a cookie is lost; its retransmission at 1 s comes two rotations later.
+    const { time, client, serverEvents, serverSessions } = await startPair({ deliver: (d, i) => i !== 2, server: { cookieRotation: 400 } });
+    expect(time.runUntil(() => client.state === 'established', 5000)).toBe(true);
+    expect(serverEvents.filter((e) => e.type === 'hello-verify-request')).toHaveLength(2);
+    expect(serverSessions).toHaveLength(1);
+  });
+
+  it('never lets a client in whose cookies always come back too late', async () => {
+    const { time, client, server, serverEvents } = await startPair({ delay: 300, server: { cookieRotation: 200 }, client: { handshakeTimeout: 10_000 } });
+    time.advanceTo(10_000);
+    expect(client.error?.code).toBe('ETIMEDOUT');
+    expect(server.sessionCount).toBe(0);
+    expect(serverEvents.filter((e) => e.type === 'hello-verify-request').length).toBeGreaterThan(3);
+  });
+
   it('gives a client that restarts from the same address a fresh session (RFC 6347 §4.2.8)', async () => {
     const pair = await startPair();
     const { time, client, server, serverSessions } = pair;
