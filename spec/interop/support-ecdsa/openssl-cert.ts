@@ -11,6 +11,8 @@ export interface OpensslCertServerOptions {
   /** Our certificate and key (default: the committed CN=localhost pair). */
   readonly certificate?: string;
   readonly privateKey?: string;
+  /** -cert_chain: the intermediates sent after the certificate. */
+  readonly certificateChain?: string;
   /** -Verify 1 -CAfile: ask for a client certificate, require it and check it against this CA file. */
   readonly requireClientCertificate?: string;
   /** -verify 1 -CAfile: ask for a client certificate but accept its absence. */
@@ -43,7 +45,10 @@ export async function startOpensslCertServer(options: OpensslCertServerOptions):
     const port = await freeUdpPort();
     const identity = options.psk
       ? ['-nocert', '-psk_identity', options.psk.identity, '-psk', options.psk.keyHex]
-      : ['-cert', options.certificate ?? PEER_KEYS.certificate, '-key', options.privateKey ?? PEER_KEYS.privateKey];
+      : [
+          '-cert', options.certificate ?? PEER_KEYS.certificate, '-key', options.privateKey ?? PEER_KEYS.privateKey,
+          ...(options.certificateChain === undefined ? [] : ['-cert_chain', options.certificateChain]),
+        ];
     const args = [
       's_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, ...identity,
       '-cipher', options.cipher, '-listen', '-quiet',
@@ -78,6 +83,8 @@ export interface OpensslCertClientOptions {
   /** -cert/-key: offered when the server sends a CertificateRequest. */
   readonly certificate?: string;
   readonly privateKey?: string;
+  /** -cert_chain: the intermediates sent after the certificate. */
+  readonly certificateChain?: string;
   readonly psk?: { readonly identity: string; readonly keyHex: string };
   /** -mtu: the link MTU s_client fragments its flights to (256 at least). */
   readonly mtu?: number;
@@ -95,6 +102,7 @@ export function startOpensslCertClient(options: OpensslCertClientOptions): PeerP
     ...(options.groups === undefined ? [] : ['-groups', options.groups]),
     ...(options.caFile === undefined ? [] : ['-CAfile', options.caFile, '-verify_return_error']),
     ...(options.certificate === undefined ? [] : ['-cert', options.certificate, '-key', options.privateKey ?? '']),
+    ...(options.certificateChain === undefined ? [] : ['-cert_chain', options.certificateChain]),
     ...(options.psk === undefined ? [] : ['-psk_identity', options.psk.identity, '-psk', options.psk.keyHex]),
     ...(options.mtu === undefined ? [] : ['-mtu', String(options.mtu)]),
     ...(options.traceFile === undefined ? [] : ['-trace', '-msgfile', options.traceFile]),
