@@ -80,6 +80,25 @@ describe('DTLS over a lossy, duplicating, reordering network (seeded, virtual ti
     expect(delivered / sent).toBeLessThan(0.9);
   });
 
+  const extremes: Array<[string, Partial<Parameters<typeof impair>[0]>]> = [
+    ['every datagram duplicated', { loss: 0, duplicate: 1, reorder: 0 }],
+    ['every datagram held back behind the next one', { loss: 0, duplicate: 0, reorder: 1 }],
+    ['datagrams delayed 5 to 400 ms at random (heavy reordering)', { loss: 0.1, duplicate: 0.1, reorder: 0, delay: 5, jitter: 395 }],
+  ];
+  for (const [what, extra] of extremes) {
+    it(`completes and delivers at most once with ${what}`, async () => {
+      for (const seed of SEEDS.slice(0, 10)) {
+        const pair = await startPair({ linkOn: badNetwork(seed, newTally(), extra) });
+        expect({ seed, established: handshake(pair) }).toEqual({ seed, established: true });
+        const { atServer, atClient } = exchange(pair);
+        expectAtMostOnce(atServer, 'client');
+        expectAtMostOnce(atClient, 'server');
+        if (extra.loss === 0) expect([atServer.length, atClient.length]).toEqual([RECORDS_EACH_WAY, RECORDS_EACH_WAY]);
+        pair.server.close();
+      }
+    });
+  }
+
   it('replays exactly for a seed: the same seed gives the same datagrams on the wire', async () => {
     const run = async () => {
       const pair = await startPair({ linkOn: badNetwork(7, newTally()) });
