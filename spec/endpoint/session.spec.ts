@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { utf8 } from '../../lib/credentials/credential-store.js';
+import { credentials, utf8 } from '../../lib/credentials/credential-store.js';
 import { encodeAlert } from '../../lib/wire/alert.js';
 import { ContentType, DTLS_1_2 } from '../../lib/wire/constants.js';
 import { plainRecord } from '../operators/helpers/records.js';
@@ -155,5 +155,68 @@ describe('Session', () => {
     time.advanceBy(10);
     expect(size).toBe(16384);
     expect(() => client.send(new Uint8Array(16385))).toThrow(expect.objectContaining({ code: 'EMSGSIZE' }));
+  });
+});
+
+describe('Session with an asynchronous PSK lookup (a database)', () => {
+  /** A server store whose key comes from a lookup the spec answers by hand. */
+  function deferredStore() {
+    const pending: Array<{ identity: string; answer: (key: Uint8Array | undefined) => void; fail: (e: Error) => void }> = [];
+    const store = credentials().pskLookup(0, (identity) => new Promise((answer, fail) => pending.push({ identity: new TextDecoder().decode(identity), answer, fail })));
+    return { store, pending };
+  }
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('completes when the key arrives after the client already retransmitted flight 5', async () => {
+    const { store, pending } = deferredStore();
+    const { time, client, serverSessions } = await startPair({ server: { credentials: store } });
+    time.advanceBy(10);
+    expect(pending.map((p) => p.identity)).toEqual(['Client_identity']);
+    time.advanceBy(2_000); // the client resends flight 5 at 1 s; the server is still waiting for its key
+    expect(serverSessions[0].state).toBe('handshaking');
+    pending[0].answer(utf8('secretPSK'));
+    await settle();
+    expect(time.runUntil(() => client.state === 'established', 5000)).toBe(true);
+    expect(serverSessions[0].state).toBe('established');
+    expect(pending).toHaveLength(1);
+    const got = received(serverSessions[0]);
+    client.send(utf8('after the lookup'));
+    time.advanceBy(10);
+    expect(got).toEqual(['after the lookup']);
+  });
+
+  it('fails the handshake with unknown_psk_identity when the lookup finds no key', async () => {
+    const { store, pending } = deferredStore();
+    const { time, client, serverSessions } = await startPair({ server: { credentials: store } });
+    time.advanceBy(10);
+    pending[0].answer(undefined);
+    await settle();
+    time.advanceBy(10);
+    expect(serverSessions[0].error?.code).toBe('ECREDENTIALS');
+    expect(client.error?.code).toBe('EALERT');
+    expect(client.error?.alert?.name).toBe('unknown_psk_identity');
+  });
+
+  it('fails the handshake with internal_error when the lookup throws', async () => {
+    const { store, pending } = deferredStore();
+    const { time, client, serverSessions } = await startPair({ server: { credentials: store } });
+    time.advanceBy(10);
+    pending[0].fail(new Error('database down'));
+    await settle();
+    time.advanceBy(10);
+    expect(serverSessions[0].error?.code).toBe('EHANDSHAKE');
+    expect(client.error?.alert?.name).toBe('internal_error');
+  });
+
+  it('ignores a lookup that answers after the session was closed', async () => {
+    const { store, pending } = deferredStore();
+    const { time, serverSessions } = await startPair({ server: { credentials: store } });
+    time.advanceBy(10);
+    serverSessions[0].close();
+    pending[0].answer(utf8('secretPSK'));
+    await settle();
+    time.advanceBy(10);
+    expect(serverSessions[0].state).toBe('closed');
+    expect(serverSessions[0].error).toBeUndefined();
   });
 });
