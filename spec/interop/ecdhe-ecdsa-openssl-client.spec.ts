@@ -11,7 +11,7 @@ import { ECDSA_SUITES } from './support-ecdsa/ecdsa-suites.js';
 import { startOpensslCertClient, type OpensslCertClientOptions } from './support-ecdsa/openssl-cert.js';
 import { traceCipherSuites, traceNamedCurves } from './support-ecdsa/openssl-trace.js';
 import { GROUPS, PEER_KEYS, readPem, SECP256R1, X25519 } from './support-ecdsa/peer-keys.js';
-import { selfSignedP256, type GeneratedPair } from './support-ecdsa/throwaway-certs.js';
+import { expiredSelfSignedP256, selfSignedP256, type GeneratedPair } from './support-ecdsa/throwaway-certs.js';
 
 const openssl = peerBinary('openssl');
 
@@ -155,6 +155,25 @@ describe.skipIf(openssl.skip)('openssl s_client -dtls1_2 against an rx-dtls serv
       expect((await peer.waitForExit()).code).not.toBe(0);
       expect(trace()).toMatch(/Level=fatal\(2\), description=handshake failure\(40\)/);
       expect(session.data).toEqual([]);
+    });
+
+    it('with clientAuth required, refuses an expired client certificate with certificate_expired', async () => {
+      const expired = expiredSelfSignedP256(bin, dir, 'expired-client');
+      const store = credentials().x509({
+        tag: 0,
+        certificate: readPem(PEER_KEYS.certificate),
+        privateKey: readPem(PEER_KEYS.privateKey),
+        ca: readPem(expired.certificate),
+      });
+      echo = await startEchoServer({ credentials: store, clientAuth: 'required' });
+      const { peer, trace } = client('expired-client-cert', echo.port, { certificate: expired.certificate, privateKey: expired.privateKey });
+      peer.write('never delivered\n');
+      const session = await echo.firstSession();
+      const closed = await session.closed();
+      expect(closed.error).toBeInstanceOf(DtlsError);
+      expect(closed.error).toMatchObject({ code: 'EHANDSHAKE', alert: { level: 'fatal', name: 'certificate_expired' } });
+      expect((await peer.waitForExit()).code).not.toBe(0);
+      expect(trace()).toMatch(/Level=fatal\(2\), description=certificate expired\(45\)/);
     });
 
     it('with clientAuth required, refuses a client certificate from an untrusted issuer with unknown_ca', async () => {

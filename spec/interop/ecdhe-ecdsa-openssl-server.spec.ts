@@ -156,6 +156,18 @@ describe.skipIf(openssl.skip)('rx-dtls client against openssl s_server -dtls1_2 
     expect(readFileSync(traceFile, 'utf8')).toMatch(/certificate_list, length=0/);
   });
 
+  it('checks serverName "localhost" in the certificate and sends it as server_name (RFC 6066 §3)', async () => {
+    const { session, trace } = await echoAndClose(
+      'sni-localhost',
+      { binary: bin, cipher: 'ECDHE-ECDSA-AES256-GCM-SHA384' },
+      { cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'], serverName: 'localhost' },
+    );
+    expect(session.info?.peer).toMatchObject({ kind: 'x509', subject: 'CN=localhost' });
+    const names = traceServerNames(trace);
+    expect(names.length).toBeGreaterThan(0);
+    expect(new Set(names)).toEqual(new Set(['localhost']));
+  });
+
   describe('refuses a server it cannot authenticate, with the alert RFC 5246 §7.2.2 names', () => {
     /** Connects expecting failure; returns the DtlsError and s_server's trace once it has exited. */
     async function failingConnect(name: string, server: Partial<Parameters<typeof startOpensslCertServer>[0]>, client: Partial<ClientOptions>) {
