@@ -5,6 +5,8 @@ import type { Session } from '../../lib/endpoint/session.js';
 import { utf8 } from '../../lib/credentials/credential-store.js';
 import { DtlsError } from '../../lib/dtls-error.js';
 import type { PeerAddress } from '../../lib/transport/datagram.js';
+import { clientHello } from '../handshake/helpers/client-hello.js';
+import { clientHelloDatagram } from '../operators/helpers/records.js';
 import { MemoryHub, type HubFilter } from './helpers/hub.js';
 import { SERVER_ADDRESS, pskStore, received, startPair } from './helpers/pair.js';
 import { VirtualTime } from './helpers/virtual-time.js';
@@ -194,6 +196,20 @@ describe('DtlsServer', () => {
     again.send(utf8('after reboot'));
     time.advanceBy(10);
     expect(got).toEqual(['after reboot']);
+  });
+
+  it('keeps an established session when a cookieless ClientHello with a new random comes from its address', async () => {
+    const { time, client, server, serverEvents, serverSessions, clientEnd } = await startPair();
+    time.runUntil(() => client.state === 'established', 1000);
+    clientEnd.send(clientHelloDatagram(clientHello({ random: new Uint8Array(32).fill(0x42) })), SERVER_ADDRESS);
+    time.advanceBy(10);
+    expect(serverEvents.at(-1)?.type).toBe('hello-verify-request');
+    expect(serverSessions[0].state).toBe('established');
+    expect(server.sessionCount).toBe(1);
+    const got = received(serverSessions[0]);
+    client.send(utf8('still here'));
+    time.advanceBy(10);
+    expect(got).toEqual(['still here']);
   });
 
   it('treats a retransmitted ClientHello (same random) as part of the running handshake, not a restart', async () => {
