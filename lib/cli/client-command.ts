@@ -1,0 +1,80 @@
+import { DtlsError, credentials, established } from '../index.js';
+import type { ClientConfig } from './args.js';
+import { libraryOptions, writeStderrLine } from './library-options.js';
+import { LineSplitter } from './line-splitter.js';
+import { createPrinter } from './output.js';
+import { openOwnedClient, type OwnedClient } from './owned-client.js';
+
+/** RFC 5246 §6.2.1: a record carries at most 2^14 bytes of data. */
+const MAX_RECORD_DATA = 16_384;
+
+/**
+ * `rx-dtls client`: handshake, then each line of standard input as one record
+ * and each record received on standard output. Resolves to the exit status:
+ * 0 when the session ended with close_notify (either side), 1 otherwise.
+ */
+export async function runClient(config: ClientConfig): Promise<number> {
+  const out = createPrinter({ json: config.json, writeLine: writeStderrLine });
+  let client: OwnedClient;
+  try {
+    client = await openOwnedClient({
+      host: config.host,
+      port: config.port,
+      credentials: credentials().psk({ tag: 0, identity: config.psk.identity, key: config.psk.key }),
+      handshakeTimeout: config.timeout,
+      ...libraryOptions(config),
+    });
+  } catch (err) {
+    out.error(err);
+    return 1;
+  }
+  const { session } = client;
+  client.events$.subscribe((event) => out.session(event));
+
+  return new Promise<number>((resolve) => {
+    let inputEnded = false;
+    let linger: NodeJS.Timeout | undefined;
+    // Closing waits until the peer has been quiet for --linger ms, so its last echoes are not cut off.
+    const closeWhenQuiet = () => {
+      clearTimeout(linger);
+      linger = setTimeout(() => session.close(), config.linger);
+    };
+    const send = (records: Uint8Array[]) => {
+      for (const record of records) if (session.state === 'established') session.send(record);
+    };
+    const splitter = new LineSplitter(MAX_RECORD_DATA);
+    const onInput = (chunk: Buffer) => send(splitter.push(chunk));
+    const onInputEnd = () => {
+      send(splitter.end());
+      inputEnded = true;
+      closeWhenQuiet();
+    };
+    const onSignal = () => {
+      if (session.state === 'established') session.close();
+      else session.abandon(new DtlsError('ECLOSED', 'interrupted during the handshake'));
+    };
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+
+    session.data$.subscribe((data) => {
+      process.stdout.write(data);
+      if (inputEnded) closeWhenQuiet();
+    });
+    // The closed event has already told why; the session's error decides the status.
+    session.state$.subscribe({
+      complete: () => {
+        clearTimeout(linger);
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        process.stdin.off('data', onInput).off('end', onInputEnd).destroy();
+        client.release();
+        resolve(session.error ? 1 : 0);
+      },
+    });
+    established(session).then(
+      () => {
+        // Input is read only now: lines typed or piped during the handshake wait in the pipe.
+        process.stdin.on('data', onInput).once('end', onInputEnd);
+      },
+      () => undefined,
+    );
+  });
+}

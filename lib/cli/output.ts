@@ -1,0 +1,129 @@
+import { DtlsError, type AlertInfo, type PeerAddress, type PublicPeerIdentity, type ServerEvent, type SessionEvent } from '../index.js';
+
+/** Where events go, one line at a time: people read them, or programs parse them (--json). */
+export interface Printer {
+  listening(address: PeerAddress): void;
+  /** A session's event; `remote` names the peer on a server, which has many. */
+  session(event: SessionEvent, remote?: PeerAddress): void;
+  server(event: ServerEvent): void;
+  echoed(remote: PeerAddress, bytes: number): void;
+  error(err: unknown): void;
+}
+
+export function createPrinter(options: { readonly json: boolean; readonly writeLine: (line: string) => void }): Printer {
+  const { json, writeLine } = options;
+  const emit = (fields: Record<string, unknown>, text: string, remote?: PeerAddress) => {
+    if (json) writeLine(JSON.stringify(remote ? { ...fields, remote } : fields, bytesAsHex));
+    else writeLine(remote ? `[${addressText(remote)}] ${text}` : text);
+  };
+  return {
+    listening: (address) => emit({ event: 'listening', host: address.address, port: address.port }, `listening on ${addressText(address)}`),
+    session: (event, remote) => emit(sessionEventFields(event), describeSessionEvent(event), remote),
+    server: (event) => {
+      const text = describeServerEvent(event);
+      if (text === undefined) return;
+      const { type, peer, ...rest } = event;
+      emit({ event: type, ...rest }, text, peer);
+    },
+    echoed: (remote, bytes) => emit({ event: 'echo', bytes }, `echoed ${bytes} bytes`, remote),
+    error: (err) => {
+      const summary = errorSummary(err);
+      emit({ event: 'error', ...summary }, `error: ${summary.code} ${summary.message}`);
+    },
+  };
+}
+
+/** One line for a person. */
+export function describeSessionEvent(event: SessionEvent): string {
+  switch (event.type) {
+    case 'handshake-start':
+      return `handshake started as ${event.role}`;
+    case 'flight-sent':
+      return `flight ${event.flight} sent: ${flightContents(event.flight)}`;
+    case 'retransmit':
+      return `flight ${event.flight} sent again (attempt ${event.attempt}, ${event.reason === 'timeout' ? 'timer expired' : 'the peer repeated its flight'})`;
+    case 'handshake-complete':
+      return `handshake complete: ${event.cipherSuite} with ${describePeer(event.peer)}`;
+    case 'alert':
+      return `alert ${event.direction}: ${event.level} ${event.name}`;
+    case 'closed':
+      return event.error ? `closed: ${event.error.code} ${event.error.message}` : 'closed';
+  }
+}
+
+/** Server events a person wants to see; session-start and session-end repeat what the session's own events say. */
+export function describeServerEvent(event: ServerEvent): string | undefined {
+  switch (event.type) {
+    case 'hello-verify-request':
+      return `flight 2 sent: ${flightContents(2)}`;
+    case 'dropped':
+      return `datagram dropped: ${event.reason}`;
+    default:
+      return undefined;
+  }
+}
+
+/** The messages of each flight of a PSK handshake, RFC 6347 §4.2.4 numbering. */
+export function flightContents(flight: number): string {
+  switch (flight) {
+    case 1:
+      return 'ClientHello';
+    case 2:
+      return 'HelloVerifyRequest with a cookie';
+    case 3:
+      return 'ClientHello with the cookie';
+    case 4:
+      return 'ServerHello ... ServerHelloDone';
+    case 5:
+      return 'ClientKeyExchange, ChangeCipherSpec, Finished';
+    case 6:
+      return 'ChangeCipherSpec, Finished';
+    default:
+      return `flight ${flight}`;
+  }
+}
+
+export function describePeer(peer: PublicPeerIdentity): string {
+  switch (peer.kind) {
+    case 'psk':
+      return `psk identity ${peer.identity}`;
+    case 'raw-public-key':
+      return 'a raw public key';
+    case 'x509':
+      return 'an X.509 certificate';
+    case 'anonymous':
+      return 'an anonymous peer';
+  }
+}
+
+/** The fields of an event as JSON: "event" names it, the error becomes {code, message, alert}. */
+export function sessionEventFields(event: SessionEvent): Record<string, unknown> {
+  if (event.type === 'closed') return event.error ? { event: 'closed', error: errorSummary(event.error) } : { event: 'closed' };
+  const { type, ...rest } = event;
+  return { event: type, ...rest };
+}
+
+export interface ErrorSummary {
+  readonly code: string;
+  readonly message: string;
+  readonly alert?: AlertInfo;
+}
+
+/** Code and message of any error: a DtlsError, a Node system error (EADDRINUSE, ENOTFOUND), or else. */
+export function errorSummary(err: unknown): ErrorSummary {
+  if (err instanceof DtlsError) return err.alert ? { code: err.code, message: err.message, alert: err.alert } : { code: err.code, message: err.message };
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : 'ERROR', message: err.message };
+  }
+  return { code: 'ERROR', message: String(err) };
+}
+
+export function addressText({ address, port }: PeerAddress): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Raw public keys and certificates in JSON, as hex rather than {"0":48,"1":89,...}. */
+function bytesAsHex(_key: string, value: unknown): unknown {
+  return value instanceof Uint8Array ? Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('') : value;
+}
