@@ -130,6 +130,22 @@ describe.skipIf(gnutls.skip)('gnutls-cli --udp against an rx-dtls server with EC
       expect(complete).toMatchObject({ cipherSuite: 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', peer: { kind: 'raw-public-key', fingerprint: wanted } });
     });
 
+    it('a server holding both an X.509 certificate and a raw key sends the raw key to a client that only takes raw keys (RFC 7250 §4.2)', async () => {
+      const store = credentials()
+        .x509({ tag: 0, certificate: readPem(PEER_KEYS.certificate), privateKey: readPem(PEER_KEYS.privateKey) })
+        .ecdsa({ tag: 0, privateKey: readPem(PEER_KEYS.rawPrivateKey) });
+      const { complete, stdout } = await echoAndClose(
+        'rpk-and-x509',
+        { credentials: store },
+        { priority: ecdsaPriority({ cipher: 'AES-128-GCM', rawPublicKeys: true }), rawKey },
+      );
+      expect(complete).toMatchObject({ cipherSuite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', peer: { kind: 'anonymous' } });
+      // The raw key's public half, not the certificate's key.
+      expect(printedPublicKeys(stdout)).toEqual([pemOf(spkiOf(readPem(PEER_KEYS.rawPrivateKey)))]);
+      expect(printedPublicKeys(stdout)).not.toContain(pemOf(spkiOf(readPem(PEER_KEYS.privateKey))));
+      expect(stdout).toContain('- Certificate type: Raw Public Key');
+    });
+
     it('refuses a raw public key it does not trust with bad_certificate; gnutls-cli reports the alert and fails', async () => {
       const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const strangerKey = { publicKey: join(dir, 'stranger-pub.pem'), privateKey: join(dir, 'stranger-key.pem') };
