@@ -10,7 +10,7 @@ import { Agent, request, type IncomingMessage, type ObserveReadStream } from 'co
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { clientDgramSocket, credentials, DtlsError, type ClientOptions, type DtlsClientSocket, type HandshakeInfo } from '../lib/index.js';
+import { clientDgramSocket, credentials, DtlsError, type ClientOptions, type CredentialStore, type DtlsClientSocket, type HandshakeInfo } from '../lib/index.js';
 
 export interface CoapsGetOptions {
   readonly host: string;
@@ -19,6 +19,8 @@ export interface CoapsGetOptions {
   readonly path: string;
   readonly identity?: string;
   readonly key?: string;
+  /** Credentials to use instead of the PSK above (under tag 0), e.g. an ECDSA raw public key. */
+  readonly credentials?: CredentialStore;
   /** Local address to bind (default: the wildcard address, as node:dgram binds implicitly). */
   readonly localAddress?: string;
   /** Give up after this long, handshake included (default 10000 ms). */
@@ -36,7 +38,7 @@ export interface CoapsResponse {
 
 /** Opens the DTLS socket (bound first when a local address is given) and an Agent on it. */
 export async function coapsAgent(options: CoapsGetOptions): Promise<{ socket: DtlsClientSocket; agent: Agent }> {
-  const store = credentials().psk({ tag: 0, identity: options.identity ?? 'CoAP', key: options.key ?? 'esp32c3_key' });
+  const store = options.credentials ?? credentials().psk({ tag: 0, identity: options.identity ?? 'CoAP', key: options.key ?? 'esp32c3_key' });
   const socket = clientDgramSocket({ ...options.dtls, host: options.host, port: options.port, credentials: store });
   if (options.localAddress !== undefined) {
     socket.bind(0, options.localAddress);

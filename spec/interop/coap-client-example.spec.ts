@@ -1,7 +1,10 @@
+import { createPublicKey } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { coapsGet, coapsObserve } from '../../examples/coap-client.js';
-import { DtlsError } from '../../lib/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { credentials, DtlsError } from '../../lib/index.js';
 import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
 import { PeerProcess, stopAllPeers } from './support/peer-process.js';
 import { freeUdpPort, waitUntilBound } from './support/udp-port.js';
@@ -16,6 +19,8 @@ const builds = [
 ];
 
 const KEY = 'esp32c3_key';
+const fixture = (name: string) => join(import.meta.dirname, '../fixtures/peers', name);
+const pem = (name: string) => readFileSync(fixture(name), 'utf8');
 
 /** Whether UDP port `port` on 127.0.0.1 can be bound right now. */
 function udpPortFree(port: number): Promise<boolean> {
@@ -31,11 +36,11 @@ function udpPortFree(port: number): Promise<boolean> {
  * (UDP and TCP each): find a P whose successor is free too, retrying when
  * another process takes one first. Resolves once the DTLS port is bound.
  */
-async function startCoapServer(bin: string, label: string): Promise<{ peer: PeerProcess; dtlsPort: number }> {
+async function startCoapServer(bin: string, label: string, credentialArgs: readonly string[] = ['-k', KEY, '-h', 'CoAP']): Promise<{ peer: PeerProcess; dtlsPort: number }> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const port = await freeUdpPort();
     if (port >= 65535 || !(await udpPortFree(port + 1))) continue;
-    const peer = PeerProcess.start(bin, ['-A', '127.0.0.1', '-p', String(port), '-k', KEY, '-h', 'CoAP'], `${label} -p ${port}`);
+    const peer = PeerProcess.start(bin, ['-A', '127.0.0.1', '-p', String(port), ...credentialArgs], `${label} -p ${port}`);
     try {
       await waitUntilBound(peer.pid, port + 1, () => peer.running);
       return { peer, dtlsPort: port + 1 };
@@ -87,3 +92,48 @@ describe.each(builds)('node-coap Agent over rx-dtls against coap-server-$build',
     expect(['ETIMEDOUT', 'ECLOSED']).toContain((failure as DtlsError).code);
   });
 });
+
+/**
+ * Raw public keys (RFC 7250) with libcoap's server: only its GnuTLS build has
+ * them (`coap-server-openssl -h` lists "no RPK support": libcoap 4.3.1's
+ * OpenSSL backend on OpenSSL 3.0, which has no RFC 7250).
+ */
+const rpkServer = builds[1].peer;
+
+describe.skipIf(rpkServer.skip)('node-coap Agent over rx-dtls with raw public keys against coap-server-gnutls -M', () => {
+  let bin: string;
+  beforeAll(() => {
+    bin = assertPeerPresent(rpkServer);
+  });
+  afterEach(() => stopAllPeers());
+
+  // The server's key is rpk-p256; ours is ecdsa-p256, and we pin the server's.
+  const ours = (trusted: string) => credentials().ecdsa({ tag: 0, privateKey: pem('ecdsa-p256-key.pem'), trustedPeers: [trusted] });
+
+  it('GETs /time over ECDHE-ECDSA, each side presenting its raw public key', async () => {
+    const { dtlsPort } = await startCoapServer(bin, 'coap-server-gnutls', ['-M', fixture('rpk-p256-key.pem')]);
+    const response = await coapsGet({ host: '127.0.0.1', port: dtlsPort, localAddress: '127.0.0.1', timeout: 5000, path: '/time', credentials: ours(pem('rpk-p256-pub.pem')) });
+    expect(response.code).toBe('2.05');
+    expect(response.dtls?.cipherSuite).toMatch(/^TLS_ECDHE_ECDSA_WITH_/);
+    expect(response.dtls?.peer.kind).toBe('raw-public-key');
+  });
+
+  it('refuses a server whose raw public key it does not trust, failing the request with EHANDSHAKE', async () => {
+    const { dtlsPort } = await startCoapServer(bin, 'coap-server-gnutls', ['-M', fixture('rpk-p256-key.pem')]);
+    const failure = await coapsGet({
+      host: '127.0.0.1',
+      port: dtlsPort,
+      localAddress: '127.0.0.1',
+      timeout: 5000,
+      path: '/time',
+      // Trusting only our own key: the server's is not it.
+      credentials: ours(createPublicKeyPem(pem('ecdsa-p256-key.pem'))),
+    }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(DtlsError);
+    expect(failure).toMatchObject({ code: 'EHANDSHAKE', alert: { name: 'bad_certificate' } });
+  });
+});
+
+function createPublicKeyPem(privateKeyPem: string): string {
+  return createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString();
+}
