@@ -110,6 +110,4 @@ describe('ServerHandshake', () => {
     expect(s.start().flight).toBeDefined();
     expect(s.start()).toEqual({});
   });
-
-});
 });
