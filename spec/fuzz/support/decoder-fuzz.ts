@@ -1,0 +1,216 @@
+import { readDerElements } from '../../../lib/crypto/der.js';
+import { decodeP256Spki } from '../../../lib/crypto/spki.js';
+import { verifyPeerCertificate } from '../../../lib/handshake/certificate-types.js';
+import type { PeerAuthenticator } from '../../../lib/handshake/peer-authentication.js';
+import { splitRecords } from '../../../lib/record/split-records.js';
+import * as wire from '../../../lib/wire/index.js';
+import { mutate } from '../../wire/helpers/mutate.js';
+import { Prng } from '../../wire/helpers/prng.js';
+import type { Recording } from './corpus.js';
+
+/** How a target's answer is judged. */
+type Contract =
+  /** A total decoder: a Result whose byte arrays are views inside the input. */
+  | 'result'
+  /** splitRecords: records whose fragments tile part of the datagram, in order. */
+  | 'split'
+  /** A parser that answers null for what it refuses. */
+  | 'nullable'
+  /** A certificate check: a PeerCheck (or a promise of one), never an exception. */
+  | 'peer-check';
+
+export interface DecoderTarget {
+  readonly name: string;
+  readonly contract: Contract;
+  readonly run: (bytes: Uint8Array) => unknown;
+  /** Real inputs of this target, from recorded handshakes. */
+  readonly seeds: readonly Uint8Array[];
+}
+
+const H = wire.HandshakeType;
+const KINDS = new Set(['truncated', 'overlong', 'invalid']);
+
+/** Everything the endpoints parse from the network, with real inputs from the recordings to mutate. */
+export function decoderTargets(recordings: readonly Recording[], authenticators: readonly PeerAuthenticator[]): DecoderTarget[] {
+  const bodies = (type: number): Uint8Array[] => recordings.flatMap((r) => [...(r.bodies.get(type) ?? [])]);
+  const datagrams = recordings.flatMap((r) => r.datagrams.map((d) => d.data));
+  const records = datagrams.flatMap((d) => splitRecords(d).records);
+  const handshakePayloads = records.filter((r) => r.header.contentType === wire.ContentType.handshake && r.header.epoch === 0).map((r) => r.fragment);
+  const extensions = [...bodies(H.client_hello).map(wire.decodeClientHello), ...bodies(H.server_hello).map(wire.decodeServerHello)].flatMap((h) =>
+    h.ok ? h.value.extensions : [],
+  );
+  const extensionData = (type: number): Uint8Array[] => extensions.filter((e) => e.type === type).map((e) => e.data);
+  const blocks = [...bodies(H.client_hello), ...bodies(H.server_hello)].map((b) => b.subarray(b.length - blocksLength(b)));
+  const certificates = bodies(H.certificate);
+  const spkis = certificates.flatMap((c) => {
+    const raw = wire.decodeRawPublicKeyCertificate(c);
+    return raw.ok ? [raw.value.spki] : [];
+  });
+  const ders = certificates.flatMap((c) => {
+    const x509 = wire.decodeCertificate(c);
+    return x509.ok ? x509.value.certificates : [];
+  });
+  const E = wire.ExtensionType;
+  const result = (name: string, run: (b: Uint8Array) => unknown, seeds: Uint8Array[]): DecoderTarget => ({ name, contract: 'result', run, seeds });
+  const targets: DecoderTarget[] = [
+    { name: 'splitRecords', contract: 'split', run: splitRecords, seeds: datagrams },
+    result('decodeRecordHeader', wire.decodeRecordHeader, datagrams),
+    result('decodeHandshakeFragments', wire.decodeHandshakeFragments, handshakePayloads),
+    result('decodeClientHello', wire.decodeClientHello, bodies(H.client_hello)),
+    result('decodeHelloVerifyRequest', wire.decodeHelloVerifyRequest, bodies(H.hello_verify_request)),
+    result('decodeServerHello', wire.decodeServerHello, bodies(H.server_hello)),
+    result('decodeCertificate', wire.decodeCertificate, certificates),
+    result('decodeRawPublicKeyCertificate', wire.decodeRawPublicKeyCertificate, certificates),
+    result('decodeServerKeyExchangePsk', wire.decodeServerKeyExchangePsk, bodies(H.server_key_exchange)),
+    result('decodeServerKeyExchangeEcdhePsk', wire.decodeServerKeyExchangeEcdhePsk, bodies(H.server_key_exchange)),
+    result('decodeServerKeyExchangeEcdhe', wire.decodeServerKeyExchangeEcdhe, bodies(H.server_key_exchange)),
+    result('decodeCertificateRequest', wire.decodeCertificateRequest, bodies(H.certificate_request)),
+    result('decodeServerHelloDone', wire.decodeServerHelloDone, bodies(H.server_hello_done)),
+    result('decodeClientKeyExchangePsk', wire.decodeClientKeyExchangePsk, bodies(H.client_key_exchange)),
+    result('decodeClientKeyExchangeEcdhePsk', wire.decodeClientKeyExchangeEcdhePsk, bodies(H.client_key_exchange)),
+    result('decodeClientKeyExchangeEcdhe', wire.decodeClientKeyExchangeEcdhe, bodies(H.client_key_exchange)),
+    result('decodeCertificateVerify', wire.decodeCertificateVerify, bodies(H.certificate_verify)),
+    result('decodeFinished', wire.decodeFinished, [new Uint8Array(12)]),
+    result('decodeChangeCipherSpec', wire.decodeChangeCipherSpec, [new Uint8Array([1])]),
+    result('decodeAlert', wire.decodeAlert, [new Uint8Array([2, 40]), new Uint8Array([1, 0])]),
+    result('decodeExtensions', (b) => wire.decodeExtensions(b), blocks),
+    result('decodeSupportedGroupsExtension', wire.decodeSupportedGroupsExtension, extensionData(E.supported_groups)),
+    result('decodeEcPointFormatsExtension', wire.decodeEcPointFormatsExtension, extensionData(E.ec_point_formats)),
+    result('decodeSignatureAlgorithmsExtension', wire.decodeSignatureAlgorithmsExtension, extensionData(E.signature_algorithms)),
+    result('decodeExtendedMasterSecretExtension', wire.decodeExtendedMasterSecretExtension, extensionData(E.extended_master_secret)),
+    result('decodeEncryptThenMacExtension', wire.decodeEncryptThenMacExtension, [new Uint8Array(0)]),
+    result('decodeRenegotiationInfoExtension', wire.decodeRenegotiationInfoExtension, extensionData(E.renegotiation_info)),
+    result('decodeClientCertificateTypeListExtension', wire.decodeClientCertificateTypeListExtension, extensionData(E.client_certificate_type)),
+    result('decodeClientCertificateTypeSingleExtension', wire.decodeClientCertificateTypeSingleExtension, extensionData(E.client_certificate_type)),
+    result('decodeServerCertificateTypeListExtension', wire.decodeServerCertificateTypeListExtension, extensionData(E.server_certificate_type)),
+    result('decodeServerCertificateTypeSingleExtension', wire.decodeServerCertificateTypeSingleExtension, extensionData(E.server_certificate_type)),
+    result('decodeServerNameExtension', wire.decodeServerNameExtension, extensionData(E.server_name)),
+    result('decodeRecordSizeLimitExtension', wire.decodeRecordSizeLimitExtension, [new Uint8Array([0x40, 0x00])]),
+    { name: 'decodeP256Spki', contract: 'nullable', run: decodeP256Spki, seeds: spkis },
+    { name: 'readDerElements', contract: 'nullable', run: readDerElements, seeds: ders },
+    ...authenticators.flatMap((authenticator, i): DecoderTarget[] => [
+      { name: `verifyPeerCertificate x509 #${i}`, contract: 'peer-check', run: (b) => verifyPeerCertificate(authenticator, 0, b), seeds: certificates },
+      { name: `verifyPeerCertificate raw key #${i}`, contract: 'peer-check', run: (b) => verifyPeerCertificate(authenticator, 2, b), seeds: certificates },
+    ]),
+  ];
+  return targets.map((t) => ({ ...t, seeds: t.seeds.length > 0 ? t.seeds : [new Uint8Array(0)] }));
+}
+
+/** The length of a hello's trailing extensions block (with its length prefix), or 0 when it has none. */
+function blocksLength(body: Uint8Array): number {
+  const client = wire.decodeClientHello(body);
+  const server = client.ok ? undefined : wire.decodeServerHello(body);
+  const extensions = client.ok ? client.value.extensions : server?.ok ? server.value.extensions : [];
+  if (extensions.length === 0) return 0;
+  return 2 + extensions.reduce((n, e) => n + 4 + e.data.length, 0);
+}
+
+/** One input: random bytes, a byte-level mutation of a real input, or two real inputs crossed; always inside a larger buffer. */
+export function decoderInput(p: Prng, target: DecoderTarget): Uint8Array {
+  let bytes: Uint8Array;
+  switch (p.int(6)) {
+    case 0:
+      bytes = p.blob(0, p.bool() ? 16 : 300);
+      break;
+    case 1: {
+      const a = p.pick(target.seeds);
+      const b = p.pick(target.seeds);
+      const cut = p.int(a.length + 1);
+      bytes = Uint8Array.from([...a.subarray(0, cut), ...b.subarray(p.int(b.length + 1))]);
+      break;
+    }
+    case 2:
+      bytes = p.pick(target.seeds).subarray(0, p.int(p.pick(target.seeds).length + 1));
+      break;
+    default:
+      bytes = mutate(p, p.pick(target.seeds));
+  }
+  // Foreign bytes on both sides: an over-read would see them, a stray view would point at them.
+  const host = new Uint8Array(bytes.length + 32).fill(0xa5);
+  host.set(bytes, 16);
+  return host.subarray(16, 16 + bytes.length);
+}
+
+/** What is wrong with the target's answer to `input`, or undefined if it kept its contract. */
+export function decoderMisbehaviour(target: DecoderTarget, input: Uint8Array): string | undefined {
+  let answer: unknown;
+  try {
+    answer = target.run(input);
+  } catch (error) {
+    return `threw ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  }
+  switch (target.contract) {
+    case 'result':
+      return resultProblem(answer, input);
+    case 'split':
+      return splitProblem(answer as ReturnType<typeof splitRecords>, input);
+    case 'nullable':
+      return answer === null || typeof answer === 'object' ? undefined : `answered ${typeof answer}`;
+    case 'peer-check':
+      if (answer instanceof Promise) return undefined;
+      return typeof (answer as { ok?: unknown })?.ok === 'boolean' ? undefined : 'not a PeerCheck';
+  }
+}
+
+function resultProblem(answer: unknown, input: Uint8Array): string | undefined {
+  const r = answer as wire.Result<unknown>;
+  if (r?.ok === false) {
+    const { kind, what } = r.error ?? {};
+    return KINDS.has(kind) && typeof what === 'string' && what.length > 0 ? undefined : `bad error ${JSON.stringify(r.error)}`;
+  }
+  if (r?.ok !== true) return 'not a Result';
+  return strayView(r.value, input);
+}
+
+function splitProblem(answer: ReturnType<typeof splitRecords>, input: Uint8Array): string | undefined {
+  if (!Array.isArray(answer?.records) || !Number.isInteger(answer.malformed) || answer.malformed < 0) return 'not a SplitResult';
+  let previousEnd = input.byteOffset;
+  for (const record of answer.records) {
+    const { fragment, header } = record;
+    const start = fragment.byteOffset;
+    if (fragment.buffer !== input.buffer || start < previousEnd + wire.RECORD_HEADER_LENGTH || start + fragment.length > input.byteOffset + input.length) {
+      return 'a record lies outside the datagram or out of order';
+    }
+    if (header.length !== fragment.length) return 'a record fragment does not match its length field';
+    previousEnd = start + fragment.length;
+  }
+  return undefined;
+}
+
+/** A returned byte array that is not a view inside the input would mean a copy or an over-read. */
+function strayView(value: unknown, input: Uint8Array): string | undefined {
+  if (value instanceof Uint8Array) {
+    const inside =
+      value.buffer === input.buffer && value.byteOffset >= input.byteOffset && value.byteOffset + value.length <= input.byteOffset + input.length;
+    return inside ? undefined : 'returned bytes outside its input';
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) {
+      const found = strayView(v, input);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+export interface DecoderFuzzResult {
+  readonly inputs: number;
+  readonly problems: ReadonlyArray<{ target: string; input: string; problem: string }>;
+}
+
+/** `count` seeded inputs spread over the targets in turn. */
+export function fuzzDecoders(targets: readonly DecoderTarget[], seed: number, count: number): DecoderFuzzResult {
+  const p = new Prng(seed);
+  const problems: Array<{ target: string; input: string; problem: string }> = [];
+  for (let i = 0; i < count; i++) {
+    const target = targets[i % targets.length];
+    const input = decoderInput(p, target);
+    const problem = decoderMisbehaviour(target, input);
+    if (problem && problems.length < 20) problems.push({ target: target.name, input: hex(input), problem });
+  }
+  return { inputs: count, problems };
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,57 @@
+/**
+ * Bugs in lib/ that the fuzzers found and that are reported to the lead engineer,
+ * each with a targeted failing spec (`it.fails`, see spec/fuzz/findings.spec.ts).
+ * Fuzz runs count a case that shows one of these signatures as a known finding
+ * instead of failing, so they keep looking for new ones; anything else fails
+ * them. Remove an entry once lib/ is fixed (its it.fails spec will start to
+ * fail, which says so).
+ */
+export interface KnownFinding {
+  readonly id: string;
+  readonly summary: string;
+  /** True for an escaped error's stack or message, or a violation text, that this bug explains. */
+  readonly matches: (text: string) => boolean;
+  /** Other texts a case may show only because of this bug (what follows from the primary failure). */
+  readonly consequences?: (text: string) => boolean;
+}
+
+export const KNOWN_FINDINGS: readonly KnownFinding[] = [
+  {
+    id: 'client-hello-message-seq-65535',
+    summary:
+      'A cookie-verified ClientHello with message_seq 65535 makes ServerHandshake.start() number its flight past 65535; the RangeError escapes to the process',
+    matches: (text) => text.includes('uint16 out of range: 65536') && text.includes('ServerHandshake.start'),
+  },
+  {
+    id: 'client-hello-record-seq-near-2^48',
+    summary:
+      'A cookie-verified ClientHello with a record sequence number near 2^48 makes the server continue epoch 0 from it; SequenceNumberExhaustedError escapes and the session can no longer be closed',
+    matches: (text) => text.includes('SequenceNumberExhaustedError') && text.includes('epoch 0 has used every sequence number'),
+    consequences: (text) => /^server kept \d+ sessions after close$/.test(text),
+  },
+];
+
+export interface Classification {
+  /** Known finding ids seen in this case. */
+  readonly known: string[];
+  /** Texts no known finding explains: new bugs (or harness bugs). */
+  readonly unknown: string[];
+}
+
+/** Sorts one case's escaped errors and invariant violations into known findings and the rest. */
+export function classify(texts: readonly string[]): Classification {
+  const known = new Set<string>();
+  const rest: string[] = [];
+  for (const text of texts) {
+    const finding = KNOWN_FINDINGS.find((f) => f.matches(text));
+    if (finding) known.add(finding.id);
+    else rest.push(text);
+  }
+  const unknown = rest.filter((text) => !KNOWN_FINDINGS.some((f) => known.has(f.id) && f.consequences?.(text)));
+  return { known: [...known], unknown };
+}
+
+/** An escaped error as text: its stack when it has one. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+}
