@@ -118,8 +118,9 @@ function parse<O extends Options>(args: readonly string[], options: O) {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
   } catch (err) {
     // Node's messages name the option ("Unknown option '--prot'"); some run over several lines.
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new UsageError(message);
+    const first = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const ambiguous = /^Option '(?:-\w, )?(--[\w-]+)[^']*' argument is ambiguous/.exec(first);
+    throw new UsageError(ambiguous ? `${ambiguous[1]} needs a value (one that starts with "-" is written ${ambiguous[1]}=VALUE)` : first);
   }
 }
 

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { DtlsError, type SessionEvent } from '../../lib/index.js';
+import { addressText, createPrinter, describeSessionEvent, errorSummary, flightContents } from '../../lib/cli/output.js';
+
+const complete: SessionEvent = {
+  type: 'handshake-complete',
+  cipherSuite: 'TLS_PSK_WITH_AES_128_CCM_8',
+  peer: { kind: 'psk', identity: 'Client_identity' },
+  extendedMasterSecret: true,
+};
+const alert = { level: 'fatal', description: 51, name: 'decrypt_error' } as const;
+const remote = { address: '127.0.0.1', port: 40000 };
+
+function printed(json: boolean, use: (printer: ReturnType<typeof createPrinter>) => void): string[] {
+  const lines: string[] = [];
+  use(createPrinter({ json, writeLine: (line) => lines.push(line) }));
+  return lines;
+}
+
+describe('describeSessionEvent', () => {
+  it('names the suite and the PSK identity when the handshake completes', () => {
+    expect(describeSessionEvent(complete)).toBe('handshake complete: TLS_PSK_WITH_AES_128_CCM_8 with psk identity Client_identity');
+  });
+
+  it('says which flight went out and what it holds', () => {
+    expect(describeSessionEvent({ type: 'flight-sent', flight: 5 })).toBe('flight 5 sent: ClientKeyExchange, ChangeCipherSpec, Finished');
+    expect(describeSessionEvent({ type: 'retransmit', flight: 3, attempt: 2, reason: 'timeout' })).toBe('flight 3 sent again (attempt 2, timer expired)');
+    expect(describeSessionEvent({ type: 'retransmit', flight: 6, attempt: 1, reason: 'peer' })).toMatch(/the peer repeated its flight/);
+  });
+
+  it('gives the code and message of the error that closed a session', () => {
+    const error = new DtlsError('EALERT', 'peer sent fatal alert decrypt_error', alert);
+    expect(describeSessionEvent({ type: 'closed', error })).toBe('closed: EALERT peer sent fatal alert decrypt_error');
+    expect(describeSessionEvent({ type: 'closed' })).toBe('closed');
+  });
+
+  it('names alerts with their direction and level', () => {
+    expect(describeSessionEvent({ type: 'alert', direction: 'received', level: 'warning', description: 0, name: 'close_notify' })).toBe(
+      'alert received: warning close_notify',
+    );
+  });
+});
+
+describe('flightContents', () => {
+  it('follows the RFC 6347 §4.2.4 numbering', () => {
+    expect([1, 2, 3, 4, 5, 6].map(flightContents)).toEqual([
+      'ClientHello',
+      'HelloVerifyRequest with a cookie',
+      'ClientHello with the cookie',
+      'ServerHello ... ServerHelloDone',
+      'ClientKeyExchange, ChangeCipherSpec, Finished',
+      'ChangeCipherSpec, Finished',
+    ]);
+  });
+});
+
+describe('createPrinter', () => {
+  it('prints one JSON object per event with an "event" field, the server side naming the remote', () => {
+    const lines = printed(true, (p) => {
+      p.listening({ address: '127.0.0.1', port: 5684 });
+      p.session(complete, remote);
+      p.session({ type: 'flight-sent', flight: 1 });
+      p.server({ type: 'hello-verify-request', peer: remote });
+      p.echoed(remote, 6);
+    });
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      { event: 'listening', host: '127.0.0.1', port: 5684 },
+      { event: 'handshake-complete', cipherSuite: 'TLS_PSK_WITH_AES_128_CCM_8', peer: { kind: 'psk', identity: 'Client_identity' }, extendedMasterSecret: true, remote },
+      { event: 'flight-sent', flight: 1 },
+      { event: 'hello-verify-request', remote },
+      { event: 'echo', bytes: 6, remote },
+    ]);
+  });
+
+  it('puts the error of a closed session in JSON as code, message and alert', () => {
+    const [line] = printed(true, (p) => p.session({ type: 'closed', error: new DtlsError('EHANDSHAKE', 'bad finished', alert) }));
+    expect(JSON.parse(line)).toEqual({ event: 'closed', error: { code: 'EHANDSHAKE', message: 'bad finished', alert } });
+  });
+
+  it('writes key bytes in JSON as hex', () => {
+    const [line] = printed(true, (p) =>
+      p.session({ ...complete, peer: { kind: 'raw-public-key', spki: new Uint8Array([0x30, 0x0a, 0xff]) } } as SessionEvent),
+    );
+    expect(JSON.parse(line).peer).toEqual({ kind: 'raw-public-key', spki: '300aff' });
+  });
+
+  it('prints lines for people, prefixed by the remote on the server side', () => {
+    const lines = printed(false, (p) => {
+      p.listening({ address: '127.0.0.1', port: 5684 });
+      p.session(complete, remote);
+      p.server({ type: 'hello-verify-request', peer: remote });
+      p.server({ type: 'session-start', peer: remote });
+      p.error(new DtlsError('ETIMEDOUT', 'too slow'));
+    });
+    expect(lines).toEqual([
+      'listening on 127.0.0.1:5684',
+      '[127.0.0.1:40000] handshake complete: TLS_PSK_WITH_AES_128_CCM_8 with psk identity Client_identity',
+      '[127.0.0.1:40000] flight 2 sent: HelloVerifyRequest with a cookie',
+      'error: ETIMEDOUT too slow',
+    ]);
+  });
+});
+
+describe('errorSummary', () => {
+  it('takes the code of a Node system error', () => {
+    const err = Object.assign(new Error('bind EADDRINUSE 127.0.0.1:5684'), { code: 'EADDRINUSE' });
+    expect(errorSummary(err)).toEqual({ code: 'EADDRINUSE', message: 'bind EADDRINUSE 127.0.0.1:5684' });
+  });
+
+  it('calls anything else ERROR', () => {
+    expect(errorSummary(new Error('odd'))).toEqual({ code: 'ERROR', message: 'odd' });
+    expect(errorSummary('text')).toEqual({ code: 'ERROR', message: 'text' });
+  });
+});
+
+describe('addressText', () => {
+  it('brackets IPv6 addresses', () => {
+    expect(addressText({ address: '::1', port: 5684 })).toBe('[::1]:5684');
+    expect(addressText(remote)).toBe('127.0.0.1:40000');
+  });
+});
