@@ -93,7 +93,7 @@ export function impair(options: ImpairOptions): MonoTypeOperatorFunction<Datagra
 
       const input = source.subscribe({
         next(datagram) {
-          const [lossDraw, corruptDraw, position, duplicateDraw, reorderDraw, jitter1, jitter2] = Array.from({ length: DRAWS_PER_DATAGRAM }, random);
+          const [lossDraw, corruptDraw, position, duplicateDraw, reorderDraw, jitter1, jitter2] = Array.from({ length: DRAWS_PER_DATAGRAM }, () => random());
           if (datagram.data.length > maxDatagramSize) {
             onImpairment?.('oversize', datagram);
             return;
@@ -115,16 +115,17 @@ export function impair(options: ImpairOptions): MonoTypeOperatorFunction<Datagra
             copies.push({ data: out.data.slice(), peer: out.peer });
             onImpairment?.('duplicate', out);
           }
+          const jitters = [jitter1, jitter2];
           if (reorderDraw < reorder && held === undefined) {
             onImpairment?.('reorder', out);
             hold(copies.shift()!);
-          } else {
-            // This datagram overtakes the one held back, which goes out right after it.
-            copies.forEach((copy, i) => emit(copy, (i === 0 ? jitter1 : jitter2) * jitter));
-            release();
+            // A duplicate of the held datagram goes out now; the original follows later.
+            copies.forEach((copy) => emit(copy, jitter2 * jitter));
             return;
           }
-          copies.forEach((copy) => emit(copy, jitter2 * jitter));
+          copies.forEach((copy, i) => emit(copy, jitters[i] * jitter));
+          // This datagram overtook the one held back, which goes out right after it.
+          release();
         },
         error: (err) => subscriber.error(err),
         complete() {
