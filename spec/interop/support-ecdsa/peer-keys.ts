@@ -26,4 +26,3 @@ export const GROUPS = [
   { id: SECP256R1, openssl: 'P-256', gnutls: 'GROUP-SECP256R1', label: 'P-256' },
   { id: X25519, openssl: 'X25519', gnutls: 'GROUP-X25519', label: 'X25519' },
 ] as const;
-export type GroupName = (typeof GROUPS)[number];
