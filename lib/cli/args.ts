@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { cipherSuiteByName } from '../index.js';
+import { cipherSuiteByName } from '../crypto/cipher-suites.js';
 import { parsePskArgument, type PskArgument } from './psk-argument.js';
 import { PSK_SUITE_NAMES } from './psk-suites.js';
 import { UsageError } from './usage-error.js';

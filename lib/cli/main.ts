@@ -1,8 +1,5 @@
 #!/usr/bin/env node
 import { HELP, parseClientArgs, parseDemoArgs, parseServerArgs } from './args.js';
-import { runClient } from './client-command.js';
-import { runDemo } from './demo-command.js';
-import { runServer } from './server-command.js';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
 
@@ -11,12 +8,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
     switch (command) {
+      // Commands load the library only when they run, so help and usage errors answer at once.
       case 'server':
-        return runOrHelp(parseServerArgs(args), runServer);
+        return runOrHelp(parseServerArgs(args), async (config) => (await import('./server-command.js')).runServer(config));
       case 'client':
-        return runOrHelp(parseClientArgs(args), runClient);
+        return runOrHelp(parseClientArgs(args), async (config) => (await import('./client-command.js')).runClient(config));
       case 'demo':
-        return runOrHelp(parseDemoArgs(args), runDemo);
+        return runOrHelp(parseDemoArgs(args), async (config) => (await import('./demo-command.js')).runDemo(config));
       case 'help':
       case '--help':
       case '-h':

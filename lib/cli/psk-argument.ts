@@ -1,4 +1,4 @@
-import { utf8 } from '../index.js';
+import { utf8 } from '../credentials/credential-store.js';
 import { UsageError } from './usage-error.js';
 
 /** One `--psk IDENTITY:KEY` argument. */

@@ -1,4 +1,4 @@
-import { CIPHER_SUITES } from '../index.js';
+import { CIPHER_SUITES } from '../crypto/cipher-suites.js';
 
 /** The suites the command line can use: it has pre-shared keys and no certificates. */
 export const PSK_SUITE_NAMES: readonly string[] = CIPHER_SUITES.filter(

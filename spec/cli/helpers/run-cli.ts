@@ -95,7 +95,7 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** Kills what a spec left running (for afterEach), so a failed spec leaks no process. */
+/** Kills what a spec file left running (for afterAll: its tests may run concurrently), so a failed spec leaks no process. */
 export function killAll(): void {
   for (const child of running) child.kill('SIGKILL');
   running.clear();
