@@ -41,9 +41,13 @@ export { ReadEpochs, type PlainRecord } from './record/read-epochs.js';
 export { WriteEpochs } from './record/write-epochs.js';
 export { CIPHER_SUITES, cipherSuiteByName, type CipherSuite } from './crypto/cipher-suites.js';
 export { nobleProvider, type CryptoProvider } from './crypto/provider.js';
+export { nodeCryptoProvider } from './node-crypto/node-crypto-provider.js';
 
 // node:dgram-shaped sockets over DTLS (node-coap and other UDP libraries), and the RIOT-style sock facade
 export { DtlsDgramSocket } from './transport/dtls-dgram-socket.js';
 export { DtlsServerSocket, serverDgramSocket, listenDgram, type UnroutableDatagram } from './transport/dtls-server-socket.js';
 export { DtlsClientSocket, clientDgramSocket, type DtlsClientSocketOptions } from './transport/dtls-client-socket.js';
-export { nodeCryptoProvider } from './node-crypto/node-crypto-provider.js';
+export { sockDtlsCreate, SockDtls, type SockDtlsOptions, type SockDtlsRecvResult } from './sock/sock-dtls.js';
+export { SockDtlsSession } from './sock/sock-dtls-session.js';
+export { SOCK_DTLS_1_0, SOCK_DTLS_1_2, SOCK_DTLS_1_3, SOCK_DTLS_CLIENT, SOCK_DTLS_SERVER, SOCK_NO_TIMEOUT, type SockDtlsRole, type SockDtlsVersion } from './sock/sock-dtls-constants.js';
+export { sessionData, type SessionDataIterator, type SessionDataOptions } from './sock/session-data.js';
