@@ -66,7 +66,7 @@ export async function recordAll(seed: number): Promise<Recording[]> {
 export function authenticators(): PeerAuthenticator[] {
   const x509 = keyExchange('ECDHE_ECDSA X.509');
   const rpk = keyExchange('ECDHE_ECDSA raw public keys mutual');
-  return [x509.client.credentials.authenticator(0, x509.client.serverName)!, rpk.server.credentials.authenticator(0)!];
+  return [x509.client.credentials.authenticator(0, { role: 'server', serverName: x509.client.serverName })!, rpk.server.credentials.authenticator(0, { role: 'client' })!];
 }
 
 /**

@@ -3,10 +3,10 @@ import { splitRecords } from '../../../lib/record/split-records.js';
 import { decodeClientHello, encodeClientHello } from '../../../lib/wire/client-hello.js';
 import { ContentType, HandshakeType } from '../../../lib/wire/constants.js';
 import { decodeHandshakeFragments, encodeHandshakeMessage } from '../../../lib/wire/handshake-header.js';
-import { decodeHelloVerifyRequest } from '../../../lib/wire/hello-verify-request.js';
 import { encodeRecordHeader } from '../../../lib/wire/record-header.js';
 import { Prng } from '../../wire/helpers/prng.js';
 import type { Recording } from './corpus.js';
+import { cookieIn } from './hello.js';
 import { describeError } from './known-findings.js';
 import { Lab, type Direction } from './lab.js';
 import { forgeDatagram, mutateDatagram, type MutationContext } from './mutations.js';
@@ -162,21 +162,6 @@ function runAttacker(p: Prng, lab: Lab, ctx: MutationContext, direction: Directi
     }
   }
   lab.clock.advanceBy(30_000);
-}
-
-/** The cookie of a HelloVerifyRequest in a datagram, if it holds one. */
-function cookieIn(data: Uint8Array): Uint8Array | undefined {
-  for (const { header, fragment } of splitRecords(data).records) {
-    if (header.contentType !== ContentType.handshake) continue;
-    const fragments = decodeHandshakeFragments(fragment);
-    if (!fragments.ok) continue;
-    for (const f of fragments.value) {
-      if (f.msgType !== HandshakeType.hello_verify_request) continue;
-      const hvr = decodeHelloVerifyRequest(f.body);
-      if (hvr.ok) return hvr.value.cookie;
-    }
-  }
-  return undefined;
 }
 
 /** A datagram whose first record is a whole ClientHello, re-encoded with `cookie`; others unchanged. */

@@ -27,6 +27,8 @@ export interface ReceivedRecord {
 export class RecordIo {
   readonly records: ReceivedRecord[] = [];
   readonly messages: Array<{ epoch: number; message: HandshakeMessage }> = [];
+  /** Datagrams we sent, in order. */
+  readonly sent: Uint8Array[] = [];
   private readonly writers = new Map<number, WriteEpoch>([[0, new WriteEpoch(nullCipher(0))]]);
   private readonly readers = new Map<number, RecordCipher>([[0, nullCipher(0)]]);
   private readonly reassembler = new Reassembler({ maxBufferedBytes: 1 << 20, maxMessageLength: 1 << 20 });
@@ -74,7 +76,9 @@ export class RecordIo {
 
   /** Sends records together in one datagram. */
   transmit(...records: Uint8Array[]): void {
-    this.send(concat(records));
+    const datagram = concat(records);
+    this.sent.push(datagram);
+    this.send(datagram);
   }
 
   has(msgType: number): boolean {

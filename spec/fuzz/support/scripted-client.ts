@@ -45,7 +45,7 @@ export class ScriptedClient {
       cipherSuites: [this.suite],
       psk: psk && (() => psk),
       groups: [NamedGroup.x25519, NamedGroup.secp256r1],
-      authenticator: store.authenticator(0, setup.client.serverName),
+      authenticator: store.authenticator(0, { role: 'server', serverName: setup.client.serverName }),
       certificate: store.localCertificates(0)[0],
       serverName: setup.client.serverName,
       ...overrides,

@@ -43,7 +43,7 @@ export class ScriptedServer {
         groups: [NamedGroup.x25519, NamedGroup.secp256r1],
         certificates: store.localCertificates(0),
         clientAuth: this.setup.server.clientAuth,
-        clientAuthenticator: store.authenticator(0),
+        clientAuthenticator: store.authenticator(0, { role: 'client' }),
       },
       message,
       hello.value,
