@@ -98,8 +98,11 @@ export class CredentialStore {
     return this.certificates.filter((c) => c.tag === tag).map((c) => c.certificate);
   }
 
-  /** How peers are authenticated under a tag; undefined when nothing is trusted. `serverName` is checked in X.509 leaves. */
-  authenticator(tag: number, serverName?: string): PeerAuthenticator | undefined {
+  /**
+   * How peers are authenticated under a tag; undefined when nothing is trusted.
+   * `peer` is the role of the peer being judged; a server's `serverName` is checked in its X.509 leaf.
+   */
+  authenticator(tag: number, peer: { readonly role: 'server' | 'client'; readonly serverName?: string }): PeerAuthenticator | undefined {
     const trust = this.rawKeyTrust.filter((t) => t.tag === tag);
     const roots = this.roots.filter((r) => r.tag === tag).map((r) => r.der);
     if (trust.length === 0 && roots.length === 0) return undefined;
@@ -107,14 +110,14 @@ export class CredentialStore {
     const callbacks = trust.flatMap((t) => (t.trust ? [t.trust] : []));
     return {
       verifyRawPublicKey: trust.length > 0 ? verifyRawPublicKey(keys, anyOf(callbacks)) : undefined,
-      verifyX509: roots.length > 0 ? verifyX509Chain(roots, serverName) : undefined,
+      verifyX509: roots.length > 0 ? verifyX509Chain(roots, { serverName: peer.serverName, purpose: peer.role }) : undefined,
     };
   }
 
   /** The key exchanges a tag's credentials allow in a role. */
   keyExchanges(tag: number, role: 'client' | 'server'): KeyExchange[] {
     const psk = role === 'client' ? this.clientPsk(tag) !== undefined : this.hasPsk(tag);
-    const ecdsa = role === 'client' ? this.authenticator(tag) !== undefined : this.localCertificates(tag).length > 0;
+    const ecdsa = role === 'client' ? this.authenticator(tag, { role: 'server' }) !== undefined : this.localCertificates(tag).length > 0;
     return [...(ecdsa ? (['ECDHE_ECDSA'] as const) : []), ...(psk ? (['PSK', 'ECDHE_PSK'] as const) : [])];
   }
 

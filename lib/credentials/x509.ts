@@ -21,13 +21,23 @@ export function x509Certificate(chain: readonly Uint8Array[], privateKey: Uint8A
 
 const rejected = (alert: number, reason: string): PeerCheck => ({ ok: false, alert, reason });
 
+/** Extended key usage OIDs (RFC 5280 §4.2.1.12). */
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+
 /**
  * Verifies a peer's chain (leaf first) with Node's X509Certificate: validity
- * dates, each certificate signed by the next, the last one a trusted root or
- * signed by one, and (for clients) the server name in the leaf (RFC 6125 via
+ * dates, each certificate signed by the next and every issuer a CA, the last one
+ * a trusted root or signed by one, the leaf's extended key usage allowing the
+ * peer's role, and (for clients) the server name in the leaf (RFC 6125 via
  * checkHost/checkIP). Only P-256 leaf keys can sign ECDHE_ECDSA handshakes.
  */
-export function verifyX509Chain(roots: readonly Uint8Array[], serverName?: string, now: () => Date = () => new Date()) {
+export function verifyX509Chain(
+  roots: readonly Uint8Array[],
+  options: { readonly serverName?: string; readonly purpose: 'server' | 'client'; readonly now?: () => Date },
+) {
+  const { serverName, purpose, now = () => new Date() } = options;
   const anchors = roots.map((der) => new X509Certificate(der));
   return (chainDer: readonly Uint8Array[]): PeerCheck => {
     let chain: X509Certificate[];
@@ -46,13 +56,22 @@ export function verifyX509Chain(roots: readonly Uint8Array[], serverName?: strin
       if (!chain[i].checkIssued(chain[i + 1]) || !chain[i].verify(chain[i + 1].publicKey)) {
         return rejected(AlertDescription.bad_certificate, `certificate "${chain[i].subject}" is not signed by the next in the chain`);
       }
+      // RFC 5280 §6.1.4 (k): only a CA certificate (basicConstraints cA) may issue others.
+      if (!chain[i + 1].ca) return rejected(AlertDescription.bad_certificate, `"${chain[i + 1].subject}" is not a CA but issued "${chain[i].subject}"`);
     }
     const last = chain[chain.length - 1];
+    // A root given as trusted anchors the chain: either it is the last certificate itself
+    // (a pinned self-signed peer), or it issued the last one and is a CA.
     const anchored = anchors.some(
-      (root) => root.fingerprint256 === last.fingerprint256 || (last.checkIssued(root) && last.verify(root.publicKey)),
+      (root) => root.fingerprint256 === last.fingerprint256 || (root.ca && last.checkIssued(root) && last.verify(root.publicKey)),
     );
     if (!anchored) return rejected(AlertDescription.unknown_ca, `no trusted root for "${last.issuer}"`);
     const leaf = chain[0];
+    // RFC 5280 §4.2.1.12: when a leaf restricts its extended key usage, it must allow this role.
+    const usage = purpose === 'server' ? SERVER_AUTH : CLIENT_AUTH;
+    if (leaf.keyUsage && leaf.keyUsage.length > 0 && !leaf.keyUsage.includes(usage) && !leaf.keyUsage.includes(ANY_EXTENDED_KEY_USAGE)) {
+      return rejected(AlertDescription.unsupported_certificate, `certificate "${leaf.subject}" is not for ${purpose} authentication`);
+    }
     if (serverName && !(isIP(serverName) ? leaf.checkIP(serverName) : leaf.checkHost(serverName))) {
       return rejected(AlertDescription.bad_certificate, `certificate is not for ${serverName}`);
     }

@@ -46,7 +46,7 @@ export async function openClientSession(options: ClientOptions): Promise<Session
     cipherSuites: selectCipherSuites(options.cipherSuites, store.keyExchanges(tag, 'client')),
     psk: psk && (() => psk),
     groups: options.groups ?? [NamedGroup.x25519, NamedGroup.secp256r1],
-    authenticator: store.authenticator(tag, serverName),
+    authenticator: store.authenticator(tag, { role: 'server', serverName }),
     certificate,
     serverName,
   });

@@ -80,7 +80,7 @@ export class DtlsServer {
     const tag = options.tag ?? 0;
     const store = options.credentials;
     const hasPsk = store.hasPsk(tag);
-    const clientAuthenticator = store.authenticator(tag);
+    const clientAuthenticator = store.authenticator(tag, { role: 'client' });
     if ((options.clientAuth ?? 'none') !== 'none' && !clientAuthenticator) {
       throw new DtlsError('ECREDENTIALS', `clientAuth "${options.clientAuth}" needs trusted client keys or roots under tag ${tag}`);
     }

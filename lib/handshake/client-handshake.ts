@@ -13,7 +13,7 @@ import {
   encodeClientKeyExchangePsk,
 } from '../wire/client-key-exchange.js';
 import { DTLS_1_2, HandshakeType } from '../wire/constants.js';
-import { ExtensionType, SignatureScheme, findExtension } from '../wire/extensions.js';
+import { ExtensionType, NamedGroup, SignatureScheme, findExtension } from '../wire/extensions.js';
 import { decodeFinished, encodeFinished } from '../wire/finished.js';
 import { decodeHelloVerifyRequest } from '../wire/hello-verify-request.js';
 import { decodeServerHello, type ServerHello } from '../wire/server-hello.js';
@@ -39,7 +39,7 @@ export interface ClientHandshakeOptions {
   /** Offered in this order of preference. */
   readonly cipherSuites: readonly CipherSuite[];
   readonly psk?: ClientPskSelector;
-  /** Groups for ECDHE, in order of preference (NamedGroup code points). */
+  /** Groups for ECDHE, in order of preference (NamedGroup code points); secp256r1 is added last for ECDHE_ECDSA. */
   readonly groups: readonly number[];
   /** How the server's certificate is judged (required for ECDHE_ECDSA). */
   readonly authenticator?: PeerAuthenticator;
@@ -86,8 +86,13 @@ export class ClientHandshake {
   private keys?: SessionKeys;
   private pendingFinished?: HandshakeMessage;
 
+  /** The groups we advertise: RFC 8422 §5.1 makes supported_groups cover certificate keys too, which are P-256. */
+  private readonly groups: readonly number[];
+
   constructor(private readonly options: ClientHandshakeOptions) {
     this.random = options.provider.randomBytes(32);
+    const ecdsa = options.cipherSuites.some((s) => s.keyExchange === 'ECDHE_ECDSA');
+    this.groups = ecdsa && !options.groups.includes(NamedGroup.secp256r1) ? [...options.groups, NamedGroup.secp256r1] : options.groups;
   }
 
   get isEstablished(): boolean {
@@ -146,7 +151,7 @@ export class ClientHandshake {
       compressionMethods: [0],
       extensions: clientHelloExtensions({
         suites: options.cipherSuites,
-        groups: options.groups,
+        groups: this.groups,
         authenticator: options.authenticator,
         certificate: options.certificate,
         serverName: options.serverName,
@@ -255,7 +260,7 @@ export class ClientHandshake {
   }
 
   private takeServerShare(group: number, publicKey: Uint8Array): HandshakeStep {
-    if (!this.options.groups.includes(group)) return this.fail(AlertDescription.illegal_parameter, 'server chose a group not offered');
+    if (!this.groups.includes(group)) return this.fail(AlertDescription.illegal_parameter, 'server chose a group not offered');
     this.serverFlight.serverKeyShare = { group, publicKey };
     return NOTHING;
   }

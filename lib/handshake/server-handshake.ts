@@ -238,7 +238,8 @@ export class ServerHandshake {
       case 'ECDHE_PSK':
         return this.options.pskLookup !== undefined && commonGroup;
       case 'ECDHE_ECDSA':
-        return commonGroup && this.clientAcceptsEcdsa() && this.chooseCertificate();
+        // RFC 8422 §5.1: the client's curves also bound the certificate key, and ours are P-256.
+        return commonGroup && clientGroups.includes(NamedGroup.secp256r1) && this.clientAcceptsEcdsa() && this.chooseCertificate();
     }
   }
 

@@ -3,7 +3,11 @@ import { PeerProcess } from '../support/peer-process.js';
 export interface EcdsaPriorityOptions {
   /** GnuTLS cipher name, e.g. AES-128-CCM-8. */
   readonly cipher: string;
-  /** Only this group, e.g. GROUP-X25519 (default: GnuTLS's own list). */
+  /**
+   * The ECDHE group, e.g. GROUP-X25519 (default: GnuTLS's own list). SECP256R1 is listed after it:
+   * the client's groups also bound the certificate key (RFC 4492 §5.3, kept by RFC 8422), and our
+   * certificates are P-256; our server prefers X25519 for the key exchange itself.
+   */
   readonly group?: string;
   /** Raw public keys (RFC 7250) for both sides instead of X.509. */
   readonly rawPublicKeys?: boolean;
@@ -14,7 +18,7 @@ export function ecdsaPriority({ cipher, group, rawPublicKeys }: EcdsaPriorityOpt
   return [
     'NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL',
     `+${cipher}`,
-    ...(group === undefined ? [] : ['-GROUP-ALL', `+${group}`]),
+    ...(group === undefined ? [] : ['-GROUP-ALL', `+${group}`, ...(group === 'GROUP-SECP256R1' ? [] : ['+GROUP-SECP256R1'])]),
     ...(rawPublicKeys ? ['+CTYPE-SRV-RAWPK:+CTYPE-CLI-RAWPK:-CTYPE-SRV-X509:-CTYPE-CLI-X509'] : []),
   ].join(':');
 }
