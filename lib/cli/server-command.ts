@@ -30,7 +30,6 @@ export async function runServer(config: ServerConfig): Promise<number> {
       out.echoed(session.peer, data.length);
     });
   });
-  out.listening(server.address());
 
   return new Promise<number>((resolve) => {
     const stop = () => {
@@ -44,5 +43,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
       });
     };
     process.once('SIGINT', stop).once('SIGTERM', stop);
+    // Announced only now: whoever reads it may signal at once, and the signal must find the handler.
+    out.listening(server.address());
   });
 }
