@@ -26,6 +26,8 @@ export interface EndpointCaseResult {
   readonly inputs: number;
   readonly clientEstablished: boolean;
   readonly serverEstablished: boolean;
+  /** Sessions the server created (cookie exchanges passed). */
+  readonly serverSessions: number;
   readonly violations: readonly string[];
 }
 
@@ -112,7 +114,8 @@ export async function runEndpointCase(mode: EndpointMode, seed: number, foreign:
     violations.push(`an exception escaped while closing: ${describeError(error)}`);
   }
   if (mode !== 'attacker-vs-client' && lab.server.sessionCount !== 0) violations.push(`server kept ${lab.server.sessionCount} sessions after close`);
-  return { inputs: lab.delivered, clientEstablished, serverEstablished, violations };
+  const serverSessions = mode === 'attacker-vs-client' ? 0 : lab.serverSessions.length;
+  return { inputs: lab.delivered, clientEstablished, serverEstablished, serverSessions, violations };
 }
 
 function dataSent(seed: number): string[] {
