@@ -11,7 +11,11 @@ export interface SessionOptions {
   readonly handshakeTimeout: number;
   /** Replay window size in records (RFC 6347 §4.1.2.6; default 64). */
   readonly replayWindow: number;
-  /** Most bytes of incomplete handshake messages held per peer (default 65536). */
+  /**
+   * Most bytes of handshake data held per peer (default 65536): half for messages
+   * being reassembled, half for messages held until their turn; so the largest
+   * handshake message accepted is half of it.
+   */
   readonly maxHandshakeBufferBytes: number;
   /** How far ahead of the next expected message_seq messages are kept (default 16). */
   readonly maxFutureHandshakeMessages: number;

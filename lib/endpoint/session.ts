@@ -3,6 +3,7 @@ import { DtlsError, alertInfo } from '../dtls-error.js';
 import type { ClientHandshake } from '../handshake/client-handshake.js';
 import type { Flight } from '../handshake/flight.js';
 import type { HandshakeStep, HandshakeSummary, MaybePromise } from '../handshake/handshake-step.js';
+import { Reassembler } from '../handshake/reassembler.js';
 import { Sequencer } from '../handshake/sequencer.js';
 import type { ServerHandshake } from '../handshake/server-handshake.js';
 import { decodeHandshake } from '../operators/decode-handshake.js';
@@ -53,6 +54,7 @@ export class Session {
   private readonly readEpochs: ReadEpochs;
   private readonly writeEpochs: WriteEpochs;
   private readonly sequencer: Sequencer;
+  private readonly reassembler: Reassembler;
   private readonly scheduler: SchedulerLike;
 
   /** Where the peer's current flight starts: older messages mean it retransmits its previous one. */
@@ -65,6 +67,8 @@ export class Session {
   private closeError?: DtlsError;
   /** Records dropped: malformed, unauthenticated, replayed, or out of place. */
   droppedRecords = 0;
+  /** Protected records that failed to authenticate: during a handshake, the sign of a wrong key. */
+  private unauthenticated = 0;
 
   constructor(
     private readonly handshake: Handshake,
@@ -80,7 +84,10 @@ export class Session {
     this.state$ = this.stateSubject.asObservable();
     this.readEpochs = new ReadEpochs(options.replayWindow);
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
-    this.sequencer = new Sequencer(init.firstReceiveSeq, options.maxFutureHandshakeMessages);
+    // Partial messages and messages held for later share the per-peer byte budget.
+    const budget = options.maxHandshakeBufferBytes;
+    this.reassembler = new Reassembler({ maxBufferedBytes: budget / 2, maxMessageLength: budget / 2 });
+    this.sequencer = new Sequencer(init.firstReceiveSeq, options.maxFutureHandshakeMessages, budget / 2);
     this.peerFlightStart = init.firstReceiveSeq;
     this.wireReceive();
     this.wireSend();
@@ -106,7 +113,17 @@ export class Session {
     this.events.next({ type: 'handshake-start', role: this.role });
     timer(this.options.handshakeTimeout, this.scheduler)
       .pipe(takeUntil(this.ended), takeUntil(this.stateSubject.pipe(filter((s) => s !== 'handshaking'))))
-      .subscribe(() => this.terminate(new DtlsError('ETIMEDOUT', `handshake with ${this.peerName} did not complete in ${this.options.handshakeTimeout} ms`)));
+      .subscribe(() => {
+        // RFC 6347 §4.1.2.7 drops records that fail to authenticate without an alert, so a
+        // wrong pre-shared key shows only as a timeout; say so when that is what we saw.
+        const hint =
+          this.unauthenticated > 0
+            ? ` (${this.unauthenticated} protected records from the peer did not authenticate: a wrong pre-shared key?)`
+            : this.sentChangeCipherSpec && this.role === 'client'
+              ? ' (the server never answered our Finished: a wrong pre-shared key?)'
+              : '';
+        this.terminate(new DtlsError('ETIMEDOUT', `handshake with ${this.peerName} did not complete in ${this.options.handshakeTimeout} ms${hint}`));
+      });
     this.run(() => this.handshake.start());
   }
 
@@ -151,7 +168,10 @@ export class Session {
         epochs: this.readEpochs,
         keysInstalled$: this.keysInstalled,
         maxHeldRecords: this.options.maxHeldRecords,
-        onDropped: () => this.droppedRecords++,
+        onDropped: (record) => {
+          this.droppedRecords++;
+          if (record.header.epoch > 0) this.unauthenticated++;
+        },
       }),
       share(),
     );
@@ -160,7 +180,7 @@ export class Session {
       .pipe(
         filter((r) => r.contentType === ContentType.handshake),
         decodeHandshake(() => this.droppedRecords++),
-        reassemble({ maxBufferedBytes: this.options.maxHandshakeBufferBytes, maxMessageLength: this.options.maxHandshakeBufferBytes }),
+        reassemble(this.reassembler),
         sequence(this.sequencer),
       )
       .subscribe((m) => this.onHandshakeMessage(m));
@@ -288,6 +308,8 @@ export class Session {
     if (step.flight) {
       if (step.flight.entries.some((e) => e.kind === 'change_cipher_spec')) this.sentChangeCipherSpec = true;
       this.peerFlightStart = this.sequencer.expected;
+      // Leftover fragments of messages already processed will never be needed.
+      this.reassembler.discardBelow(this.peerFlightStart);
       this.flights.next(step.flight);
     }
     if (step.established) this.onEstablished(step.established);

@@ -14,10 +14,13 @@ export type SequencedMessage =
  */
 export class Sequencer {
   private readonly future = new Map<number, HandshakeMessage>();
+  private futureBytes = 0;
 
   constructor(
     private nextSeq = 0,
     private readonly maxFutureMessages = 16,
+    /** Most bytes of message bodies held for later. */
+    private readonly maxFutureBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   get expected(): number {
@@ -27,7 +30,12 @@ export class Sequencer {
   /** Used when a stateless cookie exchange already consumed message_seq values. */
   expect(messageSeq: number): void {
     this.nextSeq = messageSeq;
-    for (const seq of this.future.keys()) if (seq < messageSeq) this.future.delete(seq);
+    for (const [seq, message] of this.future) if (seq < messageSeq) this.forget(seq, message);
+  }
+
+  private forget(seq: number, message: HandshakeMessage): void {
+    this.future.delete(seq);
+    this.futureBytes -= message.body.length;
   }
 
   push(message: HandshakeMessage): SequencedMessage[] {
@@ -35,13 +43,17 @@ export class Sequencer {
     if (seq < this.nextSeq) return [{ kind: 'stale', message }];
     if (seq > this.nextSeq) {
       // RFC 6347 §4.2.2: future messages may be buffered or discarded; keep a window of them.
-      if (seq - this.nextSeq <= this.maxFutureMessages) this.future.set(seq, message);
+      const fits = this.futureBytes + message.body.length <= this.maxFutureBytes;
+      if (seq - this.nextSeq <= this.maxFutureMessages && fits && !this.future.has(seq)) {
+        this.future.set(seq, message);
+        this.futureBytes += message.body.length;
+      }
       return [];
     }
     const ready: SequencedMessage[] = [{ kind: 'next', message }];
     this.nextSeq++;
     for (let queued = this.future.get(this.nextSeq); queued; queued = this.future.get(this.nextSeq)) {
-      this.future.delete(this.nextSeq);
+      this.forget(this.nextSeq, queued);
       ready.push({ kind: 'next', message: queued });
       this.nextSeq++;
     }

@@ -11,13 +11,14 @@ export interface EpochMessage {
 
 /**
  * Fragments in, whole handshake messages out (RFC 6347 §4.2.3), whatever the
- * order, overlap or duplication of the fragments. Each subscription has its own
- * bounded buffer.
+ * order, overlap or duplication of the fragments. Given options, each
+ * subscription gets its own bounded buffer; given a Reassembler, the caller keeps
+ * a handle on it (a session drops leftovers of messages it has moved past).
  */
-export function reassemble(options: ReassemblerOptions): OperatorFunction<EpochFragment, EpochMessage> {
+export function reassemble(options: ReassemblerOptions | Reassembler): OperatorFunction<EpochFragment, EpochMessage> {
   return (source) =>
     new Observable<EpochMessage>((subscriber) => {
-      const reassembler = new Reassembler(options);
+      const reassembler = options instanceof Reassembler ? options : new Reassembler(options);
       return source.subscribe({
         next({ epoch, fragment }) {
           const message = reassembler.add(fragment);

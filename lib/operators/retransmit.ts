@@ -1,11 +1,12 @@
 import {
   EMPTY,
   asyncScheduler,
-  expand,
+  concat,
+  defer,
   map,
   merge,
+  mergeMap,
   of,
-  scan,
   switchMap,
   timer,
   type Observable,
@@ -32,28 +33,37 @@ export interface Transmission<F> {
 
 /**
  * Flights in, transmissions out (RFC 6347 §4.2.4). Each new flight replaces the
- * previous one and restarts the timer; `null` stops retransmitting. A flight
- * marked `final` is never resent on a timer, only when the peer shows it lost
- * it by retransmitting (`resendNow$`).
+ * previous one and restarts the timer; `null` stops retransmitting. Every send
+ * (re)arms the timer with its current value and each expiry doubles it, up to
+ * `maxTimeout` (§4.2.4.1), so a resend the peer asked for also pushes the next
+ * timeout back. A flight marked `final` is never resent on a timer, only when
+ * the peer shows it lost it by retransmitting (`resendNow$`).
  */
 export function retransmit<F extends { readonly final: boolean }>(
   options: RetransmitOptions,
 ): OperatorFunction<F | null, Transmission<F>> {
   const { initialTimeout, maxTimeout, resendNow$ = EMPTY, scheduler = asyncScheduler } = options;
-  // Attempt n waits initial * 2^(n-1), capped (RFC 6347 §4.2.4.1).
-  const backoff$ = timer(initialTimeout, scheduler).pipe(
-    map(() => 1),
-    expand((n) => timer(Math.min(initialTimeout * 2 ** n, maxTimeout), scheduler).pipe(map(() => n + 1))),
-  );
   return (source) =>
     source.pipe(
       switchMap((flight) => {
         if (flight === null) return EMPTY;
-        const timeouts$ = flight.final ? EMPTY : backoff$.pipe(map(() => 'timeout' as const));
-        return merge(of('initial' as const), timeouts$, resendNow$.pipe(map(() => 'peer' as const))).pipe(
-          scan((previous: Transmission<F> | undefined, reason) => ({ flight, attempt: previous ? previous.attempt + 1 : 0, reason }), undefined),
-          map((t) => t!),
-        );
+        return defer(() => {
+          let attempt = 0;
+          let timeout = initialTimeout;
+          const send = (reason: Transmission<F>['reason']): Observable<Transmission<F>> =>
+            concat(
+              of({ flight, attempt: attempt++, reason }),
+              flight.final
+                ? EMPTY
+                : timer(timeout, scheduler).pipe(
+                    mergeMap(() => {
+                      timeout = Math.min(timeout * 2, maxTimeout);
+                      return send('timeout');
+                    }),
+                  ),
+            );
+          return merge(of('initial' as const), resendNow$.pipe(map(() => 'peer' as const))).pipe(switchMap(send));
+        });
       }),
     );
 }

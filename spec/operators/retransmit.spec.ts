@@ -95,11 +95,12 @@ describe('retransmit', () => {
     });
   });
 
-  it('resends a flight at once when the peer retransmits, without moving its timer', () => {
+  it('resends a flight at once when the peer retransmits, and re-arms its timer from there (RFC 6347 §4.2.4)', () => {
     marbles(({ cold, hot, expectObservable }, scheduler) => {
       const source = cold<TestFlight | null>('a', flights);
       const resendNow$ = hot('2s x');
-      expectObservable(source.pipe(retransmit({ ...RFC, resendNow$, scheduler })), '^ 4s !').toBe('a 999ms b 999ms p 999ms c', {
+      // a at 0, timeout b at 1 s (timer now 2 s), peer p at 2 s re-arms it: c at 4 s.
+      expectObservable(source.pipe(retransmit({ ...RFC, resendNow$, scheduler })), '^ 5s !').toBe('a 999ms b 999ms p 1999ms c', {
         a: sent(A, 0, 'initial'),
         b: sent(A, 1, 'timeout'),
         p: sent(A, 2, 'peer'),
