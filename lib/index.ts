@@ -33,6 +33,7 @@ export { retransmit, type RetransmitOptions, type Transmission } from './operato
 export { fragment, type FragmentOptions, type OutgoingRecord } from './operators/fragment.js';
 export { encrypt } from './operators/encrypt.js';
 export { pack } from './operators/pack.js';
+export { impair, type ImpairOptions, type ImpairmentKind } from './operators/impair.js';
 
 // The core pieces those operators take
 export { CookieSecrets } from './handshake/cookie.js';
