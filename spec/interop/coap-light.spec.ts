@@ -1,14 +1,17 @@
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../lib/index.js';
 import { LIGHT_PSK, startCoapLightServer, type CoapLightServer } from '../../examples/coap-light-server.js';
 import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
 import { PeerProcess, stopAllPeers } from './support/peer-process.js';
+import { freeUdpPort } from './support/udp-port.js';
 
 /**
  * The seed 000 scenario for real: libcoap's own clients (Debian libcoap3-bin,
  * both TLS builds) against examples/coap-light-server.ts, i.e. node-coap over
  * rx-dtls's DtlsServerSocket.
  */
+const ROOT = join(import.meta.dirname, '../..');
 const builds = [
   { build: 'openssl', peer: peerBinary('coap-client-openssl') },
   { build: 'gnutls', peer: peerBinary('coap-client-gnutls') },
@@ -40,7 +43,7 @@ describe.each(builds)('coap-client-$build against the coaps light server', ({ bu
   }
 
   /** One coap-client run: `-B` bounds how long it waits for anything. */
-  function coapClient(args: readonly string[], { key = LIGHT_PSK.key, seconds = 5 } = {}): PeerProcess {
+  function coapClient(args: readonly string[], { key = LIGHT_PSK.key as string, seconds = 5 } = {}): PeerProcess {
     return PeerProcess.start(bin, ['-B', String(seconds), '-u', LIGHT_PSK.identity, '-k', key, ...args], `coap-client-${build} ${args.join(' ')}`);
   }
 
@@ -95,5 +98,36 @@ describe.each(builds)('coap-client-$build against the coaps light server', ({ bu
     expect(client.stdout).not.toMatch(/2\.04|\bon\b|\boff\b/);
     expect(handshakes).toHaveLength(0);
     expect(server.state()).toBe('off');
+  });
+});
+
+const opensslClient = builds[0].peer;
+
+describe.skipIf(opensslClient.skip)('npm run example:coap-light', () => {
+  let bin: string;
+  beforeAll(() => {
+    bin = assertPeerPresent(opensslClient);
+  });
+  afterEach(() => stopAllPeers());
+
+  it('starts the example under tsx on the port given by --port, serves coap-client-openssl, and exits 0 on SIGTERM', async () => {
+    for (let attempt = 0; ; attempt++) {
+      const port = await freeUdpPort();
+      const example = PeerProcess.start(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'examples/coap-light-server.ts'), '--port', String(port)], 'example:coap-light');
+      try {
+        await example.waitForStdout(`coaps://127.0.0.1:${port}/light`, 15_000);
+      } catch (error) {
+        await example.stop();
+        if (attempt < 3 && /EADDRINUSE/.test(example.stderr)) continue;
+        throw error;
+      }
+      const client = PeerProcess.start(bin, ['-B', '5', '-u', LIGHT_PSK.identity, '-k', LIGHT_PSK.key, '-m', 'get', `coaps://127.0.0.1:${port}/light`], 'coap-client-openssl');
+      await client.waitForExit(8000);
+      expect(client.stdout.trim()).toBe('off');
+      await example.waitForStdout('GET /light');
+      example.child.kill('SIGTERM');
+      expect((await example.waitForExit(5000)).code).toBe(0);
+      return;
+    }
   });
 });
