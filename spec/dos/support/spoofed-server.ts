@@ -1,0 +1,51 @@
+import { credentials } from '../../../lib/credentials/credential-store.js';
+import { createServer, type DtlsServer, type ServerEvent, type ServerOptions } from '../../../lib/endpoint/server.js';
+import type { Datagram, PeerAddress } from '../../../lib/transport/datagram.js';
+import { clientHelloDatagram, cookieIn, pskClientHello } from '../../fuzz/support/hello.js';
+import { SpoofTransport } from '../../fuzz/support/spoof-transport.js';
+import { VirtualClock } from '../../fuzz/support/virtual-clock.js';
+
+export const PSK_STORE = credentials().psk({ tag: 0, identity: 'Client_identity', key: 'secretPSK' });
+
+/** A PSK DtlsServer on a transport anyone can write to from any address, in virtual time. */
+export class SpoofedServer {
+  readonly clock = new VirtualClock();
+  readonly transport: SpoofTransport;
+  readonly server: DtlsServer;
+  /** Server events, except one hello-verify-request per ClientHello (a flood would fill memory with them). */
+  readonly events: ServerEvent[] = [];
+  helloVerifyRequests = 0;
+
+  constructor(options: Partial<Omit<ServerOptions, 'transport'>> = {}, onReply?: (reply: Datagram) => void) {
+    this.transport = new SpoofTransport(undefined, onReply);
+    this.server = createServer({ credentials: PSK_STORE, scheduler: this.clock.scheduler, ...options, transport: this.transport });
+    this.server.events$.subscribe((e) => {
+      if (e.type === 'hello-verify-request') this.helloVerifyRequests++;
+      else this.events.push(e);
+    });
+  }
+
+  /**
+   * A client at `peer` that answers the cookie exchange and then goes quiet: a half-open
+   * handshake (needs the replies, so it is no spoofer). Returns the cookie it used.
+   */
+  halfOpen(peer: PeerAddress, random = randomFor(peer)): Uint8Array {
+    const before = this.transport.replies.length;
+    this.transport.deliver(clientHelloDatagram(pskClientHello(random)), peer);
+    const reply = this.transport.replies.slice(before).find((r) => r.peer === peer && cookieIn(r.data));
+    const cookie = reply && cookieIn(reply.data);
+    if (!cookie) throw new Error(`no HelloVerifyRequest for ${peer.address}:${peer.port}`);
+    this.transport.deliver(clientHelloDatagram(pskClientHello(random, { cookie }), { messageSeq: 1, recordSeq: 1 }), peer);
+    return cookie;
+  }
+}
+
+/** A ClientHello random that differs per peer address. */
+export function randomFor(peer: PeerAddress): Uint8Array {
+  const random = new Uint8Array(32);
+  new DataView(random.buffer).setUint32(0, peer.port);
+  random.set(new TextEncoder().encode(peer.address).subarray(0, 28), 4);
+  return random;
+}
+
+export const address = (i: number): PeerAddress => ({ address: `198.18.${(i >> 8) & 0xff}.${i & 0xff}`, port: 10_000 + (i % 50_000) });
