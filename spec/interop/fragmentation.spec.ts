@@ -92,6 +92,25 @@ describe.skipIf(openssl.skip)('fragmented handshake flights between rx-dtls and 
     expect((await client.waitForExit()).code).toBe(0);
   });
 
+  it('rx-dtls server drops a ClientHello that s_client had to fragment, before any state (as OpenSSL DTLSv1_listen does)', async () => {
+    const transport = await tappedUdp();
+    const echo = await echoServer({ transport, credentials: pskStore() });
+    const dropped: string[] = [];
+    echo.server.events$.subscribe((e) => {
+      if (e.type === 'dropped') dropped.push(e.reason);
+    });
+    // Every suite OpenSSL knows makes a ClientHello of about 400 bytes: three fragments at -mtu 256.
+    startOpensslClient({ binary: bin, port: echo.port, cipher: 'ALL:PSK:@SECLEVEL=0', mtu: OPENSSL_MTU });
+    const deadline = Date.now() + 3000;
+    while (partialFragments(transport.log, 'received').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+
+    // RFC 6347 §4.2.1 cookies are stateless, so a ClientHello must fit one datagram.
+    expect(partialFragments(transport.log, 'received').filter((f) => f.msgType === 1).length).toBeGreaterThanOrEqual(3);
+    expect(dropped).toContain('fragmented ClientHello');
+    expect(transport.log.filter((d) => d.direction === 'sent')).toEqual([]);
+    expect(echo.sessions).toEqual([]);
+  });
+
   it(`rx-dtls server reassembles the flight s_client fragments at -mtu ${OPENSSL_MTU}`, async () => {
     const transport = await tappedUdp();
     const echo = await echoServer({ transport, credentials: pskStore(LONG_IDENTITY) });
