@@ -54,6 +54,9 @@ export async function runClient(config: ClientConfig): Promise<number> {
       else session.abandon(new DtlsError('ECLOSED', 'interrupted during the handshake'));
     };
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    // Whoever read standard output has gone (`| head`): end the session politely, not with EPIPE.
+    const onOutputError = () => session.close();
+    process.stdout.on('error', onOutputError);
 
     session.data$.subscribe((data) => {
       process.stdout.write(data);
@@ -64,6 +67,7 @@ export async function runClient(config: ClientConfig): Promise<number> {
       complete: () => {
         clearTimeout(linger);
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        process.stdout.off('error', onOutputError);
         process.stdin.off('data', onInput).off('end', onInputEnd).destroy();
         client.release();
         resolve(session.error ? 1 : 0);
