@@ -25,7 +25,9 @@ export class PeerProcess {
     command: string,
     args: readonly string[],
   ) {
-    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group, so stop() also ends what it started (tshark runs dumpcap,
+    // sh runs its commands) and no grandchild keeps a pipe, or a port, open.
+    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     running.add(this);
     this.child.stdout.setEncoding('utf8');
     this.child.stderr.setEncoding('utf8');
@@ -98,11 +100,20 @@ export class PeerProcess {
     return this.waitFor('exit', () => this.exit, timeoutMs, false);
   }
 
-  /** SIGTERM, then SIGKILL if it is still there after `graceMs`; resolves once reaped. */
+  /** Sends a signal to the peer's whole process group. */
+  signal(signal: NodeJS.Signals): void {
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  }
+
+  /** SIGTERM to its process group, then SIGKILL if anything is left after `graceMs`; resolves once reaped. */
   async stop(graceMs = 1000): Promise<Exit> {
     if (this.exit) return this.exit;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
     const exit = await this.exited;
     clearTimeout(timer);
     return exit;
@@ -143,7 +154,7 @@ export async function stopAllPeers(): Promise<void> {
 
 // Last resort if the worker dies between afterEach hooks.
 process.once('exit', () => {
-  for (const p of running) p.child.kill('SIGKILL');
+  for (const p of running) p.signal('SIGKILL');
 });
 
 function matches(text: string, pattern: string | RegExp): boolean {
