@@ -1,9 +1,9 @@
-import { DtlsError, credentials, established } from '../index.js';
+import { DtlsError, credentials, established, openClientSession, type Session } from '../index.js';
 import type { ClientConfig } from './args.js';
+import { clientEvents$ } from './client-events.js';
 import { libraryOptions, writeStderrLine } from './library-options.js';
 import { LineSplitter } from './line-splitter.js';
 import { createPrinter } from './output.js';
-import { openOwnedClient, type OwnedClient } from './owned-client.js';
 
 /** RFC 5246 §6.2.1: a record carries at most 2^14 bytes of data. */
 const MAX_RECORD_DATA = 16_384;
@@ -15,9 +15,9 @@ const MAX_RECORD_DATA = 16_384;
  */
 export async function runClient(config: ClientConfig): Promise<number> {
   const out = createPrinter({ json: config.json, writeLine: writeStderrLine });
-  let client: OwnedClient;
+  let session: Session;
   try {
-    client = await openOwnedClient({
+    session = await openClientSession({
       host: config.host,
       port: config.port,
       credentials: credentials().psk({ tag: 0, identity: config.psk.identity, key: config.psk.key }),
@@ -28,8 +28,7 @@ export async function runClient(config: ClientConfig): Promise<number> {
     out.error(err);
     return 1;
   }
-  const { session } = client;
-  client.events$.subscribe((event) => out.session(event));
+  clientEvents$(session).subscribe((event) => out.session(event));
 
   return new Promise<number>((resolve) => {
     let inputEnded = false;
@@ -69,7 +68,6 @@ export async function runClient(config: ClientConfig): Promise<number> {
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
         process.stdout.off('error', onOutputError);
         process.stdin.off('data', onInput).off('end', onInputEnd).destroy();
-        client.release();
         resolve(session.error ? 1 : 0);
       },
     });

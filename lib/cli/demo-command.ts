@@ -1,8 +1,8 @@
 import { filter, firstValueFrom } from 'rxjs';
-import { credentials, established, listen, utf8, type DtlsServer, type Session, type SessionEvent } from '../index.js';
+import { credentials, established, listen, openClientSession, utf8, type DtlsServer, type Session, type SessionEvent } from '../index.js';
 import type { DemoConfig } from './args.js';
+import { clientEvents$ } from './client-events.js';
 import { describeSessionEvent, errorSummary, flightContents } from './output.js';
-import { openOwnedClient } from './owned-client.js';
 
 const IDENTITY = 'Client_identity';
 const KEY = 'secretPSK';
@@ -34,9 +34,9 @@ export async function runDemo(config: DemoConfig): Promise<number> {
     });
     const serverSession = firstValueFrom(server.sessions$);
 
-    const client = await openOwnedClient({ host: address, port, credentials: store, ...suites });
-    client.events$.subscribe((event) => narrate('client', event, say));
-    const session = await within(established(client.session), 'the handshake');
+    const client = await openClientSession({ host: address, port, credentials: store, ...suites });
+    clientEvents$(client).subscribe((event) => narrate('client', event, say));
+    const session = await within(established(client), 'the handshake');
     const info = session.info!;
     say(`handshake complete: ${info.cipherSuite}, psk identity ${IDENTITY}${info.extendedMasterSecret ? ', extended master secret' : ''}`);
 
@@ -47,7 +47,6 @@ export async function runDemo(config: DemoConfig): Promise<number> {
 
     const serverClosed = closedOf(await serverSession);
     session.close();
-    client.release();
     await within(serverClosed, "the server's close");
     server.close();
     say('both sides closed; the demo is over');

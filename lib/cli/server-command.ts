@@ -1,4 +1,4 @@
-import { credentials, listen, type DtlsServer, type Session } from '../index.js';
+import { credentials, listen, type DtlsServer } from '../index.js';
 import type { ServerConfig } from './args.js';
 import { libraryOptions, writeStderrLine } from './library-options.js';
 import { createPrinter } from './output.js';
@@ -20,11 +20,9 @@ export async function runServer(config: ServerConfig): Promise<number> {
     return 1;
   }
 
-  const live = new Set<Session>();
   server.events$.subscribe((event) => out.server(event));
   server.sessions$.subscribe((session) => {
-    live.add(session);
-    session.events$.subscribe({ next: (event) => out.session(event, session.peer), complete: () => live.delete(session) });
+    session.events$.subscribe((event) => out.session(event, session.peer));
     session.data$.subscribe((data) => {
       session.send(data);
       out.echoed(session.peer, data.length);
@@ -34,13 +32,9 @@ export async function runServer(config: ServerConfig): Promise<number> {
   return new Promise<number>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop).off('SIGTERM', stop);
-      for (const session of live) session.close();
-      // server.close() closes the socket at once, and node:dgram would then drop the
-      // close_notify alerts still waiting for their address lookup: close it a turn later.
-      setImmediate(() => {
-        server.close();
-        resolve(0);
-      });
+      // close_notify to every session, then the socket, once those alerts have left it.
+      server.close();
+      resolve(0);
     };
     process.once('SIGINT', stop).once('SIGTERM', stop);
     // Announced only now: whoever reads it may signal at once, and the signal must find the handler.
