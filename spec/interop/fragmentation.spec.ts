@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, UdpTransport, utf8, type DatagramTransport } from '../../lib/index.js';
 import { startEchoServer, type EchoServer } from './support/echo-server.js';
 import { startOpensslClient, startOpensslServer } from './support/openssl.js';
@@ -28,7 +28,8 @@ const FAST = { handshakeTimeout: 5000, retransmit: { initialTimeout: 250, maxTim
 describe.skipIf(openssl.skip)('fragmented handshake flights between rx-dtls and OpenSSL', () => {
   let bin: string;
   const cleanup: Array<() => void> = [];
-  beforeAll(() => {
+  // beforeEach, not beforeAll: under DTLS_INTEROP=require each test then counts as failed, not skipped.
+  beforeEach(() => {
     bin = assertPeerPresent(openssl);
   });
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connect, keyLogFile, UdpTransport, utf8 } from '../../lib/index.js';
 import { dtlsPayloads, startLoopbackCapture, type LoopbackCapture } from './support/capture.js';
 import { startEchoServer, type EchoServer } from './support/echo-server.js';
@@ -26,8 +26,11 @@ describe.skipIf(openssl.skip || tshark.skip)('SSLKEYLOGFILE lines let tshark dec
   let bins: { openssl: string; tshark: string };
   let dir: string;
   let echo: EchoServer | undefined;
-  beforeAll(() => {
+  // beforeEach, not beforeAll: under DTLS_INTEROP=require each test then counts as failed, not skipped.
+  beforeEach(() => {
     bins = { openssl: assertPeerPresent(openssl), tshark: assertPeerPresent(tshark) };
+  });
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'rx-dtls-keylog-'));
   });
   afterEach(async () => {

@@ -39,7 +39,7 @@ export function peerBinary(name: string, mode: InteropMode = interopMode()): Pee
   return { name, path, skip };
 }
 
-/** Call in beforeAll: when a required peer is missing the whole suite fails with this message. */
+/** Call in beforeEach: when a required peer is missing every test fails with this message (beforeAll would only mark them skipped). */
 export function assertPeerPresent(peer: PeerBinary): string {
   if (peer.path === undefined) {
     throw new Error(`interop peer "${peer.name}" is required (DTLS_INTEROP=require) but was not found on PATH`);
