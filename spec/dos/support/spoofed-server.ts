@@ -1,6 +1,9 @@
 import { credentials } from '../../../lib/credentials/credential-store.js';
 import { createServer, type DtlsServer, type ServerEvent, type ServerOptions } from '../../../lib/endpoint/server.js';
-import type { Datagram, PeerAddress } from '../../../lib/transport/datagram.js';
+import { Subject } from 'rxjs';
+import { openClientSession } from '../../../lib/endpoint/client.js';
+import type { Session } from '../../../lib/endpoint/session.js';
+import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../../../lib/transport/datagram.js';
 import { clientHelloDatagram, cookieIn, pskClientHello } from '../../fuzz/support/hello.js';
 import { SpoofTransport } from '../../fuzz/support/spoof-transport.js';
 import { VirtualClock } from '../../fuzz/support/virtual-clock.js';
@@ -16,13 +19,38 @@ export class SpoofedServer {
   readonly events: ServerEvent[] = [];
   helloVerifyRequests = 0;
 
+  /** Genuine clients on this network, by address: replies to them are delivered, not kept. */
+  private readonly clients = new Map<string, Subject<Datagram>>();
+
   constructor(options: Partial<Omit<ServerOptions, 'transport'>> = {}, onReply?: (reply: Datagram) => void) {
-    this.transport = new SpoofTransport(undefined, onReply);
+    this.transport = new SpoofTransport(undefined, (reply) => {
+      const client = this.clients.get(peerKey(reply.peer));
+      if (client) this.clock.scheduler.schedule(() => client.next({ data: reply.data, peer: this.transport.address() }));
+      else if (onReply) onReply(reply);
+      else this.transport.replies.push(reply);
+    });
     this.server = createServer({ credentials: PSK_STORE, scheduler: this.clock.scheduler, ...options, transport: this.transport });
     this.server.events$.subscribe((e) => {
       if (e.type === 'hello-verify-request') this.helloVerifyRequests++;
       else this.events.push(e);
     });
+  }
+
+  /** A genuine PSK client at `peer`, on the same network as the spoofers (datagrams delivered on the clock). */
+  connect(peer: PeerAddress): Promise<Session> {
+    const inbox = new Subject<Datagram>();
+    this.clients.set(peerKey(peer), inbox);
+    const transport: DatagramTransport = {
+      datagrams$: inbox.asObservable(),
+      send: (data) => {
+        const copy = data.slice();
+        this.clock.scheduler.schedule(() => this.transport.deliver(copy, peer));
+      },
+      address: () => peer,
+      close: () => inbox.complete(),
+    };
+    const server = this.transport.address();
+    return openClientSession({ host: server.address, port: server.port, transport, credentials: PSK_STORE, scheduler: this.clock.scheduler });
   }
 
   /**

@@ -22,6 +22,7 @@ interface ReassemblerInternals {
 
 interface SequencerInternals {
   readonly maxFutureMessages: number;
+  readonly maxFutureBytes?: number;
   readonly future: Map<number, HandshakeMessage>;
 }
 
@@ -29,7 +30,7 @@ interface SequencerInternals {
  * Watches every Reassembler and Sequencer the endpoints create (the pieces that
  * hold handshake bytes per peer) by wrapping their input methods, and checks
  * after each input that they stay within their bounds: buffered bytes at most
- * maxBufferedBytes, future messages at most maxFutureMessages. Test
+ * maxBufferedBytes, future messages at most maxFutureMessages and maxFutureBytes. Test
  * instrumentation only: lib is unchanged, the prototypes are restored on dispose.
  */
 export class BoundsProbe {
@@ -81,6 +82,9 @@ export class BoundsProbe {
     report.maxSequencerBytes = Math.max(report.maxSequencerBytes, bytes);
     if (internals.future.size > internals.maxFutureMessages) {
       this.violation(`sequencer holds ${internals.future.size} future messages, bound ${internals.maxFutureMessages}`);
+    }
+    if (internals.maxFutureBytes !== undefined && bytes > internals.maxFutureBytes) {
+      this.violation(`sequencer holds ${bytes} bytes of future messages, bound ${internals.maxFutureBytes}`);
     }
   }
 
