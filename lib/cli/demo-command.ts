@@ -2,7 +2,7 @@ import { filter, firstValueFrom } from 'rxjs';
 import { credentials, established, listen, openClientSession, utf8, type DtlsServer, type Session, type SessionEvent } from '../index.js';
 import type { DemoConfig } from './args.js';
 import { clientEvents$ } from './client-events.js';
-import { describeSessionEvent, errorSummary, flightContents } from './output.js';
+import { describePeer, describeSessionEvent, errorSummary, flightContents } from './output.js';
 
 const IDENTITY = 'Client_identity';
 const KEY = 'secretPSK';
@@ -27,25 +27,27 @@ export async function runDemo(config: DemoConfig): Promise<number> {
     say(`server listening on ${address}:${port}; both sides hold the pre-shared key of "${IDENTITY}"`);
 
     server.events$.pipe(filter((e) => e.type === 'hello-verify-request')).subscribe(() => say(`server  flight 2 sent: ${flightContents(2)}`));
+    let serverSide: Session | undefined;
     // Subscribed at once: the session starts, and sends flight 4, right after it is emitted.
     server.sessions$.subscribe((session) => {
+      serverSide = session;
       session.events$.subscribe((event) => narrate('server', event, say));
       session.data$.subscribe((data) => session.send(data));
     });
-    const serverSession = firstValueFrom(server.sessions$);
 
     const client = await openClientSession({ host: address, port, credentials: store, ...suites });
     clientEvents$(client).subscribe((event) => narrate('client', event, say));
     const session = await within(established(client), 'the handshake');
     const info = session.info!;
-    say(`handshake complete: ${info.cipherSuite}, psk identity ${IDENTITY}${info.extendedMasterSecret ? ', extended master secret' : ''}`);
+    say(`handshake complete: ${info.cipherSuite}, ${describePeer(info.peer)}${info.extendedMasterSecret ? ', extended master secret' : ''}`);
 
     const echo = firstValueFrom(session.data$);
     session.send(utf8(GREETING));
     const reply = new TextDecoder().decode(await within(echo, 'the echo'));
     say(`client sent "${GREETING}", server echoed "${reply}"`);
 
-    const serverClosed = closedOf(await serverSession);
+    // The server's session exists: it echoed.
+    const serverClosed = closedOf(serverSide!);
     session.close();
     await within(serverClosed, "the server's close");
     server.close();
