@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../lib/index.js';
 import { LIGHT_PSK, startCoapLightServer, type CoapLightServer } from '../../examples/coap-light-server.js';
 import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
@@ -22,7 +22,8 @@ describe.each(builds)('coap-client-$build against the coaps light server', ({ bu
   let light: CoapLightServer | undefined;
   let handshakes: Array<Extract<SessionEvent, { type: 'handshake-complete' }>>;
 
-  beforeAll(() => {
+  // beforeEach, not beforeAll: under DTLS_INTEROP=require each test then counts as failed, not skipped.
+  beforeEach(() => {
     if (!peer.skip) bin = assertPeerPresent(peer);
   });
   afterEach(async () => {
@@ -105,7 +106,8 @@ const opensslClient = builds[0].peer;
 
 describe.skipIf(opensslClient.skip)('npm run example:coap-light', () => {
   let bin: string;
-  beforeAll(() => {
+  // beforeEach, not beforeAll: under DTLS_INTEROP=require each test then counts as failed, not skipped.
+  beforeEach(() => {
     bin = assertPeerPresent(opensslClient);
   });
   afterEach(() => stopAllPeers());
