@@ -22,11 +22,15 @@ beforeAll(() => {
 
 afterAll(() => probe.dispose());
 
-/** A server with maxHandshakeBufferBytes = limit, and a peer past the cookie exchange, the server waiting for its flight 5. */
-async function peerPastTheCookie(setup: KeyExchangeSetup = keyExchange('PSK'), limit = LIMIT) {
-  const lab = await new Lab({ setup, seed: 21, withClient: false, server: { maxHandshakeBufferBytes: limit } }).start();
+/** A server with maxHandshakeBufferBytes = limit, and a peer past the cookie exchange, the server waiting for its flight 5 (or done, with `finish`). */
+async function peerPastTheCookie(setup: KeyExchangeSetup = keyExchange('PSK'), limit = LIMIT, seed = 21, finish = false) {
+  const lab = await new Lab({ setup, seed, withClient: false, server: { maxHandshakeBufferBytes: limit } }).start();
   const peer = new ScriptedClient(lab, setup);
-  await peer.negotiate();
+  const flight5 = await peer.negotiate();
+  if (finish) {
+    peer.sendEntries(flight5.entries);
+    lab.clock.advanceBy(1);
+  }
   probe.reset();
   /** One epoch-0 handshake record holding these fragments. */
   const fragments = (...fs: Array<{ length: number; seq: number; offset: number; size: number; type?: number }>) =>
@@ -117,6 +121,63 @@ describe('handshake bytes one peer can make the server hold', () => {
   });
 });
 
+describe('records held for an epoch whose keys are not known yet', () => {
+  /** Growth of heap plus array buffers (datagram bytes live there) after `feed` runs, settled. */
+  const growth = (feed: () => void): number => {
+    const total = (): number => {
+      settledHeap();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const before = total();
+    feed();
+    return total() - before;
+  };
+
+  /** 32 datagrams (maxHeldRecords) of 60 KB, each a 16-byte record of `epoch` followed by a dropped filler record. */
+  const park = (peer: ScriptedClient, epoch: number): void =>
+    peer.io.transmit(
+      ...Array.from({ length: 32 }, (_, i) => concat([peer.io.forged(ContentType.application_data, epoch, 100 + i, new Uint8Array(16)), peer.io.forged(99, 0, i, new Uint8Array(60_000))])),
+    );
+
+  // BUG (reported): lib/operators/decrypt.ts holds up to maxHeldRecords records of the next epoch
+  // as RawRecord views into their datagrams (lib/record/split-records.ts returns subarrays, and
+  // lib/transport/udp.ts a view of Node's buffer), so each held 16-byte record keeps its whole
+  // datagram alive: 32 x 64 KB = 2 MiB per session, measured 1.84 MiB per half-open session with
+  // 60 KB datagrams. RFC 6347 §4.1 allows buffering next-epoch records; the bound should be their
+  // bytes (copy what is held, count it against the per-peer budget).
+  it.fails('a handshaking session holds at most the records themselves, not the datagrams they came in', async () => {
+    const sessions = await Promise.all(Array.from({ length: 8 }, (_, i) => peerPastTheCookie(keyExchange('PSK'), LIMIT, 40 + i)));
+    const grown = growth(() => {
+      for (const { lab, peer } of sessions) {
+        park(peer, 1);
+        lab.clock.advanceBy(1);
+      }
+    });
+    console.info(`8 handshaking sessions, 32 held next-epoch records each (60 KB datagrams): +${mb(grown)}`);
+    sessions.forEach(({ lab }) => lab.close());
+    expect(grown).toBeLessThan(1024 * 1024);
+  });
+
+  // BUG (reported): the same holding applies after the handshake to epoch 2 (ReadEpochs treats
+  // current + 1 as "future", lib/record/read-epochs.ts), which never gets keys because rx-dtls does
+  // not renegotiate: anyone who can spoof the address of an established peer parks 2 MiB per
+  // session for its whole life (10,000 sessions by default).
+  it.fails('an established session holds nothing for an epoch that can never come', async () => {
+    const sessions = await Promise.all(Array.from({ length: 8 }, (_, i) => peerPastTheCookie(keyExchange('PSK'), LIMIT, 50 + i, true)));
+    for (const { session } of sessions) expect(session.state).toBe('established');
+    const grown = growth(() => {
+      for (const { lab, peer } of sessions) {
+        park(peer, 2);
+        lab.clock.advanceBy(1);
+      }
+    });
+    console.info(`8 established sessions, 32 epoch-2 records each (60 KB datagrams): +${mb(grown)}`);
+    sessions.forEach(({ lab }) => lab.close());
+    expect(grown).toBeLessThan(1024 * 1024);
+  });
+});
+
 describe('work one peer can make the server do', () => {
   // BUG (reported): lib/handshake/reassembler.ts mergeRange rebuilds the whole list of received
   // ranges for every fragment, and one-byte fragments at every other offset make that list grow
@@ -126,7 +187,7 @@ describe('work one peer can make the server do', () => {
   // after that (a duplicate costs as much) a millisecond or more, so a trickle of datagrams keeps
   // the process busy. Fragments should cost O(log n) or O(1) (a bitmap, or a cap on fragments
   // per message).
-  it.fails('12,000 one-byte fragments of one message take well under half a second', async () => {
+  it.fails('12,000 one-byte fragments of one message take well under a quarter of a second', async () => {
     // The default limit (64 KiB), so a 32,000-byte message is accepted (half the budget is for reassembly).
     const { lab, peer, fragments } = await peerPastTheCookie(keyExchange('PSK'), 65_536);
     const datagrams: Uint8Array[] = [];
@@ -147,7 +208,7 @@ describe('work one peer can make the server do', () => {
     lab.close();
     console.info(`12,000 one-byte fragments: ${elapsed.toFixed(0)} ms`);
     expect(probe.report.maxRanges).toBeGreaterThan(1_000); // they did reach one partial message
-    expect(elapsed).toBeLessThan(400);
+    expect(elapsed).toBeLessThan(250);
   });
 
   // BUG (reported): lib/endpoint/session.ts run() queues every state-machine input in `waiting`
