@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DtlsError, openClientSession, established } from '../../lib/index.js';
+import { DtlsError, established, openClientSession, UdpTransport } from '../../lib/index.js';
 import { startEchoServer, type EchoServer } from './support/echo-server.js';
 import { startOpensslClient, startOpensslServer } from './support/openssl.js';
 import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
 import { stopAllPeers } from './support/peer-process.js';
 import { pskStore, WRONG_PSK_KEY_HEX } from './support/psk.js';
 import { recordSession } from './support/session-recorder.js';
+import { plainFragments, tapTransport } from './support/tap-transport.js';
 
 const openssl = peerBinary('openssl');
 
@@ -50,6 +51,27 @@ describe.skipIf(openssl.skip)('wrong PSK credentials against OpenSSL', () => {
     expect(rec.events.filter((e) => e.type === 'retransmit' && e.flight === 5).length).toBeGreaterThan(0);
     expect(rec.events.filter((e) => e.type === 'alert')).toEqual([]);
     expect(peer.stdout).toBe('');
+  });
+
+  // RFC 6347 §4.2.4: reading a retransmitted *flight* sends ours again. OpenSSL resends its
+  // flight 4 as two datagrams (ServerHello, ServerHelloDone), and rx-dtls resends its whole
+  // flight 5 for each of them: twice the traffic the RFC asks for (lib/endpoint/session.ts
+  // receive() signals resendNow per datagram holding a stale message).
+  it.fails('answers one retransmission of the peer flight with one resend of its own, though it spans two datagrams', async () => {
+    const { port } = await startOpensslServer({ binary: bin, cipher: 'PSK-AES128-GCM-SHA256' });
+    const transport = tapTransport(await UdpTransport.bind({ host: '127.0.0.1', port: 0 }));
+    try {
+      const session = await openClientSession({ host: '127.0.0.1', port, transport, credentials: pskStore(undefined, WRONG_PSK_KEY_HEX), handshakeTimeout: 1800, retransmit: { initialTimeout: 5000, maxTimeout: 5000 } });
+      const rec = recordSession(session);
+      await rec.closed(4000);
+      const serverHellos = transport.log.filter((d) => d.direction === 'received' && plainFragments(d.data).some((f) => f.msgType === 2));
+      const peerRetransmissions = serverHellos.length - 1;
+      expect(peerRetransmissions).toBeGreaterThan(0);
+      const resends = rec.events.filter((e) => e.type === 'retransmit' && e.reason === 'peer');
+      expect(resends).toHaveLength(peerRetransmissions);
+    } finally {
+      transport.close();
+    }
   });
 
   it('s_client with the wrong key gets no data; the rx-dtls server drops its Finished and times out silently', async () => {
