@@ -33,7 +33,7 @@ describe('interop harness: skip or require', () => {
     expect(warn).toHaveBeenCalledWith(expect.stringContaining(`"${MISSING}"`));
   });
 
-  it('does not skip a missing required peer: assertPeerPresent fails the suite instead', () => {
+  it('does not skip a missing required peer: assertPeerPresent fails each test instead', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const peer = peerBinary(MISSING, 'require');
     expect(peer.skip).toBe(false);
