@@ -6,6 +6,8 @@ export type DtlsErrorCode =
   | 'ETIMEDOUT'
   /** The session is not established (yet, or any more). */
   | 'ENOTCONN'
+  /** Nothing is there now and the caller asked not to wait (RIOT's recv with a zero timeout). */
+  | 'EAGAIN'
   /** The handshake failed on our side (the alert we sent, if any, is attached). */
   | 'EHANDSHAKE'
   /** The peer sent a fatal alert (attached). */

@@ -14,7 +14,18 @@ export { DEFAULT_SESSION_OPTIONS, type SessionOptions } from './endpoint/session
 export { DtlsError, type DtlsErrorCode, type AlertInfo } from './dtls-error.js';
 
 // Credentials
-export { credentials, CredentialStore, utf8, type PskEntry, type PskLookupFn, type Bytes } from './credentials/credential-store.js';
+export {
+  credentials,
+  CredentialStore,
+  utf8,
+  type PskEntry,
+  type PskLookupFn,
+  type Bytes,
+  type EcdsaEntry,
+  type X509Entry,
+} from './credentials/credential-store.js';
+export type { PublicKeyInput, PrivateKeyInput } from './credentials/key-material.js';
+export type { RawPublicKeyTrust } from './credentials/raw-public-key.js';
 
 // Transports
 export { UdpTransport, type UdpOptions } from './transport/udp.js';

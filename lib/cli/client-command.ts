@@ -1,6 +1,5 @@
 import { DtlsError, credentials, established, openClientSession, type Session } from '../index.js';
 import type { ClientConfig } from './args.js';
-import { clientEvents$ } from './client-events.js';
 import { libraryOptions, writeStderrLine } from './library-options.js';
 import { LineSplitter } from './line-splitter.js';
 import { createPrinter } from './output.js';
@@ -28,7 +27,7 @@ export async function runClient(config: ClientConfig): Promise<number> {
     out.error(err);
     return 1;
   }
-  clientEvents$(session).subscribe((event) => out.session(event));
+  session.events$.subscribe((event) => out.session(event));
 
   return new Promise<number>((resolve) => {
     let inputEnded = false;

@@ -1,7 +1,6 @@
 import { filter, firstValueFrom } from 'rxjs';
 import { credentials, established, listen, openClientSession, utf8, type DtlsServer, type Session, type SessionEvent } from '../index.js';
 import type { DemoConfig } from './args.js';
-import { clientEvents$ } from './client-events.js';
 import { describePeer, describeSessionEvent, errorSummary, flightContents } from './output.js';
 
 const IDENTITY = 'Client_identity';
@@ -36,7 +35,7 @@ export async function runDemo(config: DemoConfig): Promise<number> {
     });
 
     const client = await openClientSession({ host: address, port, credentials: store, ...suites });
-    clientEvents$(client).subscribe((event) => narrate('client', event, say));
+    client.events$.subscribe((event) => narrate('client', event, say));
     const session = await within(established(client), 'the handshake');
     const info = session.info!;
     say(`handshake complete: ${info.cipherSuite}, ${describePeer(info.peer)}${info.extendedMasterSecret ? ', extended master secret' : ''}`);

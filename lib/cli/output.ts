@@ -46,6 +46,8 @@ export function describeSessionEvent(event: SessionEvent): string {
       return `handshake complete: ${event.cipherSuite} with ${describePeer(event.peer)}`;
     case 'alert':
       return `alert ${event.direction}: ${event.level} ${event.name}`;
+    case 'key-log-error':
+      return `key log not written: ${event.error.message}`;
     case 'closed':
       return event.error ? `closed: ${event.error.code} ${event.error.message}` : 'closed';
   }

@@ -1,5 +1,6 @@
 import { Observable, filter, firstValueFrom, takeUntil } from 'rxjs';
 import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { NamedGroup } from '../crypto/ecdhe.js';
 import { nobleProvider, type CryptoProvider } from '../crypto/provider.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
@@ -29,12 +30,12 @@ export interface ClientOptions extends Partial<SessionOptions> {
 }
 
 /**
- * Starts a client session. The returned session is handshaking; subscribe to its
- * events$ or await `established(session)`. A UDP socket made here is closed when
- * the session ends.
+ * Opens a client session: the handshake starts on the next turn of the scheduler,
+ * so events$ subscribed to at once sees all of it; await `established(session)` for
+ * the outcome. A UDP socket made here is closed when the session ends.
  */
 export async function openClientSession(options: ClientOptions): Promise<Session> {
-  const opts = sessionOptions({ keyLog: keyLogFromEnvironment(), ...options });
+  const opts = sessionOptions({ ...options, keyLog: options.keyLog ?? keyLogFromEnvironment() });
   const tag = options.tag ?? 0;
   const store = options.credentials;
   const psk = store.clientPsk(tag);
@@ -52,7 +53,8 @@ export async function openClientSession(options: ClientOptions): Promise<Session
   });
   const own = options.transport === undefined;
   // Resolve once, so replies can be matched to the address they come from.
-  const resolved = own ? await lookup(options.host) : { address: options.host, family: 0 };
+  const family = isIP(options.host);
+  const resolved = family ? { address: options.host, family } : await lookup(options.host);
   const transport = options.transport ?? (await UdpTransport.bind({ host: resolved.family === 6 ? '::' : '0.0.0.0', port: 0 }));
   const peer: PeerAddress = { address: resolved.address, port: options.port };
   const session = new Session(handshake, opts, (data) => transport.send(data, peer), { role: 'client', peer, firstReceiveSeq: 0 });
@@ -64,7 +66,9 @@ export async function openClientSession(options: ClientOptions): Promise<Session
     )
     .subscribe((d) => session.receive(d.data));
   if (own) session.state$.subscribe({ complete: () => transport.close() });
-  session.start();
+  // Start on the next turn of the scheduler, so that whoever receives the session can
+  // subscribe to events$ first and see the handshake from its first flight.
+  opts.scheduler.schedule(() => session.start());
   return session;
 }
 

@@ -226,5 +226,10 @@ export function createServer(options: ServerOptions): DtlsServer {
 /** Binds a UDP socket (default 127.0.0.1:5684) and serves DTLS on it. */
 export async function listen(options: Omit<ServerOptions, 'transport'> & UdpOptions): Promise<DtlsServer> {
   const transport = await UdpTransport.bind({ host: options.host ?? '127.0.0.1', port: options.port ?? 5684 });
-  return new DtlsServer({ keyLog: keyLogFromEnvironment(), ...options, transport });
+  try {
+    return new DtlsServer({ ...options, keyLog: options.keyLog ?? keyLogFromEnvironment(), transport });
+  } catch (error) {
+    transport.close();
+    throw error;
+  }
 }

@@ -12,5 +12,7 @@ export type SessionEvent =
   | { readonly type: 'retransmit'; readonly flight: number; readonly attempt: number; readonly reason: 'timeout' | 'peer' }
   | ({ readonly type: 'handshake-complete' } & HandshakeInfo)
   | ({ readonly type: 'alert'; readonly direction: 'sent' | 'received' } & AlertInfo)
+  /** The keyLog sink threw; the session goes on. */
+  | { readonly type: 'key-log-error'; readonly error: DtlsError }
   /** The session ended: cleanly (no error) or with the error that ended it. */
   | { readonly type: 'closed'; readonly error?: DtlsError };

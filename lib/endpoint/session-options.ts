@@ -42,7 +42,9 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
 const MIN_MTU = 64;
 
 export function sessionOptions(overrides: Partial<SessionOptions>): SessionOptions {
-  const options = { ...DEFAULT_SESSION_OPTIONS, ...overrides };
+  // An option given as undefined keeps its default.
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const options: SessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...given };
   if (!Number.isInteger(options.mtu) || options.mtu < MIN_MTU || options.mtu > 65_507) {
     throw new DtlsError('EINVAL', `mtu must be an integer from ${MIN_MTU} to 65507, got ${options.mtu}`);
   }

@@ -325,7 +325,12 @@ export class Session {
     this.summary = summary;
     // The client's flight 5 is answered; the server keeps its final flight for the peer's retransmissions.
     if (this.role === 'client') this.flights.next(null);
-    this.options.keyLog?.(keyLogLine(summary));
+    try {
+      this.options.keyLog?.(keyLogLine(summary));
+    } catch (cause) {
+      // A failing key log (a full disk) must not take the session or the process down.
+      this.events.next({ type: 'key-log-error', error: new DtlsError('EINVAL', `could not write the key log: ${String(cause)}`, undefined, { cause }) });
+    }
     this.stateSubject.next('established');
     this.events.next({ type: 'handshake-complete', ...this.info! });
   }
