@@ -57,8 +57,15 @@ export class Session {
   private readonly reassembler: Reassembler;
   private readonly scheduler: SchedulerLike;
 
-  /** Where the peer's current flight starts: older messages mean it retransmits its previous one. */
+  /** The first message_seq of the peer's flight we are waiting for. */
   private peerFlightStart = 0;
+  /**
+   * The first message_seq of the peer's previous flight. When it shows up again the
+   * peer is retransmitting that flight, which means ours was lost (RFC 6347 §4.2.4).
+   * Only that one message triggers a resend, so a flight spread over several
+   * datagrams draws one resend, not one per datagram.
+   */
+  private peerPreviousFlightStart = 0;
   private staleSeen = false;
   private sentChangeCipherSpec = false;
   private busy = false;
@@ -88,7 +95,8 @@ export class Session {
     const budget = options.maxHandshakeBufferBytes;
     this.reassembler = new Reassembler({ maxBufferedBytes: budget / 2, maxMessageLength: budget / 2 });
     this.sequencer = new Sequencer(init.firstReceiveSeq, options.maxFutureHandshakeMessages, budget / 2);
-    this.peerFlightStart = init.firstReceiveSeq;
+    // A server's first flight answers the ClientHello that passed the cookie gate.
+    this.peerFlightStart = init.role === 'server' ? init.firstReceiveSeq - 1 : 0;
     this.wireReceive();
     this.wireSend();
   }
@@ -122,6 +130,9 @@ export class Session {
             : this.sentChangeCipherSpec && this.role === 'client'
               ? ' (the server never answered our Finished: a wrong pre-shared key?)'
               : '';
+        // RFC 6347 §4.1.2.7 lets us say bad_record_mac about records that did not
+        // authenticate; the peer would otherwise retransmit to a session that is gone.
+        if (this.unauthenticated > 0) this.sendAlert(AlertLevel.fatal, AlertDescription.bad_record_mac);
         this.terminate(new DtlsError('ETIMEDOUT', `handshake with ${this.peerName} did not complete in ${this.options.handshakeTimeout} ms${hint}`));
       });
     this.run(() => this.handshake.start());
@@ -251,7 +262,7 @@ export class Session {
 
   private onHandshakeMessage({ kind, epoch, message }: SequencedEpochMessage): void {
     if (kind === 'stale') {
-      if (message.messageSeq < this.peerFlightStart) this.staleSeen = true;
+      if (message.messageSeq === this.peerPreviousFlightStart) this.staleSeen = true;
       return;
     }
     if (this.state === 'established') {
@@ -307,6 +318,7 @@ export class Session {
     }
     if (step.flight) {
       if (step.flight.entries.some((e) => e.kind === 'change_cipher_spec')) this.sentChangeCipherSpec = true;
+      this.peerPreviousFlightStart = this.peerFlightStart;
       this.peerFlightStart = this.sequencer.expected;
       // Leftover fragments of messages already processed will never be needed.
       this.reassembler.discardBelow(this.peerFlightStart);
