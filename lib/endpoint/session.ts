@@ -1,4 +1,4 @@
-import { BehaviorSubject, Subject, filter, share, takeUntil, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { BehaviorSubject, Subject, filter, share, takeUntil, tap, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { DtlsError, alertInfo } from '../dtls-error.js';
 import type { ClientHandshake } from '../handshake/client-handshake.js';
 import type { Flight } from '../handshake/flight.js';
@@ -121,20 +121,7 @@ export class Session {
     this.events.next({ type: 'handshake-start', role: this.role });
     timer(this.options.handshakeTimeout, this.scheduler)
       .pipe(takeUntil(this.ended), takeUntil(this.stateSubject.pipe(filter((s) => s !== 'handshaking'))))
-      .subscribe(() => {
-        // RFC 6347 §4.1.2.7 drops records that fail to authenticate without an alert, so a
-        // wrong pre-shared key shows only as a timeout; say so when that is what we saw.
-        const hint =
-          this.unauthenticated > 0
-            ? ` (${this.unauthenticated} protected records from the peer did not authenticate: a wrong pre-shared key?)`
-            : this.sentChangeCipherSpec && this.role === 'client'
-              ? ' (the server never answered our Finished: a wrong pre-shared key?)'
-              : '';
-        // RFC 6347 §4.1.2.7 lets us say bad_record_mac about records that did not
-        // authenticate; the peer would otherwise retransmit to a session that is gone.
-        if (this.unauthenticated > 0) this.sendAlert(AlertLevel.fatal, AlertDescription.bad_record_mac);
-        this.terminate(new DtlsError('ETIMEDOUT', `handshake with ${this.peerName} did not complete in ${this.options.handshakeTimeout} ms${hint}`));
-      });
+      .subscribe(() => this.onHandshakeTimeout());
     this.run(() => this.handshake.start());
   }
 
@@ -172,6 +159,21 @@ export class Session {
     return `${this.peer.address}:${this.peer.port}`;
   }
 
+  private onHandshakeTimeout(): void {
+    // RFC 6347 §4.1.2.7 drops records that fail to authenticate without an alert, so a
+    // wrong pre-shared key shows only as a timeout; say so when that is what we saw.
+    const hint =
+      this.unauthenticated > 0
+        ? ` (${this.unauthenticated} protected records from the peer did not authenticate: a wrong pre-shared key?)`
+        : this.sentChangeCipherSpec && this.role === 'client'
+          ? ' (the server never answered our Finished: a wrong pre-shared key?)'
+          : '';
+    // §4.1.2.7 also lets us say bad_record_mac about them; the peer would otherwise
+    // retransmit to a session that is gone.
+    if (this.unauthenticated > 0) this.sendAlert(AlertLevel.fatal, AlertDescription.bad_record_mac);
+    this.terminate(new DtlsError('ETIMEDOUT', `handshake with ${this.peerName} did not complete in ${this.options.handshakeTimeout} ms${hint}`));
+  }
+
   private wireReceive(): void {
     const records$ = this.input.pipe(
       decodeRecords((count) => (this.droppedRecords += count)),
@@ -201,14 +203,13 @@ export class Session {
     this.flights
       .pipe(
         retransmit({ ...this.options.retransmit, resendNow$: this.resendNow, scheduler: this.scheduler }),
-        filter((t) => {
+        tap((t) =>
           this.events.next(
             t.attempt === 0
               ? { type: 'flight-sent', flight: t.flight.number }
               : { type: 'retransmit', flight: t.flight.number, attempt: t.attempt, reason: t.reason === 'peer' ? 'peer' : 'timeout' },
-          );
-          return true;
-        }),
+          ),
+        ),
         fragment({ maxDatagramSize: this.options.mtu, overhead: (epoch) => this.writeEpochs.overhead(epoch) }),
         encrypt(this.writeEpochs),
         pack(this.options.mtu),
