@@ -1,14 +1,30 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { cipherSuiteByName } from '../crypto/cipher-suites.js';
+import type { KeyExchange } from '../crypto/cipher-suites.js';
+import { parseCipherList } from './cipher-list.js';
+import { parseGroupList } from './group-list.js';
 import { parsePskArgument, type PskArgument } from './psk-argument.js';
-import { PSK_SUITE_NAMES } from './psk-suites.js';
 import { UsageError } from './usage-error.js';
+
+/** The files that hold certificates and keys, as named on the command line; read when the command runs. */
+export interface CredentialFiles {
+  /** --cert and --key: our X.509 chain (PEM, leaf first) and the private key of its leaf. */
+  readonly certificate?: { readonly chain: string; readonly key: string };
+  /** --ca: roots trusted to issue the peer's chain. */
+  readonly ca: readonly string[];
+  /** --rpk-key: the P-256 private key whose public half is our raw public key (RFC 7250). */
+  readonly rpkKey?: string;
+  /** --trust-rpk: the peer raw public keys trusted. */
+  readonly trustRpk: readonly string[];
+}
 
 /** What server and client share. Absent options are absent, so the library's defaults apply. */
 export interface EndpointConfig {
   readonly host: string;
   readonly port: number;
+  readonly files: CredentialFiles;
   readonly cipherSuites?: readonly string[];
+  /** NamedGroup code points in order of preference. */
+  readonly groups?: readonly number[];
   readonly mtu?: number;
   readonly keyLog?: string;
   readonly json: boolean;
@@ -16,10 +32,14 @@ export interface EndpointConfig {
 
 export interface ServerConfig extends EndpointConfig {
   readonly psks: readonly PskArgument[];
+  /** Absent: clients are not asked for a certificate. */
+  readonly clientAuth?: 'optional' | 'required';
 }
 
 export interface ClientConfig extends EndpointConfig {
-  readonly psk: PskArgument;
+  readonly psk?: PskArgument;
+  /** The name the server's X.509 certificate must hold (the library defaults it to the host). */
+  readonly serverName?: string;
   /** Handshake timeout, ms. */
   readonly timeout: number;
   /** After the end of input, how long without a record before closing, ms. */
@@ -42,42 +62,88 @@ export const DEFAULT_LINGER = 1000;
 const MIN_MTU = 64;
 const MAX_MTU = 65_507;
 
+const PSK_EXCHANGES: readonly KeyExchange[] = ['PSK', 'ECDHE_PSK'];
+
 const endpointOptions = {
   host: { type: 'string' },
   port: { type: 'string' },
   psk: { type: 'string', multiple: true },
+  // Multiple, so that one given twice is refused rather than the last one quietly winning.
+  cert: { type: 'string', multiple: true },
+  key: { type: 'string', multiple: true },
+  ca: { type: 'string', multiple: true },
+  'rpk-key': { type: 'string', multiple: true },
+  'trust-rpk': { type: 'string', multiple: true },
   cipher: { type: 'string', multiple: true },
+  groups: { type: 'string', multiple: true },
   mtu: { type: 'string' },
   keylog: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+const serverOptions = {
+  ...endpointOptions,
+  'require-client-auth': { type: 'boolean' },
+  'request-client-auth': { type: 'boolean' },
+} as const;
+
+const clientOptions = {
+  ...endpointOptions,
+  'server-name': { type: 'string' },
+  timeout: { type: 'string' },
+  linger: { type: 'string' },
+} as const;
+
 export function parseServerArgs(args: readonly string[]): ServerConfig | typeof HELP {
-  const { values } = parse(args, endpointOptions);
+  const { values } = parse(args, serverOptions);
   if (values.help) return HELP;
+  const files = credentialFiles(values);
   const psks = (values.psk ?? []).map(parsePskArgument);
-  if (psks.length === 0) throw new UsageError('--psk IDENTITY:KEY is required');
   const seen = new Set<string>();
   for (const { identity } of psks) {
     if (seen.has(identity)) throw new UsageError(`--psk identity "${identity}" is given twice`);
     seen.add(identity);
   }
+  const ownKey = files.certificate !== undefined || files.rpkKey !== undefined;
+  if (psks.length === 0 && !ownKey) {
+    throw new UsageError('the server needs credentials: --psk IDENTITY:KEY, --cert FILE --key FILE, or --rpk-key FILE');
+  }
+  const clientAuth = clientAuthentication(values, files, ownKey);
+  const usable: KeyExchange[] = [...(ownKey ? (['ECDHE_ECDSA'] as const) : []), ...(psks.length > 0 ? PSK_EXCHANGES : [])];
   return {
-    ...endpointConfig(values, values.port === undefined ? DEFAULT_SERVER_PORT : integer('--port', values.port, 0, 65_535)),
+    ...endpointConfig(values, values.port === undefined ? DEFAULT_SERVER_PORT : integer('--port', values.port, 0, 65_535), files, usable, (kx) =>
+      kx === 'ECDHE_ECDSA' ? 'needs our certificate or raw public key: --cert FILE --key FILE, or --rpk-key FILE' : 'needs --psk IDENTITY:KEY',
+    ),
     psks,
+    ...(clientAuth === undefined ? {} : { clientAuth }),
   };
 }
 
 export function parseClientArgs(args: readonly string[]): ClientConfig | typeof HELP {
-  const { values } = parse(args, { ...endpointOptions, timeout: { type: 'string' }, linger: { type: 'string' } });
+  const { values } = parse(args, clientOptions);
   if (values.help) return HELP;
   if (values.port === undefined) throw new UsageError('--port PORT is required');
+  const files = credentialFiles(values);
   const psks = values.psk ?? [];
-  if (psks.length !== 1) throw new UsageError(`the client takes exactly one --psk IDENTITY:KEY, got ${psks.length}`);
+  if (psks.length > 1) throw new UsageError(`the client takes one --psk IDENTITY:KEY, got ${psks.length}`);
+  const checksServer = files.ca.length > 0 || files.trustRpk.length > 0;
+  if (psks.length === 0 && !checksServer) {
+    throw new UsageError('the client needs --psk IDENTITY:KEY, or --ca FILE or --trust-rpk FILE to authenticate the server');
+  }
+  if ((files.certificate !== undefined || files.rpkKey !== undefined) && !checksServer) {
+    // RFC 5246 §7.4.6: a client certificate goes only in a handshake that authenticates the server by certificate.
+    const given = files.certificate !== undefined ? '--cert' : '--rpk-key';
+    throw new UsageError(`${given} is only sent in an ECDHE_ECDSA handshake, which needs --ca FILE or --trust-rpk FILE to authenticate the server`);
+  }
+  if (values['server-name'] === '') throw new UsageError('--server-name must not be empty');
+  const usable: KeyExchange[] = [...(checksServer ? (['ECDHE_ECDSA'] as const) : []), ...(psks.length > 0 ? PSK_EXCHANGES : [])];
   return {
-    ...endpointConfig(values, integer('--port', values.port, 1, 65_535)),
-    psk: parsePskArgument(psks[0]),
+    ...endpointConfig(values, integer('--port', values.port, 1, 65_535), files, usable, (kx) =>
+      kx === 'ECDHE_ECDSA' ? "needs --ca FILE or --trust-rpk FILE to authenticate the server's certificate or key" : 'needs --psk IDENTITY:KEY',
+    ),
+    ...(psks.length === 0 ? {} : { psk: parsePskArgument(psks[0]) }),
+    ...(values['server-name'] === undefined ? {} : { serverName: values['server-name'] }),
     timeout: values.timeout === undefined ? DEFAULT_CLIENT_TIMEOUT : integer('--timeout', values.timeout, 1, 2 ** 31 - 1),
     linger: values.linger === undefined ? DEFAULT_LINGER : integer('--linger', values.linger, 0, 2 ** 31 - 1),
   };
@@ -86,25 +152,86 @@ export function parseClientArgs(args: readonly string[]): ClientConfig | typeof 
 export function parseDemoArgs(args: readonly string[]): DemoConfig | typeof HELP {
   const { values } = parse(args, { cipher: endpointOptions.cipher, help: endpointOptions.help });
   if (values.help) return HELP;
-  return values.cipher === undefined ? {} : { cipherSuites: cipherList(values.cipher) };
+  if (values.cipher === undefined) return {};
+  return { cipherSuites: parseCipherList(values.cipher, PSK_EXCHANGES, () => 'needs a certificate; the demo uses pre-shared keys only') };
+}
+
+interface FileValues {
+  readonly cert?: string[];
+  readonly key?: string[];
+  readonly ca?: string[];
+  readonly 'rpk-key'?: string[];
+  readonly 'trust-rpk'?: string[];
+}
+
+function credentialFiles(values: FileValues): CredentialFiles {
+  const chain = single('--cert', values.cert);
+  const key = single('--key', values.key);
+  if (chain !== undefined && key === undefined) throw new UsageError('--cert FILE needs --key FILE, the private key of its first certificate');
+  if (key !== undefined && chain === undefined) throw new UsageError('--key FILE needs --cert FILE (a raw public key is --rpk-key FILE)');
+  const rpkKey = single('--rpk-key', values['rpk-key']);
+  return {
+    ...(chain !== undefined && key !== undefined ? { certificate: { chain, key } } : {}),
+    ca: values.ca ?? [],
+    ...(rpkKey === undefined ? {} : { rpkKey }),
+    trustRpk: values['trust-rpk'] ?? [],
+  };
+}
+
+function single(name: string, given: readonly string[] | undefined): string | undefined {
+  if (given !== undefined && given.length > 1) throw new UsageError(`${name} is given ${given.length} times; it takes one FILE`);
+  return given?.[0];
+}
+
+/** --require-client-auth / --request-client-auth, and what checking a client needs. */
+function clientAuthentication(
+  values: { readonly 'require-client-auth'?: boolean; readonly 'request-client-auth'?: boolean },
+  files: CredentialFiles,
+  ownKey: boolean,
+): ServerConfig['clientAuth'] {
+  const required = values['require-client-auth'] ?? false;
+  const requested = values['request-client-auth'] ?? false;
+  if (required && requested) throw new UsageError('--require-client-auth and --request-client-auth exclude each other');
+  const flag = required ? '--require-client-auth' : '--request-client-auth';
+  const trustsClients = files.ca.length > 0 || files.trustRpk.length > 0;
+  if (required || requested) {
+    if (!trustsClients) throw new UsageError(`${flag} needs --ca FILE or --trust-rpk FILE to check what clients send`);
+    // RFC 5246 §7.4.4: only a server that authenticated itself by certificate may ask for one.
+    if (!ownKey) throw new UsageError(`${flag} needs --cert FILE --key FILE or --rpk-key FILE: clients authenticate only in ECDHE_ECDSA handshakes`);
+    return required ? 'required' : 'optional';
+  }
+  if (trustsClients) {
+    const given = files.ca.length > 0 ? '--ca' : '--trust-rpk';
+    throw new UsageError(`${given} on the server checks clients, which are asked only with --require-client-auth or --request-client-auth`);
+  }
+  return undefined;
 }
 
 interface EndpointValues {
   readonly host?: string;
   readonly cipher?: string[];
+  readonly groups?: string[];
   readonly mtu?: string;
   readonly keylog?: string;
   readonly json?: boolean;
 }
 
-function endpointConfig(values: EndpointValues, port: number): EndpointConfig {
+function endpointConfig(
+  values: EndpointValues,
+  port: number,
+  files: CredentialFiles,
+  usable: readonly KeyExchange[],
+  missing: (keyExchange: KeyExchange) => string,
+): EndpointConfig {
   if (values.host === '') throw new UsageError('--host must not be empty');
   if (values.keylog === '') throw new UsageError('--keylog needs a file name');
   return {
     host: values.host ?? DEFAULT_HOST,
     port,
+    files,
     json: values.json ?? false,
-    ...(values.cipher === undefined ? {} : { cipherSuites: cipherList(values.cipher) }),
+    ...(values.cipher === undefined ? {} : { cipherSuites: parseCipherList(values.cipher, usable, missing) }),
+    ...(values.groups === undefined ? {} : { groups: parseGroupList(values.groups) }),
     ...(values.mtu === undefined ? {} : { mtu: integer('--mtu', values.mtu, MIN_MTU, MAX_MTU) }),
     ...(values.keylog === undefined ? {} : { keyLog: values.keylog }),
   };
@@ -128,18 +255,4 @@ function integer(name: string, text: string, min: number, max: number): number {
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(value >= min && value <= max)) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
   return value;
-}
-
-/** --cipher A,B --cipher C: IANA names in order of preference, PSK key exchanges only. */
-function cipherList(lists: readonly string[]): string[] {
-  const names = lists.flatMap((list) => list.split(',')).map((name) => name.trim());
-  for (const name of names) {
-    if (PSK_SUITE_NAMES.includes(name)) continue;
-    throw new UsageError(
-      cipherSuiteByName(name)
-        ? `--cipher ${name} needs a certificate; the command line takes pre-shared keys only`
-        : `--cipher "${name}" is not a suite rx-dtls knows; use IANA names: ${PSK_SUITE_NAMES.join(', ')}`,
-    );
-  }
-  return names;
 }

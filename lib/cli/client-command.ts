@@ -1,5 +1,6 @@
-import { DtlsError, credentials, established, openClientSession, type Session } from '../index.js';
+import { DtlsError, established, openClientSession, type Session } from '../index.js';
 import type { ClientConfig } from './args.js';
+import { loadCredentials } from './credential-files.js';
 import { libraryOptions, writeStderrLine } from './library-options.js';
 import { LineSplitter } from './line-splitter.js';
 import { createPrinter } from './output.js';
@@ -11,16 +12,19 @@ const MAX_RECORD_DATA = 16_384;
  * `rx-dtls client`: handshake, then each line of standard input as one record
  * and each record received on standard output. Resolves to the exit status:
  * 0 when the session ended with close_notify (either side), 1 otherwise.
+ * Throws a UsageError when a key or certificate file cannot be used.
  */
 export async function runClient(config: ClientConfig): Promise<number> {
+  const store = loadCredentials(config.files, config.psk === undefined ? [] : [config.psk]);
   const out = createPrinter({ json: config.json, writeLine: writeStderrLine });
   let session: Session;
   try {
     session = await openClientSession({
       host: config.host,
       port: config.port,
-      credentials: credentials().psk({ tag: 0, identity: config.psk.identity, key: config.psk.key }),
+      credentials: store,
       handshakeTimeout: config.timeout,
+      ...(config.serverName === undefined ? {} : { serverName: config.serverName }),
       ...libraryOptions(config),
     });
   } catch (err) {

@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { keyLogFile, type ClientOptions } from '../index.js';
 import type { EndpointConfig } from './args.js';
 
-type SharedOptions = Pick<ClientOptions, 'cipherSuites' | 'mtu' | 'keyLog'>;
+type SharedOptions = Pick<ClientOptions, 'cipherSuites' | 'groups' | 'mtu' | 'keyLog'>;
 
 /**
  * The options both endpoints pass to the library. Only those given are set: an
@@ -16,6 +16,7 @@ export function libraryOptions(config: EndpointConfig): SharedOptions {
   }
   return {
     ...(config.cipherSuites === undefined ? {} : { cipherSuites: config.cipherSuites }),
+    ...(config.groups === undefined ? {} : { groups: config.groups }),
     ...(config.mtu === undefined ? {} : { mtu: config.mtu }),
     ...(config.keyLog === undefined ? {} : { keyLog: keyLogFile(config.keyLog) }),
   };

@@ -9,12 +9,13 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     switch (command) {
       // Commands load the library only when they run, so help and usage errors answer at once.
+      // Awaited here: a command that finds a file it cannot use throws a UsageError too.
       case 'server':
-        return runOrHelp(parseServerArgs(args), async (config) => (await import('./server-command.js')).runServer(config));
+        return await runOrHelp(parseServerArgs(args), async (config) => (await import('./server-command.js')).runServer(config));
       case 'client':
-        return runOrHelp(parseClientArgs(args), async (config) => (await import('./client-command.js')).runClient(config));
+        return await runOrHelp(parseClientArgs(args), async (config) => (await import('./client-command.js')).runClient(config));
       case 'demo':
-        return runOrHelp(parseDemoArgs(args), async (config) => (await import('./demo-command.js')).runDemo(config));
+        return await runOrHelp(parseDemoArgs(args), async (config) => (await import('./demo-command.js')).runDemo(config));
       case 'help':
       case '--help':
       case '-h':

@@ -85,16 +85,20 @@ export function flightContents(flight: number): string {
   }
 }
 
+/** Who the peer proved to be, in the terms its credential gives. */
 export function describePeer(peer: PublicPeerIdentity): string {
   switch (peer.kind) {
     case 'psk':
       return `psk identity ${peer.identity}`;
     case 'raw-public-key':
-      return 'a raw public key';
+      // The fingerprint users pin: `openssl pkey -pubin -in key.pem -outform DER | sha256sum`.
+      return `raw public key SHA-256 ${peer.fingerprint}`;
     case 'x509':
-      return 'an X.509 certificate';
+      // Node gives one relative distinguished name per line ("C=DE\nO=Acme\nCN=gw").
+      return `certificate ${peer.subject.split('\n').join(', ')}`;
     case 'anonymous':
-      return 'an anonymous peer';
+      // A client a server did not ask for a certificate (RFC 5246 §7.4.4), or that sent none.
+      return 'an unauthenticated peer';
   }
 }
 

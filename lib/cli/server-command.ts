@@ -1,20 +1,26 @@
-import { credentials, listen, type DtlsServer } from '../index.js';
+import { listen, type DtlsServer } from '../index.js';
 import type { ServerConfig } from './args.js';
+import { loadCredentials } from './credential-files.js';
 import { libraryOptions, writeStderrLine } from './library-options.js';
 import { createPrinter } from './output.js';
 
 /**
  * `rx-dtls server`: serves until SIGINT or SIGTERM, echoing every record to
  * its sender, then closes every session with close_notify. Resolves to the
- * exit status.
+ * exit status. Throws a UsageError when a key or certificate file cannot be used.
  */
 export async function runServer(config: ServerConfig): Promise<number> {
+  const store = loadCredentials(config.files, config.psks);
   const out = createPrinter({ json: config.json, writeLine: writeStderrLine });
-  const store = credentials();
-  for (const { identity, key } of config.psks) store.psk({ tag: 0, identity, key });
   let server: DtlsServer;
   try {
-    server = await listen({ host: config.host, port: config.port, credentials: store, ...libraryOptions(config) });
+    server = await listen({
+      host: config.host,
+      port: config.port,
+      credentials: store,
+      ...(config.clientAuth === undefined ? {} : { clientAuth: config.clientAuth }),
+      ...libraryOptions(config),
+    });
   } catch (err) {
     out.error(err);
     return 1;

@@ -1,9 +1,15 @@
+import { CIPHER_SUITES } from '../crypto/cipher-suites.js';
 import { DEFAULT_CLIENT_TIMEOUT, DEFAULT_HOST, DEFAULT_LINGER, DEFAULT_SERVER_PORT } from './args.js';
-import { PSK_SUITE_NAMES } from './psk-suites.js';
+import { GROUP_CHOICES } from './group-list.js';
+
+/** What each key exchange needs, as the --cipher list shows it. */
+const NEEDS = { PSK: '--psk', ECDHE_PSK: '--psk', ECDHE_ECDSA: 'certificate or raw key' } as const;
+const SUITE_WIDTH = Math.max(...CIPHER_SUITES.map((s) => s.name.length));
 
 export const USAGE = `Usage: rx-dtls <command> [options]
 
-DTLS 1.2 with pre-shared keys over UDP, from rx-dtls.
+DTLS 1.2 over UDP, from rx-dtls: pre-shared keys (PSK, ECDHE_PSK), X.509
+certificates and raw public keys (ECDHE_ECDSA with P-256, RFC 8422 and RFC 7250).
 
 Commands:
   demo     a server and a client in one process over loopback UDP: prints the
@@ -12,12 +18,17 @@ Commands:
   client   connects, sends standard input line by line, prints what comes back
   help     prints this text
 
-rx-dtls server [--host ${DEFAULT_HOST}] [--port ${DEFAULT_SERVER_PORT}] --psk IDENTITY:KEY ... [options]
+rx-dtls server [--host ${DEFAULT_HOST}] [--port ${DEFAULT_SERVER_PORT}] CREDENTIALS [options]
+  CREDENTIALS: any of --psk IDENTITY:KEY (once per client identity),
+  --cert FILE --key FILE, --rpk-key FILE; with --require-client-auth or
+  --request-client-auth, also --ca FILE and/or --trust-rpk FILE to check clients.
   Prints "listening on HOST:PORT" on standard error (--port 0 picks a free port)
   and serves until SIGINT or SIGTERM, then closes every session with close_notify.
-  --psk may be given once per client identity.
 
-rx-dtls client [--host ${DEFAULT_HOST}] --port PORT --psk IDENTITY:KEY [options]
+rx-dtls client [--host ${DEFAULT_HOST}] --port PORT CREDENTIALS [options]
+  CREDENTIALS: --psk IDENTITY:KEY, and/or --ca FILE or --trust-rpk FILE to
+  authenticate the server (plus --cert FILE --key FILE or --rpk-key FILE, sent
+  when the server asks the client for its own).
   After the handshake, sends each line of standard input as one record, its
   trailing newline included (as openssl s_client does), and writes each record
   received to standard output as it is. At the end of input, waits until no
@@ -25,15 +36,31 @@ rx-dtls client [--host ${DEFAULT_HOST}] --port PORT --psk IDENTITY:KEY [options]
   Exits 0 when the session ends with close_notify from either side; 1 when the
   handshake fails or times out, with the error code and message on standard error.
 
-rx-dtls demo [--cipher NAME,...]
+rx-dtls demo [--cipher NAME,...]     (pre-shared keys only)
+
+Credentials (files are PEM; all credentials share one store, tag 0):
+  --psk IDENTITY:KEY    a pre-shared key: KEY is UTF-8 text, or hex digits after "hex:"
+                        (Client_identity:secretPSK is Client_identity:hex:73656372657450534b);
+                        the identity ends at the first colon
+  --cert FILE           our X.509 chain, leaf first; its key must be ECDSA P-256
+  --key FILE            the private key of that leaf (PKCS#8 or SEC1)
+  --ca FILE             roots trusted to issue the peer's chain (may be repeated;
+                        a self-signed peer certificate may be its own root)
+  --rpk-key FILE        our raw public key (RFC 7250): a P-256 private key, PKCS#8 or SEC1
+  --trust-rpk FILE      peer raw public keys trusted, "BEGIN PUBLIC KEY" blocks
+                        (may be repeated; a file may hold several)
+  --server-name NAME    client: the name the server's certificate must hold
+                        (default: --host)
+  --require-client-auth server: clients must authenticate with a certificate or
+                        raw public key in ECDHE_ECDSA handshakes
+  --request-client-auth server: ask clients for one, admit those that send none
 
 Options:
-  --psk IDENTITY:KEY  a pre-shared key: KEY is UTF-8 text, or hex digits after "hex:"
-                      (Client_identity:secretPSK is Client_identity:hex:73656372657450534b);
-                      the identity ends at the first colon
-  --cipher NAME,...   cipher suites in order of preference, by IANA name;
-                      by default all of these, in this order:
-${PSK_SUITE_NAMES.map((name) => `                        ${name}`).join('\n')}
+  --cipher NAME,...   cipher suites in order of preference, by IANA name; by default
+                      every suite the credentials allow, in this order:
+${CIPHER_SUITES.map((s) => `                        ${s.name.padEnd(SUITE_WIDTH)}  (${NEEDS[s.keyExchange]})`).join('\n')}
+  --groups NAME,...   ECDHE groups in order of preference, by name or number:
+                      ${GROUP_CHOICES}; default x25519,secp256r1
   --mtu N             largest datagram to send, 64 to 65507 (default 1200)
   --timeout MS        client: give up on a handshake after MS ms (default ${DEFAULT_CLIENT_TIMEOUT})
   --linger MS         client: after the end of input, close once no record has
@@ -43,6 +70,10 @@ ${PSK_SUITE_NAMES.map((name) => `                        ${name}`).join('\n')}
   --json              events as JSON lines, one object with an "event" field each
   -h, --help          prints this text
 
-Standard error carries the events (handshake, flights, alerts, errors); standard
-output carries only application data. Exit status 2 means a bad command line.
+Standard error carries the events (handshake, flights, alerts, errors); the
+handshake-complete line names the peer: its PSK identity, its certificate's
+subject, or the SHA-256 fingerprint of its raw public key (of the DER
+SubjectPublicKeyInfo, as "openssl pkey -pubin -outform DER | sha256sum" gives).
+Standard output carries only application data. Exit status 2 means a bad
+command line or a key or certificate file that cannot be used.
 `;

@@ -3,6 +3,10 @@ import { HELP, parseClientArgs, parseDemoArgs, parseServerArgs } from '../../lib
 import { UsageError } from '../../lib/cli/usage-error.js';
 
 const PSK = ['--psk', 'Client_identity:secretPSK'];
+const NO_FILES = { ca: [], trustRpk: [] };
+// Paths only: parsing reads no file (credential-files.spec.ts covers reading them).
+const CERT = ['--cert', 'cert.pem', '--key', 'key.pem'];
+const RPK = ['--rpk-key', 'rpk.pem'];
 const usageError = (parse: () => unknown): string => {
   try {
     parse();
@@ -21,6 +25,7 @@ describe('parseServerArgs', () => {
     expect(config).toEqual({
       host: '127.0.0.1',
       port: 5684,
+      files: NO_FILES,
       json: false,
       psks: [{ identity: 'Client_identity', key: new TextEncoder().encode('secretPSK') }],
     });
@@ -29,13 +34,17 @@ describe('parseServerArgs', () => {
   it('reads every option', () => {
     const config = parseServerArgs([
       '--host', '::1', '--port', '0', ...PSK, '--psk', 'sensor:hex:0102',
-      '--cipher', 'TLS_PSK_WITH_AES_128_CCM_8, TLS_PSK_WITH_AES_128_GCM_SHA256', '--mtu', '512', '--json', '--keylog', 'keys.log',
+      ...CERT, ...RPK, '--ca', 'root1.pem', '--ca', 'root2.pem', '--trust-rpk', 'a.pem', '--trust-rpk', 'b.pem', '--require-client-auth',
+      '--cipher', 'TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', '--groups', 'secp256r1', '--mtu', '512', '--json', '--keylog', 'keys.log',
     ]);
     expect(config).toEqual({
       host: '::1',
       port: 0,
+      files: { certificate: { chain: 'cert.pem', key: 'key.pem' }, ca: ['root1.pem', 'root2.pem'], rpkKey: 'rpk.pem', trustRpk: ['a.pem', 'b.pem'] },
+      clientAuth: 'required',
       json: true,
-      cipherSuites: ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_GCM_SHA256'],
+      cipherSuites: ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'],
+      groups: [23],
       mtu: 512,
       keyLog: 'keys.log',
       psks: [
@@ -56,7 +65,37 @@ describe('parseServerArgs', () => {
   });
 
   it.each([
-    ['no --psk', [], /--psk IDENTITY:KEY is required/],
+    ['a certificate alone', CERT, { certificate: { chain: 'cert.pem', key: 'key.pem' }, ca: [], trustRpk: [] }],
+    ['a raw public key alone', RPK, { ca: [], rpkKey: 'rpk.pem', trustRpk: [] }],
+  ])('serves with %s and no --psk', (_what, args, files) => {
+    expect(parseServerArgs(args)).toMatchObject({ psks: [], files });
+  });
+
+  it('asks clients for a certificate without requiring one with --request-client-auth', () => {
+    expect(parseServerArgs([...RPK, '--trust-rpk', 'client.pem', '--request-client-auth'])).toMatchObject({ clientAuth: 'optional' });
+    expect(parseServerArgs([...CERT, ...PSK])).not.toHaveProperty('clientAuth');
+  });
+
+  it('takes groups by name or number, in the order given', () => {
+    expect(parseServerArgs([...PSK, '--groups', 'secp256r1,x25519'])).toMatchObject({ groups: [23, 29] });
+    expect(parseServerArgs([...PSK, '--groups', '29', '--groups', 'P-256'])).toMatchObject({ groups: [29, 23] });
+  });
+
+  it.each([
+    ['no credentials at all', [], /^the server needs credentials: --psk IDENTITY:KEY, --cert FILE --key FILE, or --rpk-key FILE$/],
+    ['--cert without --key', ['--cert', 'cert.pem'], /^--cert FILE needs --key FILE/],
+    ['--key without --cert', ['--key', 'key.pem'], /^--key FILE needs --cert FILE \(a raw public key is --rpk-key FILE\)$/],
+    ['--cert given twice', [...CERT, '--cert', 'other.pem'], /^--cert is given 2 times; it takes one FILE$/],
+    ['--rpk-key given twice', [...RPK, ...RPK], /^--rpk-key is given 2 times/],
+    ['both client authentication flags', [...RPK, '--trust-rpk', 'c.pem', '--require-client-auth', '--request-client-auth'], /exclude each other/],
+    ['--require-client-auth with nothing to check clients by', [...CERT, '--require-client-auth'], /^--require-client-auth needs --ca FILE or --trust-rpk FILE/],
+    ['--request-client-auth without a key of its own', [...PSK, '--ca', 'root.pem', '--request-client-auth'], /^--request-client-auth needs --cert FILE --key FILE or --rpk-key FILE/],
+    ['--ca without asking clients', [...CERT, '--ca', 'root.pem'], /^--ca on the server checks clients, which are asked only with --require-client-auth or --request-client-auth$/],
+    ['--trust-rpk without asking clients', [...RPK, '--trust-rpk', 'c.pem'], /^--trust-rpk on the server checks clients/],
+    ['--server-name, a client option', [...PSK, '--server-name', 'x'], /Unknown option '--server-name'/],
+    ['an unknown group', [...PSK, '--groups', 'x448'], /^--groups "x448" is not a group rx-dtls implements; use x25519 \(29\), secp256r1 \(23\)$/],
+    ['a group given twice', [...PSK, '--groups', 'x25519,29'], /^--groups names x25519 twice$/],
+    ['a PSK suite without --psk', [...CERT, '--cipher', 'TLS_PSK_WITH_AES_128_CCM_8'], /^--cipher TLS_PSK_WITH_AES_128_CCM_8 needs --psk IDENTITY:KEY$/],
     ['an identity given twice', [...PSK, '--psk', 'Client_identity:other'], /given twice/],
     ['a port out of range', [...PSK, '--port', '65536'], /--port must be an integer from 0 to 65535, got "65536"/],
     ['a port that is not a number', [...PSK, '--port', '80a'], /--port must be an integer/],
@@ -64,7 +103,7 @@ describe('parseServerArgs', () => {
     ['an option where a value belongs', [...PSK, '--port', '--json'], /^--port needs a value \(one that starts with "-" is written --port=VALUE\)$/],
     ['an mtu too small for a record', [...PSK, '--mtu', '63'], /--mtu must be an integer from 64 to 65507, got "63"/],
     ['an unknown suite', [...PSK, '--cipher', 'PSK-AES128-CCM8'], /"PSK-AES128-CCM8" is not a suite rx-dtls knows; use IANA names: .*TLS_PSK_WITH_AES_128_CCM_8/],
-    ['a certificate suite', [...PSK, '--cipher', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'], /needs a certificate/],
+    ['a certificate suite with only --psk', [...PSK, '--cipher', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'], /^--cipher TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 needs our certificate or raw public key: --cert FILE --key FILE, or --rpk-key FILE$/],
     ['an unknown option', [...PSK, '--prot', '1'], /Unknown option '--prot'/],
     ['an option without its value', [...PSK, '--port'], /--port/],
     ['a value for a flag', [...PSK, '--json=yes'], /--json/],
@@ -80,6 +119,7 @@ describe('parseClientArgs', () => {
     expect(parseClientArgs(['--port', '4433', ...PSK])).toEqual({
       host: '127.0.0.1',
       port: 4433,
+      files: NO_FILES,
       json: false,
       psk: { identity: 'Client_identity', key: new TextEncoder().encode('secretPSK') },
       timeout: 30_000,
@@ -92,11 +132,35 @@ describe('parseClientArgs', () => {
     expect(config).toMatchObject({ host: 'localhost', port: 1, timeout: 2500, linger: 0 });
   });
 
+  it('authenticates the server by certificate or raw public key without --psk, and may carry its own', () => {
+    expect(parseClientArgs(['--port', '1', '--ca', 'root.pem', ...CERT, '--server-name', 'gw.example'])).toEqual({
+      host: '127.0.0.1',
+      port: 1,
+      files: { certificate: { chain: 'cert.pem', key: 'key.pem' }, ca: ['root.pem'], trustRpk: [] },
+      serverName: 'gw.example',
+      json: false,
+      timeout: 30_000,
+      linger: 1000,
+    });
+    expect(parseClientArgs(['--port', '1', '--trust-rpk', 'server.pem', ...RPK, '--cipher', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'])).toMatchObject({
+      files: { ca: [], rpkKey: 'rpk.pem', trustRpk: ['server.pem'] },
+      cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'],
+    });
+    expect(parseClientArgs(['--port', '1', ...PSK, '--ca', 'root.pem', '--groups', 'x25519'])).toMatchObject({ psk: { identity: 'Client_identity' }, groups: [29] });
+  });
+
   it.each([
     ['no --port', PSK, /--port PORT is required/],
     ['port 0', ['--port', '0', ...PSK], /--port must be an integer from 1 to 65535/],
-    ['no --psk', ['--port', '1'], /exactly one --psk IDENTITY:KEY, got 0/],
-    ['two --psk', ['--port', '1', ...PSK, '--psk', 'b:c'], /exactly one --psk IDENTITY:KEY, got 2/],
+    ['no credentials', ['--port', '1'], /^the client needs --psk IDENTITY:KEY, or --ca FILE or --trust-rpk FILE to authenticate the server$/],
+    ['two --psk', ['--port', '1', ...PSK, '--psk', 'b:c'], /^the client takes one --psk IDENTITY:KEY, got 2$/],
+    ['its own certificate with nothing to check the server by', ['--port', '1', ...PSK, ...CERT], /^--cert is only sent in an ECDHE_ECDSA handshake, which needs --ca FILE or --trust-rpk FILE/],
+    ['its own raw key with nothing to check the server by', ['--port', '1', ...PSK, ...RPK], /^--rpk-key is only sent in an ECDHE_ECDSA handshake/],
+    ['--key without --cert', ['--port', '1', '--ca', 'root.pem', '--key', 'key.pem'], /^--key FILE needs --cert FILE/],
+    ['an empty server name', ['--port', '1', '--ca', 'root.pem', '--server-name', ''], /^--server-name must not be empty$/],
+    ['--require-client-auth, a server option', ['--port', '1', '--ca', 'root.pem', '--require-client-auth'], /Unknown option '--require-client-auth'/],
+    ['a certificate suite with only --psk', ['--port', '1', ...PSK, '--cipher', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'], /^--cipher TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 needs --ca FILE or --trust-rpk FILE/],
+    ['a PSK suite without --psk', ['--port', '1', '--trust-rpk', 's.pem', '--cipher', 'TLS_PSK_WITH_AES_128_CCM_8'], /^--cipher TLS_PSK_WITH_AES_128_CCM_8 needs --psk IDENTITY:KEY$/],
     ['a timeout of 0', ['--port', '1', ...PSK, '--timeout', '0'], /--timeout must be an integer from 1/],
     ['a fractional linger', ['--port', '1', ...PSK, '--linger', '1.5'], /--linger must be an integer/],
     ['a bad key', ['--port', '1', '--psk', 'id:hex:xyz'], /hex digits/],
@@ -113,5 +177,9 @@ describe('parseDemoArgs', () => {
 
   it('refuses the endpoint options it has no use for', () => {
     expect(usageError(() => parseDemoArgs(['--psk', 'a:b']))).toMatch(/Unknown option '--psk'/);
+  });
+
+  it('refuses a certificate suite: the demo uses pre-shared keys', () => {
+    expect(usageError(() => parseDemoArgs(['--cipher', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8']))).toMatch(/needs a certificate; the demo uses pre-shared keys only/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DtlsError, type SessionEvent } from '../../lib/index.js';
-import { addressText, createPrinter, describeSessionEvent, errorSummary, flightContents } from '../../lib/cli/output.js';
+import { addressText, createPrinter, describePeer, describeSessionEvent, errorSummary, flightContents } from '../../lib/cli/output.js';
 
 const complete: SessionEvent = {
   type: 'handshake-complete',
@@ -38,6 +38,22 @@ describe('describeSessionEvent', () => {
     expect(describeSessionEvent({ type: 'alert', direction: 'received', level: 'warning', description: 0, name: 'close_notify' })).toBe(
       'alert received: warning close_notify',
     );
+  });
+});
+
+describe('describePeer', () => {
+  it('names a certificate by its subject, on one line however many names it has', () => {
+    expect(describePeer({ kind: 'x509', subject: 'CN=localhost', chain: [] })).toBe('certificate CN=localhost');
+    expect(describePeer({ kind: 'x509', subject: 'C=DE\nO=Acme\nCN=gw.example', chain: [] })).toBe('certificate C=DE, O=Acme, CN=gw.example');
+  });
+
+  it('names a raw public key by the SHA-256 fingerprint of its SubjectPublicKeyInfo', () => {
+    const fingerprint = 'f5bb70bc0330e99add8792ffecf570a65728faafe1dc8611c701d1b03714b5ba';
+    expect(describePeer({ kind: 'raw-public-key', fingerprint, spki: new Uint8Array(91) })).toBe(`raw public key SHA-256 ${fingerprint}`);
+  });
+
+  it('says when the peer proved nothing (a client no certificate was asked of)', () => {
+    expect(describePeer({ kind: 'anonymous' })).toBe('an unauthenticated peer');
   });
 });
 
@@ -82,6 +98,12 @@ describe('createPrinter', () => {
       p.session({ ...complete, peer: { kind: 'raw-public-key', spki: new Uint8Array([0x30, 0x0a, 0xff]) } } as SessionEvent),
     );
     expect(JSON.parse(line).peer).toEqual({ kind: 'raw-public-key', spki: '300aff' });
+  });
+
+  it('writes each certificate of an X.509 chain in JSON as hex', () => {
+    const peer = { kind: 'x509', subject: 'CN=localhost', chain: [new Uint8Array([0x30, 0x82]), new Uint8Array([0x30, 0x01])] } as const;
+    const [line] = printed(true, (p) => p.session({ ...complete, peer }));
+    expect(JSON.parse(line).peer).toEqual({ kind: 'x509', subject: 'CN=localhost', chain: ['3082', '3001'] });
   });
 
   it('prints lines for people, prefixed by the remote on the server side', () => {
