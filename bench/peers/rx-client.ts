@@ -1,0 +1,29 @@
+import { connect, nodeCryptoProvider, nobleProvider, type CryptoProvider } from '../../lib/index.js';
+import { clientCredentials, P256, type Suite } from '../fixtures.js';
+import type { ClientPeer, EchoChannel, Target } from './peer.js';
+
+/** The RFC 6347 §4.2.4.1 default timer (1 s): a shorter one retransmits spuriously when the machine is busy. */
+const TIMERS = { handshakeTimeout: 10_000 } as const;
+
+export function rxClient(provider: CryptoProvider): ClientPeer {
+  const stores = new Map<string, ReturnType<typeof clientCredentials>>();
+  const store = (suite: Suite) => stores.get(suite.id) ?? stores.set(suite.id, clientCredentials(suite)).get(suite.id)!;
+  const open = (target: Target, suite: Suite) =>
+    connect({ host: target.host, port: target.port, credentials: store(suite), cipherSuites: [suite.iana], groups: [P256], provider, ...TIMERS });
+  return {
+    name: `rx-dtls [${provider === nodeCryptoProvider ? 'node:crypto' : provider === nobleProvider ? 'noble' : provider.name}]`,
+    inProcess: true,
+    supports: () => true,
+    async handshake(target, suite) {
+      (await open(target, suite)).close();
+    },
+    async open(target, suite): Promise<EchoChannel> {
+      const session = await open(target, suite);
+      return {
+        send: (data) => session.send(data),
+        onData: (listener) => void session.data$.subscribe((d) => listener(d.length)),
+        close: async () => session.close(),
+      };
+    },
+  };
+}
