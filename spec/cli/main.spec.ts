@@ -9,6 +9,10 @@ describe('rx-dtls (the command line)', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: rx-dtls <command>/);
     for (const command of ['demo', 'server', 'client']) expect(stdout).toContain(`rx-dtls ${command}`);
+    for (const option of ['--cert FILE', '--key FILE', '--ca FILE', '--rpk-key FILE', '--trust-rpk FILE', '--require-client-auth', '--server-name NAME', '--groups']) {
+      expect(stdout).toContain(option);
+    }
+    expect(stdout).toContain('TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8');
     expect(stdout).toContain('trailing newline included');
     expect(stderr).toBe('');
   });
@@ -25,6 +29,8 @@ describe('rx-dtls (the command line)', () => {
     [['server', '--port', '99999', '--psk', 'a:b'], /^rx-dtls server: --port must be an integer from 0 to 65535, got "99999" \(see rx-dtls --help\)\n$/],
     [['client', '--psk', 'nocolon'], /^rx-dtls client: --port PORT is required/],
     [['demo', '--bogus'], /^rx-dtls demo: Unknown option '--bogus'/],
+    [['client', '--port', '1', '--ca', 'no-such-root.pem'], /^rx-dtls client: --ca no-such-root\.pem cannot be read: ENOENT: no such file or directory \(see rx-dtls --help\)\n$/],
+    [['server', '--port', '0', '--cert', 'spec/fixtures/peers/ecdsa-p256-cert.pem', '--key', 'spec/fixtures/peers/rpk-p256-key.pem'], /^rx-dtls server: --key \S+ is not the private key of the first certificate in --cert /],
   ])('refuses %j with one line on standard error and exit status 2', async (args, message) => {
     const { code, stdout, stderr } = await runCli(args);
     expect(code).toBe(2);
