@@ -7,6 +7,7 @@ import { config, wantsRow } from './config.js';
 import { SUITES } from './fixtures.js';
 import { nodeDtlsClient } from './peers/node-dtls-client.js';
 import { opensslClient, opensslPresent, opensslServer } from './peers/openssl.js';
+import { buildOpensslPair, OPENSSL_PAIR_LABEL, opensslPairHandshakes, opensslPairRecords } from './peers/openssl-pair.js';
 import { rxClient } from './peers/rx-client.js';
 import { rxServer } from './peers/rx-server.js';
 import { ServerPool } from './peers/server-pool.js';
@@ -15,7 +16,7 @@ import { weriftServer } from './peers/werift-server.js';
 import { formatSpread } from './stats.js';
 import { printTable } from './table.js';
 import { measureHandshakes, type HandshakeFigures } from './workloads/handshakes.js';
-import { measureRecords } from './workloads/records.js';
+import { measureRecords, type RecordFigures } from './workloads/records.js';
 import { rowLabel, unsupported, type Row } from './workloads/rows.js';
 
 /**
@@ -75,6 +76,8 @@ console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' 
 if (!opensslPresent) console.log('openssl not found: its rows are marked n/a');
 
 const pool = new ServerPool();
+const opensslPair = buildOpensslPair();
+const wantsOpensslPair = wantsRow(OPENSSL_PAIR_LABEL);
 const mb = (bytes: number | undefined): string => (bytes === undefined || Number.isNaN(bytes) ? '—' : (bytes / 2 ** 20).toFixed(0));
 const ms = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? '—' : value.toFixed(2));
 const failed = (error: unknown): string => `failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 80);
@@ -104,18 +107,15 @@ async function handshakes(): Promise<void> {
       }
       results[`handshakes/${suite.id}/${rowLabel(row)}`] = cells;
       const [seq, conc] = cells;
-      const rate = (c: HandshakeFigures | string): string => (typeof c === 'string' ? c : formatSpread(c.perSecond) + (c.errors ? ` ⚠${c.errors} failed` : ''));
-      const s = typeof seq === 'string' ? undefined : seq;
-      const c = typeof conc === 'string' ? undefined : conc;
-      rows.push([
-        rowLabel(row),
-        rate(seq),
-        rate(conc),
-        `${ms(s?.serverCpuMs)} / ${ms(c?.serverCpuMs)}`,
-        `${ms(s?.clientCpuMs)} / ${ms(c?.clientCpuMs)}`,
-        mb(Math.max(s?.serverPeakRss ?? 0, c?.serverPeakRss ?? 0) || undefined),
-        mb(Math.max(s?.clientPeakRss ?? 0, c?.clientPeakRss ?? 0) || undefined),
-      ]);
+      rows.push(handshakeRow(rowLabel(row), seq, conc));
+    }
+    if (wantsOpensslPair) {
+      if (opensslPair.binary === undefined) rows.push([OPENSSL_PAIR_LABEL, `n/a: ${opensslPair.why}`, '', '', '', '', '']);
+      else {
+        const cells = [1, config.concurrency].map((clients) => opensslPairHandshakes(opensslPair.binary!, suite, clients));
+        results[`handshakes/${suite.id}/${OPENSSL_PAIR_LABEL}`] = cells;
+        rows.push(handshakeRow(OPENSSL_PAIR_LABEL, cells[0], cells[1]));
+      }
     }
     printTable(
       `Full handshakes per second, with cookie exchange — ${suite.label} (${suite.iana})`,
@@ -123,6 +123,25 @@ async function handshakes(): Promise<void> {
       rows,
     );
   }
+}
+
+function handshakeRow(label: string, seq: HandshakeFigures | string, conc: HandshakeFigures | string): string[] {
+  const rate = (c: HandshakeFigures | string): string => (typeof c === 'string' ? c : formatSpread(c.perSecond) + (c.errors ? ` ⚠${c.errors} failed` : ''));
+  const s = typeof seq === 'string' ? undefined : seq;
+  const c = typeof conc === 'string' ? undefined : conc;
+  return [
+    label,
+    rate(seq),
+    rate(conc),
+    `${ms(s?.serverCpuMs)} / ${ms(c?.serverCpuMs)}`,
+    `${ms(s?.clientCpuMs)} / ${ms(c?.clientCpuMs)}`,
+    mb(Math.max(s?.serverPeakRss ?? 0, c?.serverPeakRss ?? 0) || undefined),
+    mb(Math.max(s?.clientPeakRss ?? 0, c?.clientPeakRss ?? 0) || undefined),
+  ];
+}
+
+function recordCell(f: RecordFigures): string {
+  return `${formatSpread(f.recordsPerSecond)} · ${f.megabytesPerSecond.median.toFixed(2)} MB/s${f.losses ? ` ⚠${f.losses} stalls` : ''}`;
 }
 
 async function records(): Promise<void> {
@@ -147,13 +166,24 @@ async function records(): Promise<void> {
           for (const inFlight of [1, config.concurrency]) {
             const f = figures.get(inFlight)!;
             results[`records/${suite.id}/${size}/${inFlight}/${rowLabel(row)}`] = f;
-            cells.push(`${formatSpread(f.recordsPerSecond)} · ${f.megabytesPerSecond.median.toFixed(2)} MB/s${f.losses ? ` ⚠${f.losses} stalls` : ''}`);
+            cells.push(recordCell(f));
           }
         } catch (error) {
           cells.push(failed(error), failed(error));
         }
       }
       rows.push([rowLabel(row), ...cells]);
+    }
+    if (wantsOpensslPair) {
+      if (opensslPair.binary === undefined) rows.push([OPENSSL_PAIR_LABEL, `n/a: ${opensslPair.why}`, '', '', '']);
+      else {
+        const cells = modes.map(([size, inFlight]) => {
+          const f = opensslPairRecords(opensslPair.binary!, suite, size, inFlight);
+          results[`records/${suite.id}/${size}/${inFlight}/${OPENSSL_PAIR_LABEL}`] = f;
+          return recordCell(f);
+        });
+        rows.push([OPENSSL_PAIR_LABEL, ...cells]);
+      }
     }
     printTable(
       `Echoed records per second · payload MB/s one way — ${suite.label}`,

@@ -13,11 +13,14 @@ const provider = providerName === 'noble' ? nobleProvider : nodeCryptoProvider;
 const server = await listen({ host: '127.0.0.1', port: 0, credentials: serverCredentials(suite), cipherSuites: [suite.iana], groups: [P256], provider });
 const store = clientCredentials(suite);
 const start = performance.now();
+const cpu0 = process.cpuUsage();
 for (let i = 0; i < Number(count); i++) {
   const session = await connect({ host: '127.0.0.1', port: server.address().port, credentials: store, cipherSuites: [suite.iana], groups: [P256], provider });
   session.close();
 }
 const seconds = (performance.now() - start) / 1000;
-process.stderr.write(`${count} ${suite.id} handshakes with ${provider.name} in ${seconds.toFixed(2)} s (${(Number(count) / seconds).toFixed(1)}/s, both sides in one process)\n`);
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000 / Number(count);
+process.stderr.write(`${count} ${suite.id} handshakes with ${provider.name} in ${seconds.toFixed(2)} s (${(Number(count) / seconds).toFixed(1)}/s, ${cpuMs.toFixed(2)} CPU ms each, both sides in one process)\n`);
 server.close();
 setTimeout(() => process.exit(0), 200);

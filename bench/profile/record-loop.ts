@@ -30,11 +30,14 @@ session.data$.subscribe(() => {
   pump();
 });
 const start = performance.now();
+const cpu0 = process.cpuUsage();
 pump();
 await new Promise((resolve) => setTimeout(resolve, Number(secondsArg) * 1000));
 running = false;
 const seconds = (performance.now() - start) / 1000;
-process.stderr.write(`${echoed} echoes of ${size} B, ${inFlight} in flight, ${suite.id}/${provider.name}: ${(echoed / seconds).toFixed(0)}/s, both sides in one process\n`);
+const cpu = process.cpuUsage(cpu0);
+const cpuUs = ((cpu.user + cpu.system) / echoed).toFixed(1);
+process.stderr.write(`${echoed} echoes of ${size} B, ${inFlight} in flight, ${suite.id}/${provider.name}: ${(echoed / seconds).toFixed(0)}/s, ${cpuUs} CPU µs per echo, both sides in one process\n`);
 session.close();
 server.close();
 setTimeout(() => process.exit(0), 200);
