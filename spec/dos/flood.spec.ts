@@ -64,7 +64,7 @@ describe('a flood of spoofed ClientHellos', () => {
     // Flat: nothing per hello is kept (100,000 hellos held would be well over 10 MiB).
     expect(after - before).toBeLessThan(2 * 1024 * 1024);
     flooded.server.close();
-  });
+  }, 120_000);
 
   it('the gate refuses to answer a ClientHello smaller than its HelloVerifyRequest would be', () => {
     const flooded = new SpoofedServer();
@@ -128,5 +128,5 @@ describe('a flood of ClientHellos over loopback UDP', () => {
       sockets.forEach((s) => s.close());
       server.close();
     }
-  });
+  }, 120_000);
 });
