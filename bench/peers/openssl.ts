@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CERT_PATH, KEY_PATH, P256, PSK_HEX, PSK_IDENTITY, type Suite } from '../fixtures.js';
-import { cpuMs, freeUdpPort } from '../proc.js';
+import { freeUdpPort } from '../proc.js';
 import { sleep } from '../stats.js';
 import type { ClientPeer, EchoChannel, RunningServer, ServerPeer, Target } from './peer.js';
 
@@ -74,9 +74,6 @@ async function bound(port: number, gone: () => boolean): Promise<boolean> {
  */
 export function opensslClient(): ClientPeer {
   const lingering = new Set<Promise<void>>();
-  // CPU of each s_client when its handshake is done: process start-up (loading libssl and
-  // the config) included, the 500 ms wait after close_notify (idle) not.
-  let cpuTotal = 0;
   const start = (target: Target, suite: Suite, recordSize?: number): Promise<ChildProcess> => {
     const child = spawn(
       'openssl',
@@ -96,7 +93,6 @@ export function opensslClient(): ClientPeer {
         err += chunk.toString();
         if (err.includes('CONNECTION ESTABLISHED')) {
           clearTimeout(timer);
-          cpuTotal += cpuMs(child.pid!) || 0;
           resolve(child);
         }
       });
@@ -128,6 +124,5 @@ export function opensslClient(): ClientPeer {
     async settle() {
       await Promise.all(lingering);
     },
-    externalCpuMs: () => cpuTotal,
   };
 }

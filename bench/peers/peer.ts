@@ -23,8 +23,6 @@ export interface ClientPeer {
   open(target: Target, suite: Suite, recordSize: number): Promise<EchoChannel>;
   /** Waits for anything the client left running (processes that linger after close). */
   settle?(): Promise<void>;
-  /** CPU ms spent so far by client processes outside this one (s_client), for the per-handshake figure. */
-  externalCpuMs?(): number;
 }
 
 export interface RunningServer {

@@ -36,7 +36,6 @@ export async function measureHandshakes(row: Row, suite: Suite, concurrency: num
     await run(config.warmupSeconds);
     const serverCpu0 = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
     const clientCpu0 = process.cpuUsage();
-    const externalCpu0 = row.client.externalCpuMs?.() ?? 0;
     const rates: number[] = [];
     let count = 0;
     for (let i = 0; i < config.runs; i++) {
@@ -46,13 +45,11 @@ export async function measureHandshakes(row: Row, suite: Suite, concurrency: num
     }
     const serverCpu = pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - serverCpu0;
     const clientCpu = process.cpuUsage(clientCpu0);
-    const externalCpu = (row.client.externalCpuMs?.() ?? 0) - externalCpu0;
     await row.client.settle?.();
     return {
       perSecond: spread(rates),
       serverCpuMs: count > 0 ? serverCpu / count : Number.NaN,
-      clientCpuMs:
-        count === 0 ? undefined : row.client.inProcess ? (clientCpu.user + clientCpu.system) / 1000 / count : row.client.externalCpuMs ? externalCpu / count : undefined,
+      clientCpuMs: row.client.inProcess && count > 0 ? (clientCpu.user + clientCpu.system) / 1000 / count : undefined,
       serverPeakRss: Math.max(...pids.map(peakRss)),
       clientPeakRss: row.client.inProcess ? peakRss(process.pid) : undefined,
       errors,
