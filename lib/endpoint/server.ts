@@ -47,7 +47,6 @@ interface Entry {
   readonly session: Session;
   /** The random of the ClientHello that started the session: a different one is a new handshake. */
   readonly clientRandom: Uint8Array;
-  lastActivity: number;
 }
 
 /**
@@ -146,7 +145,6 @@ export class DtlsServer {
     // that restarted; it goes through the cookie exchange like any newcomer. A repeated
     // one (same random) is a retransmission and belongs to the session.
     if (entry && !startsNewHandshake(datagram.data, entry.clientRandom)) {
-      entry.lastActivity = this.sessionOptions.scheduler.now();
       entry.session.receive(datagram.data);
       return;
     }
@@ -164,9 +162,9 @@ export class DtlsServer {
       role: 'server',
       peer: datagram.peer,
       firstReceiveSeq: handshake.nextReceiveSeq,
-      firstRecordSeq: record.header.sequenceNumber,
+      firstRecordSeq: firstRecordSequence(record.header.sequenceNumber),
     });
-    this.entries.set(key, { session, clientRandom: hello.random.slice(), lastActivity: this.sessionOptions.scheduler.now() });
+    this.entries.set(key, { session, clientRandom: hello.random.slice() });
     this.handshaking.add(session);
     session.state$.subscribe({
       next: (state) => {
@@ -198,12 +196,21 @@ export class DtlsServer {
 
   private evictIdle(idleTimeout: number): void {
     const now = this.sessionOptions.scheduler.now();
-    for (const { session, lastActivity } of [...this.entries.values()]) {
-      if (now - lastActivity < idleTimeout) continue;
+    for (const { session } of [...this.entries.values()]) {
+      if (now - session.lastActivity < idleTimeout) continue;
       if (session.state === 'established') session.close();
       else session.abandon(new DtlsError('ETIMEDOUT', 'idle'));
     }
   }
+}
+
+/**
+ * Where the server's epoch-0 records start: after the number of the ClientHello that
+ * passed the cookie gate, so the ServerHello never repeats the HelloVerifyRequest's
+ * (RFC 6347 §4.2.1). A peer-chosen number near 2^48 would leave no room: start at 0.
+ */
+function firstRecordSequence(clientHelloSequence: number): number {
+  return clientHelloSequence < 2 ** 32 ? clientHelloSequence : 0;
 }
 
 /** Where a ClientHello's random starts in a datagram: record header, handshake header, client_version. */

@@ -28,6 +28,9 @@ import type { SessionOptions } from './session-options.js';
 
 type Handshake = ClientHandshake | ServerHandshake;
 
+/** Handshake inputs queued behind an async step (a PSK lookup, a trust callback) at most. */
+const MAX_WAITING_INPUTS = 32;
+
 /**
  * One DTLS association with one peer. Datagrams go in through `receive()` and
  * flow through the receive stages (decodeRecords -> decrypt -> decodeHandshake
@@ -74,6 +77,12 @@ export class Session {
   private closeError?: DtlsError;
   /** Records dropped: malformed, unauthenticated, replayed, or out of place. */
   droppedRecords = 0;
+  /**
+   * When the peer was last heard from (scheduler time): any record during the
+   * handshake, only authenticated ones after it, so a spoofer cannot keep an idle
+   * session alive.
+   */
+  lastActivity: number;
   /** Protected records that failed to authenticate: during a handshake, the sign of a wrong key. */
   private unauthenticated = 0;
 
@@ -86,6 +95,7 @@ export class Session {
     this.role = init.role;
     this.peer = init.peer;
     this.scheduler = options.scheduler;
+    this.lastActivity = options.scheduler.now();
     this.data$ = this.data.asObservable();
     this.events$ = this.events.asObservable();
     this.state$ = this.stateSubject.asObservable();
@@ -93,7 +103,12 @@ export class Session {
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
     // Partial messages and messages held for later share the per-peer byte budget.
     const budget = options.maxHandshakeBufferBytes;
-    this.reassembler = new Reassembler({ maxBufferedBytes: budget / 2, maxMessageLength: budget / 2 });
+    this.reassembler = new Reassembler({
+      maxBufferedBytes: budget / 2,
+      maxMessageLength: budget / 2,
+      // From the peer's previous flight (whose retransmission tells us ours was lost) up to the sequencer's window.
+      window: () => ({ min: this.peerPreviousFlightStart, max: this.sequencer.expected + options.maxFutureHandshakeMessages }),
+    });
     this.sequencer = new Sequencer(init.firstReceiveSeq, options.maxFutureHandshakeMessages, budget / 2);
     // A server's first flight answers the ClientHello that passed the cookie gate.
     this.peerFlightStart = init.role === 'server' ? init.firstReceiveSeq - 1 : 0;
@@ -186,6 +201,9 @@ export class Session {
           if (record.header.epoch > 0) this.unauthenticated++;
         },
       }),
+      tap((record) => {
+        if (record.epoch > 0 || this.state === 'handshaking') this.lastActivity = this.scheduler.now();
+      }),
       share(),
     );
     records$.pipe(filter((r) => r.contentType !== ContentType.handshake)).subscribe((r) => this.onRecord(r));
@@ -194,6 +212,13 @@ export class Session {
         filter((r) => r.contentType === ContentType.handshake),
         decodeHandshake(() => this.droppedRecords++),
         reassemble(this.reassembler),
+        // RFC 5246 §7.4.9: a Finished is protected with the new keys; an unprotected one is
+        // a forgery, dropped before it can take the Finished's place in the sequence.
+        filter(({ epoch, message }) => {
+          const forged = epoch === 0 && message.msgType === HandshakeType.finished;
+          if (forged) this.droppedRecords++;
+          return !forged;
+        }),
         sequence(this.sequencer),
       )
       .subscribe((m) => this.onHandshakeMessage(m));
@@ -285,6 +310,12 @@ export class Session {
    * behind the ones already waiting.
    */
   private run(input: () => MaybePromise<HandshakeStep>): void {
+    // While an async step is pending, a peer (or a spoofer) could queue without end: a
+    // genuine flight is a handful of inputs, so beyond a bound they are dropped.
+    if (this.waiting.length >= MAX_WAITING_INPUTS) {
+      this.droppedRecords++;
+      return;
+    }
     this.waiting.push(input);
     if (!this.busy) this.drain();
   }
@@ -321,8 +352,8 @@ export class Session {
       if (step.flight.entries.some((e) => e.kind === 'change_cipher_spec')) this.sentChangeCipherSpec = true;
       this.peerPreviousFlightStart = this.peerFlightStart;
       this.peerFlightStart = this.sequencer.expected;
-      // Leftover fragments of messages already processed will never be needed.
-      this.reassembler.discardBelow(this.peerFlightStart);
+      // Leftover fragments of older messages will never be needed.
+      this.reassembler.discardBelow(this.peerPreviousFlightStart);
       this.flights.next(step.flight);
     }
     if (step.established) this.onEstablished(step.established);
@@ -336,6 +367,7 @@ export class Session {
 
   private onEstablished(summary: HandshakeSummary): void {
     this.summary = summary;
+    this.readEpochs.expectNoNextEpoch();
     // The client's flight 5 is answered; the server keeps its final flight for the peer's retransmissions.
     if (this.role === 'client') this.flights.next(null);
     try {

@@ -49,6 +49,9 @@ export interface ClientHandshakeOptions {
   readonly serverName?: string;
 }
 
+/** HelloVerifyRequests answered in one handshake before giving up. */
+const MAX_HELLO_VERIFY_REQUESTS = 8;
+
 type State = 'start' | 'wait-hello' | 'wait-server-flight' | 'wait-change-cipher-spec' | 'wait-finished' | 'established' | 'failed';
 
 /** What the server's flight 4 told us after its ServerHello. */
@@ -85,6 +88,7 @@ export class ClientHandshake {
   private psk?: PskCredential;
   private keys?: SessionKeys;
   private pendingFinished?: HandshakeMessage;
+  private helloVerifyRequests = 0;
 
   /** The groups we advertise: RFC 8422 §5.1 makes supported_groups cover certificate keys too, which are P-256. */
   private readonly groups: readonly number[];
@@ -162,6 +166,11 @@ export class ClientHandshake {
   }
 
   private onHelloVerifyRequest(message: HandshakeMessage): HandshakeStep {
+    // Each HelloVerifyRequest costs a ClientHello and a message_seq; a real server asks
+    // once (twice across a secret rotation), a flood of spoofed ones must not run us out.
+    if (++this.helloVerifyRequests > MAX_HELLO_VERIFY_REQUESTS || this.nextSendSeq > 0xffff) {
+      return this.fail(AlertDescription.handshake_failure, `more than ${MAX_HELLO_VERIFY_REQUESTS} HelloVerifyRequests`);
+    }
     const hvr = decodeHelloVerifyRequest(message.body);
     if (!hvr.ok) return this.fail(AlertDescription.decode_error, 'malformed HelloVerifyRequest');
     if (hvr.value.cookie.length === 0) return this.fail(AlertDescription.illegal_parameter, 'empty cookie in HelloVerifyRequest');

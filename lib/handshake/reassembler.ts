@@ -6,7 +6,18 @@ export interface ReassemblerOptions {
   readonly maxBufferedBytes: number;
   /** Largest handshake message accepted (the 24-bit length field allows 16 MiB). */
   readonly maxMessageLength: number;
+  /**
+   * The message_seq values worth buffering fragments for (the sequencer's window).
+   * Fragments of other messages reserve nothing; whole messages still pass.
+   */
+  readonly window?: () => { readonly min: number; readonly max: number };
 }
+
+/**
+ * Most separate byte ranges kept per message. Real peers send a few large fragments;
+ * thousands of tiny disjoint ones would only cost CPU (each fragment merges in O(ranges)).
+ */
+const MAX_RANGES = 32;
 
 interface Partial {
   readonly msgType: number;
@@ -41,6 +52,8 @@ export class Reassembler {
     }
     let partial = this.partials.get(messageSeq);
     if (partial === undefined) {
+      const window = this.options.window?.();
+      if (window && (messageSeq < window.min || messageSeq > window.max)) return undefined;
       if (this.buffered + length > this.options.maxBufferedBytes) return undefined;
       partial = { msgType, body: new Uint8Array(length), ranges: [] };
       this.partials.set(messageSeq, partial);
@@ -48,8 +61,10 @@ export class Reassembler {
     } else if (partial.msgType !== msgType || partial.body.length !== length) {
       return undefined;
     }
+    const ranges = mergeRange(partial.ranges, fragmentOffset, fragmentOffset + fragmentLength);
+    if (ranges.length > MAX_RANGES) return undefined;
     partial.body.set(fragment.body.subarray(0, fragmentLength), fragmentOffset);
-    partial.ranges = mergeRange(partial.ranges, fragmentOffset, fragmentOffset + fragmentLength);
+    partial.ranges = ranges;
     const [first] = partial.ranges;
     if (length === 0 || (partial.ranges.length === 1 && first[0] === 0 && first[1] === length)) {
       this.partials.delete(messageSeq);

@@ -60,6 +60,9 @@ export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagra
     );
 }
 
+/** Highest message_seq accepted on a ClientHello; anything above is not a real client's first flight. */
+export const MAX_CLIENT_HELLO_MESSAGE_SEQ = 255;
+
 /** The first record must be an epoch-0 handshake record holding a whole ClientHello. */
 function findClientHello(data: Uint8Array): { record: RawRecord; message: HandshakeMessage; hello: ClientHello } | string {
   const [record] = splitRecords(data).records;
@@ -71,6 +74,9 @@ function findClientHello(data: Uint8Array): { record: RawRecord; message: Handsh
   if (fragment.msgType !== HandshakeType.client_hello) return 'not a ClientHello';
   // A fragmented first ClientHello cannot be verified statelessly; real clients fit it in one record.
   if (fragment.fragmentOffset !== 0 || fragment.fragmentLength !== fragment.length) return 'fragmented ClientHello';
+  // RFC 6347 §4.2.2: message_seq never wraps, and our flight continues from the
+  // ClientHello's. A real client starts at 0 (1 after a HelloVerifyRequest).
+  if (fragment.messageSeq > MAX_CLIENT_HELLO_MESSAGE_SEQ) return 'ClientHello message_seq out of range';
   const hello = decodeClientHello(fragment.body);
   if (!hello.ok) return 'malformed ClientHello';
   return { record, message: { msgType: fragment.msgType, messageSeq: fragment.messageSeq, body: fragment.body }, hello: hello.value };

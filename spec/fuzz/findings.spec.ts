@@ -1,7 +1,6 @@
 // Bugs the endpoint fuzzer found (and one found next to them), each reduced to the datagrams
-// that trigger it. Each crashes the process of the endpoint hit: the error escapes to RxJS's unhandled-error path, which
-// rethrows it on a timer (uncaughtException). Kept as it.fails until lib/ is fixed; the fuzz
-// runs count them as known findings (spec/fuzz/support/known-findings.ts).
+// that triggered it. Each crashed the process of the endpoint hit (the error escaped to RxJS's
+// unhandled-error path); they are fixed, and these specs keep them fixed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentials } from '../../lib/credentials/credential-store.js';
 import { createServer, type DtlsServer } from '../../lib/endpoint/server.js';
@@ -47,41 +46,29 @@ function verifiedHello(options: Parameters<typeof clientHelloDatagram>[1]): void
 }
 
 describe('fuzz findings', () => {
-  // BUG (reported): lib/handshake/server-handshake.ts sets nextSendSeq to the ClientHello's
-  // message_seq and start() numbers ServerHello, [ServerKeyExchange], ServerHelloDone from
-  // there; with message_seq 65535 the next message gets 65536 and encodeHandshakeMessage
-  // throws RangeError inside Session.start(), called from the cookie gate's subscriber. RFC 6347
-  // §4.2.2: message_seq is 16 bits and a peer's counter never wraps; such a ClientHello should
-  // be dropped (or refused with an alert), never throw.
-  it.fails('a cookie-verified ClientHello with message_seq 65535 is refused without an exception escaping', async () => {
-    verifiedHello({ messageSeq: 65535 });
+  // Found by the endpoint fuzzer: a ClientHello with message_seq 65535 made the server number its
+  // flight past 65535 and crash. RFC 6347 §4.2.2: message_seq never wraps; the cookie gate drops it.
+  it('a ClientHello with message_seq 65535 is dropped at the cookie gate: no reply, no session, nothing escapes', async () => {
+    transport.deliver(clientHelloDatagram(pskClientHello(new Uint8Array(32).fill(0x42)), { messageSeq: 65535 }), PEER);
+    clock.advanceBy(10);
     await trap.settle();
+    expect(transport.replies).toEqual([]);
+    expect(server.sessionCount).toBe(0);
     expect(trap.escaped).toEqual([]);
   });
 
-  // BUG (reported): lib/endpoint/server.ts startSession passes the ClientHello's record
-  // sequence number as firstRecordSeq, so the server's epoch-0 counter starts there (lib/record/
-  // write-epochs.ts); at 2^48-1 the next record throws SequenceNumberExhaustedError in the
-  // encrypt stage (an error notification nobody handles) and again in sendAlert, and close()
-  // then throws too, so DtlsServer.close() cannot finish. RFC 6347 §4.2.1 only ties the
-  // HelloVerifyRequest's record number to the ClientHello's; the server's own epoch 0 may
-  // start anywhere that leaves it room (or the ClientHello be dropped).
-  it.fails('a cookie-verified ClientHello with record sequence number 2^48-1 is refused without an exception escaping', async () => {
+  // Found by the endpoint fuzzer: the server continued its epoch-0 records after the ClientHello's
+  // number, so 2^48-1 exhausted them and crashed. It now starts at 0 when the number leaves no room.
+  it('a cookie-verified ClientHello with record sequence number 2^48-1 starts a session whose own numbers start afresh; nothing escapes', async () => {
     verifiedHello({ recordSeq: 2 ** 48 - 1 });
     await trap.settle();
     expect(trap.escaped).toEqual([]);
     expect(() => server.close()).not.toThrow();
   });
 
-  // BUG (reported): lib/handshake/client-handshake.ts answers every HelloVerifyRequest in state
-  // wait-hello with a new ClientHello and a new message_seq, without limit; after 65,535 of them
-  // (about 4 MB of spoofed 60-byte datagrams with consecutive message_seq, from the server's address)
-  // the next ClientHello is numbered 65536 and encodeHandshakeFragment throws in the fragment stage
-  // of the client's send pipeline (lib/operators/fragment.ts), an unhandled error notification:
-  // the client process crashes. Run in full (65,536 HelloVerifyRequests, 9 s) it ends the same; here
-  // the counter starts where those would have left it. RFC 6347 §4.2.2: message_seq never wraps in
-  // a handshake; a client should give up (or stop answering) long before.
-  it.fails('a client bombarded with HelloVerifyRequests never numbers a ClientHello past 65535', async () => {
+  // Found next to them: a client answered HelloVerifyRequests without limit until its message_seq
+  // passed 65535 and crashed. It now gives up after 8 (or before message_seq would wrap).
+  it('a client bombarded with HelloVerifyRequests never numbers a ClientHello past 65535', async () => {
     const lab = await new Lab({ setup: keyExchange('PSK'), seed: 3, withServer: false }).start();
     const io = new RecordIo(lab.serverEnd.datagrams$, (d) => lab.inject('s>c', d));
     (lab.client as unknown as { handshake: { nextSendSeq: number } }).handshake.nextSendSeq = 65_530;
