@@ -90,5 +90,6 @@ export class AsyncQueue<T> {
 }
 
 function timedOut(timeout: number): DtlsError {
-  return new DtlsError('ETIMEDOUT', timeout <= 0 ? 'nothing to receive (timeout 0)' : `nothing received within ${timeout} ms`);
+  // RIOT's sock_dtls_recv: -EAGAIN when asked not to wait, -ETIMEDOUT when the wait ran out.
+  return timeout <= 0 ? new DtlsError('EAGAIN', 'nothing to receive (timeout 0)') : new DtlsError('ETIMEDOUT', `nothing received within ${timeout} ms`);
 }

@@ -134,8 +134,7 @@ export class SockDtls implements AsyncIterable<SockDtlsRecvResult> {
   /**
    * RIOT's `sock_dtls_recv`: the next record of application data from any
    * session, or the completion of a handshake nobody else waited for. Rejects
-   * with ETIMEDOUT after `timeout` ms (at once for 0, where RIOT returns
-   * -EAGAIN: DtlsErrorCode has no EAGAIN), ENOBUFS when the record is longer
+   * with ETIMEDOUT after `timeout` ms (EAGAIN at once for 0, as RIOT), ENOBUFS when the record is longer
    * than `maxlen` (the record is dropped, as RIOT drops it), EINVAL when the
    * sock is closed, or the DtlsError of a handshake this sock started that
    * failed while no send waited for it.

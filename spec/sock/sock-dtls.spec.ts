@@ -94,12 +94,10 @@ describe('SockDtls', () => {
     expect(data.type === 'data' && text(data.data)).toBe('on demand');
   });
 
-  it('recv times out with ETIMEDOUT (at once for 0), and rejects a record longer than maxlen with ENOBUFS, dropping it', async () => {
+  it('recv says EAGAIN at once for timeout 0, ETIMEDOUT after a wait, and rejects a record longer than maxlen with ENOBUFS, dropping it', async () => {
     const { server, client } = socksOver();
-    const started = Date.now();
-    expect((await rejection(server!.recv(0))).code).toBe('ETIMEDOUT');
+    expect((await rejection(server!.recv(0))).code).toBe('EAGAIN');
     expect((await rejection(server!.recv(50))).code).toBe('ETIMEDOUT');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
 
     const session = await client.sessionCreate(SERVER, 2000);
     await client.send(session, '0123456789', 0);
