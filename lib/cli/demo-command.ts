@@ -1,7 +1,7 @@
 import { filter, firstValueFrom } from 'rxjs';
 import { credentials, established, listen, openClientSession, utf8, type DtlsServer, type Session, type SessionEvent } from '../index.js';
 import type { DemoConfig } from './args.js';
-import { describePeer, describeSessionEvent, errorSummary, flightContents } from './output.js';
+import { describePeer, describeSessionEvent, errorSummary, HELLO_VERIFY_REQUEST_FLIGHT } from './output.js';
 
 const IDENTITY = 'Client_identity';
 const KEY = 'secretPSK';
@@ -25,7 +25,7 @@ export async function runDemo(config: DemoConfig): Promise<number> {
     say('rx-dtls demo: a DTLS 1.2 server and client in this process, over UDP on loopback');
     say(`server listening on ${address}:${port}; both sides hold the pre-shared key of "${IDENTITY}"`);
 
-    server.events$.pipe(filter((e) => e.type === 'hello-verify-request')).subscribe(() => say(`server  flight 2 sent: ${flightContents(2)}`));
+    server.events$.pipe(filter((e) => e.type === 'hello-verify-request')).subscribe(() => say(`server  flight 2 sent: ${HELLO_VERIFY_REQUEST_FLIGHT}`));
     let serverSide: Session | undefined;
     // Subscribed at once: the session starts, and sends flight 4, right after it is emitted.
     server.sessions$.subscribe((session) => {

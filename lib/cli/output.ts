@@ -39,7 +39,7 @@ export function describeSessionEvent(event: SessionEvent): string {
     case 'handshake-start':
       return `handshake started as ${event.role}`;
     case 'flight-sent':
-      return `flight ${event.flight} sent: ${flightContents(event.flight)}`;
+      return `flight ${event.flight} sent: ${event.messages.join(', ')}`;
     case 'retransmit':
       return `flight ${event.flight} sent again (attempt ${event.attempt}, ${event.reason === 'timeout' ? 'timer expired' : 'the peer repeated its flight'})`;
     case 'handshake-complete':
@@ -57,7 +57,7 @@ export function describeSessionEvent(event: SessionEvent): string {
 export function describeServerEvent(event: ServerEvent): string | undefined {
   switch (event.type) {
     case 'hello-verify-request':
-      return `flight 2 sent: ${flightContents(2)}`;
+      return `flight 2 sent: ${HELLO_VERIFY_REQUEST_FLIGHT}`;
     case 'dropped':
       return `datagram dropped: ${event.reason}`;
     default:
@@ -65,25 +65,8 @@ export function describeServerEvent(event: ServerEvent): string | undefined {
   }
 }
 
-/** The messages of each flight of a PSK handshake, RFC 6347 §4.2.4 numbering. */
-export function flightContents(flight: number): string {
-  switch (flight) {
-    case 1:
-      return 'ClientHello';
-    case 2:
-      return 'HelloVerifyRequest with a cookie';
-    case 3:
-      return 'ClientHello with the cookie';
-    case 4:
-      return 'ServerHello ... ServerHelloDone';
-    case 5:
-      return 'ClientKeyExchange, ChangeCipherSpec, Finished';
-    case 6:
-      return 'ChangeCipherSpec, Finished';
-    default:
-      return `flight ${flight}`;
-  }
-}
+/** Flight 2, which the server's stateless cookie gate sends (it has no session to report it). */
+export const HELLO_VERIFY_REQUEST_FLIGHT = 'HelloVerifyRequest with a cookie';
 
 /** Who the peer proved to be, in the terms its credential gives. */
 export function describePeer(peer: PublicPeerIdentity): string {
@@ -94,8 +77,7 @@ export function describePeer(peer: PublicPeerIdentity): string {
       // The fingerprint users pin: `openssl pkey -pubin -in key.pem -outform DER | sha256sum`.
       return `raw public key SHA-256 ${peer.fingerprint}`;
     case 'x509':
-      // Node gives one relative distinguished name per line ("C=DE\nO=Acme\nCN=gw").
-      return `certificate ${peer.subject.split('\n').join(', ')}`;
+      return `certificate ${peer.subject}`;
     case 'anonymous':
       // A client a server did not ask for a certificate (RFC 5246 §7.4.4), or that sent none.
       return 'an unauthenticated peer';

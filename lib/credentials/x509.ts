@@ -1,5 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
+import { timingSafeEqual } from '../crypto/constant-time.js';
+import { ecdsaPublicKey } from '../crypto/ecdsa.js';
 import { decodeP256Spki } from '../crypto/spki.js';
 import { DtlsError } from '../dtls-error.js';
 import type { LocalCertificate, PeerCheck } from '../handshake/peer-authentication.js';
@@ -14,9 +16,20 @@ export function pemCertificates(pem: string): Uint8Array[] {
   return blocks.map((block) => new Uint8Array(new X509Certificate(block).raw));
 }
 
-/** Our X.509 certificate: the chain (leaf first) and the private key of the leaf. */
+/** Our X.509 certificate: the chain (leaf first) and the private key of the leaf, which must be its P-256 key. */
 export function x509Certificate(chain: readonly Uint8Array[], privateKey: Uint8Array): LocalCertificate {
+  const leaf = new X509Certificate(chain[0]);
+  const leafKey = decodeP256Spki(new Uint8Array(leaf.publicKey.export({ type: 'spki', format: 'der' })));
+  if (!leafKey) throw new DtlsError('EINVAL', `the key of certificate "${oneLine(leaf.subject)}" is not ECDSA P-256`);
+  if (!timingSafeEqual(leafKey, ecdsaPublicKey(privateKey))) {
+    throw new DtlsError('EINVAL', `the private key does not belong to certificate "${oneLine(leaf.subject)}"`);
+  }
   return { type: CertificateType.x509, certificateBody: encodeCertificate({ certificates: [...chain] }), privateKey };
+}
+
+/** Node writes a distinguished name one attribute per line; users get it on one. */
+function oneLine(name: string): string {
+  return name.split('\n').join(', ');
 }
 
 const rejected = (alert: number, reason: string): PeerCheck => ({ ok: false, alert, reason });
@@ -78,6 +91,6 @@ export function verifyX509Chain(
     const spki = new Uint8Array(leaf.publicKey.export({ type: 'spki', format: 'der' }));
     const publicKey = decodeP256Spki(spki);
     if (!publicKey) return rejected(AlertDescription.unsupported_certificate, 'the certificate key is not P-256');
-    return { ok: true, publicKey, identity: { kind: 'x509', subject: leaf.subject, chain: chainDer } };
+    return { ok: true, publicKey, identity: { kind: 'x509', subject: oneLine(leaf.subject), chain: chainDer } };
   };
 }

@@ -6,10 +6,16 @@ export type SessionState = 'handshaking' | 'established' | 'closed';
 /** What a session reports on `events$`. */
 export type SessionEvent =
   | { readonly type: 'handshake-start'; readonly role: 'client' | 'server' }
-  /** A flight went out for the first time (RFC 6347 §4.2.4 numbering). */
-  | { readonly type: 'flight-sent'; readonly flight: number }
+  /** A flight went out for the first time (RFC 6347 §4.2.4 numbering), with the names of its messages. */
+  | { readonly type: 'flight-sent'; readonly flight: number; readonly messages: readonly string[] }
   /** A flight went out again: its timer expired, or the peer retransmitted. */
-  | { readonly type: 'retransmit'; readonly flight: number; readonly attempt: number; readonly reason: 'timeout' | 'peer' }
+  | {
+      readonly type: 'retransmit';
+      readonly flight: number;
+      readonly messages: readonly string[];
+      readonly attempt: number;
+      readonly reason: 'timeout' | 'peer';
+    }
   | ({ readonly type: 'handshake-complete' } & HandshakeInfo)
   | ({ readonly type: 'alert'; readonly direction: 'sent' | 'received' } & AlertInfo)
   /** The keyLog sink threw; the session goes on. */

@@ -3,6 +3,7 @@ import { DtlsError, alertInfo } from '../dtls-error.js';
 import type { ClientHandshake } from '../handshake/client-handshake.js';
 import type { Flight } from '../handshake/flight.js';
 import type { HandshakeStep, HandshakeSummary, MaybePromise } from '../handshake/handshake-step.js';
+import { flightMessageNames } from '../handshake/message-names.js';
 import { Reassembler } from '../handshake/reassembler.js';
 import { Sequencer } from '../handshake/sequencer.js';
 import type { ServerHandshake } from '../handshake/server-handshake.js';
@@ -228,13 +229,14 @@ export class Session {
     this.flights
       .pipe(
         retransmit({ ...this.options.retransmit, resendNow$: this.resendNow, scheduler: this.scheduler }),
-        tap((t) =>
+        tap((t) => {
+          const messages = flightMessageNames(t.flight);
           this.events.next(
             t.attempt === 0
-              ? { type: 'flight-sent', flight: t.flight.number }
-              : { type: 'retransmit', flight: t.flight.number, attempt: t.attempt, reason: t.reason === 'peer' ? 'peer' : 'timeout' },
-          ),
-        ),
+              ? { type: 'flight-sent', flight: t.flight.number, messages }
+              : { type: 'retransmit', flight: t.flight.number, messages, attempt: t.attempt, reason: t.reason === 'peer' ? 'peer' : 'timeout' },
+          );
+        }),
         fragment({ maxDatagramSize: this.options.mtu, overhead: (epoch) => this.writeEpochs.overhead(epoch) }),
         encrypt(this.writeEpochs),
         pack(this.options.mtu),

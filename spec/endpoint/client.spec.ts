@@ -100,7 +100,9 @@ describe('client and server over a memory link, in virtual time', () => {
     expect(time.runUntil(() => client.state === 'established', 5000)).toBe(true);
     // The server timed out at 1 s and resent flight 4; the client answered with flight 5 straight away.
     expect(time.now).toBe(1000);
-    expect(clientEvents.filter((e) => e.type === 'retransmit')).toEqual([{ type: 'retransmit', flight: 5, attempt: 1, reason: 'peer' }]);
+    expect(clientEvents.filter((e) => e.type === 'retransmit')).toEqual([
+      { type: 'retransmit', flight: 5, messages: ['ClientKeyExchange', 'ChangeCipherSpec', 'Finished'], attempt: 1, reason: 'peer' },
+    ]);
     expect(sendTimes(wire, 'server')).toEqual([0, 0, 1000, 1000]);
   });
 
@@ -117,7 +119,9 @@ describe('client and server over a memory link, in virtual time', () => {
     expect(client.state).toBe('handshaking');
     expect(time.runUntil(() => client.state === 'established', 5000)).toBe(true);
     expect(time.now).toBe(1000);
-    expect(serverSessionEvents[0].filter((e) => e.type === 'retransmit')).toEqual([{ type: 'retransmit', flight: 6, attempt: 1, reason: 'peer' }]);
+    expect(serverSessionEvents[0].filter((e) => e.type === 'retransmit')).toEqual([
+      { type: 'retransmit', flight: 6, messages: ['ChangeCipherSpec', 'Finished'], attempt: 1, reason: 'peer' },
+    ]);
     // The final flight is never resent on a timer: nothing more is sent once both are up.
     const count = wire.length;
     time.advanceBy(120_000);

@@ -30,8 +30,8 @@ describe("the server's final flight lost (RFC 6347 §4.2.4: the last flight is r
       // One timer expiry (1 s after flight 5 went out) and one answer to it.
       expect(flight5.map((d) => d.time)).toEqual([flight5[0].time, flight5[0].time + 1000]);
       expect(flight6.map((d) => d.time)).toEqual([flight5[0].time + DELAY, flight5[1].time + DELAY]);
-      expect(pair.clientEvents.filter((e) => e.type === 'retransmit')).toEqual([{ type: 'retransmit', flight: 5, attempt: 1, reason: 'timeout' }]);
-      expect(pair.serverSessionEvents[0].filter((e) => e.type === 'retransmit')).toEqual([{ type: 'retransmit', flight: 6, attempt: 1, reason: 'peer' }]);
+      expect(pair.clientEvents.filter((e) => e.type === 'retransmit')).toMatchObject([{ type: 'retransmit', flight: 5, attempt: 1, reason: 'timeout' }]);
+      expect(pair.serverSessionEvents[0].filter((e) => e.type === 'retransmit')).toMatchObject([{ type: 'retransmit', flight: 6, attempt: 1, reason: 'peer' }]);
 
       // The final flight has no timer of its own: two minutes later nothing more has gone out.
       const sent = pair.wire.length;

@@ -21,7 +21,7 @@ describe('HelloVerifyRequest lost again and again (RFC 6347 §4.2.1, §4.2.4)', 
     const withoutCookie = pair.wire.filter((d) => d.from === 'client' && labels(d.data)[0] === 'ClientHello').slice(0, 4);
     // RFC 6347 §4.2.4.1: 1 s, then doubling.
     expect(withoutCookie.map((d) => d.time)).toEqual([0, 1000, 3000, 7000]);
-    expect(pair.clientEvents.filter((e) => e.type === 'retransmit')).toEqual([1, 2, 3].map((attempt) => ({ type: 'retransmit', flight: 1, attempt, reason: 'timeout' })));
+    expect(pair.clientEvents.filter((e) => e.type === 'retransmit')).toMatchObject([1, 2, 3].map((attempt) => ({ type: 'retransmit', flight: 1, attempt, reason: 'timeout' })));
     // The same ClientHello every time (same random, same message_seq); only the record sequence number moves on.
     const bodies = new Set(withoutCookie.map((d) => Buffer.from(d.data.subarray(RECORD_HEADER)).toString('hex')));
     expect(bodies.size).toBe(1);
