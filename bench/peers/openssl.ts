@@ -9,6 +9,17 @@ import type { ClientPeer, EchoChannel, RunningServer, ServerPeer, Target } from 
 
 export const opensslPresent = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
 
+/**
+ * s_server reads its stdin from the echo FIFO, so it never sees an end of input: if the
+ * bench stops early (an error, Ctrl-C) it would stay. Every one still running is ended
+ * when this process exits.
+ */
+const servers = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of servers) child.kill('SIGTERM');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 /** s_server and s_client take the same suite and key options; P-256 is the only group offered. */
 function suiteArgs(suite: Suite, role: 'server' | 'client'): string[] {
   if (suite.id === 'psk') {
@@ -40,8 +51,15 @@ export const opensslServer: ServerPeer = {
       const port = await freeUdpPort();
       const args = ['s_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, '-quiet', ...suiteArgs(suite, 'server')];
       const child = spawn('sh', ['-c', 'exec openssl "$@" <>"$0" >"$0"', fifo, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      servers.add(child);
       let exited = false;
-      const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+      const exit = new Promise<void>((resolve) =>
+        child.once('exit', () => {
+          exited = true;
+          servers.delete(child);
+          resolve();
+        }),
+      );
       child.stderr!.resume();
       const stop = async (): Promise<void> => {
         child.kill('SIGTERM');
