@@ -9,7 +9,7 @@ import { percentile } from './percentile.js';
  * (RFC 6347 §4.2.4.1) and default 60 s handshake timeout. Deterministic: the
  * same arguments print the same table.
  *
- *   npx tsx bench/network/run.ts [--seeds 200] [--loss 0,10,30,50] [--suite psk,ecdhe-ecdsa] [--delay 50]
+ *   npx tsx bench/network/run.ts [--seeds 200] [--loss 0,10,30,50] [--suite psk,ecdhe-ecdsa] [--delay 50] [--mtu 1200]
  */
 const { values } = parseArgs({
   options: {
@@ -17,34 +17,36 @@ const { values } = parseArgs({
     loss: { type: 'string', default: '0,10,30,50' },
     suite: { type: 'string', default: TRIAL_SUITES.map((s) => s.id).join(',') },
     delay: { type: 'string', default: '50' },
+    mtu: { type: 'string', default: '1200' },
   },
 });
 const seeds = Number(values.seeds);
 const delay = Number(values.delay);
+const mtu = Number(values.mtu);
 const losses = values.loss.split(',').map(Number);
 const suites = values.suite.split(',').map((id) => {
   const suite = TRIAL_SUITES.find((s) => s.id === id);
   if (!suite) throw new Error(`unknown suite ${id}; known: ${TRIAL_SUITES.map((s) => s.id).join(', ')}`);
   return suite;
 });
-if (!(Number.isInteger(seeds) && seeds > 0) || !(delay >= 0) || losses.some((l) => !(l >= 0 && l <= 100))) {
+if (!(Number.isInteger(seeds) && seeds > 0) || !(delay >= 0) || !Number.isInteger(mtu) || losses.some((l) => !(l >= 0 && l <= 100))) {
   throw new Error('--seeds must be a positive integer, --delay a number of ms >= 0, --loss percentages from 0 to 100');
 }
 
 const ms = (value: number | undefined): string => (value === undefined ? '-' : String(value));
-console.log(`Handshakes under random loss (each direction), ${seeds} seeds per cell, one-way delay ${delay} ms, virtual time`);
-console.log(`npx tsx bench/network/run.ts --seeds ${seeds} --loss ${losses.join(',')} --suite ${suites.map((s) => s.id).join(',')} --delay ${delay}\n`);
-console.log('| suite | loss | completed | median ms | p95 ms | max ms | retransmissions (mean) |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log(`Handshakes under random loss (each direction), ${seeds} seeds per cell, one-way delay ${delay} ms, MTU ${mtu}, virtual time`);
+console.log(`npx tsx bench/network/run.ts --seeds ${seeds} --loss ${losses.join(',')} --suite ${suites.map((s) => s.id).join(',')} --delay ${delay} --mtu ${mtu}\n`);
+console.log('| suite | loss | completed | median ms | p95 ms | max ms | retransmissions (mean) | datagrams (mean) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const suite of suites) {
   for (const loss of losses) {
     const results: TrialResult[] = [];
-    for (let seed = 1; seed <= seeds; seed++) results.push(await handshakeTrial({ suite, loss: loss / 100, seed, delay }));
+    for (let seed = 1; seed <= seeds; seed++) results.push(await handshakeTrial({ suite, loss: loss / 100, seed, delay, mtu }));
     const times = results.flatMap((r) => (r.time === undefined ? [] : [r.time])).sort((a, b) => a - b);
     const rate = ((100 * times.length) / seeds).toFixed(1);
-    const retransmissions = (results.reduce((sum, r) => sum + r.retransmissions, 0) / seeds).toFixed(1);
+    const mean = (of: (r: TrialResult) => number) => (results.reduce((sum, r) => sum + of(r), 0) / seeds).toFixed(1);
     console.log(
-      `| ${suite.iana} | ${loss}% | ${times.length}/${seeds} (${rate}%) | ${ms(percentile(times, 50))} | ${ms(percentile(times, 95))} | ${ms(times.at(-1))} | ${retransmissions} |`,
+      `| ${suite.iana} | ${loss}% | ${times.length}/${seeds} (${rate}%) | ${ms(percentile(times, 50))} | ${ms(percentile(times, 95))} | ${ms(times.at(-1))} | ${mean((r) => r.retransmissions)} | ${mean((r) => r.wire.length)} |`,
     );
   }
 }

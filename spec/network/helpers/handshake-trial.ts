@@ -14,6 +14,8 @@ export interface TrialOptions {
   readonly seed: number;
   /** One-way delay of the link in ms. */
   readonly delay: number;
+  /** Both sides' MTU (default 1200): a smaller one splits the larger flights into more datagrams. */
+  readonly mtu?: number;
 }
 
 /** One datagram as its sender sent it, and whether the link delivered it. */
@@ -42,12 +44,12 @@ export interface TrialResult {
  * retransmission timers (RFC 6347 §4.2.4.1: 1 s, doubling, 60 s cap) and the
  * default 60 s handshake timeout: the same code paths as over UDP, minus the clock.
  */
-export async function handshakeTrial({ suite, loss, seed, delay }: TrialOptions): Promise<TrialResult> {
+export async function handshakeTrial({ suite, loss, seed, delay, mtu }: TrialOptions): Promise<TrialResult> {
   const lost = new Set<Uint8Array>();
   const pair = await startPair({
     delay,
-    server: { credentials: suite.server(), cipherSuites: [suite.iana] },
-    client: { credentials: suite.client(), cipherSuites: [suite.iana], serverName: suite.serverName },
+    server: { credentials: suite.server(), cipherSuites: [suite.iana], mtu },
+    client: { credentials: suite.client(), cipherSuites: [suite.iana], serverName: suite.serverName, mtu },
     linkOn: (scheduler, direction) =>
       impair({
         seed: seed * 2 + (direction === 'client-to-server' ? 0 : 1),
