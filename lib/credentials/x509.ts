@@ -34,6 +34,25 @@ function oneLine(name: string): string {
 
 const rejected = (alert: number, reason: string): PeerCheck => ({ ok: false, alert, reason });
 
+/**
+ * Parsed certificates by their DER, shared across handshakes: a client parses its
+ * roots and the server's chain on every connection otherwise, a sixth of an
+ * ECDHE_ECDSA handshake. Only parsing is shared; every check runs each time.
+ */
+const parsedCertificates = new Map<string, X509Certificate>();
+const PARSED_CERTIFICATES_KEPT = 256;
+
+function parseCertificate(der: Uint8Array): X509Certificate {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  let certificate = parsedCertificates.get(key);
+  if (!certificate) {
+    certificate = new X509Certificate(der);
+    if (parsedCertificates.size >= PARSED_CERTIFICATES_KEPT) parsedCertificates.delete(parsedCertificates.keys().next().value!);
+    parsedCertificates.set(key, certificate);
+  }
+  return certificate;
+}
+
 /** Extended key usage OIDs (RFC 5280 §4.2.1.12). */
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
@@ -51,11 +70,11 @@ export function verifyX509Chain(
   options: { readonly serverName?: string; readonly purpose: 'server' | 'client'; readonly now?: () => Date },
 ) {
   const { serverName, purpose, now = () => new Date() } = options;
-  const anchors = roots.map((der) => new X509Certificate(der));
+  const anchors = roots.map(parseCertificate);
   return (chainDer: readonly Uint8Array[]): PeerCheck => {
     let chain: X509Certificate[];
     try {
-      chain = chainDer.map((der) => new X509Certificate(der));
+      chain = chainDer.map(parseCertificate);
     } catch {
       return rejected(AlertDescription.bad_certificate, 'a certificate does not parse');
     }

@@ -2,7 +2,7 @@ import { BehaviorSubject, Subject, filter, share, takeUntil, tap, timer, type Ob
 import { DtlsError, alertInfo } from '../dtls-error.js';
 import type { ClientHandshake } from '../handshake/client-handshake.js';
 import type { Flight } from '../handshake/flight.js';
-import type { HandshakeStep, HandshakeSummary, MaybePromise } from '../handshake/handshake-step.js';
+import { NOTHING, type HandshakeStep, type HandshakeSummary, type MaybePromise } from '../handshake/handshake-step.js';
 import { flightMessageNames } from '../handshake/message-names.js';
 import { Reassembler } from '../handshake/reassembler.js';
 import { Sequencer } from '../handshake/sequencer.js';
@@ -74,7 +74,7 @@ export class Session {
   private sentChangeCipherSpec = false;
   private busy = false;
   private readonly waiting: Array<() => MaybePromise<HandshakeStep>> = [];
-  private summary?: HandshakeSummary;
+  private handshakeInfo?: HandshakeInfo;
   private closeError?: DtlsError;
   /** Records dropped: malformed, unauthenticated, replayed, or out of place. */
   droppedRecords = 0;
@@ -88,7 +88,8 @@ export class Session {
   private unauthenticated = 0;
 
   constructor(
-    private readonly handshake: Handshake,
+    /** The flight state machine; released once established, with its transcript and secrets. */
+    private handshake: Handshake | undefined,
     private readonly options: SessionOptions,
     private readonly transmit: (datagram: Uint8Array) => void,
     init: { role: 'client' | 'server'; peer: PeerAddress; firstReceiveSeq: number; firstRecordSeq?: number },
@@ -123,8 +124,7 @@ export class Session {
 
   /** What the handshake agreed, once established. */
   get info(): HandshakeInfo | undefined {
-    const s = this.summary;
-    return s && { cipherSuite: s.cipherSuite.name, peer: publicPeerIdentity(s.peer), extendedMasterSecret: s.extendedMasterSecret };
+    return this.handshakeInfo;
   }
 
   /** The error that ended the session, if it did not end cleanly. */
@@ -138,7 +138,7 @@ export class Session {
     timer(this.options.handshakeTimeout, this.scheduler)
       .pipe(takeUntil(this.ended), takeUntil(this.stateSubject.pipe(filter((s) => s !== 'handshaking'))))
       .subscribe(() => this.onHandshakeTimeout());
-    this.run(() => this.handshake.start());
+    this.run(() => this.handshake?.start() ?? NOTHING);
   }
 
   /** Feeds one datagram from the peer. */
@@ -252,7 +252,7 @@ export class Session {
           this.droppedRecords++;
           return;
         }
-        this.run(() => this.handshake.onChangeCipherSpec());
+        this.run(() => this.handshake?.onChangeCipherSpec() ?? NOTHING);
         return;
       case ContentType.alert:
         this.onAlert(record);
@@ -302,7 +302,7 @@ export class Session {
       if (asksRenegotiation) this.sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
       return;
     }
-    this.run(() => this.handshake.onMessage(message));
+    this.run(() => this.handshake?.onMessage(message) ?? NOTHING);
   }
 
   /**
@@ -368,7 +368,12 @@ export class Session {
   }
 
   private onEstablished(summary: HandshakeSummary): void {
-    this.summary = summary;
+    this.handshakeInfo = {
+      cipherSuite: summary.cipherSuite.name,
+      peer: publicPeerIdentity(summary.peer),
+      extendedMasterSecret: summary.extendedMasterSecret,
+    };
+    this.handshake = undefined;
     this.readEpochs.expectNoNextEpoch();
     // The client's flight 5 is answered; the server keeps its final flight for the peer's retransmissions.
     if (this.role === 'client') this.flights.next(null);

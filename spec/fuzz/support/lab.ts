@@ -123,6 +123,8 @@ export class Lab {
     return this.dtlsServer;
   }
 
+  private clientHandshake?: ClientInternals['handshake'];
+
   /** Opens the genuine client (unless withClient is false) and lets the clock start running. */
   async start(): Promise<this> {
     if (this.options.withClient === false) return this;
@@ -141,6 +143,8 @@ export class Lab {
       ...this.options.client,
     });
     this.client.data$.subscribe((data) => this.received.client.push(data));
+    // The session lets go of its state machine once established; keep it for the invariant.
+    this.clientHandshake = (this.client as unknown as ClientInternals).handshake;
     return this;
   }
 
@@ -155,8 +159,8 @@ export class Lab {
 
   /** The master secret the genuine client derived (set once it sent its Finished), as a key log line. */
   clientKeyLine(): string | undefined {
-    if (!this.client) return undefined;
-    const { handshake } = this.client as unknown as ClientInternals;
+    const handshake = this.clientHandshake;
+    if (!handshake) return undefined;
     return handshake.keys && `CLIENT_RANDOM ${hex(handshake.random)} ${hex(handshake.keys.masterSecret)}`;
   }
 
