@@ -16,6 +16,8 @@ export interface TrialOptions {
   readonly delay: number;
   /** Both sides' MTU (default 1200): a smaller one splits the larger flights into more datagrams. */
   readonly mtu?: number;
+  /** The retransmission budget: how long both sides keep trying (default 60 s, the library's default). */
+  readonly handshakeTimeout?: number;
 }
 
 /** One datagram as its sender sent it, and whether the link delivered it. */
@@ -44,12 +46,12 @@ export interface TrialResult {
  * retransmission timers (RFC 6347 §4.2.4.1: 1 s, doubling, 60 s cap) and the
  * default 60 s handshake timeout: the same code paths as over UDP, minus the clock.
  */
-export async function handshakeTrial({ suite, loss, seed, delay, mtu }: TrialOptions): Promise<TrialResult> {
+export async function handshakeTrial({ suite, loss, seed, delay, mtu, handshakeTimeout = 60_000 }: TrialOptions): Promise<TrialResult> {
   const lost = new Set<Uint8Array>();
   const pair = await startPair({
     delay,
-    server: { credentials: suite.server(), cipherSuites: [suite.iana], mtu },
-    client: { credentials: suite.client(), cipherSuites: [suite.iana], serverName: suite.serverName, mtu },
+    server: { credentials: suite.server(), cipherSuites: [suite.iana], mtu, handshakeTimeout },
+    client: { credentials: suite.client(), cipherSuites: [suite.iana], serverName: suite.serverName, mtu, handshakeTimeout },
     linkOn: (scheduler, direction) =>
       impair({
         seed: seed * 2 + (direction === 'client-to-server' ? 0 : 1),
@@ -72,7 +74,7 @@ export async function handshakeTrial({ suite, loss, seed, delay, mtu }: TrialOpt
   const serverUp = () => pair.serverSessions.some((s) => establishedAt.has(s));
   const done = () => (establishedAt.has(pair.client) && serverUp()) || pair.client.state === 'closed';
   // The client's handshake timeout ends every trial that does not complete; the extra second lets it fire.
-  pair.time.runUntil(done, 61_000, 50);
+  pair.time.runUntil(done, handshakeTimeout + 1_000, 50);
 
   const completed = establishedAt.has(pair.client) && serverUp();
   const result: TrialResult = {
