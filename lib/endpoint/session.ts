@@ -1,4 +1,4 @@
-import { BehaviorSubject, Subject, filter, share, takeUntil, tap, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { BehaviorSubject, Subject, filter, takeUntil, tap, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { DtlsError, alertInfo } from '../dtls-error.js';
 import type { ClientHandshake } from '../handshake/client-handshake.js';
 import type { Flight } from '../handshake/flight.js';
@@ -22,6 +22,7 @@ import type { PeerAddress } from '../transport/datagram.js';
 import { AlertDescription, AlertLevel, decodeAlert, encodeAlert } from '../wire/alert.js';
 import { decodeChangeCipherSpec } from '../wire/change-cipher-spec.js';
 import { ContentType, DTLS_1_2, HandshakeType, MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
+import { decodeHandshakeFragments } from '../wire/handshake-header.js';
 import { keyLogLine } from './key-log.js';
 import { publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
 import type { SessionEvent, SessionState } from './session-event.js';
@@ -54,6 +55,13 @@ export class Session {
   private readonly flights = new Subject<Flight | null>();
   private readonly resendNow = new Subject<void>();
   private readonly keysInstalled = new Subject<void>();
+  /** Handshake records on their way to the reassembler and sequencer, until the handshake is done. */
+  private readonly handshakeRecords = new Subject<PlainRecord>();
+  /**
+   * Set once no flight of ours can be needed again: the handshake stages and the
+   * retransmitter are torn down, so an idle session keeps only its record state.
+   */
+  private handshakeDone = false;
   private readonly ended = new Subject<void>();
   private readonly readEpochs: ReadEpochs;
   private readonly writeEpochs: WriteEpochs;
@@ -202,15 +210,15 @@ export class Session {
           if (record.header.epoch > 0) this.unauthenticated++;
         },
       }),
-      tap((record) => {
-        if (record.epoch > 0 || this.state === 'handshaking') this.lastActivity = this.scheduler.now();
-      }),
-      share(),
     );
-    records$.pipe(filter((r) => r.contentType !== ContentType.handshake)).subscribe((r) => this.onRecord(r));
-    records$
+    records$.subscribe((record) => {
+      if (record.epoch > 0 || this.state === 'handshaking') this.lastActivity = this.scheduler.now();
+      if (record.contentType !== ContentType.handshake) this.onRecord(record);
+      else if (this.handshakeDone) this.refuseRenegotiation(record);
+      else this.handshakeRecords.next(record);
+    });
+    this.handshakeRecords
       .pipe(
-        filter((r) => r.contentType === ContentType.handshake),
         decodeHandshake(() => this.droppedRecords++),
         reassemble(this.reassembler),
         // RFC 5246 §7.4.9: a Finished is protected with the new keys; an unprotected one is
@@ -263,6 +271,8 @@ export class Session {
           this.droppedRecords++;
           return;
         }
+        // The client sends data only after our final flight reached it.
+        this.finishHandshake();
         this.data.next(record.payload);
         return;
       default:
@@ -288,18 +298,39 @@ export class Session {
     }
   }
 
+  /**
+   * Tears down the handshake stages once no flight of ours can be needed again:
+   * the client at once (its last flight is answered), the server when the client's
+   * first application data shows that our final flight arrived (RFC 6347 §4.2.4).
+   */
+  private finishHandshake(): void {
+    if (this.handshakeDone) return;
+    this.handshakeDone = true;
+    this.handshakeRecords.complete();
+    this.flights.next(null); // stops the retransmission timers of the last flight
+    this.flights.complete();
+    this.resendNow.complete();
+  }
+
+  /** After the handshake: RFC 5746 §4.5 / RFC 5246 §7.2.2, we never renegotiate; a new handshake is refused. */
+  private refuseRenegotiation(record: PlainRecord): void {
+    const fragments = decodeHandshakeFragments(record.payload);
+    const asked = this.role === 'server' ? HandshakeType.client_hello : HandshakeType.hello_request;
+    if (record.epoch > 0 && fragments.ok && fragments.value.some((f) => f.msgType === asked)) {
+      this.sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
+    } else {
+      this.droppedRecords++;
+    }
+  }
+
   private onHandshakeMessage({ kind, epoch, message }: SequencedEpochMessage): void {
     if (kind === 'stale') {
       if (message.messageSeq === this.peerPreviousFlightStart) this.staleSeen = true;
       return;
     }
     if (this.state === 'established') {
-      // RFC 5746 §4.5 / RFC 5246 §7.2.2: we never renegotiate; a new handshake is refused.
-      const asksRenegotiation =
-        epoch > 0 &&
-        ((this.role === 'server' && message.msgType === HandshakeType.client_hello) ||
-          (this.role === 'client' && message.msgType === HandshakeType.hello_request));
-      if (asksRenegotiation) this.sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
+      // The server, until its final flight is known to have arrived: see refuseRenegotiation.
+      if (epoch > 0 && message.msgType === HandshakeType.client_hello) this.sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
       return;
     }
     this.run(() => this.handshake?.onMessage(message) ?? NOTHING);
@@ -376,7 +407,7 @@ export class Session {
     this.handshake = undefined;
     this.readEpochs.expectNoNextEpoch();
     // The client's flight 5 is answered; the server keeps its final flight for the peer's retransmissions.
-    if (this.role === 'client') this.flights.next(null);
+    if (this.role === 'client') this.finishHandshake();
     try {
       this.options.keyLog?.(keyLogLine(summary));
     } catch (cause) {
