@@ -31,6 +31,7 @@ export type { RawPublicKeyTrust } from './credentials/raw-public-key.js';
 export { UdpTransport, type UdpOptions } from './transport/udp.js';
 export { memoryLink, type MemoryLinkOptions } from './transport/memory.js';
 export { keyLogFile } from './transport/key-log-file.js';
+export { ImpairmentProxy } from './transport/impairment-proxy.js';
 export type { Datagram, DatagramTransport, PeerAddress } from './transport/datagram.js';
 
 // The operator stages, for users who build their own pipelines
