@@ -1,14 +1,5 @@
-/** Deterministic PRNG (mulberry32) so fuzz-style specs replay exactly from their seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The library's deterministic PRNG (mulberry32), so fuzz-style specs replay exactly from their seed. */
+export { seededRandom } from '../../lib/operators/seeded-random.js';
 
 /** An integer in [0, n). */
 export function randomInt(random: () => number, n: number): number {
