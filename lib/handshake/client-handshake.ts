@@ -25,8 +25,9 @@ import {
 } from '../wire/server-key-exchange.js';
 import { negotiatedCertificateTypes, verifyPeerCertificate } from './certificate-types.js';
 import type { Flight, FlightEntry } from './flight.js';
+import { FlightMachine, type ClosingState } from './flight-machine.js';
 import type { HandshakeMessage } from './handshake-message.js';
-import { failure, NOTHING, type HandshakeStep, type HandshakeSummary, type MaybePromise, type PeerIdentity } from './handshake-step.js';
+import { NOTHING, type HandshakeStep, type HandshakeSummary, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import { checkServerHelloExtensions, clientHelloExtensions } from './hello-extensions.js';
 import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
 import type { ClientPskSelector, PskCredential } from './psk-credentials.js';
@@ -52,7 +53,7 @@ export interface ClientHandshakeOptions {
 /** HelloVerifyRequests answered in one handshake before giving up. */
 const MAX_HELLO_VERIFY_REQUESTS = 8;
 
-type State = 'start' | 'wait-hello' | 'wait-server-flight' | 'wait-change-cipher-spec' | 'wait-finished' | 'established' | 'failed';
+type State = 'start' | 'wait-hello' | 'wait-server-flight';
 
 /** What the server's flight 4 told us after its ServerHello. */
 interface ServerFlight {
@@ -73,9 +74,8 @@ interface ServerFlight {
  * Pure: messages in, steps out; it is fed handshake messages already reassembled
  * and in message_seq order.
  */
-export class ClientHandshake {
-  private state: State = 'start';
-  private nextSendSeq = 0;
+export class ClientHandshake extends FlightMachine<State> {
+  protected state: State | ClosingState = 'start';
   private readonly random: Uint8Array;
   private hello!: ClientHello;
   private helloMessage!: HandshakeMessage;
@@ -87,20 +87,16 @@ export class ClientHandshake {
   private serverFlight: ServerFlight = { hint: new Uint8Array(0), keyExchangeSeen: false, certificateRequested: false };
   private psk?: PskCredential;
   private keys?: SessionKeys;
-  private pendingFinished?: HandshakeMessage;
   private helloVerifyRequests = 0;
 
   /** The groups we advertise: RFC 8422 §5.1 makes supported_groups cover certificate keys too, which are P-256. */
   private readonly groups: readonly number[];
 
   constructor(private readonly options: ClientHandshakeOptions) {
+    super(0);
     this.random = options.provider.randomBytes(32);
     const ecdsa = options.cipherSuites.some((s) => s.keyExchange === 'ECDHE_ECDSA');
     this.groups = ecdsa && !options.groups.includes(NamedGroup.secp256r1) ? [...options.groups, NamedGroup.secp256r1] : options.groups;
-  }
-
-  get isEstablished(): boolean {
-    return this.state === 'established';
   }
 
   /** Flight 1. */
@@ -119,29 +115,13 @@ export class ClientHandshake {
       case 'wait-server-flight':
         return this.onServerFlightMessage(message);
       case 'wait-change-cipher-spec':
-        // RFC 6347 §4.1: the Finished may overtake the ChangeCipherSpec; hold it until CCS arrives.
-        if (message.msgType === HandshakeType.finished && this.pendingFinished === undefined) {
-          this.pendingFinished = message;
-          return NOTHING;
-        }
-        return this.unexpected(message);
+        return this.holdFinished(message);
       case 'wait-finished':
         if (message.msgType === HandshakeType.finished) return this.onFinished(message);
         return this.unexpected(message);
       default:
         return NOTHING;
     }
-  }
-
-  onChangeCipherSpec(): HandshakeStep {
-    // A ChangeCipherSpec before our keys exist means the peer's flight lost its
-    // first records; ignore it, the retransmitted flight brings it again. A
-    // duplicate after it is harmless too.
-    if (this.state !== 'wait-change-cipher-spec') return NOTHING;
-    this.state = 'wait-finished';
-    const held = this.pendingFinished;
-    this.pendingFinished = undefined;
-    return held ? this.onFinished(held) : NOTHING;
   }
 
   private helloFlight(cookie: Uint8Array, number: number): Flight {
@@ -354,7 +334,7 @@ export class ClientHandshake {
     return shared ? { publicKey: share.publicKey, shared } : undefined;
   }
 
-  private onFinished(message: HandshakeMessage): HandshakeStep {
+  protected onFinished(message: HandshakeMessage): HandshakeStep {
     const suite = this.suite!;
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
@@ -379,18 +359,5 @@ export class ClientHandshake {
     return value instanceof Promise
       ? value.then(next, (err: unknown) => this.fail(AlertDescription.internal_error, `certificate check failed: ${String(err)}`))
       : next(value);
-  }
-
-  private message(msgType: number, body: Uint8Array): HandshakeMessage {
-    return { msgType, messageSeq: this.nextSendSeq++, body };
-  }
-
-  private unexpected(message: HandshakeMessage): HandshakeStep {
-    return this.fail(AlertDescription.unexpected_message, `unexpected handshake message ${message.msgType} in state ${this.state}`);
-  }
-
-  private fail(alert: number, reason: string): HandshakeStep {
-    this.state = 'failed';
-    return failure(alert, reason);
   }
 }

@@ -32,8 +32,9 @@ import {
 } from '../wire/server-key-exchange.js';
 import { isEmptyCertificate, offeredCertificateTypes, verifyPeerCertificate } from './certificate-types.js';
 import type { HandshakeMessage } from './handshake-message.js';
-import { failure, NOTHING, type HandshakeStep, type MaybePromise, type PeerIdentity } from './handshake-step.js';
+import { NOTHING, type HandshakeStep, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import type { FlightEntry } from './flight.js';
+import { FlightMachine, type ClosingState } from './flight-machine.js';
 import { serverHelloExtensions } from './hello-extensions.js';
 import { acceptedTypes, type LocalCertificate, type PeerAuthenticator } from './peer-authentication.js';
 import type { ServerPskLookup } from './psk-credentials.js';
@@ -61,11 +62,7 @@ type State =
   | 'new'
   | 'wait-client-certificate'
   | 'wait-client-key-exchange'
-  | 'wait-certificate-verify'
-  | 'wait-change-cipher-spec'
-  | 'wait-finished'
-  | 'established'
-  | 'failed';
+  | 'wait-certificate-verify';
 
 /**
  * The server's side of a full DTLS 1.2 handshake, from a ClientHello whose cookie
@@ -73,9 +70,8 @@ type State =
  * ServerHelloDone), then the client's flight 5, then flight 6 (ChangeCipherSpec,
  * Finished), which is final (RFC 6347 §4.2.4).
  */
-export class ServerHandshake {
-  private state: State = 'new';
-  private nextSendSeq: number;
+export class ServerHandshake extends FlightMachine<State> {
+  protected state: State | ClosingState = 'new';
   private readonly random: Uint8Array;
   private readonly transcript = new Transcript();
   private suite?: CipherSuite;
@@ -87,21 +83,16 @@ export class ServerHandshake {
   private clientCertificateType?: number;
   private client?: { publicKey: Uint8Array; identity: PeerIdentity };
   private keys?: SessionKeys;
-  private pendingFinished?: HandshakeMessage;
 
   constructor(
     private readonly options: ServerHandshakeOptions,
     private readonly clientHelloMessage: HandshakeMessage,
     private readonly clientHello: ClientHello,
   ) {
-    this.random = options.provider.randomBytes(32);
     // A stateless cookie exchange consumed message_seq 0 on both sides: the server
     // answers with the ClientHello's message_seq (RFC 6347 §4.2.2).
-    this.nextSendSeq = clientHelloMessage.messageSeq;
-  }
-
-  get isEstablished(): boolean {
-    return this.state === 'established';
+    super(clientHelloMessage.messageSeq);
+    this.random = options.provider.randomBytes(32);
   }
 
   /** The message_seq the client's next message will carry. */
@@ -198,28 +189,12 @@ export class ServerHandshake {
       case 'wait-certificate-verify':
         return expect(HandshakeType.certificate_verify, (m) => this.onCertificateVerify(m));
       case 'wait-change-cipher-spec':
-        // RFC 6347 §4.1: the Finished may overtake the ChangeCipherSpec; hold it until CCS arrives.
-        if (message.msgType === HandshakeType.finished && this.pendingFinished === undefined) {
-          this.pendingFinished = message;
-          return NOTHING;
-        }
-        return this.unexpected(message);
+        return this.holdFinished(message);
       case 'wait-finished':
         return expect(HandshakeType.finished, (m) => this.onFinished(m));
       default:
         return NOTHING;
     }
-  }
-
-  onChangeCipherSpec(): HandshakeStep {
-    // A ChangeCipherSpec before our keys exist means the peer's flight lost its
-    // first records; ignore it, the retransmitted flight brings it again. A
-    // duplicate after it is harmless too.
-    if (this.state !== 'wait-change-cipher-spec') return NOTHING;
-    this.state = 'wait-finished';
-    const held = this.pendingFinished;
-    this.pendingFinished = undefined;
-    return held ? this.onFinished(held) : NOTHING;
   }
 
   /** The client's groups; RFC 8422 §4: without the extension, assume secp256r1. */
@@ -336,7 +311,7 @@ export class ServerHandshake {
     return this.deriveKeys(ecdheShared ? ecdhePskPremasterSecret(ecdheShared, key) : pskPremasterSecret(key), 'wait-change-cipher-spec');
   }
 
-  private deriveKeys(preMasterSecret: Uint8Array, next: State): HandshakeStep {
+  private deriveKeys(preMasterSecret: Uint8Array, next: State | ClosingState): HandshakeStep {
     const suite = this.suite!;
     this.keys = deriveSessionKeys({
       provider: this.options.provider,
@@ -367,7 +342,7 @@ export class ServerHandshake {
     return NOTHING;
   }
 
-  private onFinished(message: HandshakeMessage): HandshakeStep {
+  protected onFinished(message: HandshakeMessage): HandshakeStep {
     const suite = this.suite!;
     const keys = this.keys!;
     const decoded = decodeFinished(message.body);
@@ -400,18 +375,5 @@ export class ServerHandshake {
         masterSecret: keys.masterSecret,
       },
     };
-  }
-
-  private message(msgType: number, body: Uint8Array): HandshakeMessage {
-    return { msgType, messageSeq: this.nextSendSeq++, body };
-  }
-
-  private unexpected(message: HandshakeMessage): HandshakeStep {
-    return this.fail(AlertDescription.unexpected_message, `unexpected handshake message ${message.msgType} in state ${this.state}`);
-  }
-
-  private fail(alert: number, reason: string): HandshakeStep {
-    this.state = 'failed';
-    return failure(alert, reason);
   }
 }
