@@ -34,23 +34,42 @@ function oneLine(name: string): string {
 
 const rejected = (alert: number, reason: string): PeerCheck => ({ ok: false, alert, reason });
 
+/** A certificate parsed once, with the facts about it that every handshake would otherwise recompute. */
+interface ParsedCertificate {
+  readonly x509: X509Certificate;
+  /**
+   * The leaf's uncompressed P-256 point, null when its key is not P-256, undefined until asked:
+   * exporting the SPKI from OpenSSL and checking the point cost a tenth of an ECDHE_ECDSA
+   * handshake pair when done on every connection.
+   */
+  p256Key?: Uint8Array | null;
+}
+
 /**
  * Parsed certificates by their DER, shared across handshakes: a client parses its
  * roots and the server's chain on every connection otherwise, a sixth of an
- * ECDHE_ECDSA handshake. Only parsing is shared; every check runs each time.
+ * ECDHE_ECDSA handshake. Only parsing and what follows from the bytes alone is shared;
+ * every check (dates, signatures, anchors, usage, name) runs each time.
  */
-const parsedCertificates = new Map<string, X509Certificate>();
+const parsedCertificates = new Map<string, ParsedCertificate>();
 const PARSED_CERTIFICATES_KEPT = 256;
 
-function parseCertificate(der: Uint8Array): X509Certificate {
+function parseCertificate(der: Uint8Array): ParsedCertificate {
   const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
-  let certificate = parsedCertificates.get(key);
-  if (!certificate) {
-    certificate = new X509Certificate(der);
+  let parsed = parsedCertificates.get(key);
+  if (!parsed) {
+    parsed = { x509: new X509Certificate(der) };
     if (parsedCertificates.size >= PARSED_CERTIFICATES_KEPT) parsedCertificates.delete(parsedCertificates.keys().next().value!);
-    parsedCertificates.set(key, certificate);
+    parsedCertificates.set(key, parsed);
   }
-  return certificate;
+  return parsed;
+}
+
+function p256Key(parsed: ParsedCertificate): Uint8Array | null {
+  if (parsed.p256Key === undefined) {
+    parsed.p256Key = decodeP256Spki(new Uint8Array(parsed.x509.publicKey.export({ type: 'spki', format: 'der' })));
+  }
+  return parsed.p256Key;
 }
 
 /** Extended key usage OIDs (RFC 5280 §4.2.1.12). */
@@ -70,14 +89,15 @@ export function verifyX509Chain(
   options: { readonly serverName?: string; readonly purpose: 'server' | 'client'; readonly now?: () => Date },
 ) {
   const { serverName, purpose, now = () => new Date() } = options;
-  const anchors = roots.map(parseCertificate);
+  const anchors = roots.map((der) => parseCertificate(der).x509);
   return (chainDer: readonly Uint8Array[]): PeerCheck => {
-    let chain: X509Certificate[];
+    let parsedChain: ParsedCertificate[];
     try {
-      chain = chainDer.map(parseCertificate);
+      parsedChain = chainDer.map(parseCertificate);
     } catch {
       return rejected(AlertDescription.bad_certificate, 'a certificate does not parse');
     }
+    const chain = parsedChain.map((p) => p.x509);
     const time = now().getTime();
     for (const cert of chain) {
       if (time < Date.parse(cert.validFrom) || time > Date.parse(cert.validTo)) {
@@ -107,9 +127,9 @@ export function verifyX509Chain(
     if (serverName && !(isIP(serverName) ? leaf.checkIP(serverName) : leaf.checkHost(serverName))) {
       return rejected(AlertDescription.bad_certificate, `certificate is not for ${serverName}`);
     }
-    const spki = new Uint8Array(leaf.publicKey.export({ type: 'spki', format: 'der' }));
-    const publicKey = decodeP256Spki(spki);
+    const publicKey = p256Key(parsedChain[0]);
     if (!publicKey) return rejected(AlertDescription.unsupported_certificate, 'the certificate key is not P-256');
-    return { ok: true, publicKey, identity: { kind: 'x509', subject: oneLine(leaf.subject), chain: chainDer } };
+    // A copy: the cached point is shared by every handshake that sees this certificate.
+    return { ok: true, publicKey: publicKey.slice(), identity: { kind: 'x509', subject: oneLine(leaf.subject), chain: chainDer } };
   };
 }
