@@ -13,6 +13,7 @@ import { UdpTransport, type UdpOptions } from '../transport/udp.js';
 import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
 import { selectCipherSuites } from './cipher-suite-selection.js';
 import { Session } from './session.js';
+import type { SessionState } from './session-event.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 
 export interface ServerOptions extends Partial<SessionOptions> {
@@ -45,8 +46,11 @@ export type ServerEvent =
 
 interface Entry {
   readonly session: Session;
-  /** The random of the ClientHello that started the session: a different one is a new handshake. */
-  readonly clientRandom: Uint8Array;
+  /**
+   * The random of the ClientHello that started the session, one character per byte (a
+   * short string costs a tenth of a Uint8Array per idle session): a different one is a new handshake.
+   */
+  readonly clientRandom: string;
 }
 
 /**
@@ -152,32 +156,33 @@ export class DtlsServer {
   }
 
   private startSession({ datagram, record, message, hello }: VerifiedHello): void {
-    const key = peerKey(datagram.peer);
+    const { peer } = datagram;
+    const key = peerKey(peer);
     const previous = this.entries.get(key);
     if (previous) previous.session.abandon(new DtlsError('ECLOSED', 'the client started a new handshake from the same address'));
-    else if (!this.makeRoom(datagram.peer)) return;
+    else if (!this.makeRoom(peer)) return;
 
     const handshake = new ServerHandshake(this.handshakeOptions, message, hello);
-    const session = new Session(handshake, this.sessionOptions, (data) => this.options.transport.send(data, datagram.peer), {
+    const { transport } = this.options;
+    const session: Session = new Session(handshake, this.sessionOptions, (data) => transport.send(data, peer), {
       role: 'server',
-      peer: datagram.peer,
+      peer,
       firstReceiveSeq: handshake.nextReceiveSeq,
       firstRecordSeq: firstRecordSequence(record.header.sequenceNumber),
+      onStateChange: (state) => this.onSessionState(key, session, state),
     });
-    this.entries.set(key, { session, clientRandom: hello.random.slice() });
+    this.entries.set(key, { session, clientRandom: latin1(hello.random) });
     this.handshaking.add(session);
-    session.state$.subscribe({
-      next: (state) => {
-        if (state !== 'handshaking') this.handshaking.delete(session);
-      },
-      complete: () => {
-        if (this.entries.get(key)?.session === session) this.entries.delete(key);
-        if (!this.closed) this.eventsSubject.next({ type: 'session-end', peer: datagram.peer, error: session.error });
-      },
-    });
-    this.eventsSubject.next({ type: 'session-start', peer: datagram.peer });
+    this.eventsSubject.next({ type: 'session-start', peer });
     this.sessionsSubject.next(session);
     session.start();
+  }
+
+  private onSessionState(key: string, session: Session, state: SessionState): void {
+    if (state !== 'handshaking') this.handshaking.delete(session);
+    if (state !== 'closed') return;
+    if (this.entries.get(key)?.session === session) this.entries.delete(key);
+    if (!this.closed) this.eventsSubject.next({ type: 'session-end', peer: session.peer, error: session.error });
   }
 
   /** Enforces maxSessions and maxHandshakes before a new session; false when there is no room. */
@@ -217,13 +222,17 @@ function firstRecordSequence(clientHelloSequence: number): number {
 const RANDOM_OFFSET = RECORD_HEADER_LENGTH + HANDSHAKE_HEADER_LENGTH + 2;
 
 /** Cheap look at a datagram: does it start with an epoch-0 ClientHello whose random is not `known`? */
-function startsNewHandshake(data: Uint8Array, known: Uint8Array): boolean {
+function startsNewHandshake(data: Uint8Array, known: string): boolean {
   if (data.length < RANDOM_OFFSET + 32) return false;
   if (data[0] !== ContentType.handshake || data[3] !== 0 || data[4] !== 0 || data[RECORD_HEADER_LENGTH] !== HandshakeType.client_hello) {
     return false;
   }
-  const random = data.subarray(RANDOM_OFFSET, RANDOM_OFFSET + 32);
-  return random.some((byte, i) => byte !== known[i]);
+  for (let i = 0; i < 32; i++) if (data[RANDOM_OFFSET + i] !== known.charCodeAt(i)) return true;
+  return false;
+}
+
+function latin1(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes);
 }
 
 export function createServer(options: ServerOptions): DtlsServer {

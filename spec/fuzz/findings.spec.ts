@@ -71,7 +71,7 @@ describe('fuzz findings', () => {
   it('a client bombarded with HelloVerifyRequests never numbers a ClientHello past 65535', async () => {
     const lab = await new Lab({ setup: keyExchange('PSK'), seed: 3, withServer: false }).start();
     const io = new RecordIo(lab.serverEnd.datagrams$, (d) => lab.inject('s>c', d));
-    (lab.client as unknown as { handshake: { nextSendSeq: number } }).handshake.nextSendSeq = 65_530;
+    (lab.client as unknown as { driver: { handshake: { nextSendSeq: number } } }).driver.handshake.nextSendSeq = 65_530;
     for (let seq = 0; seq < 10; seq++) {
       io.transmit(io.handshake({ msgType: HandshakeType.hello_verify_request, messageSeq: seq, body: encodeHelloVerifyRequest({ serverVersion: DTLS_1_0, cookie: new Uint8Array(8).fill(seq) }) }));
       lab.clock.advanceBy(1);

@@ -35,8 +35,9 @@ export interface LabOptions {
 }
 
 /** What the state machines hold that the fuzz invariants look at (private in lib, read here on purpose). */
+/** The client's state machine, reached through its session's handshake driver (present until established). */
 interface ClientInternals {
-  readonly handshake: { readonly random: Uint8Array; readonly keys?: { readonly masterSecret: Uint8Array } };
+  readonly driver: { readonly handshake: { readonly random: Uint8Array; readonly keys?: { readonly masterSecret: Uint8Array } } };
 }
 
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
@@ -123,7 +124,7 @@ export class Lab {
     return this.dtlsServer;
   }
 
-  private clientHandshake?: ClientInternals['handshake'];
+  private clientHandshake?: ClientInternals['driver']['handshake'];
 
   /** Opens the genuine client (unless withClient is false) and lets the clock start running. */
   async start(): Promise<this> {
@@ -144,7 +145,7 @@ export class Lab {
     });
     this.client.data$.subscribe((data) => this.received.client.push(data));
     // The session lets go of its state machine once established; keep it for the invariant.
-    this.clientHandshake = (this.client as unknown as ClientInternals).handshake;
+    this.clientHandshake = (this.client as unknown as ClientInternals).driver.handshake;
     return this;
   }
 
