@@ -64,7 +64,9 @@ describe('handshake bytes one peer can make the server hold', () => {
     expect(probe.report.maxReassemblerBytes).toBeGreaterThan(LIMIT / 4); // the flood did reach the buffer
     expect(held).toBeLessThanOrEqual(LIMIT);
     expect(probe.report.violations).toEqual([]);
-    expect(after - before).toBeLessThan(1024 * 1024);
+    // Keeping the flood would be +3.4 MB; compiled code and earlier specs' garbage move the
+    // heap by up to about 1 MB on a loaded machine, so the bound sits between the two.
+    expect(after - before).toBeLessThan(2 * 1024 * 1024);
     expect(session.state).toBe('handshaking');
     lab.close();
   });
