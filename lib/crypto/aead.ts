@@ -16,6 +16,12 @@ export interface Aead {
   readonly tagLength: number;
   /** Returns ciphertext || tag. */
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /**
+   * Optional: what `seal` returns, written into `out` from `offset` on (plaintext.length +
+   * tagLength bytes, which must not overlap `plaintext`), so the record layer can seal straight
+   * into the record it sends instead of copying. Same errors as `seal`.
+   */
+  sealInto?(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array, offset: number): void;
   /** Returns the plaintext, or null when the tag does not verify or the input is malformed. Never throws on bad input. */
   open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null;
 }

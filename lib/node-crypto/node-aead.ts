@@ -10,14 +10,19 @@ interface Parameters {
   readonly tagLength: number;
   /** CCM authenticates in one pass and must be told the plaintext length with the AAD. */
   readonly ccm: boolean;
+  /** createCipheriv's options, made once. */
+  readonly options: { readonly authTagLength: number };
 }
 
+const parameters = (cipher: NodeCipherName, keyLength: number, tagLength: number, ccm: boolean): Parameters =>
+  Object.freeze({ cipher, keyLength, tagLength, ccm, options: Object.freeze({ authTagLength: tagLength }) });
+
 const PARAMETERS: Record<AeadAlgorithm, Parameters> = {
-  AES_128_CCM_8: { cipher: 'aes-128-ccm', keyLength: 16, tagLength: 8, ccm: true },
-  AES_128_CCM: { cipher: 'aes-128-ccm', keyLength: 16, tagLength: 16, ccm: true },
-  AES_128_GCM: { cipher: 'aes-128-gcm', keyLength: 16, tagLength: 16, ccm: false },
-  AES_256_GCM: { cipher: 'aes-256-gcm', keyLength: 32, tagLength: 16, ccm: false },
-  CHACHA20_POLY1305: { cipher: 'chacha20-poly1305', keyLength: 32, tagLength: 16, ccm: false },
+  AES_128_CCM_8: parameters('aes-128-ccm', 16, 8, true),
+  AES_128_CCM: parameters('aes-128-ccm', 16, 16, true),
+  AES_128_GCM: parameters('aes-128-gcm', 16, 16, false),
+  AES_256_GCM: parameters('aes-256-gcm', 32, 16, false),
+  CHACHA20_POLY1305: parameters('chacha20-poly1305', 32, 16, false),
 };
 
 /**
@@ -32,41 +37,67 @@ const NONCE_LENGTH = 12;
  * returns null for a wrong nonce length, a too-short input or a tag that does not verify.
  */
 export function createNodeAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
-  const { cipher, keyLength, tagLength, ccm } = PARAMETERS[algorithm];
+  const { keyLength } = PARAMETERS[algorithm];
   if (key.length !== keyLength) throw new RangeError(`${algorithm} needs a ${keyLength}-byte key, got ${key.length}`);
-  // A private copy: the caller's key may be a view into a key block that is later wiped or reused.
-  const ownKey = key.slice();
-  const options = { authTagLength: tagLength };
-  return {
-    algorithm,
-    tagLength,
-    seal(nonce, plaintext, aad) {
-      if (nonce.length !== NONCE_LENGTH) throw new RangeError(`${algorithm}: nonce must be ${NONCE_LENGTH} bytes`);
-      const c = createCipheriv(cipher as CipherGCMTypes, ownKey, nonce, options);
-      if (ccm) c.setAAD(aad, { plaintextLength: plaintext.length });
-      else c.setAAD(aad);
-      const out = new Uint8Array(plaintext.length + tagLength);
-      out.set(c.update(plaintext));
-      c.final();
-      out.set(c.getAuthTag(), plaintext.length);
-      return out;
-    },
-    open(nonce, ciphertextAndTag, aad) {
-      if (nonce.length !== NONCE_LENGTH || ciphertextAndTag.length < tagLength) return null;
-      const ciphertextLength = ciphertextAndTag.length - tagLength;
-      try {
-        const d = createDecipheriv(cipher as CipherGCMTypes, ownKey, nonce, options);
-        d.setAuthTag(ciphertextAndTag.subarray(ciphertextLength));
-        if (ccm) d.setAAD(aad, { plaintextLength: ciphertextLength });
-        else d.setAAD(aad);
-        const plaintext = d.update(ciphertextAndTag.subarray(0, ciphertextLength));
-        // The tag is checked here; for CCM, update() has already returned bytes that must not
-        // be used unless final() succeeds.
-        d.final();
-        return plain(plaintext);
-      } catch {
-        return null;
-      }
-    },
-  };
+  return new NodeAead(algorithm, key);
+}
+
+/**
+ * Node makes a new OpenSSL cipher context per call (there is no reusable one), so all this
+ * keeps between records is the key; a class rather than closures, as a session keeps one
+ * per direction for its whole life.
+ */
+class NodeAead implements Aead {
+  readonly tagLength: number;
+  private readonly parameters: Parameters;
+  /** A private copy: the caller's key may be a view into a key block that is later wiped or reused. */
+  private readonly key: Uint8Array;
+
+  constructor(
+    readonly algorithm: AeadAlgorithm,
+    key: Uint8Array,
+  ) {
+    this.parameters = PARAMETERS[algorithm];
+    this.tagLength = this.parameters.tagLength;
+    this.key = key.slice();
+  }
+
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    const out = new Uint8Array(plaintext.length + this.tagLength);
+    this.sealInto(nonce, plaintext, aad, out, 0);
+    return out;
+  }
+
+  sealInto(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array, offset: number): void {
+    if (nonce.length !== NONCE_LENGTH) throw new RangeError(`${this.algorithm}: nonce must be ${NONCE_LENGTH} bytes`);
+    const { cipher, ccm, options } = this.parameters;
+    const c = createCipheriv(cipher as CipherGCMTypes, this.key, nonce, options);
+    if (ccm) c.setAAD(aad, { plaintextLength: plaintext.length });
+    else c.setAAD(aad);
+    // OpenSSL's output comes back in Buffers of its own; copying them into place is the
+    // one copy left (Node has no update() into a caller's buffer).
+    out.set(c.update(plaintext), offset);
+    c.final();
+    out.set(c.getAuthTag(), offset + plaintext.length);
+  }
+
+  open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null {
+    const { tagLength } = this;
+    if (nonce.length !== NONCE_LENGTH || ciphertextAndTag.length < tagLength) return null;
+    const { cipher, ccm, options } = this.parameters;
+    const ciphertextLength = ciphertextAndTag.length - tagLength;
+    try {
+      const d = createDecipheriv(cipher as CipherGCMTypes, this.key, nonce, options);
+      d.setAuthTag(ciphertextAndTag.subarray(ciphertextLength));
+      if (ccm) d.setAAD(aad, { plaintextLength: ciphertextLength });
+      else d.setAAD(aad);
+      const plaintext = d.update(ciphertextAndTag.subarray(0, ciphertextLength));
+      // The tag is checked here; for CCM, update() has already returned bytes that must not
+      // be used unless final() succeeds.
+      d.final();
+      return plain(plaintext);
+    } catch {
+      return null;
+    }
+  }
 }

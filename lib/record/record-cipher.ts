@@ -1,7 +1,7 @@
 import type { Aead, AeadAlgorithm } from '../crypto/aead.js';
 import type { CipherSuite } from '../crypto/cipher-suites.js';
 import { MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../wire/constants.js';
-import { encodeRecordHeader, type RecordHeader } from '../wire/record-header.js';
+import type { RecordHeader } from '../wire/record-header.js';
 import { isEpoch, isSequenceNumber, writeEpochAndSequence } from './sequence-number.js';
 
 /**
@@ -21,25 +21,47 @@ export interface RecordCipher {
 const NONCE_LENGTH = 12;
 /** seq_num(8) || type(1) || version(2) || length(2), RFC 5246 §6.2.3.3. */
 const ADDITIONAL_DATA_LENGTH = 13;
+/** Where epoch(2) || sequence_number(6) sits in the record header (RFC 6347 §4.1). */
+const HEADER_SEQUENCE_OFFSET = 3;
+
+/**
+ * One nonce and one additional_data buffer for every cipher: protect and unprotect run to
+ * completion synchronously, and the Aead contract forbids keeping either after a call, so a
+ * record never sees another's. Shared rather than per cipher because an idle session keeps
+ * its ciphers for its whole life.
+ */
+const scratch = new Uint8Array(NONCE_LENGTH + ADDITIONAL_DATA_LENGTH);
+const nonceScratch = scratch.subarray(0, NONCE_LENGTH);
+const aadScratch = scratch.subarray(NONCE_LENGTH);
 
 /** The epoch-0 "cipher" (RFC 6347 §4.1: TLS_NULL_WITH_NULL_NULL): the fragment is the plaintext. */
+class NullCipher implements RecordCipher {
+  constructor(readonly epoch: number) {}
+
+  protect(contentType: number, version: number, sequenceNumber: number, plaintext: Uint8Array): Uint8Array {
+    assertProtectable(contentType, version, sequenceNumber, plaintext);
+    const record = new Uint8Array(RECORD_HEADER_LENGTH + plaintext.length);
+    writeHeader(record, contentType, version, this.epoch, sequenceNumber, plaintext.length);
+    record.set(plaintext, RECORD_HEADER_LENGTH);
+    return record;
+  }
+
+  unprotect(header: RecordHeader, fragment: Uint8Array): Uint8Array | null {
+    if (header.epoch !== this.epoch || header.length !== fragment.length || fragment.length > MAX_PLAINTEXT_LENGTH) {
+      return null;
+    }
+    return fragment;
+  }
+}
+
+/** Every connection starts in epoch 0, so its null cipher (which holds nothing but the epoch) is one shared object. */
+const EPOCH_0 = Object.freeze(new NullCipher(0));
+
+/** The null cipher of `epoch` (RFC 6347 §4.1: TLS_NULL_WITH_NULL_NULL): the fragment is the plaintext. */
 export function nullCipher(epoch = 0): RecordCipher {
+  if (epoch === 0) return EPOCH_0;
   assertEpoch(epoch);
-  return {
-    epoch,
-    protect(contentType, version, sequenceNumber, plaintext) {
-      assertProtectable(sequenceNumber, plaintext);
-      return buildRecord(contentType, version, epoch, sequenceNumber, plaintext.length, (record, offset) => {
-        record.set(plaintext, offset);
-      });
-    },
-    unprotect(header, fragment) {
-      if (header.epoch !== epoch || header.length !== fragment.length || fragment.length > MAX_PLAINTEXT_LENGTH) {
-        return null;
-      }
-      return fragment;
-    },
-  };
+  return new NullCipher(epoch);
 }
 
 /**
@@ -69,70 +91,94 @@ export function aeadCipher(
   if (aead.tagLength !== suite.tagLength) {
     throw new RangeError(`${suite.name} needs a ${suite.tagLength}-byte tag, the AEAD has ${aead.tagLength}`);
   }
-  const iv = fixedIv.slice(); // our own copy: the caller may reuse its key block buffer
-  const explicitLength = suite.recordIvLength;
-  const overhead = explicitLength + aead.tagLength;
-
-  return {
-    epoch,
-    protect(contentType, version, sequenceNumber, plaintext) {
-      assertProtectable(sequenceNumber, plaintext);
-      const nonce = new Uint8Array(NONCE_LENGTH);
-      if (partlyExplicit) {
-        // RFC 5288 §3, RFC 6655 §3: nonce = salt(4) || nonce_explicit(8). The
-        // explicit part must be unique per key; epoch||sequence_number is, and
-        // it is what the RFCs suggest for DTLS.
-        nonce.set(iv, 0);
-        writeEpochAndSequence(nonce, iv.length, epoch, sequenceNumber);
-      } else {
-        chachaNonce(nonce, iv, epoch, sequenceNumber);
-      }
-      const aad = additionalData(epoch, sequenceNumber, contentType, version, plaintext.length);
-      const sealed = aead.seal(nonce, plaintext, aad);
-      return buildRecord(contentType, version, epoch, sequenceNumber, explicitLength + sealed.length, (record, offset) => {
-        // the explicit nonce travels at the start of the fragment (GenericAEADCipher.nonce_explicit)
-        record.set(nonce.subarray(iv.length), offset);
-        record.set(sealed, offset + explicitLength);
-      });
-    },
-    unprotect(header, fragment) {
-      if (header.epoch !== epoch || header.length !== fragment.length || !isSequenceNumber(header.sequenceNumber)) {
-        return null;
-      }
-      if (fragment.length < overhead || fragment.length - overhead > MAX_PLAINTEXT_LENGTH) return null;
-      const nonce = new Uint8Array(NONCE_LENGTH);
-      if (partlyExplicit) {
-        // Use the explicit nonce the peer sent: RFC 5288 §3 lets it choose any
-        // unique value, not necessarily its sequence number.
-        nonce.set(iv, 0);
-        nonce.set(fragment.subarray(0, explicitLength), iv.length);
-      } else {
-        chachaNonce(nonce, iv, epoch, header.sequenceNumber);
-      }
-      const plaintextLength = fragment.length - overhead;
-      const aad = additionalData(epoch, header.sequenceNumber, header.contentType, header.version, plaintextLength);
-      return aead.open(nonce, fragment.subarray(explicitLength), aad);
-    },
-  };
+  return new AeadCipher(epoch, aead, fixedIv, suite.recordIvLength);
 }
 
 /**
- * RFC 7905 §2: the 64-bit sequence number (in DTLS, epoch || sequence_number)
- * is left-padded with four zero bytes and XORed into the 12-byte write IV.
+ * The fixed IV is kept as 32-bit words (ours, so the caller may reuse its key block
+ * buffer), which costs an idle session less than a typed array would.
  */
-function chachaNonce(out: Uint8Array, iv: Uint8Array, epoch: number, sequenceNumber: number): void {
-  writeEpochAndSequence(out, NONCE_LENGTH - 8, epoch, sequenceNumber);
-  for (let i = 0; i < NONCE_LENGTH; i++) out[i] ^= iv[i];
+class AeadCipher implements RecordCipher {
+  private readonly iv0: number;
+  private readonly iv1: number;
+  private readonly iv2: number;
+  /** Bytes the fragment adds to the plaintext: explicit nonce and tag. */
+  private readonly overhead: number;
+
+  constructor(
+    readonly epoch: number,
+    private readonly aead: Aead,
+    fixedIv: Uint8Array,
+    /** 8 (RFC 5288/6655: the explicit nonce leads the fragment) or 0 (RFC 7905: none). */
+    private readonly explicitLength: number,
+  ) {
+    this.iv0 = readUint32(fixedIv, 0);
+    this.iv1 = explicitLength === 0 ? readUint32(fixedIv, 4) : 0;
+    this.iv2 = explicitLength === 0 ? readUint32(fixedIv, 8) : 0;
+    this.overhead = explicitLength + aead.tagLength;
+  }
+
+  protect(contentType: number, version: number, sequenceNumber: number, plaintext: Uint8Array): Uint8Array {
+    assertProtectable(contentType, version, sequenceNumber, plaintext);
+    const { aead, explicitLength } = this;
+    const fragmentLength = plaintext.length + this.overhead;
+    const record = new Uint8Array(RECORD_HEADER_LENGTH + fragmentLength);
+    writeHeader(record, contentType, version, this.epoch, sequenceNumber, fragmentLength);
+    if (explicitLength !== 0) {
+      // RFC 5288 §3, RFC 6655 §3: nonce = salt(4) || nonce_explicit(8). The explicit part
+      // must be unique per key; epoch||sequence_number is, and it is what the RFCs suggest
+      // for DTLS. It travels at the start of the fragment (GenericAEADCipher.nonce_explicit).
+      record.copyWithin(RECORD_HEADER_LENGTH, HEADER_SEQUENCE_OFFSET, HEADER_SEQUENCE_OFFSET + 8);
+    }
+    const nonce = this.nonce(record, HEADER_SEQUENCE_OFFSET);
+    const aad = additionalData(record, HEADER_SEQUENCE_OFFSET, contentType, version, plaintext.length);
+    const offset = RECORD_HEADER_LENGTH + explicitLength;
+    if (aead.sealInto !== undefined) aead.sealInto(nonce, plaintext, aad, record, offset);
+    else record.set(aead.seal(nonce, plaintext, aad), offset);
+    return record;
+  }
+
+  unprotect(header: RecordHeader, fragment: Uint8Array): Uint8Array | null {
+    const { epoch, sequenceNumber } = header;
+    if (epoch !== this.epoch || header.length !== fragment.length || !isSequenceNumber(sequenceNumber)) return null;
+    const { explicitLength, overhead } = this;
+    if (fragment.length < overhead || fragment.length - overhead > MAX_PLAINTEXT_LENGTH) return null;
+    // additional_data first: the nonce below may need epoch||seq, which it leaves in aadScratch.
+    writeEpochAndSequence(aadScratch, 0, epoch, sequenceNumber);
+    const plaintextLength = fragment.length - overhead;
+    const aad = additionalData(aadScratch, 0, header.contentType, header.version, plaintextLength);
+    // Use the explicit nonce the peer sent: RFC 5288 §3 lets it choose any unique value,
+    // not necessarily its sequence number.
+    const nonce = explicitLength !== 0 ? this.nonce(fragment, 0) : this.nonce(aadScratch, 0);
+    return this.aead.open(nonce, explicitLength === 0 ? fragment : fragment.subarray(explicitLength), aad);
+  }
+
+  /**
+   * The 12-byte nonce in nonceScratch, from the 8 bytes at `source[offset]`: the explicit
+   * nonce (RFC 5288 §3, RFC 6655 §3: salt(4) || explicit(8)), or, for RFC 7905 §2, the
+   * 64-bit epoch||sequence_number left-padded with four zero bytes and XORed into the
+   * 12-byte write IV.
+   */
+  private nonce(source: Uint8Array, offset: number): Uint8Array {
+    const n = nonceScratch;
+    writeUint32(n, 0, this.iv0);
+    for (let i = 0; i < 8; i++) n[4 + i] = source[offset + i];
+    if (this.explicitLength === 0) {
+      writeUint32(n, 4, readUint32(n, 4) ^ this.iv1);
+      writeUint32(n, 8, readUint32(n, 8) ^ this.iv2);
+    }
+    return n;
+  }
 }
 
 /**
- * RFC 5246 §6.2.3.3 additional_data = seq_num || type || version || length,
- * where seq_num is epoch || sequence_number in DTLS (RFC 6347 §4.1.2.1) and
- * length is that of the plaintext, not of the fragment on the wire.
+ * RFC 5246 §6.2.3.3 additional_data = seq_num || type || version || length in aadScratch,
+ * where seq_num is epoch || sequence_number in DTLS (RFC 6347 §4.1.2.1), copied from
+ * `source[offset]`, and length is that of the plaintext, not of the fragment on the wire.
  */
-function additionalData(epoch: number, sequenceNumber: number, contentType: number, version: number, length: number): Uint8Array {
-  const aad = new Uint8Array(ADDITIONAL_DATA_LENGTH);
-  writeEpochAndSequence(aad, 0, epoch, sequenceNumber);
+function additionalData(source: Uint8Array, offset: number, contentType: number, version: number, length: number): Uint8Array {
+  const aad = aadScratch;
+  if (source !== aad) for (let i = 0; i < 8; i++) aad[i] = source[offset + i];
   aad[8] = contentType;
   aad[9] = version >>> 8;
   aad[10] = version & 0xff;
@@ -141,30 +187,41 @@ function additionalData(epoch: number, sequenceNumber: number, contentType: numb
   return aad;
 }
 
-/** Allocates header + fragment once and lets `fill` write the fragment after the header. */
-function buildRecord(
-  contentType: number,
-  version: number,
-  epoch: number,
-  sequenceNumber: number,
-  fragmentLength: number,
-  fill: (record: Uint8Array, offset: number) => void,
-): Uint8Array {
-  const header = encodeRecordHeader({ contentType, version, epoch, sequenceNumber, length: fragmentLength });
-  const record = new Uint8Array(RECORD_HEADER_LENGTH + fragmentLength);
-  record.set(header, 0);
-  fill(record, RECORD_HEADER_LENGTH);
-  return record;
+/** RFC 6347 §4.1: type(1) || version(2) || epoch(2) || sequence_number(6) || length(2). */
+function writeHeader(record: Uint8Array, contentType: number, version: number, epoch: number, sequenceNumber: number, length: number): void {
+  record[0] = contentType;
+  record[1] = version >>> 8;
+  record[2] = version & 0xff;
+  writeEpochAndSequence(record, HEADER_SEQUENCE_OFFSET, epoch, sequenceNumber);
+  record[11] = length >>> 8;
+  record[12] = length & 0xff;
+}
+
+function readUint32(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
+}
+
+function writeUint32(bytes: Uint8Array, offset: number, value: number): void {
+  bytes[offset] = value >>> 24;
+  bytes[offset + 1] = value >>> 16;
+  bytes[offset + 2] = value >>> 8;
+  bytes[offset + 3] = value;
 }
 
 function assertEpoch(epoch: number): void {
   if (!isEpoch(epoch)) throw new RangeError(`epoch must be an integer in 0..65535, got ${epoch}`);
 }
 
-function assertProtectable(sequenceNumber: number, plaintext: Uint8Array): void {
+function assertProtectable(contentType: number, version: number, sequenceNumber: number, plaintext: Uint8Array): void {
+  if (!isUint(contentType, 0xff)) throw new RangeError(`content type must be a uint8, got ${contentType}`);
+  if (!isUint(version, 0xffff)) throw new RangeError(`version must be a uint16, got ${version}`);
   if (!isSequenceNumber(sequenceNumber)) throw new RangeError(`sequence number out of range: ${sequenceNumber}`);
   // RFC 6347 §4.1 / RFC 5246 §6.2.1: fragments above 2^14 must be split by the layer above
   if (plaintext.length > MAX_PLAINTEXT_LENGTH) {
     throw new RangeError(`plaintext of ${plaintext.length} bytes exceeds the 2^14-byte record limit`);
   }
+}
+
+function isUint(n: number, max: number): boolean {
+  return n >>> 0 === n && n <= max;
 }

@@ -2,6 +2,7 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
+import type { Aead, AeadAlgorithm } from '../../lib/crypto/aead.js';
 import { createAead } from '../../lib/crypto/aeads.js';
 import { CIPHER_SUITES, cipherSuiteByName, type CipherSuite } from '../../lib/crypto/cipher-suites.js';
 import { aeadCipher, nullCipher, type RecordCipher } from '../../lib/record/record-cipher.js';
@@ -188,6 +189,56 @@ describe('aeadCipher with every suite in CIPHER_SUITES', () => {
   }
 });
 
+describe('aeadCipher with an Aead that has no sealInto', () => {
+  // A CryptoProvider need not implement sealInto; protect then seals and copies.
+  const sealOnly = (algorithm: AeadAlgorithm, key: Uint8Array): Aead => {
+    const aead = createAead(algorithm, key);
+    return { algorithm: aead.algorithm, tagLength: aead.tagLength, seal: aead.seal.bind(aead), open: aead.open.bind(aead) };
+  };
+  for (const [index, s] of CIPHER_SUITES.entries()) {
+    it(`${s.name}: writes the same records as with sealInto, and they open`, () => {
+      const { key, iv } = keysFor(s, 300 + index);
+      const random = seededRandom(400 + index);
+      const withInto = aeadCipher(2, s, key, iv, createAead);
+      const without = aeadCipher(2, s, key, iv, sealOnly);
+      for (const size of [0, 17, 1024]) {
+        const plaintext = bytes(random, size);
+        const record = without.protect(23, DTLS_1_2, 40 + size, plaintext);
+        expect(bytesToHex(record)).toBe(bytesToHex(withInto.protect(23, DTLS_1_2, 40 + size, plaintext)));
+        expect(unprotectRecord(withInto, record)).toEqual(plaintext);
+      }
+    });
+  }
+});
+
+describe('aeadCipher instances in turn', () => {
+  it('do not disturb each other: records interleaved across suites, epochs and directions equal those of fresh ciphers', () => {
+    const random = seededRandom(77);
+    const ciphers = CIPHER_SUITES.map((s, i) => ({ s, ...keysFor(s, 500 + i), epoch: 1 + (i % 3) }));
+    const live = ciphers.map((c) => aeadCipher(c.epoch, c.s, c.key, c.iv, createAead));
+    const sealedRecords: Uint8Array[] = [];
+    const plaintexts: Uint8Array[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const [i, cipher] of live.entries()) {
+        const plaintext = bytes(random, 1 + randomInt(random, 200));
+        const record = cipher.protect(22 + (i % 2), DTLS_1_2, round * 1000 + i, plaintext);
+        // the previous cipher's last record still opens after this one was sealed
+        if (sealedRecords.length > 0) {
+          expect(unprotectRecord(live[(i + live.length - 1) % live.length], sealedRecords[sealedRecords.length - 1])).toEqual(plaintexts[plaintexts.length - 1]);
+        }
+        sealedRecords.push(record);
+        plaintexts.push(plaintext);
+      }
+    }
+    sealedRecords.forEach((record, n) => {
+      const c = ciphers[n % ciphers.length];
+      const fresh = aeadCipher(c.epoch, c.s, c.key, c.iv, createAead);
+      const { header } = parse(record);
+      expect(bytesToHex(fresh.protect(header.contentType, DTLS_1_2, header.sequenceNumber, plaintexts[n]))).toBe(bytesToHex(record));
+    });
+  });
+});
+
 describe('aeadCipher programmer errors', () => {
   const gcm128 = suite('TLS_PSK_WITH_AES_128_GCM_SHA256');
   const key = new Uint8Array(16);
@@ -205,6 +256,14 @@ describe('aeadCipher programmer errors', () => {
     expect(() => cipher.protect(23, DTLS_1_2, 0, new Uint8Array(MAX_PLAINTEXT_LENGTH + 1))).toThrow(RangeError);
     expect(() => cipher.protect(23, DTLS_1_2, MAX_SEQUENCE_NUMBER + 1, new Uint8Array(1))).toThrow(RangeError);
     expect(() => cipher.protect(23, DTLS_1_2, -1, new Uint8Array(1))).toThrow(RangeError);
+  });
+
+  it('throws on a content type or version that the record header cannot carry', () => {
+    const cipher = aeadCipher(1, gcm128, key, iv, createAead);
+    for (const bad of [256, -1, 1.5]) expect(() => cipher.protect(bad, DTLS_1_2, 0, new Uint8Array(1))).toThrow(RangeError);
+    for (const bad of [0x10000, -1]) expect(() => cipher.protect(23, bad, 0, new Uint8Array(1))).toThrow(RangeError);
+    expect(() => nullCipher().protect(256, DTLS_1_2, 0, new Uint8Array(1))).toThrow(RangeError);
+    expect(() => nullCipher().protect(22, 0x10000, 0, new Uint8Array(1))).toThrow(RangeError);
   });
 
   it('keeps its own copy of the fixed IV, so later changes to the caller buffer do not matter', () => {
@@ -234,6 +293,14 @@ describe('nullCipher', () => {
     const big = new Uint8Array(MAX_PLAINTEXT_LENGTH + 1);
     expect(cipher.unprotect({ ...header, length: big.length }, big)).toBeNull();
     expect(nullCipher(4).unprotect({ ...header, epoch: 4 }, utf8('hi'))).toEqual(utf8('hi'));
+  });
+
+  it('is one shared, frozen object for epoch 0 and a new one for any other epoch', () => {
+    expect(nullCipher()).toBe(nullCipher(0));
+    expect(Object.isFrozen(nullCipher())).toBe(true);
+    expect(nullCipher(2)).not.toBe(nullCipher(2));
+    expect(nullCipher(2).epoch).toBe(2);
+    expect(() => nullCipher(65536)).toThrow(RangeError);
   });
 
   it('throws on plaintext over 2^14 or a bad sequence number', () => {
