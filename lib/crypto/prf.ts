@@ -1,5 +1,5 @@
-import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { hmac, type HashAlgorithm } from './hash.js';
+import { KeyedHmac } from './keyed-hmac.js';
+import type { HashAlgorithm } from './hash.js';
 
 /**
  * The TLS 1.2 PRF (RFC 5246 §5), which DTLS 1.2 uses unchanged (RFC 6347 §4.2):
@@ -9,7 +9,7 @@ import { hmac, type HashAlgorithm } from './hash.js';
  *   A(0) = seed, A(i) = HMAC(secret, A(i-1))
  *
  * iterated as far as `length` needs and truncated. The label is ASCII with no
- * length byte and no terminating NUL.
+ * length byte and no terminating NUL. Every HMAC has the same key, so it is keyed once.
  */
 export function prf(
   alg: HashAlgorithm,
@@ -19,15 +19,33 @@ export function prf(
   length: number,
 ): Uint8Array {
   if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`prf: bad output length ${length}`);
-  const labelAndSeed = concatBytes(utf8ToBytes(label), seed);
-  const out = new Uint8Array(length);
-  let a: Uint8Array = labelAndSeed;
-  for (let filled = 0; filled < length; ) {
-    a = hmac(alg, secret, a);
-    const block = hmac(alg, secret, concatBytes(a, labelAndSeed));
-    const take = Math.min(block.length, length - filled);
-    out.set(block.subarray(0, take), filled);
-    filled += take;
+  const labelAndSeed = new Uint8Array(label.length + seed.length);
+  for (let i = 0; i < label.length; i++) {
+    const code = label.charCodeAt(i);
+    if (code > 0x7f) throw new RangeError('prf: the label must be ASCII');
+    labelAndSeed[i] = code;
   }
+  labelAndSeed.set(seed, label.length);
+  const out = new Uint8Array(length);
+  if (length === 0) return out;
+  const mac = new KeyedHmac(alg, secret);
+  const n = mac.outputLength;
+  const a = new Uint8Array(n);
+  mac.macInto(a, labelAndSeed);
+  for (let filled = 0; ; ) {
+    if (length - filled >= n) {
+      mac.macInto(out.subarray(filled, filled + n), a, labelAndSeed);
+      filled += n;
+    } else {
+      const block = mac.mac(a, labelAndSeed);
+      out.set(block.subarray(0, length - filled), filled);
+      block.fill(0);
+      filled = length;
+    }
+    if (filled === length) break;
+    mac.macInto(a, a);
+  }
+  a.fill(0);
+  mac.destroy();
   return out;
 }

@@ -73,4 +73,8 @@ describe('prf (TLS 1.2, RFC 5246 §5)', () => {
     expect(() => prf('sha256', new Uint8Array(1), 'l', new Uint8Array(1), -1)).toThrow(RangeError);
     expect(() => prf('sha256', new Uint8Array(1), 'l', new Uint8Array(1), 1.5)).toThrow(RangeError);
   });
+
+  it('throws on a label that is not ASCII (the RFC labels are; anything else is a caller bug)', () => {
+    expect(() => prf('sha256', new Uint8Array(1), 'clé', new Uint8Array(1), 12)).toThrow(RangeError);
+  });
 });
