@@ -1,4 +1,4 @@
-import { Observable, asyncScheduler, filter, firstValueFrom, takeUntil } from 'rxjs';
+import { Observable, asyncScheduler, filter, firstValueFrom, type Subscription } from 'rxjs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { NamedGroup } from '../crypto/ecdhe.js';
@@ -57,15 +57,20 @@ export async function openClientSession(options: ClientOptions): Promise<Session
   const resolved = family ? { address: options.host, family } : await lookup(options.host);
   const transport = options.transport ?? (await UdpTransport.bind({ host: resolved.family === 6 ? '::' : '0.0.0.0', port: 0 }));
   const peer: PeerAddress = { address: resolved.address, port: options.port };
-  const session = new Session(handshake, opts, (data) => transport.send(data, peer), { role: 'client', peer, firstReceiveSeq: 0 });
-  const ended = session.state$.pipe(filter((s) => s === 'closed'));
-  transport.datagrams$
-    .pipe(
-      filter((d) => d.peer.port === peer.port && sameHost(d.peer.address, peer.address)),
-      takeUntil(ended),
-    )
-    .subscribe((d) => session.receive(d.data));
-  if (own) session.state$.subscribe({ complete: () => transport.close() });
+  let subscription: Subscription | undefined;
+  const session = new Session(handshake, opts, (data) => transport.send(data, peer), {
+    role: 'client',
+    peer,
+    firstReceiveSeq: 0,
+    onStateChange: (state) => {
+      if (state !== 'closed') return;
+      subscription?.unsubscribe();
+      if (own) transport.close();
+    },
+  });
+  subscription = transport.datagrams$.subscribe((d) => {
+    if (d.peer.port === peer.port && sameHost(d.peer.address, peer.address)) session.receive(d.data);
+  });
   // Start on the next turn of the scheduler, so that whoever receives the session can
   // subscribe to events$ first and see the handshake from its first flight. With the
   // default scheduler that turn is setImmediate: asyncScheduler's zero delay is a timer
@@ -119,6 +124,7 @@ export function connect$(options: ClientOptions): Observable<Session> {
 
 /** 127.0.0.1 may come back as ::ffff:127.0.0.1 on a dual-stack socket. */
 function sameHost(a: string, b: string): boolean {
+  if (a === b) return true;
   const strip = (s: string) => s.replace(/^::ffff:/, '');
   return strip(a) === strip(b);
 }

@@ -37,14 +37,10 @@ export interface SessionInit {
 export class Session {
   readonly role: 'client' | 'server';
   readonly peer: PeerAddress;
-  /** Application data from the peer, one emission per record. Completes when the session ends. */
-  readonly data$: Observable<Uint8Array>;
-  /** Handshake progress, retransmissions, alerts and the end of the session. */
-  readonly events$: Observable<SessionEvent>;
-  readonly state$: Observable<SessionState>;
 
   private readonly data = new Subject<Uint8Array>();
-  private readonly events = new Subject<SessionEvent>();
+  /** Made on the first subscription to events$: a session nobody watches keeps no Subject for them. */
+  private events?: Subject<SessionEvent>;
   private readonly stateSubject = new BehaviorSubject<SessionState>('handshaking');
   private readonly readEpochs: ReadEpochs;
   private readonly writeEpochs: WriteEpochs;
@@ -76,12 +72,27 @@ export class Session {
     this.onStateChange = init.onStateChange;
     this.peer = init.peer;
     this.lastActivity = options.scheduler.now();
-    this.data$ = this.data.asObservable();
-    this.events$ = this.events.asObservable();
-    this.state$ = this.stateSubject.asObservable();
     this.readEpochs = new ReadEpochs(options.replayWindow);
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
     this.driver = new HandshakeDriver(handshake, this.driverHost(), init.firstReceiveSeq);
+  }
+
+  /** Application data from the peer, one emission per record. Completes when the session ends. */
+  get data$(): Observable<Uint8Array> {
+    return this.data.asObservable();
+  }
+
+  /** Handshake progress, retransmissions, alerts and the end of the session; like any Subject, only what happens after subscribing. */
+  get events$(): Observable<SessionEvent> {
+    if (this.events === undefined) {
+      this.events = new Subject<SessionEvent>();
+      if (this.state === 'closed') this.events?.complete();
+    }
+    return this.events.asObservable();
+  }
+
+  get state$(): Observable<SessionState> {
+    return this.stateSubject.asObservable();
   }
 
   get state(): SessionState {
@@ -100,7 +111,7 @@ export class Session {
 
   /** Starts the handshake: the client's first flight, or the server's answer to the verified ClientHello. */
   start(): void {
-    this.events.next({ type: 'handshake-start', role: this.role });
+    this.events?.next({ type: 'handshake-start', role: this.role });
     this.driver?.start();
   }
 
@@ -155,7 +166,7 @@ export class Session {
       onRecord: (record) => this.onRecord(record),
       onHeard: () => (this.lastActivity = this.options.scheduler.now()),
       onDropped: () => this.droppedRecords++,
-      emit: (event) => this.events.next(event),
+      emit: (event) => this.events?.next(event),
       sendAlert: (level, description) => this.sendAlert(level, description),
       onEstablished: (summary, finalFlight) => this.onEstablished(summary, finalFlight),
       fail: (error) => this.terminate(error),
@@ -211,7 +222,7 @@ export class Session {
       return;
     }
     const alert = alertInfo(decoded.value.level, decoded.value.description);
-    this.events.next({ type: 'alert', direction: 'received', ...alert });
+    this.events?.next({ type: 'alert', direction: 'received', ...alert });
     if (alert.description === AlertDescription.close_notify) {
       // RFC 5246 §7.2.1: answer close_notify with close_notify.
       this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
@@ -238,7 +249,7 @@ export class Session {
       this.sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
     } else if (this.finalFlight && fragments.value.some((f) => f.msgType === HandshakeType.finished)) {
       const { datagrams, event } = this.finalFlight.resend();
-      this.events.next(event);
+      this.events?.next(event);
       datagrams.forEach((d) => this.transmit(d));
     } else {
       this.droppedRecords++;
@@ -259,10 +270,10 @@ export class Session {
       this.options.keyLog?.(keyLogLine(summary));
     } catch (cause) {
       // A failing key log (a full disk) must not take the session or the process down.
-      this.events.next({ type: 'key-log-error', error: new DtlsError('EINVAL', `could not write the key log: ${String(cause)}`, undefined, { cause }) });
+      this.events?.next({ type: 'key-log-error', error: new DtlsError('EINVAL', `could not write the key log: ${String(cause)}`, undefined, { cause }) });
     }
     this.setState('established');
-    this.events.next({ type: 'handshake-complete', ...this.info! });
+    this.events?.next({ type: 'handshake-complete', ...this.info! });
   }
 
   private dropDriver(): void {
@@ -279,7 +290,7 @@ export class Session {
     // During the handshake the peer can read our new epoch only after our ChangeCipherSpec.
     const epoch = this.driver === undefined || this.driver.sentChangeCipherSpec ? this.writeEpochs.current : 0;
     this.transmit(this.writeEpochs.seal(epoch, ContentType.alert, DTLS_1_2, encodeAlert({ level, description })));
-    this.events.next({ type: 'alert', direction: 'sent', ...alertInfo(level, description) });
+    this.events?.next({ type: 'alert', direction: 'sent', ...alertInfo(level, description) });
   }
 
   private terminate(error?: DtlsError): void {
@@ -288,8 +299,8 @@ export class Session {
     this.dropDriver();
     this.finalFlight = undefined;
     this.setState('closed');
-    this.events.next({ type: 'closed', error });
-    this.events.complete();
+    this.events?.next({ type: 'closed', error });
+    this.events?.complete();
     this.data.complete();
     this.stateSubject.complete();
   }
