@@ -11,6 +11,17 @@ export function hash(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
   return HASHES[alg](data);
 }
 
+/** An incremental hash: update() as data comes; clone() to digest a prefix and carry on. */
+export interface HashStream {
+  update(data: Uint8Array): HashStream;
+  clone(): HashStream;
+  digest(): Uint8Array;
+}
+
+export function hashStream(alg: HashAlgorithm): HashStream {
+  return HASHES[alg].create();
+}
+
 export function hmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
   return nobleHmac(HASHES[alg], key, data);
 }

@@ -56,4 +56,18 @@ describe('Transcript', () => {
     expect(early).toEqual(sha256(Uint8Array.from(header(hello))));
     expect(t.hash('sha256')).toEqual(sha256(Uint8Array.from([...header(hello), ...header(done)])));
   });
+
+  it('gives the right hash for each algorithm asked, in any order, as messages keep coming', () => {
+    const t = new Transcript();
+    t.add(hello);
+    expect(t.hash('sha256')).toEqual(sha256(Uint8Array.from(header(hello))));
+    t.add(serverHello);
+    expect(t.hash('sha384')).toEqual(sha384(Uint8Array.from([...header(hello), ...header(serverHello)])));
+    t.add(done);
+    const all = Uint8Array.from([...header(hello), ...header(serverHello), ...header(done)]);
+    expect(t.hash('sha256')).toEqual(sha256(all));
+    expect(t.hash('sha256')).toEqual(sha256(all));
+    expect(t.bytes()).toEqual(all);
+  });
 });
+
