@@ -1,4 +1,4 @@
-import { hmac } from '../crypto/hash.js';
+import { KeyedHmac } from '../crypto/keyed-hmac.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
 import { Writer } from '../wire/writer.js';
 import type { ClientHello } from '../wire/client-hello.js';
@@ -13,6 +13,13 @@ export const COOKIE_LENGTH = 32;
  * `peer` identifies the source address and port.
  */
 export function computeCookie(secret: Uint8Array, peer: string, hello: ClientHello): Uint8Array {
+  const mac = new KeyedHmac('sha256', secret);
+  const cookie = cookieWith(mac, peer, hello);
+  mac.destroy();
+  return cookie;
+}
+
+function cookieWith(mac: KeyedHmac, peer: string, hello: ClientHello): Uint8Array {
   const w = new Writer();
   w.vector16(new TextEncoder().encode(peer));
   w.uint16(hello.clientVersion);
@@ -20,32 +27,38 @@ export function computeCookie(secret: Uint8Array, peer: string, hello: ClientHel
   w.vector8(hello.sessionId);
   w.vector16((v) => hello.cipherSuites.forEach((s) => v.uint16(s)));
   w.vector8((v) => hello.compressionMethods.forEach((m) => v.uint8(m)));
-  return hmac('sha256', secret, w.finish()).subarray(0, COOKIE_LENGTH);
+  return mac.mac(w.finish()).subarray(0, COOKIE_LENGTH);
 }
 
 /**
  * The server's cookie secrets. A new secret is generated on each rotation and the
  * previous one stays valid, so a cookie is accepted for one to two rotation periods.
+ * Each secret is held as a keyed HMAC: every first ClientHello costs one cookie and
+ * every second one one or two, so the key's pad blocks are hashed once per rotation.
  */
 export class CookieSecrets {
-  private previous: Uint8Array | undefined;
+  private current: KeyedHmac;
+  private previous: KeyedHmac | undefined;
 
-  constructor(private current: Uint8Array) {}
+  constructor(secret: Uint8Array) {
+    this.current = new KeyedHmac('sha256', secret);
+  }
 
   rotate(next: Uint8Array): void {
+    this.previous?.destroy();
     this.previous = this.current;
-    this.current = next;
+    this.current = new KeyedHmac('sha256', next);
   }
 
   issue(peer: string, hello: ClientHello): Uint8Array {
-    return computeCookie(this.current, peer, hello);
+    return cookieWith(this.current, peer, hello);
   }
 
   verify(peer: string, hello: ClientHello): boolean {
     if (hello.cookie.length !== COOKIE_LENGTH) return false;
     // Both comparisons always run, so timing does not tell which secret matched.
-    const current = timingSafeEqual(hello.cookie, computeCookie(this.current, peer, hello));
-    const previous = this.previous !== undefined && timingSafeEqual(hello.cookie, computeCookie(this.previous, peer, hello));
+    const current = timingSafeEqual(hello.cookie, cookieWith(this.current, peer, hello));
+    const previous = this.previous !== undefined && timingSafeEqual(hello.cookie, cookieWith(this.previous, peer, hello));
     return current || previous;
   }
 }

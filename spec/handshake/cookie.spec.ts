@@ -111,3 +111,14 @@ describe('CookieSecrets', () => {
     for (const peer of ['a', '2001:db8::1|65535', '10.0.0.1|1']) expect(secrets.issue(peer, clientHello())).toHaveLength(COOKIE_LENGTH);
   });
 });
+
+describe('CookieSecrets and computeCookie', () => {
+  it('agree: the secrets issue the cookie computeCookie gives for the current secret, before and after rotations', () => {
+    const secrets = new CookieSecrets(secret(1));
+    expect(secrets.issue(PEER, clientHello())).toEqual(computeCookie(secret(1), PEER, clientHello()));
+    secrets.rotate(secret(2));
+    secrets.rotate(secret(3));
+    expect(secrets.issue(PEER, clientHello())).toEqual(computeCookie(secret(3), PEER, clientHello()));
+    expect(secrets.verify(PEER, { ...clientHello(), cookie: computeCookie(secret(2), PEER, clientHello()) })).toBe(true);
+  });
+});
