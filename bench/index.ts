@@ -8,6 +8,7 @@ import { SUITES } from './fixtures.js';
 import { nodeDtlsClient } from './peers/node-dtls-client.js';
 import { opensslClient, opensslPresent, opensslServer } from './peers/openssl.js';
 import { buildOpensslPair, OPENSSL_PAIR_LABEL, opensslPairHandshakes, opensslPairRecords } from './peers/openssl-pair.js';
+import { plainUdpClient, plainUdpServer } from './peers/plain-udp.js';
 import { rxClient } from './peers/rx-client.js';
 import { rxServer } from './peers/rx-server.js';
 import { ServerPool } from './peers/server-pool.js';
@@ -64,6 +65,8 @@ const RECORD_ROWS: readonly Row[] = [
   { client: weriftClient, server: opensslServer },
   { client: rxNode, server: weriftServer },
   { client: weriftClient, server: weriftServer },
+  // The ceiling for any Node stack: the same echo over bare datagrams.
+  { client: plainUdpClient, server: plainUdpServer },
 ];
 
 const results: Record<string, unknown> = {};
