@@ -4,19 +4,52 @@ import type { HashAlgorithm } from './hash.js';
 
 type AnyHash = Hash<any>;
 
-const HASHES = { sha256, sha384 } as const;
-
-/**
- * One hash object and one digest buffer per algorithm that every KeyedHmac computes in.
- * A MAC is computed synchronously from start to end, so no two ever use them at once.
- */
-const WORK = {
-  sha256: { hash: sha256.create() as AnyHash, digest: new Uint8Array(sha256.outputLen) },
-  sha384: { hash: sha384.create() as AnyHash, digest: new Uint8Array(sha384.outputLen) },
-};
-
 const IPAD = 0x36;
 const OPAD = 0x5c;
+
+/**
+ * What every KeyedHmac of one algorithm computes in: a MAC runs synchronously from start
+ * to end, so no two ever use these at once. Hash objects of keys that were destroyed are
+ * kept for the next keys: a new hash object costs as much as hashing a block (its buffer
+ * has to move off the V8 heap for the DataView noble reads it through).
+ */
+class Workspace {
+  readonly outputLength: number;
+  readonly blockLength: number;
+  /** The initial state, never updated: copied over a pooled object to reset it. */
+  private readonly fresh: AnyHash;
+  readonly hash: AnyHash;
+  readonly digest: Uint8Array;
+  readonly pad: Uint8Array;
+  private readonly pool: AnyHash[] = [];
+
+  constructor(private readonly algorithm: typeof sha256 | typeof sha384) {
+    this.fresh = algorithm.create();
+    this.hash = algorithm.create();
+    this.outputLength = algorithm.outputLen;
+    this.blockLength = algorithm.blockLen;
+    this.digest = new Uint8Array(this.outputLength);
+    this.pad = new Uint8Array(this.blockLength);
+  }
+
+  /** A hash object in the initial state. */
+  take(): AnyHash {
+    const pooled = this.pool.pop();
+    return pooled === undefined ? this.algorithm.create() : this.fresh._cloneInto(pooled);
+  }
+
+  /** Wipes a hash object and keeps it for later. The pool only grows as far as keys are alive at once. */
+  give(hash: AnyHash): void {
+    hash.destroy();
+    this.pool.push(hash);
+  }
+
+  shortKey(key: Uint8Array): Uint8Array {
+    return this.algorithm(key);
+  }
+}
+
+const WORKSPACES = { sha256: new Workspace(sha256), sha384: new Workspace(sha384) };
 
 /**
  * HMAC (RFC 2104) under one key for many messages, as the TLS PRF and the cookie need it:
@@ -28,20 +61,20 @@ const OPAD = 0x5c;
 export class KeyedHmac {
   /** 32 for SHA-256, 48 for SHA-384. */
   readonly outputLength: number;
-  private readonly inner: AnyHash;
-  private readonly outer: AnyHash;
-  private readonly work: { readonly hash: AnyHash; readonly digest: Uint8Array };
+  private readonly work: Workspace;
+  private inner: AnyHash | undefined;
+  private outer: AnyHash | undefined;
 
   constructor(alg: HashAlgorithm, key: Uint8Array) {
-    const hash = HASHES[alg];
-    this.work = WORK[alg];
-    this.outputLength = hash.outputLen;
-    const pad = new Uint8Array(hash.blockLen);
-    pad.set(key.length > hash.blockLen ? hash(key) : key);
+    const work = (this.work = WORKSPACES[alg]);
+    this.outputLength = work.outputLength;
+    const { pad } = work;
+    pad.fill(0);
+    pad.set(key.length > work.blockLength ? work.shortKey(key) : key);
     for (let i = 0; i < pad.length; i++) pad[i] ^= IPAD;
-    this.inner = hash.create().update(pad);
+    this.inner = work.take().update(pad);
     for (let i = 0; i < pad.length; i++) pad[i] ^= IPAD ^ OPAD;
-    this.outer = hash.create().update(pad);
+    this.outer = work.take().update(pad);
     pad.fill(0);
   }
 
@@ -50,6 +83,7 @@ export class KeyedHmac {
    * be one of the inputs: they are consumed before anything is written.
    */
   macInto(out: Uint8Array, first: Uint8Array, second?: Uint8Array): void {
+    if (this.inner === undefined || this.outer === undefined) throw new Error('KeyedHmac used after destroy()');
     const { hash, digest } = this.work;
     this.inner._cloneInto(hash);
     hash.update(first);
@@ -57,7 +91,8 @@ export class KeyedHmac {
     hash.digestInto(digest);
     this.outer._cloneInto(hash);
     hash.update(digest);
-    hash.digestInto(out);
+    hash.digestInto(digest);
+    out.set(digest);
     // Leave no key-dependent state behind in the shared objects.
     hash.destroy();
     digest.fill(0);
@@ -71,7 +106,9 @@ export class KeyedHmac {
 
   /** Wipes the keyed states; the object is unusable afterwards. */
   destroy(): void {
-    this.inner.destroy();
-    this.outer.destroy();
+    if (this.inner === undefined || this.outer === undefined) return;
+    this.work.give(this.inner);
+    this.work.give(this.outer);
+    this.inner = this.outer = undefined;
   }
 }

@@ -67,6 +67,20 @@ describe('KeyedHmac', () => {
     keyed.destroy();
     expect(() => keyed.mac(utf8('message'))).toThrow();
   });
+
+  it('keeps keys made after others were destroyed (twice, even) apart from each other', () => {
+    const message = utf8('message');
+    const expected = (key: string) => createHmac('sha256', key).update(message).digest('hex');
+    const old = new KeyedHmac('sha256', utf8('old'));
+    old.destroy();
+    old.destroy();
+    const one = new KeyedHmac('sha256', utf8('one'));
+    const two = new KeyedHmac('sha256', utf8('two'));
+    const three = new KeyedHmac('sha256', utf8('three'));
+    expect(bytesToHex(one.mac(message))).toBe(expected('one'));
+    expect(bytesToHex(two.mac(message))).toBe(expected('two'));
+    expect(bytesToHex(three.mac(message))).toBe(expected('three'));
+  });
 });
 
 interface MacGroup {
