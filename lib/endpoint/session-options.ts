@@ -43,8 +43,9 @@ const MIN_MTU = 64;
 
 export function sessionOptions(overrides: Partial<SessionOptions>): SessionOptions {
   // An option given as undefined keeps its default.
-  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-  const options: SessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...given };
+  const merged: Record<string, unknown> = { ...DEFAULT_SESSION_OPTIONS };
+  for (const [name, value] of Object.entries(overrides)) if (value !== undefined) merged[name] = value;
+  const options = merged as unknown as SessionOptions;
   if (!Number.isInteger(options.mtu) || options.mtu < MIN_MTU || options.mtu > 65_507) {
     throw new DtlsError('EINVAL', `mtu must be an integer from ${MIN_MTU} to 65507, got ${options.mtu}`);
   }

@@ -1,18 +1,4 @@
-import {
-  EMPTY,
-  asyncScheduler,
-  concat,
-  defer,
-  map,
-  merge,
-  mergeMap,
-  of,
-  switchMap,
-  timer,
-  type Observable,
-  type OperatorFunction,
-  type SchedulerLike,
-} from 'rxjs';
+import { EMPTY, Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
 export interface RetransmitOptions {
   /** RFC 6347 §4.2.4.1: 1 s initial timer. */
@@ -37,33 +23,73 @@ export interface Transmission<F> {
  * (re)arms the timer with its current value and each expiry doubles it, up to
  * `maxTimeout` (§4.2.4.1), so a resend the peer asked for also pushes the next
  * timeout back. A flight marked `final` is never resent on a timer, only when
- * the peer shows it lost it by retransmitting (`resendNow$`).
+ * the peer shows it lost it by retransmitting (`resendNow$`). Completes once its
+ * source has and nothing is left to resend.
+ *
+ * One scheduled action at a time, nothing allocated per flight but the
+ * transmissions: every handshake runs this for each of its flights.
  */
 export function retransmit<F extends { readonly final: boolean }>(
   options: RetransmitOptions,
 ): OperatorFunction<F | null, Transmission<F>> {
   const { initialTimeout, maxTimeout, resendNow$ = EMPTY, scheduler = asyncScheduler } = options;
   return (source) =>
-    source.pipe(
-      switchMap((flight) => {
-        if (flight === null) return EMPTY;
-        return defer(() => {
-          let attempt = 0;
-          let timeout = initialTimeout;
-          const send = (reason: Transmission<F>['reason']): Observable<Transmission<F>> =>
-            concat(
-              of({ flight, attempt: attempt++, reason }),
-              flight.final
-                ? EMPTY
-                : timer(timeout, scheduler).pipe(
-                    mergeMap(() => {
-                      timeout = Math.min(timeout * 2, maxTimeout);
-                      return send('timeout');
-                    }),
-                  ),
-            );
-          return merge(of('initial' as const), resendNow$.pipe(map(() => 'peer' as const))).pipe(switchMap(send));
-        });
-      }),
-    );
+    new Observable<Transmission<F>>((subscriber) => {
+      let flight: F | null = null;
+      let attempt = 0;
+      let timeout = initialTimeout;
+      let timer: Subscription | undefined;
+      let sourceDone = false;
+      let resendDone = false;
+
+      const disarm = (): void => {
+        timer?.unsubscribe();
+        timer = undefined;
+      };
+      const send = (reason: Transmission<F>['reason']): void => {
+        disarm();
+        const sending = flight!;
+        subscriber.next({ flight: sending, attempt: attempt++, reason });
+        // Sending may have led (synchronously) to a newer flight, which armed its own timer.
+        if (flight !== sending || sending.final) return;
+        timer = scheduler.schedule(() => {
+          timer = undefined;
+          timeout = Math.min(timeout * 2, maxTimeout);
+          send('timeout');
+        }, timeout);
+      };
+      const completeIfIdle = (): void => {
+        if (sourceDone && (flight === null || (flight.final && resendDone))) subscriber.complete();
+      };
+
+      const resends = resendNow$.subscribe({
+        next: () => {
+          if (flight !== null) send('peer');
+        },
+        complete: () => {
+          resendDone = true;
+          completeIfIdle();
+        },
+        error: (err) => subscriber.error(err),
+      });
+      const flights = source.subscribe({
+        next: (next) => {
+          disarm();
+          flight = next;
+          attempt = 0;
+          timeout = initialTimeout;
+          if (next !== null) send('initial');
+        },
+        complete: () => {
+          sourceDone = true;
+          completeIfIdle();
+        },
+        error: (err) => subscriber.error(err),
+      });
+      return () => {
+        disarm();
+        resends.unsubscribe();
+        flights.unsubscribe();
+      };
+    });
 }
