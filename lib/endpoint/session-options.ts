@@ -38,13 +38,19 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   scheduler: asyncScheduler,
 };
 
+const OPTION_NAMES: ReadonlyArray<keyof SessionOptions> = [...(Object.keys(DEFAULT_SESSION_OPTIONS) as Array<keyof SessionOptions>), 'keyLog'];
+
 /** Smallest MTU with room for a handshake fragment of a protected record. */
 const MIN_MTU = 64;
 
 export function sessionOptions(overrides: Partial<SessionOptions>): SessionOptions {
-  // An option given as undefined keeps its default.
+  // Only the session's own options are taken (a client passes all of its options here);
+  // one given as undefined keeps its default.
   const merged: Record<string, unknown> = { ...DEFAULT_SESSION_OPTIONS };
-  for (const [name, value] of Object.entries(overrides)) if (value !== undefined) merged[name] = value;
+  for (const name of OPTION_NAMES) {
+    const value = overrides[name];
+    if (value !== undefined) merged[name] = value;
+  }
   const options = merged as unknown as SessionOptions;
   if (!Number.isInteger(options.mtu) || options.mtu < MIN_MTU || options.mtu > 65_507) {
     throw new DtlsError('EINVAL', `mtu must be an integer from ${MIN_MTU} to 65507, got ${options.mtu}`);
