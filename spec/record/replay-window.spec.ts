@@ -97,7 +97,25 @@ describe('ReplayWindow', () => {
     expect(accept(w, top)).toBe(false);
   });
 
-  for (const size of [32, 50, 64, 1024]) {
+  it('keeps exactly the seen numbers when the right edge moves by every distance from 1 to 70', () => {
+    for (const size of [64, 40, 128]) {
+      for (let distance = 1; distance <= 70; distance++) {
+        const w = new ReplayWindow(size);
+        const seen = new Set<number>();
+        // every third number of 1000..1100 seen, then the edge moves `distance` past 1100
+        for (let s = 1000; s <= 1100; s += 3) accept(w, s) && seen.add(s);
+        const right = 1099 + distance;
+        expect(accept(w, right)).toBe(true);
+        seen.add(right);
+        for (let s = 900; s <= right + 2; s++) {
+          const fresh = s > right || (right - s < size && !seen.has(s));
+          expect(w.isFresh(s), `size ${size}, distance ${distance}, seq ${s}`).toBe(fresh);
+        }
+      }
+    }
+  });
+
+  for (const size of [2, 32, 33, 50, 63, 64, 65, 1024]) {
     describe(`of size ${size}`, () => {
       it('keeps exactly `size` numbers, the right edge included', () => {
         const w = new ReplayWindow(size);
