@@ -1,3 +1,4 @@
+import { findEpoch, withEpoch, type EpochList } from './epoch-list.js';
 import { ReadEpoch } from './read-epoch.js';
 import type { RecordCipher } from './record-cipher.js';
 import type { RawRecord } from './split-records.js';
@@ -20,8 +21,8 @@ export type OpenResult = PlainRecord | 'future' | undefined;
  * (RFC 6347 §4.2.4); which content it may carry is decided above this layer.
  */
 export class ReadEpochs {
-  private readonly epochs = new Map<number, ReadEpoch>();
-  private readonly plaintext = nullCipher(0);
+  /** The epochs with keys (epoch 0 needs none), newest last. */
+  private epochs: EpochList<ReadEpoch> = [];
   private highest = 0;
   private nextEpochExpected = true;
 
@@ -38,7 +39,8 @@ export class ReadEpochs {
   }
 
   install(cipher: RecordCipher): void {
-    this.epochs.set(cipher.epoch, new ReadEpoch(cipher, this.replayWindowSize));
+    // Installing an epoch again replaces it, with a fresh replay window.
+    this.epochs = withEpoch(this.epochs, new ReadEpoch(cipher, this.replayWindowSize));
     this.highest = Math.max(this.highest, cipher.epoch);
   }
 
@@ -49,10 +51,10 @@ export class ReadEpochs {
       // would drop a server's ServerHello whose record number repeats the one of its
       // HelloVerifyRequest (RFC 6347 §4.2.1 has the HVR reuse the ClientHello's). Duplicate
       // handshake messages are the sequencer's business.
-      const payload = this.plaintext.unprotect(header, record.fragment);
+      const payload = nullCipher(0).unprotect(header, record.fragment);
       return payload === null ? undefined : { contentType: header.contentType, epoch: 0, sequenceNumber: header.sequenceNumber, payload };
     }
-    const epoch = this.epochs.get(header.epoch);
+    const epoch = findEpoch(this.epochs, header.epoch);
     if (epoch === undefined) {
       // RFC 6347 §4.1: records of the next epoch may arrive before its keys; they may be buffered.
       return this.nextEpochExpected && header.epoch === this.highest + 1 ? 'future' : undefined;

@@ -8,11 +8,15 @@ export interface WriteEpochOptions {
    * each epoch starts at 0. Also lets specs reach the end of the sequence space.
    */
   readonly startSequenceNumber?: number;
+  /** Bytes a protected record adds to its plaintext (explicit nonce and tag), for the layer that sizes fragments; 0 unless given. */
+  readonly overhead?: number;
 }
 
 /** The sending side of one epoch: owns the sequence counter and seals records with it. */
 export class WriteEpoch {
   readonly epoch: number;
+  /** See WriteEpochOptions.overhead. */
+  readonly overhead: number;
   private readonly cipher: RecordCipher;
   private next: number;
 
@@ -21,6 +25,7 @@ export class WriteEpoch {
     if (!isSequenceNumber(start)) throw new RangeError(`startSequenceNumber out of range: ${start}`);
     this.cipher = cipher;
     this.epoch = cipher.epoch;
+    this.overhead = options.overhead ?? 0;
     this.next = start;
   }
 

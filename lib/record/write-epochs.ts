@@ -1,4 +1,5 @@
 import type { CipherSuite } from '../crypto/cipher-suites.js';
+import { findEpoch, withEpoch, type EpochList } from './epoch-list.js';
 import { nullCipher, type RecordCipher } from './record-cipher.js';
 import { WriteEpoch } from './write-epoch.js';
 
@@ -7,7 +8,8 @@ import { WriteEpoch } from './write-epoch.js';
  * retransmitted flight goes out in the epochs it was first sent in (RFC 6347 §4.2.4).
  */
 export class WriteEpochs {
-  private readonly epochs = new Map<number, { writer: WriteEpoch; overhead: number }>();
+  /** Epoch 0 first, then the installed ones, newest last. */
+  private epochs: EpochList<WriteEpoch>;
   private highest = 0;
 
   /**
@@ -16,7 +18,7 @@ export class WriteEpochs {
    * ServerHello never repeats the number of its HelloVerifyRequest (RFC 6347 §4.2.1).
    */
   constructor(firstSequenceNumber = 0) {
-    this.epochs.set(0, { writer: new WriteEpoch(nullCipher(0), { startSequenceNumber: firstSequenceNumber }), overhead: 0 });
+    this.epochs = [new WriteEpoch(nullCipher(0), { startSequenceNumber: firstSequenceNumber })];
   }
 
   /** The newest epoch, used for application data and alerts. */
@@ -26,21 +28,22 @@ export class WriteEpochs {
 
   install(cipher: RecordCipher, suite: CipherSuite): void {
     // Bytes a protected record adds to its plaintext: explicit nonce and tag.
-    this.epochs.set(cipher.epoch, { writer: new WriteEpoch(cipher), overhead: suite.recordIvLength + suite.tagLength });
+    const writer = new WriteEpoch(cipher, { overhead: suite.recordIvLength + suite.tagLength });
+    this.epochs = withEpoch(this.epochs, writer);
     this.highest = Math.max(this.highest, cipher.epoch);
   }
 
   has(epoch: number): boolean {
-    return this.epochs.has(epoch);
+    return findEpoch(this.epochs, epoch) !== undefined;
   }
 
   overhead(epoch: number): number {
-    return this.epochs.get(epoch)?.overhead ?? 0;
+    return findEpoch(this.epochs, epoch)?.overhead ?? 0;
   }
 
   seal(epoch: number, contentType: number, version: number, plaintext: Uint8Array): Uint8Array {
-    const entry = this.epochs.get(epoch);
-    if (!entry) throw new Error(`no write keys for epoch ${epoch}`);
-    return entry.writer.seal(contentType, version, plaintext);
+    const writer = findEpoch(this.epochs, epoch);
+    if (!writer) throw new Error(`no write keys for epoch ${epoch}`);
+    return writer.seal(contentType, version, plaintext);
   }
 }
