@@ -18,7 +18,12 @@ const KEY_LENGTH: Record<AeadAlgorithm, number> = {
   CHACHA20_POLY1305: 32,
 };
 
-type SealOpen = Pick<Aead, 'seal' | 'open'>;
+/** One algorithm bound to one key; may throw on a tag mismatch, which NobleAead turns into null. */
+interface Implementation {
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  sealInto(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array, offset: number): void;
+  open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null;
+}
 
 /**
  * An AEAD for one record-protection key. A wrong key length is a caller bug and throws;
@@ -30,42 +35,95 @@ export function createAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
     throw new RangeError(`${algorithm} needs a ${KEY_LENGTH[algorithm]}-byte key, got ${key.length}`);
   }
   const tagLength = algorithm === 'AES_128_CCM_8' ? 8 : 16;
-  // A private copy: the caller's key may be a view into a key block that is later wiped or reused.
-  const inner = implementation(algorithm, key.slice(), tagLength);
-  return {
-    algorithm,
-    tagLength,
-    seal(nonce, plaintext, aad) {
-      if (nonce.length !== NONCE_LENGTH) throw new RangeError(`${algorithm}: nonce must be ${NONCE_LENGTH} bytes`);
-      return inner.seal(nonce, plaintext, aad);
-    },
-    open(nonce, ciphertextAndTag, aad) {
-      if (nonce.length !== NONCE_LENGTH || ciphertextAndTag.length < tagLength) return null;
-      try {
-        return inner.open(nonce, ciphertextAndTag, aad);
-      } catch {
-        // noble signals a tag mismatch by throwing; to the record layer it is just a bad record.
-        return null;
-      }
-    },
-  };
+  return new NobleAead(algorithm, tagLength, implementation(algorithm, key, tagLength));
 }
 
-function implementation(algorithm: AeadAlgorithm, key: Uint8Array, tagLength: number): SealOpen {
+/** A class, not closures: an established session keeps one per direction for its whole life. */
+class NobleAead implements Aead {
+  constructor(
+    readonly algorithm: AeadAlgorithm,
+    readonly tagLength: number,
+    private readonly inner: Implementation,
+  ) {}
+
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    this.checkNonce(nonce);
+    return this.inner.seal(nonce, plaintext, aad);
+  }
+
+  sealInto(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array, offset: number): void {
+    this.checkNonce(nonce);
+    this.inner.sealInto(nonce, plaintext, aad, out, offset);
+  }
+
+  open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null {
+    if (nonce.length !== NONCE_LENGTH || ciphertextAndTag.length < this.tagLength) return null;
+    try {
+      return this.inner.open(nonce, ciphertextAndTag, aad);
+    } catch {
+      // noble signals a tag mismatch by throwing; to the record layer it is just a bad record.
+      return null;
+    }
+  }
+
+  private checkNonce(nonce: Uint8Array): void {
+    if (nonce.length !== NONCE_LENGTH) throw new RangeError(`${this.algorithm}: nonce must be ${NONCE_LENGTH} bytes`);
+  }
+}
+
+function implementation(algorithm: AeadAlgorithm, key: Uint8Array, tagLength: number): Implementation {
   switch (algorithm) {
     case 'AES_128_CCM_8':
     case 'AES_128_CCM':
       return aesCcm(key, tagLength === 8 ? 8 : 16);
     case 'AES_128_GCM':
     case 'AES_256_GCM':
-      return {
-        seal: (nonce, plaintext, aad) => gcm(key, nonce, aad).encrypt(plaintext),
-        open: (nonce, ciphertextAndTag, aad) => gcm(key, nonce, aad).decrypt(ciphertextAndTag),
-      };
+      return new NobleGcm(key);
     case 'CHACHA20_POLY1305':
-      return {
-        seal: (nonce, plaintext, aad) => chacha20poly1305(key, nonce, aad).encrypt(plaintext),
-        open: (nonce, ciphertextAndTag, aad) => chacha20poly1305(key, nonce, aad).decrypt(ciphertextAndTag),
-      };
+      return new ChaCha20Poly1305(key);
+  }
+}
+
+/** noble's gcm() takes the key on every call. */
+class NobleGcm implements Implementation {
+  /** A private copy: the caller's key may be a view into a key block that is later wiped or reused. */
+  private readonly key: Uint8Array;
+
+  constructor(key: Uint8Array) {
+    this.key = key.slice();
+  }
+
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    return gcm(this.key, nonce, aad).encrypt(plaintext);
+  }
+
+  sealInto(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array, offset: number): void {
+    out.set(this.seal(nonce, plaintext, aad), offset);
+  }
+
+  open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null {
+    return gcm(this.key, nonce, aad).decrypt(ciphertextAndTag);
+  }
+}
+
+/** ChaCha20 has no key schedule to keep: noble's chacha20poly1305() takes the key on every call. */
+class ChaCha20Poly1305 implements Implementation {
+  /** A private copy: the caller's key may be a view into a key block that is later wiped or reused. */
+  private readonly key: Uint8Array;
+
+  constructor(key: Uint8Array) {
+    this.key = key.slice();
+  }
+
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    return chacha20poly1305(this.key, nonce, aad).encrypt(plaintext);
+  }
+
+  sealInto(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array, offset: number): void {
+    chacha20poly1305(this.key, nonce, aad).encrypt(plaintext, out.subarray(offset, offset + plaintext.length + 16));
+  }
+
+  open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null {
+    return chacha20poly1305(this.key, nonce, aad).decrypt(ciphertextAndTag);
   }
 }

@@ -161,6 +161,40 @@ describe('aesCcm cross-checked with OpenSSL (node:crypto)', () => {
     }
     expect(checked).toBe(3 * 7 * 7);
   });
+
+  it('agrees past 65535 blocks, where the counter outgrows the last two bytes of A_i (1 MiB + 100 bytes, nonce lengths 7 and 12)', () => {
+    const random = seededBytes(0x800);
+    const plaintext = random(2 ** 20 + 100);
+    const same = (a: Uint8Array | null, b: Uint8Array): boolean => a !== null && Buffer.from(a).equals(Buffer.from(b));
+    for (const nonceLength of [7, 12]) {
+      const key = random(16);
+      const nonce = random(nonceLength);
+      const aad = random(13);
+      const ccm = aesCcm(key, 16);
+      const sealed = ccm.seal(nonce, plaintext, aad);
+      expect(same(sealed, Buffer.from(nodeCcmSeal(key, nonce, plaintext, aad, 16), 'hex')), `nonce ${nonceLength}`).toBe(true);
+      expect(same(ccm.open(nonce, sealed, aad), plaintext), `nonce ${nonceLength}`).toBe(true);
+    }
+  });
+});
+
+describe('aesCcm sealInto', () => {
+  it('writes what seal returns at the offset and nothing around it, for payloads around the block size', () => {
+    const random = seededBytes(0x51);
+    for (const tag of [8, 16] as const) {
+      const ccm = aesCcm(random(16), tag);
+      for (const length of [0, 1, 15, 16, 17, 100]) {
+        const nonce = random(12);
+        const plaintext = random(length);
+        const aad = random(13);
+        const sealed = ccm.seal(nonce, plaintext, aad);
+        const out = new Uint8Array(sealed.length + 24).fill(0xa5);
+        ccm.sealInto(nonce, plaintext, aad, out, 21);
+        expect(bytesToHex(out.subarray(21, 21 + sealed.length))).toBe(bytesToHex(sealed));
+        expect([...out.subarray(0, 21), ...out.subarray(21 + sealed.length)].every((b) => b === 0xa5)).toBe(true);
+      }
+    }
+  });
 });
 
 describe('aesCcm authentication', () => {

@@ -67,6 +67,20 @@ describe.each(PROVIDERS)('$name keeps the CryptoProvider contract', (provider: C
         callerKey.fill(0xff);
         expect(aead.seal(nonce, plaintext, aad)).toEqual(before);
       });
+
+      it(`${algorithm}: sealInto writes what seal returns at the offset, and touches nothing around it`, () => {
+        const aead = provider.createAead(algorithm, key);
+        expect(aead.sealInto).toBeTypeOf('function');
+        for (const length of [0, 5, 16, 33, 1024]) {
+          const message = seededBytes(length + 1)(length);
+          const sealed = aead.seal(nonce, message, aad);
+          const out = new Uint8Array(21 + sealed.length + 3).fill(0xee);
+          aead.sealInto!(nonce, message, aad, out, 21);
+          expect(bytesToHex(out.subarray(21, 21 + sealed.length))).toBe(bytesToHex(sealed));
+          expect([...out.subarray(0, 21), ...out.subarray(21 + sealed.length)].every((b) => b === 0xee)).toBe(true);
+        }
+        expect(() => aead.sealInto!(new Uint8Array(8), plaintext, aad, new Uint8Array(64), 0)).toThrow(RangeError);
+      });
     }
   });
 
