@@ -25,7 +25,8 @@ export function encodeClientHello(x: ClientHello): Uint8Array {
   checkHelloFields(x.random, x.sessionId);
   if (x.cipherSuites.length === 0) throw new RangeError('cipher_suites must not be empty');
   if (x.compressionMethods.length === 0) throw new RangeError('compression_methods must not be empty');
-  const w = new Writer()
+  // A ClientHello with its extensions and a cookie runs to 100-250 bytes: start there, not at 64.
+  const w = new Writer(256)
     .uint16(x.clientVersion)
     .bytes(x.random)
     .vector8(x.sessionId)

@@ -2,14 +2,24 @@
 export type VectorContent = Uint8Array | ((w: Writer) => void);
 
 /**
+ * V8 keeps typed arrays of up to 64 bytes on its heap, where making one costs about as much
+ * as a small object; a larger one gets a separately allocated backing store, some 30 times
+ * dearer. Most handshake fields and messages fit in 64 bytes, so that is where a writer
+ * without a size hint starts.
+ */
+const DEFAULT_CAPACITY = 64;
+
+/**
  * A growable big-endian byte buffer for encoders. Out-of-range values are programmer
  * errors (an encoder was handed a value the wire cannot carry) and throw a RangeError.
  */
 export class Writer {
   private buf: Uint8Array;
   private len = 0;
+  /** Vectors whose length is still to be patched in. */
+  private open = 0;
 
-  constructor(initialCapacity = 256) {
+  constructor(initialCapacity = DEFAULT_CAPACITY) {
     this.buf = new Uint8Array(initialCapacity);
   }
 
@@ -69,9 +79,13 @@ export class Writer {
     return this.vector(3, content);
   }
 
-  /** The bytes written, as a fresh array exactly as long as the content. */
+  /**
+   * The bytes written, in an array exactly as long as the content that later writes do not
+   * change. A buffer filled exactly is handed out as it is: any further write must grow into
+   * a new one first. Otherwise (or while a vector's length is still to be patched) a copy.
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    return this.len === this.buf.length && this.open === 0 ? this.buf : this.buf.slice(0, this.len);
   }
 
   private vector(prefixBytes: 1 | 2 | 3, content: VectorContent): this {
@@ -87,7 +101,9 @@ export class Writer {
     this.reserve(prefixBytes);
     const at = this.len;
     this.len += prefixBytes;
+    this.open++;
     content(this);
+    this.open--;
     const written = this.len - at - prefixBytes;
     checkUint(written, max, `vector length (${prefixBytes}-byte prefix)`);
     const end = this.len;

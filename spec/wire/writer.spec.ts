@@ -45,6 +45,26 @@ describe('Writer', () => {
     expect(w.length).toBe(2);
   });
 
+  it('hands out a buffer it filled exactly, and later writes still leave that result alone', () => {
+    const w = new Writer(3).uint8(1).uint16(2);
+    const full = w.finish();
+    w.uint8(3);
+    w.vector8(new Uint8Array(0));
+    expect(toHex(full)).toBe('010002');
+    expect(toHex(w.finish())).toBe('01000203' + '00');
+  });
+
+  it('does not change a result taken inside a vector callback when the length is patched in', () => {
+    const w = new Writer(3);
+    let inside: Uint8Array = new Uint8Array(0);
+    w.vector16((v) => {
+      v.uint8(7);
+      inside = v.finish();
+    });
+    expect(toHex(inside)).toBe('000007');
+    expect(toHex(w.finish())).toBe('000107');
+  });
+
   it('throws RangeError for values the field cannot hold', () => {
     expect(() => new Writer().uint8(256)).toThrow(RangeError);
     expect(() => new Writer().uint16(-1)).toThrow(RangeError);
