@@ -1,7 +1,7 @@
-import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import type { Aead, AeadAlgorithm } from './aead.js';
 import { aesCcm } from './aes-ccm.js';
+import { aesGcm } from './aes-gcm.js';
 
 /**
  * Every DTLS 1.2 AEAD here takes a 12-byte nonce: RFC 5288 §3 (GCM) and RFC 6655 §3 (CCM)
@@ -18,7 +18,7 @@ const KEY_LENGTH: Record<AeadAlgorithm, number> = {
   CHACHA20_POLY1305: 32,
 };
 
-/** One algorithm bound to one key; may throw on a tag mismatch, which NobleAead turns into null. */
+/** One algorithm bound to one key; may throw on a tag mismatch (noble's ChaCha20-Poly1305 does), which NobleAead turns into null. */
 interface Implementation {
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
   sealInto(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array, offset: number): void;
@@ -78,31 +78,9 @@ function implementation(algorithm: AeadAlgorithm, key: Uint8Array, tagLength: nu
       return aesCcm(key, tagLength === 8 ? 8 : 16);
     case 'AES_128_GCM':
     case 'AES_256_GCM':
-      return new NobleGcm(key);
+      return aesGcm(key);
     case 'CHACHA20_POLY1305':
       return new ChaCha20Poly1305(key);
-  }
-}
-
-/** noble's gcm() takes the key on every call. */
-class NobleGcm implements Implementation {
-  /** A private copy: the caller's key may be a view into a key block that is later wiped or reused. */
-  private readonly key: Uint8Array;
-
-  constructor(key: Uint8Array) {
-    this.key = key.slice();
-  }
-
-  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-    return gcm(this.key, nonce, aad).encrypt(plaintext);
-  }
-
-  sealInto(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array, offset: number): void {
-    out.set(this.seal(nonce, plaintext, aad), offset);
-  }
-
-  open(nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Uint8Array | null {
-    return gcm(this.key, nonce, aad).decrypt(ciphertextAndTag);
   }
 }
 
