@@ -1,6 +1,9 @@
 import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js';
+import { RandomPool } from './random-pool.js';
 
-/** n bytes from the platform CSPRNG (crypto.getRandomValues, via @noble/hashes). */
+const pool = new RandomPool(nobleRandomBytes);
+
+/** n bytes from the platform CSPRNG (crypto.getRandomValues, via @noble/hashes), in a fresh array. */
 export function randomBytes(n: number): Uint8Array {
-  return nobleRandomBytes(n);
+  return pool.take(n);
 }

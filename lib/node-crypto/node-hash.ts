@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomFillSync } from 'node:crypto';
 import type { HashAlgorithm } from '../crypto/hash.js';
+import { RandomPool } from '../crypto/random-pool.js';
 import { plain } from './bytes.js';
 
 export function nodeHash(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
@@ -10,7 +11,9 @@ export function nodeHmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array):
   return plain(createHmac(alg, key).update(data).digest());
 }
 
-/** n bytes from OpenSSL's CSPRNG, in a fresh array (never a slice of a shared pool). */
+const pool = new RandomPool((n) => randomFillSync(new Uint8Array(n)));
+
+/** n bytes from OpenSSL's CSPRNG, in a fresh array (a copy, never a view of the pool it is drawn from). */
 export function nodeRandomBytes(n: number): Uint8Array {
-  return randomFillSync(new Uint8Array(n));
+  return pool.take(n);
 }

@@ -16,4 +16,13 @@ describe('randomBytes', () => {
     const seen = new Set(randomBytes(65536));
     expect(seen.size).toBe(256);
   });
+
+  it('never hands out the same bytes twice, and an array returned is not changed by later calls', () => {
+    const first = randomBytes(32);
+    const kept = first.slice();
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) seen.add(Buffer.from(randomBytes(32)).toString('hex'));
+    expect(seen.size).toBe(2000);
+    expect(first).toEqual(kept);
+  });
 });
