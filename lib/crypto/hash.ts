@@ -1,5 +1,6 @@
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
+import type { Hash } from '@noble/hashes/utils.js';
 import type { PrfHash } from './cipher-suites.js';
 
 /** The hashes DTLS 1.2 needs: the PRF hash of every suite here, and SHA-256 for ECDSA. Same strings as PrfHash. */
@@ -11,15 +12,26 @@ export function hash(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
   return HASHES[alg](data);
 }
 
-/** An incremental hash: update() as data comes; clone() to digest a prefix and carry on. */
-export interface HashStream {
-  update(data: Uint8Array): HashStream;
-  clone(): HashStream;
-  digest(): Uint8Array;
-}
+/** A hash fed as data comes, whose digest can be taken at any point and feeding go on. */
+export class RunningHash {
+  private readonly state: Hash<any>;
+  private scratch: Hash<any> | undefined;
 
-export function hashStream(alg: HashAlgorithm): HashStream {
-  return HASHES[alg].create();
+  constructor(alg: HashAlgorithm) {
+    this.state = HASHES[alg].create();
+  }
+
+  update(data: Uint8Array): this {
+    this.state.update(data);
+    return this;
+  }
+
+  /** The hash of everything so far; finishes a copy of the state, kept for the next call. */
+  digest(): Uint8Array {
+    const copy = this.state._cloneInto(this.scratch);
+    this.scratch = copy;
+    return copy.digest();
+  }
 }
 
 export function hmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {

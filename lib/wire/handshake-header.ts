@@ -65,6 +65,20 @@ export function encodeHandshakeFragment(f: HandshakeFragment): Uint8Array {
 }
 
 /**
+ * The 12-byte header of a whole message sent as a single fragment (offset 0,
+ * fragment_length = length), the form the transcript hash covers (RFC 6347 §4.2.6).
+ */
+export function encodeHandshakeMessageHeader(msgType: number, messageSeq: number, bodyLength: number): Uint8Array {
+  return new Writer(HANDSHAKE_HEADER_LENGTH)
+    .uint8(msgType)
+    .uint24(bodyLength)
+    .uint16(messageSeq)
+    .uint24(0)
+    .uint24(bodyLength)
+    .finish();
+}
+
+/**
  * A whole message as a single fragment (offset 0, fragment_length = length). This is
  * also the form the transcript hash covers (RFC 6347 §4.2.6), whatever fragmentation
  * was used on the wire.

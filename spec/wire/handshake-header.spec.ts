@@ -4,6 +4,7 @@ import {
   decodeHandshakeFragments,
   encodeHandshakeFragment,
   encodeHandshakeMessage,
+  encodeHandshakeMessageHeader,
 } from '../../lib/wire/handshake-header.js';
 import { capturedRecords } from './helpers/captures.js';
 import { itMatchesGoldenBytes } from './helpers/golden-suite.js';
@@ -15,6 +16,16 @@ describe('handshake header', () => {
   it('encodes a whole message as one fragment at offset 0', () => {
     expect(toHex(encodeHandshakeMessage(HandshakeType.finished, 5, hex('0102030405060708090a0b0c')))).toBe(
       '14' + '00000c' + '0005' + '000000' + '00000c' + '0102030405060708090a0b0c',
+    );
+  });
+
+  it('encodes the header of a whole message alone, as the transcript hashes it (RFC 6347 §4.2.6)', () => {
+    expect(toHex(encodeHandshakeMessageHeader(HandshakeType.certificate, 0x0102, 0x012345))).toBe(
+      '0b' + '012345' + '0102' + '000000' + '012345',
+    );
+    const body = hex('0102030405060708090a0b0c');
+    expect(toHex(encodeHandshakeMessageHeader(HandshakeType.finished, 5, body.length)) + toHex(body)).toBe(
+      toHex(encodeHandshakeMessage(HandshakeType.finished, 5, body)),
     );
   });
 

@@ -3,12 +3,12 @@ import { NamedGroup } from '../../../lib/crypto/ecdhe.js';
 import { nobleProvider } from '../../../lib/crypto/provider.js';
 import { ClientHandshake, type ClientHandshakeOptions } from '../../../lib/handshake/client-handshake.js';
 import type { Flight } from '../../../lib/handshake/flight.js';
-import { transcriptBytes, type HandshakeMessage } from '../../../lib/handshake/handshake-message.js';
+import type { HandshakeMessage } from '../../../lib/handshake/handshake-message.js';
 import type { HandshakeStep } from '../../../lib/handshake/handshake-step.js';
 import { ServerHandshake, type ServerHandshakeOptions } from '../../../lib/handshake/server-handshake.js';
 import { decodeClientHello } from '../../../lib/wire/client-hello.js';
 import { DTLS_1_0, HandshakeType } from '../../../lib/wire/constants.js';
-import { decodeHandshakeFragments } from '../../../lib/wire/handshake-header.js';
+import { decodeHandshakeFragments, encodeHandshakeMessage } from '../../../lib/wire/handshake-header.js';
 import { encodeHelloVerifyRequest } from '../../../lib/wire/hello-verify-request.js';
 
 export const IDENTITY = new TextEncoder().encode('Client_identity');
@@ -39,7 +39,7 @@ export function serverOptions(overrides: Partial<ServerHandshakeOptions> = {}): 
 
 /** A message as the peer sees it: encoded with its DTLS header and decoded again. */
 export function overTheWire(message: HandshakeMessage): HandshakeMessage {
-  const decoded = decodeHandshakeFragments(transcriptBytes(message));
+  const decoded = decodeHandshakeFragments(encodeHandshakeMessage(message.msgType, message.messageSeq, message.body));
   if (!decoded.ok || decoded.value.length !== 1) throw new Error('a flight message did not survive encoding');
   const [f] = decoded.value;
   return { msgType: f.msgType, messageSeq: f.messageSeq, body: f.body };
