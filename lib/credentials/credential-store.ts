@@ -103,9 +103,9 @@ export class CredentialStore {
    * `peer` is the role of the peer being judged; a server's `serverName` is checked in its X.509 leaf.
    */
   authenticator(tag: number, peer: { readonly role: 'server' | 'client'; readonly serverName?: string }): PeerAuthenticator | undefined {
+    if (!this.trustsPeers(tag)) return undefined;
     const trust = this.rawKeyTrust.filter((t) => t.tag === tag);
     const roots = this.roots.filter((r) => r.tag === tag).map((r) => r.der);
-    if (trust.length === 0 && roots.length === 0) return undefined;
     const keys = trust.flatMap((t) => t.keys);
     const callbacks = trust.flatMap((t) => (t.trust ? [t.trust] : []));
     return {
@@ -117,8 +117,13 @@ export class CredentialStore {
   /** The key exchanges a tag's credentials allow in a role. */
   keyExchanges(tag: number, role: 'client' | 'server'): KeyExchange[] {
     const psk = role === 'client' ? this.clientPsk(tag) !== undefined : this.hasPsk(tag);
-    const ecdsa = role === 'client' ? this.authenticator(tag, { role: 'server' }) !== undefined : this.localCertificates(tag).length > 0;
+    const ecdsa = role === 'client' ? this.trustsPeers(tag) : this.localCertificates(tag).length > 0;
     return [...(ecdsa ? (['ECDHE_ECDSA'] as const) : []), ...(psk ? (['PSK', 'ECDHE_PSK'] as const) : [])];
+  }
+
+  /** Whether a tag has anything to authenticate peers with (raw keys, a trust callback or X.509 roots). */
+  private trustsPeers(tag: number): boolean {
+    return this.rawKeyTrust.some((t) => t.tag === tag) || this.roots.some((r) => r.tag === tag);
   }
 
   hasPsk(tag: number): boolean {

@@ -54,6 +54,22 @@ interface ParsedCertificate {
 const parsedCertificates = new Map<string, ParsedCertificate>();
 const PARSED_CERTIFICATES_KEPT = 256;
 
+/**
+ * Trusted roots by the array that holds them: a credential store hands the same arrays to
+ * every authenticator it makes (one per client connection), so they skip the lookup by
+ * content, which has to encode the whole certificate as a string.
+ */
+const parsedRoots = new WeakMap<Uint8Array, { readonly der: Uint8Array; readonly parsed: ParsedCertificate }>();
+
+function parseRoot(der: Uint8Array): X509Certificate {
+  const known = parsedRoots.get(der);
+  // Same array and still the same bytes: a caller that rewrote its array gets it parsed again.
+  if (known !== undefined && timingSafeEqual(known.der, der)) return known.parsed.x509;
+  const parsed = parseCertificate(der);
+  parsedRoots.set(der, { der: der.slice(), parsed });
+  return parsed.x509;
+}
+
 function parseCertificate(der: Uint8Array): ParsedCertificate {
   const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
   let parsed = parsedCertificates.get(key);
@@ -89,7 +105,7 @@ export function verifyX509Chain(
   options: { readonly serverName?: string; readonly purpose: 'server' | 'client'; readonly now?: () => Date },
 ) {
   const { serverName, purpose, now = () => new Date() } = options;
-  const anchors = roots.map((der) => parseCertificate(der).x509);
+  const anchors = roots.map(parseRoot);
   return (chainDer: readonly Uint8Array[]): PeerCheck => {
     let parsedChain: ParsedCertificate[];
     try {

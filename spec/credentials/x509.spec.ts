@@ -67,6 +67,14 @@ describe('verifyX509Chain', () => {
     expect(alertOf(trustingNothing([CERT]))).toBe(AlertDescription.unknown_ca);
   });
 
+  it('parses a root array again when its bytes were rewritten in place', () => {
+    const root = CERT.slice();
+    expect(verifyX509Chain([root], { purpose: 'server', now: DURING })([CERT]).ok).toBe(true);
+    root.fill(0);
+    // No longer a certificate at all: parsing it fails rather than finding the old parse.
+    expect(() => verifyX509Chain([root], { purpose: 'server', now: DURING })).toThrow();
+  });
+
   it('refuses bytes that are not a certificate with bad_certificate', () => {
     const verify = verifyX509Chain([CERT], { purpose: 'server', now: DURING });
     expect(alertOf(verify([CERT.subarray(0, CERT.length - 1)]))).toBe(AlertDescription.bad_certificate);
