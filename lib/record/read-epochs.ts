@@ -1,4 +1,3 @@
-import { findEpoch, withEpoch, type EpochList } from './epoch-list.js';
 import { ReadEpoch } from './read-epoch.js';
 import type { RecordCipher } from './record-cipher.js';
 import type { RawRecord } from './split-records.js';
@@ -21,9 +20,13 @@ export type OpenResult = PlainRecord | 'future' | undefined;
  * (RFC 6347 §4.2.4); which content it may carry is decided above this layer.
  */
 export class ReadEpochs {
-  /** The epochs with keys (epoch 0 needs none), newest last. */
-  private epochs: EpochList<ReadEpoch> = [];
-  private highest = 0;
+  /**
+   * The newest epoch with keys (epoch 0 needs none), and the others, which a connection
+   * that never renegotiates does not have: held in a field, and a Map only when needed,
+   * as an idle session keeps these for its whole life.
+   */
+  private newest: ReadEpoch | undefined;
+  private older: Map<number, ReadEpoch> | undefined;
   private nextEpochExpected = true;
 
   constructor(private readonly replayWindowSize = 64) {}
@@ -35,13 +38,21 @@ export class ReadEpochs {
 
   /** The newest epoch with keys installed. */
   get current(): number {
-    return this.highest;
+    return this.newest?.epoch ?? 0;
   }
 
+  /** Installing an epoch again replaces it, with a fresh replay window. */
   install(cipher: RecordCipher): void {
-    // Installing an epoch again replaces it, with a fresh replay window.
-    this.epochs = withEpoch(this.epochs, new ReadEpoch(cipher, this.replayWindowSize));
-    this.highest = Math.max(this.highest, cipher.epoch);
+    const reader = new ReadEpoch(cipher, this.replayWindowSize);
+    const { newest } = this;
+    if (newest === undefined || newest.epoch === reader.epoch) {
+      this.newest = reader;
+    } else if (reader.epoch > newest.epoch) {
+      (this.older ??= new Map()).set(newest.epoch, newest);
+      this.newest = reader;
+    } else {
+      (this.older ??= new Map()).set(reader.epoch, reader);
+    }
   }
 
   open(record: RawRecord): OpenResult {
@@ -54,10 +65,10 @@ export class ReadEpochs {
       const payload = nullCipher(0).unprotect(header, record.fragment);
       return payload === null ? undefined : { contentType: header.contentType, epoch: 0, sequenceNumber: header.sequenceNumber, payload };
     }
-    const epoch = findEpoch(this.epochs, header.epoch);
+    const epoch = this.newest?.epoch === header.epoch ? this.newest : this.older?.get(header.epoch);
     if (epoch === undefined) {
       // RFC 6347 §4.1: records of the next epoch may arrive before its keys; they may be buffered.
-      return this.nextEpochExpected && header.epoch === this.highest + 1 ? 'future' : undefined;
+      return this.nextEpochExpected && header.epoch === this.current + 1 ? 'future' : undefined;
     }
     const payload = epoch.open(record);
     if (payload === null) return undefined;

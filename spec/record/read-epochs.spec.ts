@@ -70,4 +70,16 @@ describe('ReadEpochs', () => {
     expect(epochs.open(sealed(cipher(1), 68))).toBeUndefined(); // 100 - 68 = 32: left of the window
     expect(epochs.open(sealed(cipher(1), 69))).toBeDefined();
   });
+
+  it('opens every installed epoch whatever the order of installs, with "future" only after the newest', () => {
+    const epochs = new ReadEpochs();
+    for (const e of [3, 1, 2]) epochs.install(cipher(e));
+    expect(epochs.current).toBe(3);
+    for (const e of [1, 2, 3]) expect(epochs.open(sealed(cipher(e), 0, e))).toMatchObject({ epoch: e, payload: Uint8Array.of(e) });
+    expect(epochs.open(sealed(cipher(4), 0))).toBe('future');
+    expect(epochs.open(sealed(cipher(5), 0))).toBeUndefined();
+    epochs.install(cipher(1, 0x55));
+    expect(epochs.open(sealed(cipher(1, 0x55), 0, 9))).toMatchObject({ epoch: 1, payload: Uint8Array.of(9) });
+    expect(epochs.open(sealed(cipher(3), 1, 3))).toMatchObject({ epoch: 3 });
+  });
 });

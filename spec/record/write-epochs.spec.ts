@@ -46,4 +46,18 @@ describe('WriteEpochs', () => {
     expect(record).toEqual(cipher(1, ccm8, 0x22).protect(23, DTLS_1_2, 0, Uint8Array.of(1)));
     expect(headerOf(epochs.seal(0, 22, DTLS_1_2, Uint8Array.of(1))).sequenceNumber).toBe(1);
   });
+
+  it('keeps every epoch usable whatever the order of installs, and re-installing an older one replaces only it', () => {
+    const epochs = new WriteEpochs();
+    for (const e of [2, 1, 3]) epochs.install(cipher(e), ccm8);
+    expect(epochs.current).toBe(3);
+    expect([0, 1, 2, 3, 4].map((e) => epochs.has(e))).toEqual([true, true, true, true, false]);
+    for (const e of [1, 2, 3]) epochs.seal(e, 23, DTLS_1_2, Uint8Array.of(e));
+    epochs.install(cipher(2, ccm8, 0x44), ccm8);
+    expect(epochs.current).toBe(3);
+    const sealed = [1, 2, 3].map((e) => epochs.seal(e, 23, DTLS_1_2, Uint8Array.of(e)));
+    expect(sealed.map((r) => headerOf(r).sequenceNumber)).toEqual([1, 0, 1]);
+    expect(sealed[1]).toEqual(cipher(2, ccm8, 0x44).protect(23, DTLS_1_2, 0, Uint8Array.of(2)));
+    expect(sealed[2]).toEqual(cipher(3).protect(23, DTLS_1_2, 1, Uint8Array.of(3)));
+  });
 });
