@@ -1,6 +1,6 @@
 import type { CipherSuite } from './cipher-suites.js';
 import type { HashAlgorithm } from './hash.js';
-import { prf } from './prf.js';
+import { prf, Prf } from './prf.js';
 
 const RANDOM_LENGTH = 32;
 const MASTER_SECRET_LENGTH = 48;
@@ -29,6 +29,18 @@ export function computeExtendedMasterSecret(
   return prf(alg, preMasterSecret, 'extended master secret', sessionHash, MASTER_SECRET_LENGTH);
 }
 
+/**
+ * A secret as the PRF takes it: the bytes, or a Prf already keyed with them (a handshake
+ * keys its master secret once for the key block and both Finished messages).
+ */
+export type PrfSecret = Uint8Array | Prf;
+
+function prfOf(alg: HashAlgorithm, secret: PrfSecret, label: string, seed: Uint8Array, length: number): Uint8Array {
+  if (secret instanceof Uint8Array) return prf(alg, secret, label, seed, length);
+  if (secret.algorithm !== alg) throw new RangeError(`key schedule: a ${secret.algorithm} PRF used for ${alg}`);
+  return secret.compute(label, seed, length);
+}
+
 /** The traffic keys of one epoch. AEAD suites have no MAC keys (RFC 5246 §6.3: mac_key_length = 0). */
 export interface KeyBlock {
   readonly clientWriteKey: Uint8Array;
@@ -46,12 +58,12 @@ export interface KeyBlock {
  */
 export function deriveKeyBlock(
   suite: CipherSuite,
-  masterSecret: Uint8Array,
+  masterSecret: PrfSecret,
   clientRandom: Uint8Array,
   serverRandom: Uint8Array,
 ): KeyBlock {
   const { keyLength, fixedIvLength } = suite;
-  const block = prf(
+  const block = prfOf(
     suite.prfHash,
     masterSecret,
     'key expansion',
@@ -74,11 +86,11 @@ export function deriveKeyBlock(
  */
 export function computeVerifyData(
   alg: HashAlgorithm,
-  masterSecret: Uint8Array,
+  masterSecret: PrfSecret,
   label: 'client finished' | 'server finished',
   handshakeHash: Uint8Array,
 ): Uint8Array {
-  return prf(alg, masterSecret, label, handshakeHash, VERIFY_DATA_LENGTH);
+  return prfOf(alg, masterSecret, label, handshakeHash, VERIFY_DATA_LENGTH);
 }
 
 function randoms(first: Uint8Array, second: Uint8Array): Uint8Array {

@@ -9,7 +9,7 @@ import type { HashAlgorithm } from './hash.js';
  *   A(0) = seed, A(i) = HMAC(secret, A(i-1))
  *
  * iterated as far as `length` needs and truncated. The label is ASCII with no
- * length byte and no terminating NUL. Every HMAC has the same key, so it is keyed once.
+ * length byte and no terminating NUL.
  */
 export function prf(
   alg: HashAlgorithm,
@@ -18,34 +18,68 @@ export function prf(
   seed: Uint8Array,
   length: number,
 ): Uint8Array {
-  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`prf: bad output length ${length}`);
-  const labelAndSeed = new Uint8Array(label.length + seed.length);
-  for (let i = 0; i < label.length; i++) {
-    const code = label.charCodeAt(i);
-    if (code > 0x7f) throw new RangeError('prf: the label must be ASCII');
-    labelAndSeed[i] = code;
+  checkLength(length);
+  const keyed = new Prf(alg, secret);
+  try {
+    return keyed.compute(label, seed, length);
+  } finally {
+    keyed.destroy();
   }
-  labelAndSeed.set(seed, label.length);
-  const out = new Uint8Array(length);
-  if (length === 0) return out;
-  const mac = new KeyedHmac(alg, secret);
-  const n = mac.outputLength;
-  const a = new Uint8Array(n);
-  mac.macInto(a, labelAndSeed);
-  for (let filled = 0; ; ) {
-    if (length - filled >= n) {
-      mac.macInto(out.subarray(filled, filled + n), a, labelAndSeed);
-      filled += n;
-    } else {
-      const block = mac.mac(a, labelAndSeed);
-      out.set(block.subarray(0, length - filled), filled);
-      block.fill(0);
-      filled = length;
+}
+
+/**
+ * The PRF under one secret, for several labels and seeds: every HMAC of P_hash has the
+ * same key, and the master secret also serves the key block and both Finished messages,
+ * so the HMAC is keyed once for all of them.
+ */
+export class Prf {
+  private readonly mac: KeyedHmac;
+
+  constructor(
+    readonly algorithm: HashAlgorithm,
+    secret: Uint8Array,
+  ) {
+    this.mac = new KeyedHmac(algorithm, secret);
+  }
+
+  compute(label: string, seed: Uint8Array, length: number): Uint8Array {
+    checkLength(length);
+    const labelAndSeed = new Uint8Array(label.length + seed.length);
+    for (let i = 0; i < label.length; i++) {
+      const code = label.charCodeAt(i);
+      if (code > 0x7f) throw new RangeError('prf: the label must be ASCII');
+      labelAndSeed[i] = code;
     }
-    if (filled === length) break;
-    mac.macInto(a, a);
+    labelAndSeed.set(seed, label.length);
+    const out = new Uint8Array(length);
+    if (length === 0) return out;
+    const { mac } = this;
+    const n = mac.outputLength;
+    const a = new Uint8Array(n);
+    mac.macInto(a, labelAndSeed);
+    for (let filled = 0; ; ) {
+      if (length - filled >= n) {
+        mac.macInto(out.subarray(filled, filled + n), a, labelAndSeed);
+        filled += n;
+      } else {
+        const block = mac.mac(a, labelAndSeed);
+        out.set(block.subarray(0, length - filled), filled);
+        block.fill(0);
+        filled = length;
+      }
+      if (filled === length) break;
+      mac.macInto(a, a);
+    }
+    a.fill(0);
+    return out;
   }
-  a.fill(0);
-  mac.destroy();
-  return out;
+
+  /** Wipes the keyed HMAC; compute() throws afterwards. */
+  destroy(): void {
+    this.mac.destroy();
+  }
+}
+
+function checkLength(length: number): void {
+  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`prf: bad output length ${length}`);
 }

@@ -316,7 +316,7 @@ export class ClientHandshake extends FlightMachine<State> {
       this.transcript.add(verify);
       messages.push(verify);
     }
-    const verifyData = computeVerifyData(suite.prfHash, keys.masterSecret, 'client finished', this.transcript.hash());
+    const verifyData = computeVerifyData(suite.prfHash, keys.master, 'client finished', this.transcript.hash());
     const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
     this.transcript.add(finished);
     const entries: FlightEntry[] = [
@@ -341,10 +341,12 @@ export class ClientHandshake extends FlightMachine<State> {
     const suite = this.suite!;
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
-    const expected = computeVerifyData(suite.prfHash, this.keys!.masterSecret, 'server finished', this.transcript.hash());
+    const expected = computeVerifyData(suite.prfHash, this.keys!.master, 'server finished', this.transcript.hash());
     if (!timingSafeEqual(decoded.value.verifyData, expected)) {
       return this.fail(AlertDescription.decrypt_error, 'server Finished does not verify');
     }
+    // Both Finished messages are done: nothing more is derived from the master secret.
+    this.keys!.master.destroy();
     this.state = 'established';
     const peer: PeerIdentity = this.serverFlight.serverKey?.identity ?? { kind: 'psk', identity: this.psk!.identity };
     const established: HandshakeSummary = {

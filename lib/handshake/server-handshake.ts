@@ -349,13 +349,15 @@ export class ServerHandshake extends FlightMachine<State> {
     const keys = this.keys!;
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
-    const expected = computeVerifyData(suite.prfHash, keys.masterSecret, 'client finished', this.transcript.hash());
+    const expected = computeVerifyData(suite.prfHash, keys.master, 'client finished', this.transcript.hash());
     if (!timingSafeEqual(decoded.value.verifyData, expected)) {
       return this.fail(AlertDescription.decrypt_error, 'client Finished does not verify (wrong pre-shared key?)');
     }
     this.transcript.add(message);
-    const verifyData = computeVerifyData(suite.prfHash, keys.masterSecret, 'server finished', this.transcript.hash());
+    const verifyData = computeVerifyData(suite.prfHash, keys.master, 'server finished', this.transcript.hash());
     const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
+    // Both Finished messages are done: nothing more is derived from the master secret.
+    keys.master.destroy();
     this.state = 'established';
     const peer: PeerIdentity = this.pskIdentity
       ? { kind: 'psk', identity: this.pskIdentity }

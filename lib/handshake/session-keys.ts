@@ -1,10 +1,13 @@
 import type { CipherSuite } from '../crypto/cipher-suites.js';
 import { computeExtendedMasterSecret, computeMasterSecret, deriveKeyBlock } from '../crypto/key-schedule.js';
+import { Prf } from '../crypto/prf.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { aeadCipher, type RecordCipher } from '../record/record-cipher.js';
 
 export interface SessionKeys {
   readonly masterSecret: Uint8Array;
+  /** The PRF keyed with the master secret, for both Finished messages; destroy it once they are done. */
+  readonly master: Prf;
   readonly read: RecordCipher;
   readonly write: RecordCipher;
 }
@@ -29,11 +32,12 @@ export function deriveSessionKeys(args: {
     sessionHash !== undefined
       ? computeExtendedMasterSecret(suite.prfHash, preMasterSecret, sessionHash)
       : computeMasterSecret(suite.prfHash, preMasterSecret, clientRandom, serverRandom);
-  const block = deriveKeyBlock(suite, masterSecret, clientRandom, serverRandom);
+  const master = new Prf(suite.prfHash, masterSecret);
+  const block = deriveKeyBlock(suite, master, clientRandom, serverRandom);
   const create = provider.createAead.bind(provider);
   const client = aeadCipher(1, suite, block.clientWriteKey, block.clientWriteIv, create);
   const server = aeadCipher(1, suite, block.serverWriteKey, block.serverWriteIv, create);
   return role === 'client'
-    ? { masterSecret, read: server, write: client }
-    : { masterSecret, read: client, write: server };
+    ? { masterSecret, master, read: server, write: client }
+    : { masterSecret, master, read: client, write: server };
 }

@@ -7,6 +7,7 @@ import {
   computeVerifyData,
   deriveKeyBlock,
 } from '../../lib/crypto/key-schedule.js';
+import { Prf } from '../../lib/crypto/prf.js';
 import { seededBytes } from './seeded.js';
 import { referencePrf } from './tls12-prf-reference.js';
 
@@ -155,5 +156,25 @@ describe('computeVerifyData (RFC 5246 §7.4.9)', () => {
     const ms = new Uint8Array(48).fill(1);
     const h = new Uint8Array(32).fill(2);
     expect(computeVerifyData('sha256', ms, 'client finished', h)).not.toEqual(computeVerifyData('sha256', ms, 'server finished', h));
+  });
+});
+
+describe('the key schedule with a master secret keyed once (Prf)', () => {
+  it('gives the key block and both verify_data the bytes give, for SHA-256 and SHA-384 suites', () => {
+    const random = seededBytes(7627);
+    for (const suite of CIPHER_SUITES) {
+      const ms = random(48);
+      const [cr, sr, h] = [random(32), random(32), random(suite.prfHash === 'sha256' ? 32 : 48)];
+      const master = new Prf(suite.prfHash, ms);
+      expect(deriveKeyBlock(suite, master, cr, sr)).toEqual(deriveKeyBlock(suite, ms, cr, sr));
+      for (const label of ['client finished', 'server finished'] as const) {
+        expect(computeVerifyData(suite.prfHash, master, label, h)).toEqual(computeVerifyData(suite.prfHash, ms, label, h));
+      }
+    }
+  });
+
+  it('refuses a Prf keyed for another hash (a caller bug)', () => {
+    const master = new Prf('sha384', new Uint8Array(48));
+    expect(() => computeVerifyData('sha256', master, 'client finished', new Uint8Array(32))).toThrow(RangeError);
   });
 });

@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
-import { prf } from '../../lib/crypto/prf.js';
+import { prf, Prf } from '../../lib/crypto/prf.js';
 import { seededBytes } from './seeded.js';
 import { referencePrf } from './tls12-prf-reference.js';
 
@@ -76,5 +76,23 @@ describe('prf (TLS 1.2, RFC 5246 §5)', () => {
 
   it('throws on a label that is not ASCII (the RFC labels are; anything else is a caller bug)', () => {
     expect(() => prf('sha256', new Uint8Array(1), 'clé', new Uint8Array(1), 12)).toThrow(RangeError);
+  });
+});
+
+describe('Prf (one secret, several labels and seeds)', () => {
+  it('computes what prf() computes, call after call', () => {
+    const random = seededBytes(56);
+    const secret = random(48);
+    const keyed = new Prf('sha256', secret);
+    for (const [label, length] of [['key expansion', 40], ['client finished', 12], ['server finished', 12], ['x', 100]] as const) {
+      const seed = random(32);
+      expect(keyed.compute(label, seed, length)).toEqual(prf('sha256', secret, label, seed, length));
+    }
+  });
+
+  it('throws once destroyed', () => {
+    const keyed = new Prf('sha256', new Uint8Array(48));
+    keyed.destroy();
+    expect(() => keyed.compute('client finished', new Uint8Array(32), 12)).toThrow();
   });
 });
