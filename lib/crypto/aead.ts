@@ -7,7 +7,7 @@ export type AeadAlgorithm =
   | 'CHACHA20_POLY1305';
 
 /**
- * An AEAD bound to one key. Implementations must not keep the plaintext or
+ * An AEAD bound to one key. Implementations must not keep the plaintext, AAD or
  * nonce after a call returns; they may cache the expanded key.
  */
 export interface Aead {
