@@ -117,6 +117,7 @@ class AesCcmCipher implements AesCcm {
       block.fill(0);
       block.set(payload.subarray(full));
       ({ s0: x0, s1: x1, s2: x2, s3: x3 } = unsafe.encrypt(xk, x0 ^ le32(block, 0), x1 ^ le32(block, 4), x2 ^ le32(block, 8), x3 ^ le32(block, 12)));
+      block.fill(0); // no plaintext left behind in shared scratch
     }
     mac[0] = x0;
     mac[1] = x1;
