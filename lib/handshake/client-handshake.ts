@@ -77,7 +77,7 @@ interface ServerFlight {
 export class ClientHandshake extends FlightMachine<State> {
   protected state: State | ClosingState = 'start';
   private readonly random: Uint8Array;
-  private hello!: ClientHello;
+  private hello?: ClientHello;
   private helloMessage!: HandshakeMessage;
   /** Made once the suite, and so the PRF hash, is known. */
   private transcript!: Transcript;
@@ -127,21 +127,25 @@ export class ClientHandshake extends FlightMachine<State> {
 
   private helloFlight(cookie: Uint8Array, number: number): Flight {
     const { options } = this;
-    this.hello = {
-      clientVersion: DTLS_1_2,
-      random: this.random,
-      sessionId: new Uint8Array(0),
-      cookie,
-      cipherSuites: options.cipherSuites.map((s) => s.id),
-      compressionMethods: [0],
-      extensions: clientHelloExtensions({
-        suites: options.cipherSuites,
-        groups: this.groups,
-        authenticator: options.authenticator,
-        certificate: options.certificate,
-        serverName: options.serverName,
-      }),
-    };
+    // RFC 6347 §4.2.1: the second ClientHello repeats the first with the cookie added, so
+    // everything but the cookie is built once.
+    this.hello = this.hello
+      ? { ...this.hello, cookie }
+      : {
+          clientVersion: DTLS_1_2,
+          random: this.random,
+          sessionId: new Uint8Array(0),
+          cookie,
+          cipherSuites: options.cipherSuites.map((s) => s.id),
+          compressionMethods: [0],
+          extensions: clientHelloExtensions({
+            suites: options.cipherSuites,
+            groups: this.groups,
+            authenticator: options.authenticator,
+            certificate: options.certificate,
+            serverName: options.serverName,
+          }),
+        };
     this.helloMessage = this.message(HandshakeType.client_hello, encodeClientHello(this.hello));
     return { number, final: false, entries: [{ kind: 'handshake', epoch: 0, message: this.helloMessage }] };
   }
@@ -169,7 +173,7 @@ export class ClientHandshake extends FlightMachine<State> {
       return this.fail(AlertDescription.illegal_parameter, `server chose a cipher suite not offered (0x${hello.cipherSuite.toString(16)})`);
     }
     if (hello.compressionMethod !== 0) return this.fail(AlertDescription.illegal_parameter, 'server chose compression');
-    const problem = checkServerHelloExtensions(this.hello.extensions, hello.extensions);
+    const problem = checkServerHelloExtensions(this.hello!.extensions, hello.extensions);
     if (problem) return this.fail(problem.alert, problem.reason);
     const types = negotiatedCertificateTypes(hello.extensions);
     if (!types.ok) return this.fail(AlertDescription.illegal_parameter, types.reason);

@@ -5,6 +5,7 @@ import type { HandshakeMessage } from '../../lib/handshake/handshake-message.js'
 import { AlertDescription } from '../../lib/wire/alert.js';
 import { DTLS_1_0, DTLS_1_2, HandshakeType } from '../../lib/wire/constants.js';
 import { ExtensionType, encodeExtendedMasterSecretExtension, encodeRenegotiationInfoExtension, type Extension } from '../../lib/wire/extensions.js';
+import { decodeClientHello } from '../../lib/wire/client-hello.js';
 import { encodeServerHello, type ServerHello } from '../../lib/wire/server-hello.js';
 import { encodeServerKeyExchangeEcdhePsk } from '../../lib/wire/server-key-exchange.js';
 import { ECDHE_PSK_SUITES, PSK_SUITES, clientOptions, handshakeMessages, helloVerifyRequest } from './helpers/handshake-pair.js';
@@ -57,6 +58,22 @@ describe('ClientHandshake', () => {
     const [first] = handshakeMessages(client.start().flight!);
     const [second] = handshakeMessages((await client.onMessage(helloVerifyRequest(new Uint8Array(20).fill(1)))).flight!);
     expect(second.body.subarray(2, 34)).toEqual(first.body.subarray(2, 34));
+  });
+
+  it('repeats the first ClientHello exactly in the second, with only the cookie added (RFC 6347 §4.2.1)', async () => {
+    const client = new ClientHandshake(clientOptions({ cipherSuites: [...PSK_SUITES, ...ECDHE_PSK_SUITES] }));
+    const [first] = handshakeMessages(client.start().flight!);
+    const cookie = new Uint8Array(20).fill(0xc5);
+    const [second] = handshakeMessages((await client.onMessage(helloVerifyRequest(cookie))).flight!);
+    const [third] = handshakeMessages((await client.onMessage(helloVerifyRequest(new Uint8Array(3).fill(9), 1))).flight!);
+    const a = decodeClientHello(first.body);
+    const b = decodeClientHello(second.body);
+    const c = decodeClientHello(third.body);
+    if (!a.ok || !b.ok || !c.ok) throw new Error('a ClientHello did not decode');
+    expect({ ...b.value, cookie: a.value.cookie }).toEqual(a.value);
+    expect(b.value.cookie).toEqual(cookie);
+    expect({ ...c.value, cookie: a.value.cookie }).toEqual(a.value);
+    expect(c.value.cookie).toEqual(new Uint8Array(3).fill(9));
   });
 
   it('answers a second HelloVerifyRequest (a cookie that expired) with another ClientHello', async () => {
