@@ -79,8 +79,7 @@ export class ClientHandshake extends FlightMachine<State> {
   private readonly random: Uint8Array;
   private hello?: ClientHello;
   private helloMessage!: HandshakeMessage;
-  /** Made once the suite, and so the PRF hash, is known. */
-  private transcript!: Transcript;
+  private readonly transcript = new Transcript();
   private serverHello?: ServerHello;
   private suite?: CipherSuite;
   private extendedMasterSecret = false;
@@ -181,9 +180,7 @@ export class ClientHandshake extends FlightMachine<State> {
     this.serverHello = hello;
     this.suite = suite;
     this.extendedMasterSecret = findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined;
-    // The transcript starts with the ClientHello that carried the cookie (RFC 6347 §4.2.6),
-    // hashed with the PRF hash of the suite the server chose.
-    this.transcript = new Transcript(suite.prfHash);
+    // The transcript starts with the ClientHello that carried the cookie (RFC 6347 §4.2.6).
     this.transcript.add(this.helloMessage);
     this.transcript.add(message);
     this.state = 'wait-server-flight';
@@ -307,7 +304,7 @@ export class ClientHandshake extends FlightMachine<State> {
       clientRandom: this.random,
       serverRandom: this.serverHello!.random,
       // RFC 7627 §3: the session hash runs up to and including ClientKeyExchange.
-      sessionHash: this.extendedMasterSecret ? this.transcript.hash() : undefined,
+      sessionHash: this.extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
     });
     this.keys = keys;
     if (flight.certificateRequested && certificate) {
@@ -320,7 +317,7 @@ export class ClientHandshake extends FlightMachine<State> {
       this.transcript.add(verify);
       messages.push(verify);
     }
-    const verifyData = computeVerifyData(suite.prfHash, keys.master, 'client finished', this.transcript.hash());
+    const verifyData = computeVerifyData(suite.prfHash, keys.master, 'client finished', this.transcript.hash(suite.prfHash));
     const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
     this.transcript.add(finished);
     const entries: FlightEntry[] = [
@@ -345,7 +342,7 @@ export class ClientHandshake extends FlightMachine<State> {
     const suite = this.suite!;
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
-    const expected = computeVerifyData(suite.prfHash, this.keys!.master, 'server finished', this.transcript.hash());
+    const expected = computeVerifyData(suite.prfHash, this.keys!.master, 'server finished', this.transcript.hash(suite.prfHash));
     if (!timingSafeEqual(decoded.value.verifyData, expected)) {
       return this.fail(AlertDescription.decrypt_error, 'server Finished does not verify');
     }

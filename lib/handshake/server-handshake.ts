@@ -73,8 +73,7 @@ type State =
 export class ServerHandshake extends FlightMachine<State> {
   protected state: State | ClosingState = 'new';
   private readonly random: Uint8Array;
-  /** Made once the suite, and so the PRF hash, is known. */
-  private transcript!: Transcript;
+  private readonly transcript = new Transcript();
   private suite?: CipherSuite;
   private group?: number;
   private keyShare?: KeyShare;
@@ -113,7 +112,6 @@ export class ServerHandshake extends FlightMachine<State> {
     if (!suite) return this.fail(AlertDescription.handshake_failure, 'no cipher suite in common');
     this.suite = suite;
     this.extendedMasterSecret = findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined;
-    this.transcript = new Transcript(suite.prfHash);
     this.transcript.add(this.clientHelloMessage);
     const requestClientCertificate = suite.keyExchange === 'ECDHE_ECDSA' && this.chooseClientCertificateType();
     if (suite.keyExchange === 'ECDHE_ECDSA' && !requestClientCertificate && this.options.clientAuth === 'required') {
@@ -323,7 +321,7 @@ export class ServerHandshake extends FlightMachine<State> {
       clientRandom: this.clientHello.random,
       serverRandom: this.random,
       // RFC 7627 §3: the session hash runs up to and including ClientKeyExchange.
-      sessionHash: this.extendedMasterSecret ? this.transcript.hash() : undefined,
+      sessionHash: this.extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
     });
     this.state = next;
     return { keys: { read: this.keys.read, write: this.keys.write, suite } };
@@ -349,12 +347,12 @@ export class ServerHandshake extends FlightMachine<State> {
     const keys = this.keys!;
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
-    const expected = computeVerifyData(suite.prfHash, keys.master, 'client finished', this.transcript.hash());
+    const expected = computeVerifyData(suite.prfHash, keys.master, 'client finished', this.transcript.hash(suite.prfHash));
     if (!timingSafeEqual(decoded.value.verifyData, expected)) {
       return this.fail(AlertDescription.decrypt_error, 'client Finished does not verify (wrong pre-shared key?)');
     }
     this.transcript.add(message);
-    const verifyData = computeVerifyData(suite.prfHash, keys.master, 'server finished', this.transcript.hash());
+    const verifyData = computeVerifyData(suite.prfHash, keys.master, 'server finished', this.transcript.hash(suite.prfHash));
     const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
     // Both Finished messages are done: nothing more is derived from the master secret.
     keys.master.destroy();
