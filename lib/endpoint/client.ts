@@ -55,8 +55,8 @@ export async function openClientSession(options: ClientOptions): Promise<Session
   // Resolve once, so replies can be matched to the address they come from.
   const family = isIP(options.host);
   const resolved = family ? { address: options.host, family } : await lookup(options.host);
-  const transport = options.transport ?? (await UdpTransport.bind({ host: resolved.family === 6 ? '::' : '0.0.0.0', port: 0 }));
   const peer: PeerAddress = { address: resolved.address, port: options.port };
+  const transport = options.transport ?? (await UdpTransport.bind({ host: resolved.family === 6 ? '::' : '0.0.0.0', port: 0, connect: peer }));
   let subscription: Subscription | undefined;
   const session = new Session(handshake, opts, (data) => transport.send(data, peer), {
     role: 'client',

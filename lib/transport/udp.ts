@@ -8,6 +8,12 @@ export interface UdpOptions {
   readonly host?: string;
   /** Port to bind; 0 picks a free one. */
   readonly port?: number;
+  /**
+   * Talk to this peer only (a client's socket): the socket is connected to it, so the
+   * kernel drops datagrams from anyone else and a send skips dgram's per-datagram address
+   * lookup. Every datagram then goes to this peer, whatever `send` is given.
+   */
+  readonly connect?: PeerAddress;
 }
 
 /** A Node UDP socket as a DatagramTransport: the only place rx-dtls touches node:dgram. */
@@ -18,7 +24,10 @@ export class UdpTransport implements DatagramTransport {
   /** Datagrams handed to the socket but not yet sent: close() waits for them (a last close_notify). */
   private pending = 0;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly connected: boolean,
+  ) {
     socket.on('message', (msg, rinfo) => {
       // A view of Node's buffer, not a copy (the core speaks Uint8Array).
       this.incoming.next({ data: new Uint8Array(msg.buffer, msg.byteOffset, msg.length), peer: { address: rinfo.address, port: rinfo.port } });
@@ -31,11 +40,21 @@ export class UdpTransport implements DatagramTransport {
   static bind(options: UdpOptions = {}): Promise<UdpTransport> {
     const host = options.host ?? '127.0.0.1';
     const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+    const { connect } = options;
     return new Promise((resolve, reject) => {
-      socket.once('error', reject);
+      socket.once('error', (error) => {
+        socket.close();
+        reject(error);
+      });
+      const ready = (): void => {
+        socket.removeAllListeners('error');
+        resolve(new UdpTransport(socket, connect !== undefined));
+      };
       socket.bind(options.port ?? 0, host, () => {
-        socket.off('error', reject);
-        resolve(new UdpTransport(socket));
+        if (connect === undefined) return ready();
+        // Without a callback, a failed connect is an 'error' event, which rejects.
+        socket.once('connect', ready);
+        socket.connect(connect.port, connect.address);
       });
     });
   }
@@ -43,11 +62,15 @@ export class UdpTransport implements DatagramTransport {
   send(data: Uint8Array, peer: PeerAddress): void {
     if (this.closed) return;
     this.pending++;
-    this.socket.send(data, peer.port, peer.address, () => {
-      this.pending--;
-      if (this.closed && this.pending === 0) this.socket.close();
-    });
+    if (this.connected) this.socket.send(data, this.sent);
+    else this.socket.send(data, peer.port, peer.address, this.sent);
   }
+
+  /** One callback for every send: close() waits for the last one. */
+  private readonly sent = (): void => {
+    this.pending--;
+    if (this.closed && this.pending === 0) this.socket.close();
+  };
 
   address(): PeerAddress {
     const { address, port } = this.socket.address();
