@@ -2,8 +2,7 @@
  * Knobs, all from the environment so `npm run bench` stays one command:
  *   BENCH_RUNS=3              measured runs per figure (median, min, max)
  *   BENCH_HANDSHAKE_SECONDS=0.4, BENCH_RECORD_SECONDS=0.2, BENCH_WARMUP_SECONDS=0.15
- *   BENCH_SESSIONS_NOBLE=2000 idle sessions for the noble provider's heap figure (its handshakes are slower)
- *   BENCH_SESSIONS=10000      idle sessions for the heap figure
+ *   BENCH_SESSIONS=10000      idle sessions for the heap figures (each provider)
  *   BENCH_ONLY=handshakes,records,memory   sections to run
  *   BENCH_ROWS=substring,...  only rows whose label contains one of these
  *   BENCH_JSON=path           also write every figure as JSON
@@ -23,7 +22,6 @@ export const config = {
   warmupSeconds: number('BENCH_WARMUP_SECONDS', 0.15),
   concurrency: 16,
   sessions: Math.round(number('BENCH_SESSIONS', 10_000)),
-  sessionsNoble: Math.round(number('BENCH_SESSIONS_NOBLE', 2000)),
   sections: list('BENCH_ONLY') ?? ['handshakes', 'records', 'memory'],
   rows: list('BENCH_ROWS'),
   json: process.env.BENCH_JSON,
