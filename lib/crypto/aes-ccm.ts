@@ -1,5 +1,6 @@
 import { unsafe } from '@noble/ciphers/aes.js';
 import { timingSafeEqual } from './constant-time.js';
+import { le32, putLe32 } from './words.js';
 
 /** CCM authentication field sizes M (RFC 3610 §2: 4, 6, ..., 16 octets). DTLS uses 8 (CCM_8) and 16 (RFC 6655). */
 export type CcmTagLength = 4 | 6 | 8 | 10 | 12 | 14 | 16;
@@ -214,17 +215,6 @@ class AesCcmCipher implements AesCcm {
 /** Byte `i` of the CBC-MAC result X_r. */
 function macByte(i: number): number {
   return (mac[i >>> 2] >>> ((i & 3) * 8)) & 0xff;
-}
-
-function le32(b: Uint8Array, i: number): number {
-  return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
-}
-
-function putLe32(b: Uint8Array, i: number, w: number): void {
-  b[i] = w;
-  b[i + 1] = w >>> 8;
-  b[i + 2] = w >>> 16;
-  b[i + 3] = w >>> 24;
 }
 
 /** Nonce length in 7..13 and a message length that fits the L = 15 - n byte length field. */

@@ -1,5 +1,6 @@
 import { unsafe } from '@noble/ciphers/aes.js';
 import { timingSafeEqual } from './constant-time.js';
+import { be32, le32, putLe32 } from './words.js';
 
 /** AES-GCM bound to one key, with 96-bit nonces only (RFC 5288 §3: what DTLS 1.2 uses). */
 export interface AesGcm {
@@ -241,19 +242,4 @@ function keystreamTail(src: Uint8Array, start: number, end: number, dst: Uint8Ar
 
 function bswap(w: number): number {
   return ((w & 0xff) << 24) | ((w & 0xff00) << 8) | ((w >>> 8) & 0xff00) | (w >>> 24);
-}
-
-function be32(b: Uint8Array, i: number): number {
-  return (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3];
-}
-
-function le32(b: Uint8Array, i: number): number {
-  return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
-}
-
-function putLe32(b: Uint8Array, i: number, w: number): void {
-  b[i] = w;
-  b[i + 1] = w >>> 8;
-  b[i + 2] = w >>> 16;
-  b[i + 3] = w >>> 24;
 }
