@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { credentials, type CredentialStore } from '../lib/index.js';
+import { credentials, type CredentialStore } from './rx-dtls.js';
 
 /** The two suites of issue 7, with the names each peer knows them by. */
 export interface Suite {

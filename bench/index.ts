@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { nobleProvider, nodeCryptoProvider } from '../lib/index.js';
+import { nobleProvider, nodeCryptoProvider } from './rx-dtls.js';
 import { config, wantsRow } from './config.js';
 import { SUITES } from './fixtures.js';
 import { nodeDtlsClient } from './peers/node-dtls-client.js';

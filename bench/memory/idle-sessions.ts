@@ -1,4 +1,4 @@
-import { createServer, established, nobleProvider, nodeCryptoProvider, openClientSession, type Session } from '../../lib/index.js';
+import { createServer, established, nobleProvider, nodeCryptoProvider, openClientSession, type Session } from '../rx-dtls.js';
 import { clientCredentials, P256, serverCredentials, SUITES } from '../fixtures.js';
 import { MemoryNetwork, type MemoryEndpoint } from './memory-network.js';
 

@@ -1,5 +1,5 @@
 import { Subject } from 'rxjs';
-import type { Datagram, DatagramTransport, PeerAddress } from '../../lib/index.js';
+import type { Datagram, DatagramTransport, PeerAddress } from '../rx-dtls.js';
 
 const key = (peer: PeerAddress): string => `${peer.address}|${peer.port}`;
 

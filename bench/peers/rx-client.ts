@@ -1,4 +1,4 @@
-import { connect, nodeCryptoProvider, nobleProvider, type CryptoProvider } from '../../lib/index.js';
+import { connect, nodeCryptoProvider, nobleProvider, type CryptoProvider } from '../rx-dtls.js';
 import { clientCredentials, P256, type Suite } from '../fixtures.js';
 import type { ClientPeer, EchoChannel, Target } from './peer.js';
 

@@ -1,4 +1,4 @@
-import { listen, nobleProvider, nodeCryptoProvider } from '../../lib/index.js';
+import { listen, nobleProvider, nodeCryptoProvider } from '../rx-dtls.js';
 import { P256, SUITES, serverCredentials } from '../fixtures.js';
 import { announce } from './child-host.js';
 

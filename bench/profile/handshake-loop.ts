@@ -1,4 +1,4 @@
-import { connect, listen, nobleProvider, nodeCryptoProvider } from '../../lib/index.js';
+import { connect, listen, nobleProvider, nodeCryptoProvider } from '../rx-dtls.js';
 import { clientCredentials, P256, serverCredentials, SUITES } from '../fixtures.js';
 
 /**

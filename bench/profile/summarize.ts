@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 /**
  * Top self-time functions of a V8 .cpuprofile (node --cpu-prof), and self time per source
- * area (lib/<folder>, a package in node_modules, node internals).
+ * area (lib/<folder>, whether run from lib/ or compiled in dist/; a package in node_modules; node internals).
  *   node --import tsx bench/profile/summarize.ts .scratch/profiles/CPU.*.cpuprofile [top]
  */
 interface Node {
@@ -24,15 +24,15 @@ const total = [...self.values()].reduce((a, b) => a + b, 0);
 
 const area = (url: string, name: string): string => {
   if (url === '') return name.startsWith('(') ? name : '(native)';
-  const lib = /\/lib\/([a-z-]+)\//.exec(url);
+  const lib = /\/(?:lib|dist)\/([a-z-]+)\//.exec(url);
   if (url.includes('/node_modules/')) return url.replace(/.*\/node_modules\/((@[^/]+\/)?[^/]+).*/, '$1');
   if (lib && !url.includes('node_modules')) return `lib/${lib[1]}`;
   if (url.startsWith('node:')) return 'node internals';
-  return url.replace(/.*\/(bench|lib|spec)\//, '$1/');
+  return url.replace(/.*\/(bench|lib|dist|spec)\//, '$1/');
 };
 const where = (n: Node): string => {
   const { url, lineNumber } = n.callFrame;
-  return url === '' ? '' : `${url.replace(/.*\/(node_modules|lib|bench)\//, '$1/')}:${lineNumber + 1}`;
+  return url === '' ? '' : `${url.replace(/.*\/(node_modules|lib|dist|bench)\//, '$1/')}:${lineNumber + 1}`;
 };
 
 const functions = new Map<string, number>();
