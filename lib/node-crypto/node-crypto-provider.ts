@@ -6,7 +6,9 @@ import { nodeHash, nodeHmac, nodeRandomBytes } from './node-hash.js';
 
 /**
  * The CryptoProvider on node:crypto (the OpenSSL Node is built with): AES-CCM/GCM and
- * ChaCha20-Poly1305 through createCipheriv, ECDH through createECDH (P-256) and KeyObjects
+ * ChaCha20-Poly1305 through createCipheriv (AES records under 256 bytes through the JS
+ * modes of lib/crypto, which beat a new OpenSSL context at that size: node-aead.ts), ECDH
+ * through createECDH (P-256) and KeyObjects
  * (X25519), ECDSA through sign/verify with DER signatures. Same contracts as nobleProvider,
  * cross-checked against it in spec/node-crypto. Select it with `provider: nodeCryptoProvider`
  * on listen/createServer/connect.
