@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CERT_PATH, KEY_PATH, P256, PSK_HEX, PSK_IDENTITY, type Suite } from '../fixtures.js';
 import { freeUdpPort } from '../proc.js';
 import { sleep } from '../stats.js';
-import type { ClientPeer, EchoChannel, RunningServer, ServerPeer, Target } from './peer.js';
+import type { ClientPeer, EchoChannel, ServerPeer, Target } from './peer.js';
 
 export const opensslPresent = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
 

@@ -165,7 +165,7 @@ describe('DtlsServer', () => {
 
   it('answers a cookie two rotations old with a new HelloVerifyRequest, and the client retries with the new cookie', async () => {
     // The first ClientHello with a cookie is lost; its retransmission at 1 s comes two rotations later.
-    const { time, client, serverEvents, serverSessions } = await startPair({ deliver: (d, i) => i !== 2, server: { cookieRotation: 400 } });
+    const { time, client, serverEvents, serverSessions } = await startPair({ deliver: (_, i) => i !== 2, server: { cookieRotation: 400 } });
     expect(time.runUntil(() => client.state === 'established', 5000)).toBe(true);
     expect(serverEvents.filter((e) => e.type === 'hello-verify-request')).toHaveLength(2);
     expect(serverSessions).toHaveLength(1);

@@ -14,7 +14,6 @@ const SERVER = { address: '10.0.0.2', port: 2222 };
 const CLIENT = { address: '10.0.0.1', port: 1111 };
 
 const store = (identity = 'Client_identity'): CredentialStore => credentials().psk({ tag: 0, identity, key: 'secretPSK' });
-const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
 const open: Array<{ close(): unknown; closed?: boolean }> = [];
 afterEach(() => {
