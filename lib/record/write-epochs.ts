@@ -1,4 +1,5 @@
 import type { CipherSuite } from '../crypto/cipher-suites.js';
+import { EpochSet } from './epoch-set.js';
 import { nullCipher, type RecordCipher } from './record-cipher.js';
 import { WriteEpoch } from './write-epoch.js';
 
@@ -6,15 +7,9 @@ import { WriteEpoch } from './write-epoch.js';
  * The write side of a connection's epochs. Older epochs stay usable so that a
  * retransmitted flight goes out in the epochs it was first sent in (RFC 6347 §4.2.4).
  */
-export class WriteEpochs {
-  /**
-   * Epoch 0, the newest installed epoch, and the others, which a connection that never
-   * renegotiates does not have: fields, and a Map only when needed, as an idle session
-   * keeps these for its whole life.
-   */
+export class WriteEpochs extends EpochSet<WriteEpoch> {
+  /** Epoch 0 has no keys to install; it is always there, beside the installed epochs. */
   private epoch0: WriteEpoch;
-  private newest: WriteEpoch | undefined;
-  private older: Map<number, WriteEpoch> | undefined;
 
   /**
    * `firstSequenceNumber` is where epoch 0 starts: a server continues after the
@@ -22,46 +17,32 @@ export class WriteEpochs {
    * ServerHello never repeats the number of its HelloVerifyRequest (RFC 6347 §4.2.1).
    */
   constructor(firstSequenceNumber = 0) {
+    super();
     this.epoch0 = new WriteEpoch(nullCipher(0), { startSequenceNumber: firstSequenceNumber });
-  }
-
-  /** The newest epoch, used for application data and alerts. */
-  get current(): number {
-    return this.newest?.epoch ?? 0;
   }
 
   install(cipher: RecordCipher, suite: CipherSuite): void {
     // Bytes a protected record adds to its plaintext: explicit nonce and tag.
     const writer = new WriteEpoch(cipher, { overhead: suite.recordIvLength + suite.tagLength });
-    const { newest } = this;
-    if (writer.epoch === 0) {
-      this.epoch0 = writer;
-    } else if (newest === undefined || newest.epoch === writer.epoch) {
-      this.newest = writer;
-    } else if (writer.epoch > newest.epoch) {
-      (this.older ??= new Map()).set(newest.epoch, newest);
-      this.newest = writer;
-    } else {
-      (this.older ??= new Map()).set(writer.epoch, writer);
-    }
+    if (writer.epoch === 0) this.epoch0 = writer;
+    else this.put(writer);
   }
 
   has(epoch: number): boolean {
-    return this.find(epoch) !== undefined;
+    return this.writer(epoch) !== undefined;
   }
 
   overhead(epoch: number): number {
-    return this.find(epoch)?.overhead ?? 0;
+    return this.writer(epoch)?.overhead ?? 0;
   }
 
   seal(epoch: number, contentType: number, version: number, plaintext: Uint8Array): Uint8Array {
-    const writer = this.find(epoch);
+    const writer = this.writer(epoch);
     if (!writer) throw new Error(`no write keys for epoch ${epoch}`);
     return writer.seal(contentType, version, plaintext);
   }
 
-  private find(epoch: number): WriteEpoch | undefined {
-    if (epoch === 0) return this.epoch0;
-    return this.newest?.epoch === epoch ? this.newest : this.older?.get(epoch);
+  private writer(epoch: number): WriteEpoch | undefined {
+    return epoch === 0 ? this.epoch0 : this.find(epoch);
   }
 }
