@@ -1,6 +1,6 @@
 /**
- * 32-bit words in and out of byte arrays, as noble's AES block function takes and gives
- * them (little-endian) and as GHASH reads them (big-endian), for the AES modes built here.
+ * 32-bit words in and out of byte arrays: little-endian as noble's AES block function takes
+ * and gives them, big-endian as GHASH and the record layer's nonces read them.
  */
 
 export function le32(b: Uint8Array, i: number): number {
@@ -16,4 +16,11 @@ export function putLe32(b: Uint8Array, i: number, w: number): void {
 
 export function be32(b: Uint8Array, i: number): number {
   return (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3];
+}
+
+export function putBe32(b: Uint8Array, i: number, w: number): void {
+  b[i] = w >>> 24;
+  b[i + 1] = w >>> 16;
+  b[i + 2] = w >>> 8;
+  b[i + 3] = w;
 }

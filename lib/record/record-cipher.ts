@@ -1,5 +1,6 @@
 import type { Aead, AeadAlgorithm } from '../crypto/aead.js';
 import type { CipherSuite } from '../crypto/cipher-suites.js';
+import { be32, putBe32 } from '../crypto/words.js';
 import { MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../wire/constants.js';
 import type { RecordHeader } from '../wire/record-header.js';
 import { isEpoch, isSequenceNumber, writeEpochAndSequence } from './sequence-number.js';
@@ -112,9 +113,9 @@ class AeadCipher implements RecordCipher {
     /** 8 (RFC 5288/6655: the explicit nonce leads the fragment) or 0 (RFC 7905: none). */
     private readonly explicitLength: number,
   ) {
-    this.iv0 = readUint32(fixedIv, 0);
-    this.iv1 = explicitLength === 0 ? readUint32(fixedIv, 4) : 0;
-    this.iv2 = explicitLength === 0 ? readUint32(fixedIv, 8) : 0;
+    this.iv0 = be32(fixedIv, 0);
+    this.iv1 = explicitLength === 0 ? be32(fixedIv, 4) : 0;
+    this.iv2 = explicitLength === 0 ? be32(fixedIv, 8) : 0;
     this.overhead = explicitLength + aead.tagLength;
   }
 
@@ -161,11 +162,11 @@ class AeadCipher implements RecordCipher {
    */
   private nonce(source: Uint8Array, offset: number): Uint8Array {
     const n = nonceScratch;
-    writeUint32(n, 0, this.iv0);
+    putBe32(n, 0, this.iv0);
     for (let i = 0; i < 8; i++) n[4 + i] = source[offset + i];
     if (this.explicitLength === 0) {
-      writeUint32(n, 4, readUint32(n, 4) ^ this.iv1);
-      writeUint32(n, 8, readUint32(n, 8) ^ this.iv2);
+      putBe32(n, 4, be32(n, 4) ^ this.iv1);
+      putBe32(n, 8, be32(n, 8) ^ this.iv2);
     }
     return n;
   }
@@ -195,17 +196,6 @@ function writeHeader(record: Uint8Array, contentType: number, version: number, e
   writeEpochAndSequence(record, HEADER_SEQUENCE_OFFSET, epoch, sequenceNumber);
   record[11] = length >>> 8;
   record[12] = length & 0xff;
-}
-
-function readUint32(bytes: Uint8Array, offset: number): number {
-  return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
-}
-
-function writeUint32(bytes: Uint8Array, offset: number, value: number): void {
-  bytes[offset] = value >>> 24;
-  bytes[offset + 1] = value >>> 16;
-  bytes[offset + 2] = value >>> 8;
-  bytes[offset + 3] = value;
 }
 
 function assertEpoch(epoch: number): void {
