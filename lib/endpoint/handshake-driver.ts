@@ -41,7 +41,8 @@ export interface HandshakeHost {
   onRecord(record: PlainRecord): void;
   /** A record from the peer decoded and, if protected, authenticated. */
   onHeard(): void;
-  onDropped(): void;
+  /** `count` records (default 1) were dropped. */
+  onDropped(count?: number): void;
   emit(event: SessionEvent): void;
   sendAlert(level: number, description: number): void;
   /** Both Finished verified. `finalFlight` is the server's last flight, which it must still resend when asked (RFC 6347 §4.2.4). */
@@ -150,9 +151,7 @@ export class HandshakeDriver {
   private wireReceive(): void {
     const { host } = this;
     const records$ = this.input.pipe(
-      decodeRecords((count) => {
-        for (let i = 0; i < count; i++) host.onDropped();
-      }),
+      decodeRecords((count) => host.onDropped(count)),
       decrypt({
         epochs: host.readEpochs,
         keysInstalled$: this.keysInstalled,

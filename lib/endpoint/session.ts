@@ -165,7 +165,7 @@ export class Session {
       transmit: this.transmit,
       onRecord: (record) => this.onRecord(record),
       onHeard: () => (this.lastActivity = this.options.scheduler.now()),
-      onDropped: () => this.droppedRecords++,
+      onDropped: (count = 1) => (this.droppedRecords += count),
       emit: (event) => this.events?.next(event),
       sendAlert: (level, description) => this.sendAlert(level, description),
       onEstablished: (summary, finalFlight) => this.onEstablished(summary, finalFlight),
