@@ -31,7 +31,7 @@ export type { RawPublicKeyTrust } from './credentials/raw-public-key.js';
 export { UdpTransport, type UdpOptions } from './transport/udp.js';
 export { memoryLink, type MemoryLinkOptions } from './transport/memory.js';
 export { keyLogFile } from './transport/key-log-file.js';
-export { ImpairmentProxy } from './transport/impairment-proxy.js';
+export { ImpairmentProxy } from './impairment/impairment-proxy.js';
 export type { Datagram, DatagramTransport, PeerAddress } from './transport/datagram.js';
 
 // The operator stages, for users who build their own pipelines
@@ -45,7 +45,7 @@ export { retransmit, type RetransmitOptions, type Transmission } from './operato
 export { fragment, type FragmentOptions, type OutgoingRecord } from './operators/fragment.js';
 export { encrypt } from './operators/encrypt.js';
 export { pack } from './operators/pack.js';
-export { impair, type ImpairOptions, type ImpairmentKind } from './operators/impair.js';
+export { impair, type ImpairOptions, type ImpairmentKind } from './impairment/impair.js';
 
 // The core pieces those operators take
 export { CookieSecrets } from './handshake/cookie.js';
@@ -57,9 +57,9 @@ export { nobleProvider, type CryptoProvider } from './crypto/provider.js';
 export { nodeCryptoProvider } from './node-crypto/node-crypto-provider.js';
 
 // node:dgram-shaped sockets over DTLS (node-coap and other UDP libraries), and the RIOT-style sock facade
-export { DtlsDgramSocket } from './transport/dtls-dgram-socket.js';
-export { DtlsServerSocket, serverDgramSocket, listenDgram, type UnroutableDatagram } from './transport/dtls-server-socket.js';
-export { DtlsClientSocket, clientDgramSocket, type DtlsClientSocketOptions } from './transport/dtls-client-socket.js';
+export { DtlsDgramSocket } from './dgram/dtls-dgram-socket.js';
+export { DtlsServerSocket, serverDgramSocket, listenDgram, type UnroutableDatagram } from './dgram/dtls-server-socket.js';
+export { DtlsClientSocket, clientDgramSocket, type DtlsClientSocketOptions } from './dgram/dtls-client-socket.js';
 export { sockDtlsCreate, SockDtls, type SockDtlsOptions, type SockDtlsRecvResult } from './sock/sock-dtls.js';
 export { SockDtlsSession } from './sock/sock-dtls-session.js';
 export { SOCK_DTLS_1_0, SOCK_DTLS_1_2, SOCK_DTLS_1_3, SOCK_DTLS_CLIENT, SOCK_DTLS_SERVER, SOCK_NO_TIMEOUT, type SockDtlsRole, type SockDtlsVersion } from './sock/sock-dtls-constants.js';

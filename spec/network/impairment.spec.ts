@@ -2,7 +2,7 @@ import { Observable, merge, partition, share, type MonoTypeOperatorFunction } fr
 import { describe, expect, it } from 'vitest';
 import { credentials, utf8 } from '../../lib/credentials/credential-store.js';
 import type { Session } from '../../lib/endpoint/session.js';
-import { impair, type ImpairmentKind } from '../../lib/operators/impair.js';
+import { impair, type ImpairmentKind } from '../../lib/impairment/impair.js';
 import type { Datagram } from '../../lib/transport/datagram.js';
 import { ContentType } from '../../lib/wire/constants.js';
 import { splitRecords } from '../../lib/record/split-records.js';

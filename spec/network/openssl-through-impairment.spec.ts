@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DtlsError, connect, established, openClientSession, UdpTransport, utf8, type ServerEvent, type Session } from '../../lib/index.js';
-import { ImpairmentProxy, type ProxyDirection } from '../../lib/transport/impairment-proxy.js';
+import { ImpairmentProxy, type ProxyDirection } from '../../lib/impairment/impairment-proxy.js';
 import { startEchoServer } from '../interop/support/echo-server.js';
 import { startOpensslServer } from '../interop/support/openssl.js';
 import { assertPeerPresent, peerBinary } from '../interop/support/peer-binary.js';

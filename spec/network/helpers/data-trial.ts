@@ -1,7 +1,7 @@
 import { merge, partition, share, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { utf8 } from '../../../lib/credentials/credential-store.js';
 import { DtlsError } from '../../../lib/dtls-error.js';
-import { impair, type ImpairmentKind } from '../../../lib/operators/impair.js';
+import { impair, type ImpairmentKind } from '../../../lib/impairment/impair.js';
 import type { Datagram } from '../../../lib/transport/datagram.js';
 import { startPair } from '../../endpoint/helpers/pair.js';
 import { RecordLedger } from './record-ledger.js';

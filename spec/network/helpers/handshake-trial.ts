@@ -1,7 +1,7 @@
 import { DtlsError } from '../../../lib/dtls-error.js';
 import type { Session } from '../../../lib/endpoint/session.js';
 import type { SessionEvent } from '../../../lib/endpoint/session-event.js';
-import { impair } from '../../../lib/operators/impair.js';
+import { impair } from '../../../lib/impairment/impair.js';
 import type { Datagram } from '../../../lib/transport/datagram.js';
 import { startPair } from '../../endpoint/helpers/pair.js';
 import type { TrialSuite } from './suites.js';

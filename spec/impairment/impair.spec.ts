@@ -1,7 +1,7 @@
 import { Subject, from, toArray, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { impair, type ImpairmentKind, type ImpairOptions } from '../../lib/operators/impair.js';
+import { impair, type ImpairmentKind, type ImpairOptions } from '../../lib/impairment/impair.js';
 import type { Datagram } from '../../lib/transport/datagram.js';
 
 const PEER = { address: '10.0.0.1', port: 1111 };

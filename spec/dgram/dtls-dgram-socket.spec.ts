@@ -5,8 +5,8 @@ import { credentials, type CredentialStore } from '../../lib/credentials/credent
 import { DtlsError } from '../../lib/dtls-error.js';
 import { createServer } from '../../lib/endpoint/server.js';
 import type { DatagramTransport } from '../../lib/transport/datagram.js';
-import { clientDgramSocket, type DtlsClientSocket } from '../../lib/transport/dtls-client-socket.js';
-import { serverDgramSocket, type DtlsServerSocket } from '../../lib/transport/dtls-server-socket.js';
+import { clientDgramSocket, type DtlsClientSocket } from '../../lib/dgram/dtls-client-socket.js';
+import { serverDgramSocket, type DtlsServerSocket } from '../../lib/dgram/dtls-server-socket.js';
 import { memoryLink } from '../../lib/transport/memory.js';
 import type { RemoteInfo } from 'node:dgram';
 

@@ -1,7 +1,7 @@
 import { Subject, Subscription, asyncScheduler, identity, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { impair, type ImpairOptions, type ImpairmentKind } from '../operators/impair.js';
-import { peerKey, type Datagram, type PeerAddress } from './datagram.js';
-import { UdpTransport } from './udp.js';
+import { impair, type ImpairOptions, type ImpairmentKind } from './impair.js';
+import { peerKey, type Datagram, type PeerAddress } from '../transport/datagram.js';
+import { UdpTransport } from '../transport/udp.js';
 
 /** How one direction is impaired. Client n (0 for the first to arrive) is impaired with seed + n. */
 export type ProxyImpairment = Omit<ImpairOptions, 'scheduler' | 'onImpairment'>;

@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { credentials } from '../../lib/credentials/credential-store.js';
 import { createServer } from '../../lib/endpoint/server.js';
-import { clientDgramSocket, type DtlsClientSocket } from '../../lib/transport/dtls-client-socket.js';
-import { serverDgramSocket, type DtlsServerSocket } from '../../lib/transport/dtls-server-socket.js';
+import { clientDgramSocket, type DtlsClientSocket } from '../../lib/dgram/dtls-client-socket.js';
+import { serverDgramSocket, type DtlsServerSocket } from '../../lib/dgram/dtls-server-socket.js';
 import { memoryLink } from '../../lib/transport/memory.js';
 
 const SERVER = { address: '10.0.0.2', port: 5684 };

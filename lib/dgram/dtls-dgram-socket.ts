@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { Socket, type RemoteInfo, type SocketType } from 'node:dgram';
 import { isIPv6, type AddressInfo } from 'node:net';
 import { DtlsError } from '../dtls-error.js';
-import type { PeerAddress } from './datagram.js';
+import type { PeerAddress } from '../transport/datagram.js';
 import { parseSendArguments, type SendCallback } from './dgram-send-arguments.js';
 
 // @types/node declares no constructor for Socket; node:dgram's takes the socket type.

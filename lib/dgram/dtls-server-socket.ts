@@ -4,9 +4,9 @@ import { isIPv6 } from 'node:net';
 import { DtlsError } from '../dtls-error.js';
 import { listen, type DtlsServer, type ServerOptions } from '../endpoint/server.js';
 import type { Session } from '../endpoint/session.js';
-import type { PeerAddress } from './datagram.js';
+import type { PeerAddress } from '../transport/datagram.js';
 import { DtlsDgramSocket, plainAddress } from './dtls-dgram-socket.js';
-import type { UdpOptions } from './udp.js';
+import type { UdpOptions } from '../transport/udp.js';
 
 /** A reply the server socket could not route: no established session with that peer (any more). */
 export interface UnroutableDatagram {

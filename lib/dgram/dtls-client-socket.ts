@@ -5,9 +5,9 @@ import { isIP, isIPv6, type AddressInfo } from 'node:net';
 import { DtlsError } from '../dtls-error.js';
 import { established, openClientSession, type ClientOptions } from '../endpoint/client.js';
 import type { Session } from '../endpoint/session.js';
-import type { DatagramTransport, PeerAddress } from './datagram.js';
+import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
 import { addressInfo, DtlsDgramSocket, plainAddress } from './dtls-dgram-socket.js';
-import { UdpTransport } from './udp.js';
+import { UdpTransport } from '../transport/udp.js';
 
 export interface DtlsClientSocketOptions extends Omit<ClientOptions, 'transport'> {
   /** Carry the sessions on this transport instead of a UDP socket of our own; it is not closed with the socket. */

@@ -1,8 +1,8 @@
 import { firstValueFrom, take, timeout, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ImpairmentKind } from '../../lib/operators/impair.js';
+import type { ImpairmentKind } from '../../lib/impairment/impair.js';
 import type { Datagram, PeerAddress } from '../../lib/transport/datagram.js';
-import { ImpairmentProxy, type ImpairmentProxyOptions, type ProxyDirection } from '../../lib/transport/impairment-proxy.js';
+import { ImpairmentProxy, type ImpairmentProxyOptions, type ProxyDirection } from '../../lib/impairment/impairment-proxy.js';
 import { UdpTransport } from '../../lib/transport/udp.js';
 
 const text = (d: Datagram) => new TextDecoder().decode(d.data);

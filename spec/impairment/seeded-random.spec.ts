@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../lib/operators/seeded-random.js';
+import { seededRandom } from '../../lib/impairment/seeded-random.js';
 
 const take = (random: () => number, n: number) => Array.from({ length: n }, random);
 

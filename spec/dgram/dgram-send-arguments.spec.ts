@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DtlsError } from '../../lib/dtls-error.js';
-import { parseSendArguments } from '../../lib/transport/dgram-send-arguments.js';
+import { parseSendArguments } from '../../lib/dgram/dgram-send-arguments.js';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const cb = () => undefined;
