@@ -72,12 +72,14 @@ export class HandshakeDriver {
   /** The first message_seq of the peer's flight we are waiting for. */
   private peerFlightStart: number;
   /**
-   * The first message_seq of the peer's previous flight. When it shows up again the
-   * peer is retransmitting that flight, which means ours was lost (RFC 6347 §4.2.4).
-   * Only that one message triggers a resend, so a flight spread over several
-   * datagrams draws one resend, not one per datagram.
+   * The first message_seq of the peer's previous flight: the one our last flight
+   * answered. When it shows up again the peer is retransmitting that flight, which
+   * means ours was lost (RFC 6347 §4.2.4). Only that one message triggers a resend,
+   * so a flight spread over several datagrams draws one resend, not one per datagram.
+   * Undefined while our last flight answered nothing (the client's first ClientHello):
+   * a copy of a message of the flight still arriving is no sign of loss.
    */
-  private peerPreviousFlightStart = 0;
+  private peerPreviousFlightStart?: number;
   private staleSeen = false;
   private lastFlight?: Flight;
   private busy = false;
@@ -100,13 +102,18 @@ export class HandshakeDriver {
       maxBufferedBytes: budget / 2,
       maxMessageLength: budget / 2,
       // From the peer's previous flight (whose retransmission tells us ours was lost) up to the sequencer's window.
-      window: () => ({ min: this.peerPreviousFlightStart, max: this.sequencer.expected + options.maxFutureHandshakeMessages }),
+      window: () => ({ min: this.oldestWantedSeq, max: this.sequencer.expected + options.maxFutureHandshakeMessages }),
     });
     this.sequencer = new Sequencer(firstReceiveSeq, options.maxFutureHandshakeMessages, budget / 2);
     // A server's first flight answers the ClientHello that passed the cookie gate.
     this.peerFlightStart = host.role === 'server' ? firstReceiveSeq - 1 : 0;
     this.wireReceive();
     this.wireSend();
+  }
+
+  /** The oldest message_seq worth reassembling: the peer's previous flight, whose retransmission tells us ours was lost. */
+  private get oldestWantedSeq(): number {
+    return this.peerPreviousFlightStart ?? this.peerFlightStart;
   }
 
   /** Starts the handshake timer and the state machine: the client's first flight, or the server's answer to the verified ClientHello. */
@@ -275,10 +282,11 @@ export class HandshakeDriver {
     }
     if (step.flight) {
       if (step.flight.entries.some((e) => e.kind === 'change_cipher_spec')) this.sentChangeCipherSpec = true;
-      this.peerPreviousFlightStart = this.peerFlightStart;
+      // This flight answers the peer's current one only if some of it arrived.
+      this.peerPreviousFlightStart = this.sequencer.expected > this.peerFlightStart ? this.peerFlightStart : undefined;
       this.peerFlightStart = this.sequencer.expected;
       // Leftover fragments of older messages will never be needed.
-      this.reassembler.discardBelow(this.peerPreviousFlightStart);
+      this.reassembler.discardBelow(this.oldestWantedSeq);
       this.lastFlight = step.flight;
       this.flights.next(step.flight);
     }
