@@ -5,7 +5,10 @@ export interface RetransmitOptions {
   readonly initialTimeout: number;
   /** RFC 6347 §4.2.4.1: the timer doubles up to at least 60 s. */
   readonly maxTimeout: number;
-  /** Resend the current flight at once: the peer retransmitted its previous flight. */
+  /**
+   * Resend the current flight at once: the peer retransmitted its previous flight.
+   * Honoured at most once per quarter of the current timer (see PEER_RESEND_SPACING).
+   */
   readonly resendNow$?: Observable<unknown>;
   readonly scheduler?: SchedulerLike;
 }
@@ -18,12 +21,24 @@ export interface Transmission<F> {
 }
 
 /**
+ * Resends the peer asks for come at least this fraction of the current timer apart.
+ * RFC 6347 §4.2.4 has us answer a retransmitted flight by retransmitting ours, and
+ * §4.2.4.1 warns that retransmitting too fast congests the link: a peer (or a forger)
+ * that repeats its flight in a tight loop would otherwise make us send in one as
+ * well. The first request for a flight is always answered at once (the peer's timer
+ * may be faster than ours); a genuine peer repeats its flight a timer of its own
+ * (a second or more, doubling) later, past a quarter of ours.
+ */
+const PEER_RESEND_SPACING = 1 / 4;
+
+/**
  * Flights in, transmissions out (RFC 6347 §4.2.4). Each new flight replaces the
  * previous one and restarts the timer; `null` stops retransmitting. Every send
  * (re)arms the timer with its current value and each expiry doubles it, up to
  * `maxTimeout` (§4.2.4.1), so a resend the peer asked for also pushes the next
  * timeout back. A flight marked `final` is never resent on a timer, only when
- * the peer shows it lost it by retransmitting (`resendNow$`). Completes once its
+ * the peer shows it lost it by retransmitting (`resendNow$`); such resends
+ * closer together than a quarter of the timer are not made. Completes once its
  * source has and nothing is left to resend.
  *
  * One scheduled action at a time, nothing allocated per flight but the
@@ -39,6 +54,7 @@ export function retransmit<F extends { readonly final: boolean }>(
       let attempt = 0;
       let timeout = initialTimeout;
       let timer: Subscription | undefined;
+      let lastPeerResend = Number.NEGATIVE_INFINITY;
       let sourceDone = false;
       let resendDone = false;
 
@@ -64,7 +80,9 @@ export function retransmit<F extends { readonly final: boolean }>(
 
       const resends = resendNow$.subscribe({
         next: () => {
-          if (flight !== null) send('peer');
+          if (flight === null || scheduler.now() - lastPeerResend < timeout * PEER_RESEND_SPACING) return;
+          lastPeerResend = scheduler.now();
+          send('peer');
         },
         complete: () => {
           resendDone = true;
@@ -78,6 +96,7 @@ export function retransmit<F extends { readonly final: boolean }>(
           flight = next;
           attempt = 0;
           timeout = initialTimeout;
+          lastPeerResend = Number.NEGATIVE_INFINITY;
           if (next !== null) send('initial');
         },
         complete: () => {

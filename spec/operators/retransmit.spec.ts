@@ -141,10 +141,11 @@ describe('retransmit', () => {
     const out$: Observable<Transmission<TestFlight>> = input.pipe(retransmit({ ...RFC, resendNow$: resend, scheduler }));
     out$.subscribe((t) => out.push(t));
     input.next(A);
-    resend.next();
-    resend.next();
-    scheduler.maxFrames = 3000;
+    scheduler.schedule(() => resend.next(), 300);
+    scheduler.schedule(() => resend.next(), 600);
+    scheduler.maxFrames = 4000;
     scheduler.flush();
+    // Peer resends at 300 and 600 ms, each re-arming the 1 s timer: timeouts at 1.6 s and 3.6 s.
     expect(out.map((t) => [t.attempt, t.reason])).toEqual([
       [0, 'initial'],
       [1, 'peer'],
@@ -152,5 +153,59 @@ describe('retransmit', () => {
       [3, 'timeout'],
       [4, 'timeout'],
     ]);
+  });
+
+  it('honours peer resend requests at most once per quarter of the current timer (RFC 6347 §4.2.4.1)', () => {
+    marbles(({ cold, hot, expectObservable }, scheduler) => {
+      const source = cold<TestFlight | null>('a', flights);
+      // Requests every 100 ms from 100 ms on: the first at once, then, with the timer at 1 s, one per 250 ms at most.
+      const resendNow$ = hot('100ms x 99ms x 99ms x 99ms x 99ms x 99ms x 99ms x');
+      expectObservable(source.pipe(retransmit({ ...RFC, resendNow$, scheduler })), '^ 1s !').toBe('a 99ms p 299ms q 299ms r', {
+        a: sent(A, 0, 'initial'),
+        p: sent(A, 1, 'peer'),
+        q: sent(A, 2, 'peer'),
+        r: sent(A, 3, 'peer'),
+      });
+    });
+  });
+
+  it('spaces peer resends by a quarter of the backed-off timer', () => {
+    marbles(({ cold, hot, expectObservable }, scheduler) => {
+      const source = cold<TestFlight | null>('a', flights);
+      // Timeouts at 1 s and 3 s leave the timer at 4 s: after the peer resend at 3.1 s, one 800 ms later is too soon, 1.1 s later is not.
+      const resendNow$ = hot('3100ms x 799ms x 299ms x');
+      expectObservable(source.pipe(retransmit({ ...RFC, resendNow$, scheduler })), '^ 5s !').toBe('a 999ms b 1999ms c 99ms p 1099ms q', {
+        a: sent(A, 0, 'initial'),
+        b: sent(A, 1, 'timeout'),
+        c: sent(A, 2, 'timeout'),
+        p: sent(A, 3, 'peer'),
+        q: sent(A, 4, 'peer'),
+      });
+    });
+  });
+
+  it('answers the first resend request of each new flight at once, however soon', () => {
+    marbles(({ cold, hot, expectObservable }, scheduler) => {
+      const source = cold<TestFlight | null>('a 99ms b', flights);
+      const resendNow$ = hot('50ms x 59ms x');
+      expectObservable(source.pipe(retransmit({ ...RFC, resendNow$, scheduler })), '^ 500ms !').toBe('a 49ms p 49ms b 9ms q', {
+        a: sent(A, 0, 'initial'),
+        p: sent(A, 1, 'peer'),
+        b: sent(B, 0, 'initial'),
+        q: sent(B, 1, 'peer'),
+      });
+    });
+  });
+
+  it('limits peer resends of a final flight the same way, though no timer runs for it', () => {
+    marbles(({ cold, hot, expectObservable }, scheduler) => {
+      const source = cold<TestFlight | null>('f', flights);
+      const resendNow$ = hot('1s x 9ms x 9ms x 300ms x');
+      expectObservable(source.pipe(retransmit({ ...RFC, resendNow$, scheduler })), '^ 2s !').toBe('f 999ms p 320ms q', {
+        f: sent(F, 0, 'initial'),
+        p: sent(F, 1, 'peer'),
+        q: sent(F, 2, 'peer'),
+      });
+    });
   });
 });
