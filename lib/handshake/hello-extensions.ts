@@ -71,14 +71,25 @@ export function checkServerHelloExtensions(
       return { alert: AlertDescription.unsupported_extension, reason: `server sent extension ${extension.type} that was not offered` };
     }
   }
-  const renegotiation = findExtension(received, ExtensionType.renegotiation_info);
-  if (renegotiation) {
-    const info = decodeRenegotiationInfoExtension(renegotiation.data);
-    if (!info.ok || info.value.length !== 0) {
-      return { alert: AlertDescription.handshake_failure, reason: 'non-empty renegotiation_info in an initial handshake' };
-    }
-  }
-  return undefined;
+  return renegotiationInfoProblem(received);
+}
+
+/**
+ * RFC 5746 §3.6: a server aborts with handshake_failure an initial handshake whose
+ * ClientHello carries a non-empty renegotiation_info (all our handshakes are initial:
+ * renegotiation is refused).
+ */
+export function checkClientHelloExtensions(extensions: readonly Extension[]): { alert: number; reason: string } | undefined {
+  return renegotiationInfoProblem(extensions);
+}
+
+/** The renegotiation_info of an initial handshake, either side's, must be empty (RFC 5746 §3.4, §3.6). */
+function renegotiationInfoProblem(extensions: readonly Extension[]): { alert: number; reason: string } | undefined {
+  const renegotiation = findExtension(extensions, ExtensionType.renegotiation_info);
+  if (!renegotiation) return undefined;
+  const info = decodeRenegotiationInfoExtension(renegotiation.data);
+  if (info.ok && info.value.length === 0) return undefined;
+  return { alert: AlertDescription.handshake_failure, reason: 'non-empty renegotiation_info in an initial handshake' };
 }
 
 /** The extensions the server answers with, given what the client offered and what was chosen. */

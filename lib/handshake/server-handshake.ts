@@ -35,7 +35,7 @@ import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import type { FlightEntry } from './flight.js';
 import { FlightMachine, type ClosingState } from './flight-machine.js';
-import { serverHelloExtensions } from './hello-extensions.js';
+import { checkClientHelloExtensions, serverHelloExtensions } from './hello-extensions.js';
 import { acceptedTypes, type LocalCertificate, type PeerAuthenticator } from './peer-authentication.js';
 import type { ServerPskLookup } from './psk-credentials.js';
 import { serverKeyExchangeSignedData } from './signed-params.js';
@@ -107,6 +107,8 @@ export class ServerHandshake extends FlightMachine<State> {
     // DTLS versions count down (1.0 is 0xfeff, 1.2 is 0xfefd): a larger number is an older version only.
     if (hello.clientVersion > DTLS_1_2) return this.fail(AlertDescription.protocol_version, 'client does not offer DTLS 1.2');
     if (!hello.compressionMethods.includes(0)) return this.fail(AlertDescription.illegal_parameter, 'client offers no null compression');
+    const extensionProblem = checkClientHelloExtensions(hello.extensions);
+    if (extensionProblem) return this.fail(extensionProblem.alert, extensionProblem.reason);
     const groups = this.clientGroups();
     const suite = this.options.cipherSuites.find((s) => hello.cipherSuites.includes(s.id) && this.canServe(s, groups));
     if (!suite) return this.fail(AlertDescription.handshake_failure, 'no cipher suite in common');

@@ -9,6 +9,7 @@ import { DTLS_1_0, HandshakeType } from '../../lib/wire/constants.js';
 import {
   ExtensionType,
   encodeExtendedMasterSecretExtension,
+  encodeRenegotiationInfoExtension,
   encodeSupportedGroupsExtension,
   findExtension,
 } from '../../lib/wire/extensions.js';
@@ -56,6 +57,19 @@ describe('ServerHandshake', () => {
 
   it('fails with protocol_version when the client offers only DTLS 1.0 (0xfeff is older than 0xfefd)', () => {
     expect(started(clientHello({ clientVersion: DTLS_1_0 })).failure?.alert).toBe(AlertDescription.protocol_version);
+  });
+
+  it('fails with handshake_failure on a first ClientHello with a non-empty renegotiation_info (RFC 5746 §3.6)', () => {
+    const step = started(clientHello({ extensions: [encodeRenegotiationInfoExtension(new Uint8Array(12).fill(1))] }));
+    expect(step.failure?.alert).toBe(AlertDescription.handshake_failure);
+    expect(step.flight).toBeUndefined();
+  });
+
+  it('answers a ClientHello with an empty renegotiation_info, and echoes it (RFC 5746 §3.6)', () => {
+    const step = started(clientHello({ cipherSuites: [PSK.id], extensions: [encodeRenegotiationInfoExtension(new Uint8Array(0))] }));
+    expect(step.failure).toBeUndefined();
+    const hello = decodeServerHello(handshakeMessages(step.flight!)[0].body);
+    expect(hello.ok && findExtension(hello.value.extensions, ExtensionType.renegotiation_info)).toBeTruthy();
   });
 
   it('echoes extended_master_secret only when offered, and reports it', () => {
