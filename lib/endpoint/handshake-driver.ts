@@ -103,6 +103,7 @@ export class HandshakeDriver {
       maxMessageLength: budget / 2,
       // From the peer's previous flight (whose retransmission tells us ours was lost) up to the sequencer's window.
       window: () => ({ min: this.oldestWantedSeq, max: this.sequencer.expected + options.maxFutureHandshakeMessages }),
+      onDropped: () => host.onDropped(),
     });
     this.sequencer = new Sequencer(firstReceiveSeq, options.maxFutureHandshakeMessages, budget / 2);
     // A server's first flight answers the ClientHello that passed the cookie gate.

@@ -11,6 +11,8 @@ export interface ReassemblerOptions {
    * Fragments of other messages reserve nothing; whole messages still pass.
    */
   readonly window?: () => { readonly min: number; readonly max: number };
+  /** Told of each fragment dropped: too long, outside the window, over the budget, contradicting, too scattered. */
+  readonly onDropped?: () => void;
 }
 
 /**
@@ -46,23 +48,23 @@ export class Reassembler {
   /** Adds a fragment; returns the message when it is complete. */
   add(fragment: HandshakeFragment): HandshakeMessage | undefined {
     const { msgType, length, messageSeq, fragmentOffset, fragmentLength } = fragment;
-    if (length > this.options.maxMessageLength) return undefined;
+    if (length > this.options.maxMessageLength) return this.drop();
     if (fragmentOffset === 0 && fragmentLength === length && !this.partials.has(messageSeq)) {
       return { msgType, messageSeq, body: fragment.body };
     }
     let partial = this.partials.get(messageSeq);
     if (partial === undefined) {
       const window = this.options.window?.();
-      if (window && (messageSeq < window.min || messageSeq > window.max)) return undefined;
-      if (this.buffered + length > this.options.maxBufferedBytes) return undefined;
+      if (window && (messageSeq < window.min || messageSeq > window.max)) return this.drop();
+      if (this.buffered + length > this.options.maxBufferedBytes) return this.drop();
       partial = { msgType, body: new Uint8Array(length), ranges: [] };
       this.partials.set(messageSeq, partial);
       this.buffered += length;
     } else if (partial.msgType !== msgType || partial.body.length !== length) {
-      return undefined;
+      return this.drop();
     }
     const ranges = mergeRange(partial.ranges, fragmentOffset, fragmentOffset + fragmentLength);
-    if (ranges.length > MAX_RANGES) return undefined;
+    if (ranges.length > MAX_RANGES) return this.drop();
     partial.body.set(fragment.body.subarray(0, fragmentLength), fragmentOffset);
     partial.ranges = ranges;
     const [first] = partial.ranges;
@@ -71,6 +73,11 @@ export class Reassembler {
       this.buffered -= length;
       return { msgType, messageSeq, body: partial.body };
     }
+    return undefined;
+  }
+
+  private drop(): undefined {
+    this.options.onDropped?.();
     return undefined;
   }
 

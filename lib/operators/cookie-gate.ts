@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { CookieSecrets } from '../handshake/cookie.js';
 import type { HandshakeMessage } from '../handshake/handshake-message.js';
-import { splitRecords, type RawRecord } from '../record/split-records.js';
+import { firstRecord, type RawRecord } from '../record/split-records.js';
 import { peerKey, type Datagram } from '../transport/datagram.js';
 import { decodeClientHello, type ClientHello } from '../wire/client-hello.js';
 import { ContentType, DTLS_1_0, HandshakeType } from '../wire/constants.js';
@@ -63,9 +63,9 @@ export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagra
 /** Highest message_seq accepted on a ClientHello; anything above is not a real client's first flight. */
 export const MAX_CLIENT_HELLO_MESSAGE_SEQ = 255;
 
-/** The first record must be an epoch-0 handshake record holding a whole ClientHello. */
+/** The first record must be an epoch-0 handshake record holding a whole ClientHello; the records after it are not read. */
 function findClientHello(data: Uint8Array): { record: RawRecord; message: HandshakeMessage; hello: ClientHello } | string {
-  const [record] = splitRecords(data).records;
+  const record = firstRecord(data);
   if (!record) return 'malformed datagram';
   if (record.header.contentType !== ContentType.handshake || record.header.epoch !== 0) return 'not an epoch-0 handshake record';
   const fragments = decodeHandshakeFragments(record.fragment);

@@ -30,28 +30,39 @@ export function splitRecords(datagram: Uint8Array): SplitResult {
   let malformed = 0;
   let offset = 0;
   while (offset < datagram.length) {
-    const fragmentStart = offset + RECORD_HEADER_LENGTH;
-    if (fragmentStart > datagram.length) {
+    const read = readRecord(datagram, offset);
+    if (read === undefined) {
       malformed++;
       break;
     }
-    const decoded = decodeRecordHeader(datagram.subarray(offset, fragmentStart));
-    if (!decoded.ok) {
-      malformed++;
-      break;
-    }
-    const header = decoded.value;
-    const end = fragmentStart + header.length;
-    if (end > datagram.length) {
-      malformed++;
-      break;
-    }
-    offset = end;
-    if ((header.version !== DTLS_1_2 && header.version !== DTLS_1_0) || header.length > MAX_CIPHERTEXT_LENGTH) {
-      malformed++;
-      continue;
-    }
-    records.push({ header, fragment: datagram.subarray(fragmentStart, end) });
+    offset = read.end;
+    if (read.record) records.push(read.record);
+    else malformed++;
   }
   return { records, malformed };
+}
+
+/**
+ * The datagram's first record, when it is a usable one; the rest of the datagram is
+ * not read. For a look at one record, such as the cookie gate's at a ClientHello,
+ * that must cost the same however many records follow.
+ */
+export function firstRecord(datagram: Uint8Array): RawRecord | undefined {
+  return datagram.length === 0 ? undefined : readRecord(datagram, 0)?.record;
+}
+
+/**
+ * The record at `offset`: undefined when its boundary cannot be trusted (the parse
+ * ends there), else where it ends and, unless it must be skipped, the record.
+ */
+function readRecord(datagram: Uint8Array, offset: number): { end: number; record?: RawRecord } | undefined {
+  const fragmentStart = offset + RECORD_HEADER_LENGTH;
+  if (fragmentStart > datagram.length) return undefined;
+  const decoded = decodeRecordHeader(datagram.subarray(offset, fragmentStart));
+  if (!decoded.ok) return undefined;
+  const header = decoded.value;
+  const end = fragmentStart + header.length;
+  if (end > datagram.length) return undefined;
+  if ((header.version !== DTLS_1_2 && header.version !== DTLS_1_0) || header.length > MAX_CIPHERTEXT_LENGTH) return { end };
+  return { end, record: { header, fragment: datagram.subarray(fragmentStart, end) } };
 }

@@ -152,3 +152,21 @@ describe('Reassembler', () => {
     expect(r.add(piece(bodyOf(40, 3), 20, 20, 3))?.body).toEqual(bodyOf(40, 3));
   });
 });
+
+describe('Reassembler onDropped', () => {
+  it('is told of each fragment dropped, and only of those', () => {
+    let dropped = 0;
+    const r = new Reassembler({ maxBufferedBytes: 150, maxMessageLength: 120, window: () => ({ min: 1, max: 3 }), onDropped: () => dropped++ });
+    const body = bodyOf(100);
+    r.add(piece(body, 0, 10, 1)); // buffered
+    r.add(piece(body, 0, 10, 1)); // a duplicate: nothing new, not a drop
+    expect(dropped).toBe(0);
+    r.add(piece(bodyOf(121), 0, 10, 2)); // longer than maxMessageLength
+    r.add(piece(bodyOf(60), 0, 10, 4)); // outside the window
+    r.add(piece(bodyOf(60), 0, 10, 2)); // over the budget
+    r.add({ ...piece(body, 10, 10, 1), msgType: HandshakeType.server_key_exchange }); // contradicts message 1
+    expect(dropped).toBe(4);
+    expect(r.add(piece(body, 10, 90, 1))?.body).toEqual(body);
+    expect(dropped).toBe(4);
+  });
+});

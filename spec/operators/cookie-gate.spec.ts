@@ -162,6 +162,26 @@ describe('cookieGate', () => {
     expect(g.dropped).toHaveLength(1);
   });
 
+  it('takes the first record as it is: a ClientHello behind an unusable record (DTLS 1.1 version) is not looked for', () => {
+    const g = gate();
+    const data = concat(plainRecord(ContentType.handshake, new Uint8Array(0), { version: 0xfefe }), clientHelloDatagram(clientHello()));
+    g.input.next({ data, peer: ALICE });
+    expect(g.replies).toEqual([]);
+    expect(g.dropped).toEqual(['malformed datagram']);
+  });
+
+  it('answers a ClientHello followed by 5,000 empty records as if it came alone, without reading them', () => {
+    const g = gate();
+    const alone = clientHelloDatagram(clientHello());
+    const padded = concat(alone, ...Array.from({ length: 5_000 }, () => plainRecord(ContentType.handshake, new Uint8Array(0))));
+    const started = performance.now();
+    g.input.next({ data: padded, peer: ALICE });
+    console.info(`ClientHello + 5,000 empty records through the gate: ${(performance.now() - started).toFixed(2)} ms`);
+    g.input.next({ data: alone, peer: ALICE });
+    expect(g.replies).toHaveLength(2);
+    expect(g.replies[0].data).toEqual(g.replies[1].data);
+  });
+
   it('keeps no state per peer: the same ClientHello always gets the same cookie', () => {
     const g = gate();
     const data = clientHelloDatagram(clientHello());

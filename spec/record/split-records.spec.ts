@@ -1,6 +1,6 @@
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
-import { splitRecords } from '../../lib/record/split-records.js';
+import { firstRecord, splitRecords } from '../../lib/record/split-records.js';
 import { DTLS_1_0, DTLS_1_2, MAX_CIPHERTEXT_LENGTH } from '../../lib/wire/constants.js';
 import { encodeRecordHeader } from '../../lib/wire/record-header.js';
 import { randomInt, seededRandom } from './seeded-random.js';
@@ -153,5 +153,22 @@ describe('splitRecords', () => {
       // nothing is silently lost: bytes not in an accepted record mean something was counted
       if (covered < datagram.length) expect(malformed).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('firstRecord', () => {
+  it('returns the first record, a view into the datagram, whatever follows it', () => {
+    const datagram = concatBytes(record(fill(3, 1), { seq: 7 }), record(fill(2, 2)), fill(5, 0xff));
+    const first = firstRecord(datagram);
+    expect(first?.header.sequenceNumber).toBe(7);
+    expect(first?.fragment).toEqual(fill(3, 1));
+    expect(first?.fragment.buffer).toBe(datagram.buffer);
+  });
+
+  it('returns nothing when the first record is unusable, even with a good one after it', () => {
+    expect(firstRecord(new Uint8Array(0))).toBeUndefined();
+    expect(firstRecord(fill(12, 0x16))).toBeUndefined();
+    expect(firstRecord(concatBytes(record(fill(3, 1), { version: 0xfefe }), record(fill(3, 1))))).toBeUndefined();
+    expect(firstRecord(record(fill(3, 1), { length: 4 }))).toBeUndefined();
   });
 });

@@ -1,10 +1,11 @@
 /**
- * Bugs in lib/ that the fuzzers found and that are reported to the lead engineer,
- * each with a targeted failing spec (`it.fails`, see spec/fuzz/findings.spec.ts).
- * Fuzz runs count a case that shows one of these signatures as a known finding
- * instead of failing, so they keep looking for new ones; anything else fails
- * them. Remove an entry once lib/ is fixed (its it.fails spec will start to
- * fail, which says so).
+ * Open bugs in lib/ that the fuzzers found and that are reported to the lead
+ * engineer, each pinned by a targeted failing spec (`it.fails`, in the manner of
+ * spec/fuzz/findings.spec.ts, whose specs became plain `it` once their bugs were
+ * fixed). Fuzz runs count a case that shows one of these signatures as a known
+ * finding instead of failing, so they keep looking for new ones; anything else
+ * fails them. Remove an entry once lib/ is fixed, and make its spec a plain `it`
+ * (the `it.fails` starts failing then, which says so).
  */
 export interface KnownFinding {
   readonly id: string;
