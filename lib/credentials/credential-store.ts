@@ -1,11 +1,13 @@
 import { DtlsError } from '../dtls-error.js';
 import type { PskCredential, ServerPskLookup } from '../handshake/psk-credentials.js';
 import type { MaybePromise } from '../handshake/handshake-step.js';
+import { NEVER_ABORTED, type LookupContext } from '../handshake/lookup-context.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
 import type { KeyExchange } from '../crypto/cipher-suites.js';
 import type { LocalCertificate, PeerAuthenticator } from '../handshake/peer-authentication.js';
 import { privateKeyScalar, publicKeyPoint, type PrivateKeyInput, type PublicKeyInput } from './key-material.js';
 import { rawPublicKeyCertificate, verifyRawPublicKey, type RawPublicKeyTrust } from './raw-public-key.js';
+import type { LookupGate } from './lookup-gate.js';
 import { pemCertificates, verifyX509Chain, x509Certificate } from './x509.js';
 
 /** Text is taken as UTF-8; bytes as they are. */
@@ -44,8 +46,11 @@ export interface X509Entry {
   readonly ca?: string | readonly string[];
 }
 
-/** Looks up a key by identity (a device fleet keeps them in a database). */
-export type PskLookupFn = (identity: Uint8Array) => MaybePromise<Uint8Array | undefined>;
+/**
+ * Looks up a key by identity (a device fleet keeps them in a database). `context.signal`
+ * aborts when the handshake that asked ends: cancel the query then.
+ */
+export type PskLookupFn = (identity: Uint8Array, context: LookupContext) => MaybePromise<Uint8Array | undefined>;
 
 /**
  * Tagged credentials in the manner of RIOT's credman: an endpoint or session
@@ -101,15 +106,20 @@ export class CredentialStore {
   /**
    * How peers are authenticated under a tag; undefined when nothing is trusted.
    * `peer` is the role of the peer being judged; a server's `serverName` is checked in its X.509 leaf.
+   * Trust callbacks run through `gate` when one is given.
    */
-  authenticator(tag: number, peer: { readonly role: 'server' | 'client'; readonly serverName?: string }): PeerAuthenticator | undefined {
+  authenticator(
+    tag: number,
+    peer: { readonly role: 'server' | 'client'; readonly serverName?: string },
+    gate?: LookupGate,
+  ): PeerAuthenticator | undefined {
     if (!this.trustsPeers(tag)) return undefined;
     const trust = this.rawKeyTrust.filter((t) => t.tag === tag);
     const roots = this.roots.filter((r) => r.tag === tag).map((r) => r.der);
     const keys = trust.flatMap((t) => t.keys);
     const callbacks = trust.flatMap((t) => (t.trust ? [t.trust] : []));
     return {
-      verifyRawPublicKey: trust.length > 0 ? verifyRawPublicKey(keys, anyOf(callbacks)) : undefined,
+      verifyRawPublicKey: trust.length > 0 ? verifyRawPublicKey(keys, anyOf(callbacks), gate) : undefined,
       verifyX509: roots.length > 0 ? verifyX509Chain(roots, { serverName: peer.serverName, purpose: peer.role }) : undefined,
     };
   }
@@ -140,14 +150,16 @@ export class CredentialStore {
     return this.psks.find((p) => p.tag === tag && p.hint !== undefined)?.hint;
   }
 
-  serverPskLookup(tag: number): ServerPskLookup {
+  /** The server's key for an identity: the static entries first, then the lookups, which run through `gate` when one is given. */
+  serverPskLookup(tag: number, gate?: LookupGate): ServerPskLookup {
     const statics = this.psks.filter((p) => p.tag === tag);
     const lookups = this.lookups.filter((l) => l.tag === tag).map((l) => l.lookup);
     // Synchronous when the key is a static entry, so handshakes stay in virtual time in specs.
-    return (identity) => {
+    return (identity, context = { signal: NEVER_ABORTED }) => {
       const found = statics.find((p) => timingSafeEqual(p.identity, identity));
       if (found) return found.key;
-      return lookups.length === 0 ? undefined : firstKey(lookups, identity);
+      if (lookups.length === 0) return undefined;
+      return gate ? gate.run(() => firstKey(lookups, identity, context), context.signal) : firstKey(lookups, identity, context);
     };
   }
 }
@@ -157,9 +169,10 @@ export function credentials(): CredentialStore {
   return new CredentialStore();
 }
 
-async function firstKey(lookups: readonly PskLookupFn[], identity: Uint8Array): Promise<Uint8Array | undefined> {
+async function firstKey(lookups: readonly PskLookupFn[], identity: Uint8Array, context: LookupContext): Promise<Uint8Array | undefined> {
   for (const lookup of lookups) {
-    const key = await lookup(identity);
+    context.signal.throwIfAborted();
+    const key = await lookup(identity, context);
     if (key) return key;
   }
   return undefined;
@@ -168,8 +181,8 @@ async function firstKey(lookups: readonly PskLookupFn[], identity: Uint8Array): 
 /** One trust callback out of several: yes when any says yes. */
 function anyOf(callbacks: readonly RawPublicKeyTrust[]): RawPublicKeyTrust | undefined {
   if (callbacks.length <= 1) return callbacks[0];
-  return async (spki) => {
-    for (const trust of callbacks) if (await trust(spki)) return true;
+  return async (spki, context) => {
+    for (const trust of callbacks) if (await trust(spki, context)) return true;
     return false;
   };
 }

@@ -42,6 +42,8 @@ export async function openClientSession(options: ClientOptions): Promise<Session
   const serverName = options.serverName ?? options.host;
   // A client with several certificates under one tag sends its raw public key first (RFC 7250).
   const [certificate] = store.localCertificates(tag).sort((a, b) => b.type - a.type);
+  // Tells an async trust callback when the handshake ends, however it ends.
+  let lookupsEnd: AbortController | undefined = new AbortController();
   const handshake = new ClientHandshake({
     provider: options.provider ?? nobleProvider,
     cipherSuites: selectCipherSuites(options.cipherSuites, store.keyExchanges(tag, 'client')),
@@ -50,6 +52,7 @@ export async function openClientSession(options: ClientOptions): Promise<Session
     authenticator: store.authenticator(tag, { role: 'server', serverName }),
     certificate,
     serverName,
+    signal: lookupsEnd.signal,
   });
   const own = options.transport === undefined;
   // Resolve once, so replies can be matched to the address they come from.
@@ -63,6 +66,9 @@ export async function openClientSession(options: ClientOptions): Promise<Session
     peer,
     firstReceiveSeq: 0,
     onStateChange: (state) => {
+      // Established: no lookup is left running. Closed while handshaking: stop it.
+      if (state === 'closed') lookupsEnd?.abort(new DtlsError('ECLOSED', `the handshake with ${options.host}:${options.port} ended`));
+      if (state !== 'handshaking') lookupsEnd = undefined;
       if (state !== 'closed') return;
       subscription?.unsubscribe();
       if (own) transport.close();

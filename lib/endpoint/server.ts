@@ -3,6 +3,7 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/provider.js';
 import { NamedGroup } from '../crypto/ecdhe.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
+import { LookupGate } from '../credentials/lookup-gate.js';
 import { DtlsError } from '../dtls-error.js';
 import { CookieSecrets } from '../handshake/cookie.js';
 import { ServerHandshake } from '../handshake/server-handshake.js';
@@ -29,6 +30,12 @@ export interface ServerOptions extends Partial<SessionOptions> {
   readonly maxSessions?: number;
   /** Most handshakes in progress; beyond it the oldest is evicted (default 256). */
   readonly maxHandshakes?: number;
+  /**
+   * Most async credential lookups (a `pskLookup`, a raw-key `trust` callback) running at
+   * once (default 32, the size of a typical database connection pool); beyond it a
+   * handshake's lookup waits its turn until its handshake ends. See LookupGate.
+   */
+  readonly maxPendingLookups?: number;
   /** A session with no datagram for this long is closed (default 300000 ms). */
   readonly idleTimeout?: number;
   /** The cookie secret rotates this often; a cookie is good for one to two periods (default 60000 ms). */
@@ -73,6 +80,7 @@ export class DtlsServer {
   private readonly sessionOptions: SessionOptions;
   private readonly provider: CryptoProvider;
   private readonly handshakeOptions: ConstructorParameters<typeof ServerHandshake>[0];
+  private readonly lookups: LookupGate;
   private closed = false;
 
   constructor(private readonly options: ServerOptions) {
@@ -83,14 +91,15 @@ export class DtlsServer {
     const tag = options.tag ?? 0;
     const store = options.credentials;
     const hasPsk = store.hasPsk(tag);
-    const clientAuthenticator = store.authenticator(tag, { role: 'client' });
+    this.lookups = new LookupGate(positiveInteger('maxPendingLookups', options.maxPendingLookups ?? 32));
+    const clientAuthenticator = store.authenticator(tag, { role: 'client' }, this.lookups);
     if ((options.clientAuth ?? 'none') !== 'none' && !clientAuthenticator) {
       throw new DtlsError('ECREDENTIALS', `clientAuth "${options.clientAuth}" needs trusted client keys or roots under tag ${tag}`);
     }
     this.handshakeOptions = {
       provider: this.provider,
       cipherSuites: selectCipherSuites(options.cipherSuites, store.keyExchanges(tag, 'server')),
-      pskLookup: hasPsk ? store.serverPskLookup(tag) : undefined,
+      pskLookup: hasPsk ? store.serverPskLookup(tag, this.lookups) : undefined,
       pskIdentityHint: store.serverPskHint(tag),
       groups: options.groups ?? [NamedGroup.x25519, NamedGroup.secp256r1],
       certificates: store.localCertificates(tag),
@@ -131,6 +140,11 @@ export class DtlsServer {
     return this.entries.size;
   }
 
+  /** Async credential lookups running now (at most `maxPendingLookups`), and waiting for their turn. */
+  get pendingLookups(): { readonly running: number; readonly waiting: number } {
+    return { running: this.lookups.inFlight, waiting: this.lookups.queued };
+  }
+
   /** Closes every session (close_notify to established peers) and the transport. */
   close(): void {
     if (this.closed) return;
@@ -162,14 +176,21 @@ export class DtlsServer {
     if (previous) previous.session.abandon(new DtlsError('ECLOSED', 'the client started a new handshake from the same address'));
     else if (!this.makeRoom(peer)) return;
 
-    const handshake = new ServerHandshake(this.handshakeOptions, message, hello);
+    // Tells the handshake's async lookups when it ends, however it ends.
+    let lookupsEnd: AbortController | undefined = new AbortController();
+    const handshake = new ServerHandshake({ ...this.handshakeOptions, signal: lookupsEnd.signal }, message, hello);
     const { transport } = this.options;
     const session: Session = new Session(handshake, this.sessionOptions, (data) => transport.send(data, peer), {
       role: 'server',
       peer,
       firstReceiveSeq: handshake.nextReceiveSeq,
       firstRecordSeq: firstRecordSequence(record.header.sequenceNumber),
-      onStateChange: (state) => this.onSessionState(key, session, state),
+      onStateChange: (state) => {
+        // Established: no lookup is left running. Closed while handshaking: stop them.
+        if (state === 'closed') lookupsEnd?.abort(new DtlsError('ECLOSED', `the handshake with ${peer.address}:${peer.port} ended`));
+        if (state !== 'handshaking') lookupsEnd = undefined;
+        this.onSessionState(key, session, state);
+      },
     });
     this.entries.set(key, { session, clientRandom: latin1(hello.random) });
     this.handshaking.add(session);
@@ -207,6 +228,11 @@ export class DtlsServer {
       else session.abandon(new DtlsError('ETIMEDOUT', 'idle'));
     }
   }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new DtlsError('EINVAL', `${name} must be a positive integer, got ${value}`);
+  return value;
 }
 
 /**

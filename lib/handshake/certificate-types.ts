@@ -11,6 +11,7 @@ import {
   type Extension,
 } from '../wire/extensions.js';
 import type { MaybePromise } from './handshake-step.js';
+import type { LookupContext } from './lookup-context.js';
 import type { PeerAuthenticator, PeerCheck } from './peer-authentication.js';
 
 /** The certificate types a ServerHello settled (RFC 7250 §4.2); X.509 where it is silent. */
@@ -43,12 +44,13 @@ export function verifyPeerCertificate(
   authenticator: PeerAuthenticator | undefined,
   type: number,
   body: Uint8Array,
+  context?: LookupContext,
 ): MaybePromise<PeerCheck> {
   if (type === CertificateType.raw_public_key) {
     const decoded = decodeRawPublicKeyCertificate(body);
     if (!decoded.ok) return { ok: false, alert: AlertDescription.decode_error, reason: 'malformed raw public key certificate' };
     if (!authenticator?.verifyRawPublicKey) return { ok: false, alert: AlertDescription.unsupported_certificate, reason: 'raw public keys are not accepted' };
-    return authenticator.verifyRawPublicKey(decoded.value.spki);
+    return authenticator.verifyRawPublicKey(decoded.value.spki, context);
   }
   if (type === CertificateType.x509) {
     const decoded = decodeCertificate(body);

@@ -29,6 +29,7 @@ import { FlightMachine, type ClosingState } from './flight-machine.js';
 import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import { checkServerHelloExtensions, clientHelloExtensions } from './hello-extensions.js';
+import { NEVER_ABORTED } from './lookup-context.js';
 import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
 import type { ClientPskSelector, PskCredential } from './psk-credentials.js';
 import { deriveSessionKeys, type SessionKeys } from './session-keys.js';
@@ -48,6 +49,8 @@ export interface ClientHandshakeOptions {
   readonly certificate?: LocalCertificate;
   /** RFC 6066 server_name, sent for X.509 and checked against the server's certificate by the authenticator. */
   readonly serverName?: string;
+  /** Passed to an async trust callback; aborted when this handshake ends. */
+  readonly signal?: AbortSignal;
 }
 
 /** HelloVerifyRequests answered in one handshake before giving up. */
@@ -196,7 +199,7 @@ export class ClientHandshake extends FlightMachine<State> {
       case HandshakeType.certificate:
         if (!signed || flight.serverKey) return this.unexpected(message);
         this.transcript.add(message);
-        return this.then(verifyPeerCertificate(this.options.authenticator, this.certificateTypes.server, message.body), (check) => {
+        return this.then(verifyPeerCertificate(this.options.authenticator, this.certificateTypes.server, message.body, { signal: this.options.signal ?? NEVER_ABORTED }), (check) => {
           if (!check.ok) return this.fail(check.alert, `server certificate rejected: ${check.reason}`);
           flight.serverKey = { publicKey: check.publicKey, identity: check.identity };
           return NOTHING;

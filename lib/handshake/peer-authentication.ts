@@ -1,4 +1,5 @@
 import type { MaybePromise, PeerIdentity } from './handshake-step.js';
+import type { LookupContext } from './lookup-context.js';
 
 /** Our own certificate for ECDHE_ECDSA: an X.509 chain or a raw public key (RFC 7250), and its P-256 private key. */
 export interface LocalCertificate {
@@ -20,8 +21,8 @@ export type PeerCheck =
  * check may be async (a fleet's keys pinned in a database).
  */
 export interface PeerAuthenticator {
-  /** RFC 7250: the peer's SubjectPublicKeyInfo. */
-  readonly verifyRawPublicKey?: (spki: Uint8Array) => MaybePromise<PeerCheck>;
+  /** RFC 7250: the peer's SubjectPublicKeyInfo; `context.signal` says when the handshake no longer needs the answer. */
+  readonly verifyRawPublicKey?: (spki: Uint8Array, context?: LookupContext) => MaybePromise<PeerCheck>;
   /** The peer's chain, leaf first, DER. Clients check the server name inside. */
   readonly verifyX509?: (chain: readonly Uint8Array[]) => MaybePromise<PeerCheck>;
 }

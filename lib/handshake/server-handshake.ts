@@ -37,6 +37,7 @@ import type { FlightEntry } from './flight.js';
 import { FlightMachine, type ClosingState } from './flight-machine.js';
 import { checkClientHelloExtensions, serverHelloExtensions } from './hello-extensions.js';
 import { acceptedTypes, type LocalCertificate, type PeerAuthenticator } from './peer-authentication.js';
+import { NEVER_ABORTED, type LookupContext } from './lookup-context.js';
 import type { ServerPskLookup } from './psk-credentials.js';
 import { serverKeyExchangeSignedData } from './signed-params.js';
 import { deriveSessionKeys, type SessionKeys } from './session-keys.js';
@@ -56,6 +57,8 @@ export interface ServerHandshakeOptions {
   readonly clientAuth?: 'none' | 'optional' | 'required';
   /** How client certificates are judged. */
   readonly clientAuthenticator?: PeerAuthenticator;
+  /** Passed to async lookups (PSK, client key trust); aborted when this handshake ends. */
+  readonly signal?: AbortSignal;
 }
 
 type State =
@@ -93,6 +96,10 @@ export class ServerHandshake extends FlightMachine<State> {
     // answers with the ClientHello's message_seq (RFC 6347 §4.2.2).
     super(clientHelloMessage.messageSeq);
     this.random = options.provider.randomBytes(32);
+  }
+
+  private get lookupContext(): LookupContext {
+    return { signal: this.options.signal ?? NEVER_ABORTED };
   }
 
   /** The message_seq the client's next message will carry. */
@@ -256,7 +263,7 @@ export class ServerHandshake extends FlightMachine<State> {
       this.state = 'wait-client-key-exchange';
       return NOTHING;
     }
-    const check = verifyPeerCertificate(this.options.clientAuthenticator, this.clientCertificateType!, message.body);
+    const check = verifyPeerCertificate(this.options.clientAuthenticator, this.clientCertificateType!, message.body, this.lookupContext);
     const next = (result: Awaited<typeof check>): HandshakeStep => {
       if (this.state !== 'wait-client-certificate') return NOTHING;
       if (!result.ok) return this.fail(result.alert, `client certificate rejected: ${result.reason}`);
@@ -293,7 +300,7 @@ export class ServerHandshake extends FlightMachine<State> {
       if (!ecdheShared) return this.fail(AlertDescription.illegal_parameter, 'invalid client ECDHE public key');
     }
     this.pskIdentity = identity;
-    const key = this.options.pskLookup!(identity);
+    const key = this.options.pskLookup!(identity, this.lookupContext);
     return key instanceof Promise
       ? key.then(
           (k) => this.withPsk(k, ecdheShared),
