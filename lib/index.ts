@@ -26,6 +26,7 @@ export {
 } from './credentials/credential-store.js';
 export type { PublicKeyInput, PrivateKeyInput } from './credentials/key-material.js';
 export type { RawPublicKeyTrust } from './credentials/raw-public-key.js';
+export type { LookupContext } from './handshake/lookup-context.js';
 
 // Transports
 export { UdpTransport, type UdpOptions } from './transport/udp.js';
