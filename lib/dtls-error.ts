@@ -46,5 +46,9 @@ export class DtlsError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    // V8 keeps the frames of a new error's stack (each frame's function and receiver) until
+    // the stack is first read; an application that keeps the error would keep them, and
+    // through them the handshake the error ended. Reading it now turns them into a string.
+    void this.stack;
   }
 }

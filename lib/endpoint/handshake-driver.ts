@@ -131,13 +131,22 @@ export class HandshakeDriver {
     if (this.staleSeen) this.resendNow.next();
   }
 
-  /** Tears down every stage and timer; inputs still queued are dropped. */
+  /**
+   * Tears down every stage and timer and lets go of everything the handshake held:
+   * inputs still queued, messages and fragments waiting for their turn, the last
+   * flight. A pending async step (a lookup that never answers) may keep the stopped
+   * driver itself reachable, but then it holds nothing of the peer's.
+   */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     this.handshake = undefined;
+    this.lastFlight = undefined;
     this.waiting.length = 0;
+    // Unsubscribing also drops the records decrypt held for the next epoch.
     this.subscriptions.unsubscribe();
+    this.sequencer.expect(Number.POSITIVE_INFINITY);
+    this.reassembler.discardBelow(Number.POSITIVE_INFINITY);
   }
 
   private onTimeout(): void {
