@@ -2,6 +2,8 @@ import { Subject, Subscription, filter, tap, timer } from 'rxjs';
 import { DtlsError, alertInfo } from '../dtls-error.js';
 import type { ClientHandshake } from '../handshake/client-handshake.js';
 import type { Flight } from '../handshake/flight.js';
+import { HandshakeBudget } from '../handshake/handshake-budget.js';
+import type { HandshakeMessage } from '../handshake/handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary, type MaybePromise } from '../handshake/handshake-step.js';
 import { flightMessageNames } from '../handshake/message-names.js';
 import { Reassembler } from '../handshake/reassembler.js';
@@ -20,7 +22,7 @@ import type { PlainRecord, ReadEpochs } from '../record/read-epochs.js';
 import type { WriteEpochs } from '../record/write-epochs.js';
 import { AlertDescription, AlertLevel } from '../wire/alert.js';
 import { decodeChangeCipherSpec } from '../wire/change-cipher-spec.js';
-import { ContentType, HandshakeType } from '../wire/constants.js';
+import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType } from '../wire/constants.js';
 import type { SessionEvent } from './session-event.js';
 import type { SessionOptions } from './session-options.js';
 
@@ -94,18 +96,25 @@ export class HandshakeDriver {
     private handshake: Handshake | undefined,
     private readonly host: HandshakeHost,
     firstReceiveSeq: number,
+    /**
+     * What every stage that holds the peer's bytes charges (maxHandshakeBufferBytes): partial
+     * messages, messages held for later, next-epoch records, messages handed to the state
+     * machine. Closed when the driver stops.
+     */
+    readonly budget = new HandshakeBudget(host.options.maxHandshakeBufferBytes),
   ) {
     const { options } = host;
-    // Partial messages and messages held for later share the per-peer byte budget.
-    const budget = options.maxHandshakeBufferBytes;
+    // Half of the budget at most for messages being reassembled: the largest message accepted.
+    const half = options.maxHandshakeBufferBytes / 2;
     this.reassembler = new Reassembler({
-      maxBufferedBytes: budget / 2,
-      maxMessageLength: budget / 2,
+      maxBufferedBytes: half,
+      maxMessageLength: half,
       // From the peer's previous flight (whose retransmission tells us ours was lost) up to the sequencer's window.
       window: () => ({ min: this.oldestWantedSeq, max: this.sequencer.expected + options.maxFutureHandshakeMessages }),
       onDropped: () => host.onDropped(),
+      budget,
     });
-    this.sequencer = new Sequencer(firstReceiveSeq, options.maxFutureHandshakeMessages, budget / 2);
+    this.sequencer = new Sequencer(firstReceiveSeq, options.maxFutureHandshakeMessages, budget);
     // A server's first flight answers the ClientHello that passed the cookie gate.
     this.peerFlightStart = host.role === 'server' ? firstReceiveSeq - 1 : 0;
     this.wireReceive();
@@ -147,6 +156,7 @@ export class HandshakeDriver {
     this.subscriptions.unsubscribe();
     this.sequencer.expect(Number.POSITIVE_INFINITY);
     this.reassembler.discardBelow(Number.POSITIVE_INFINITY);
+    this.budget.close();
   }
 
   private onTimeout(): void {
@@ -173,6 +183,7 @@ export class HandshakeDriver {
         epochs: host.readEpochs,
         keysInstalled$: this.keysInstalled,
         maxHeldRecords: host.options.maxHeldRecords,
+        budget: this.budget,
         onDropped: (record) => {
           host.onDropped();
           if (record.header.epoch > 0) this.unauthenticated++;
@@ -241,7 +252,25 @@ export class HandshakeDriver {
       if (message.messageSeq === this.peerPreviousFlightStart) this.staleSeen = true;
       return;
     }
-    this.run(() => this.handshake?.onMessage(message) ?? NOTHING);
+    const kept = this.keep(message);
+    if (kept === undefined) {
+      this.host.onDropped();
+      return;
+    }
+    this.run(() => this.handshake?.onMessage(kept) ?? NOTHING);
+  }
+
+  /**
+   * A message for the state machine, charged to the budget for as long as the handshake
+   * lives: the state machine copies it into its transcript and may keep fields of it (a PSK
+   * identity, a certificate), and it may wait in the queue behind an async step. So it is
+   * charged twice, and is a copy when its body is a view into a larger buffer (a datagram).
+   * Undefined when the budget has no room.
+   */
+  private keep(message: HandshakeMessage): HandshakeMessage | undefined {
+    if (!this.budget.charge(2 * message.body.length + HANDSHAKE_HEADER_LENGTH)) return undefined;
+    const { body } = message;
+    return body.byteLength === body.buffer.byteLength ? message : { ...message, body: body.slice() };
   }
 
   /**

@@ -6,6 +6,7 @@ import type { CredentialStore } from '../credentials/credential-store.js';
 import { LookupGate } from '../credentials/lookup-gate.js';
 import { DtlsError } from '../dtls-error.js';
 import { CookieSecrets } from '../handshake/cookie.js';
+import { HandshakeBytePool } from '../handshake/handshake-byte-pool.js';
 import { ServerHandshake } from '../handshake/server-handshake.js';
 import { cookieGate, type VerifiedHello } from '../operators/cookie-gate.js';
 import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../transport/datagram.js';
@@ -36,6 +37,15 @@ export interface ServerOptions extends Partial<SessionOptions> {
    * handshake's lookup waits its turn until its handshake ends. See LookupGate.
    */
   readonly maxPendingLookups?: number;
+  /**
+   * Most bytes from peers all handshakes in progress hold together; when one more would go
+   * over it, the oldest handshakes holding bytes are evicted (ENOBUFS). Default: a quarter of
+   * maxHandshakes × maxHandshakeBufferBytes, 4 MiB with their defaults. A genuine handshake
+   * holds a few kilobytes at most (its ClientHello, its transcript, a fragmented certificate
+   * flight: under 8 KiB for a mutual X.509 one at MTU 300), so 256 of them fit many times;
+   * only peers that each fill their budget are turned away, and they can hold 4 MiB, not 16.
+   */
+  readonly maxHandshakeBytesTotal?: number;
   /** A session with no datagram for this long is closed (default 300000 ms). */
   readonly idleTimeout?: number;
   /** The cookie secret rotates this often; a cookie is good for one to two periods (default 60000 ms). */
@@ -81,12 +91,14 @@ export class DtlsServer {
   private readonly provider: CryptoProvider;
   private readonly handshakeOptions: ConstructorParameters<typeof ServerHandshake>[0];
   private readonly lookups: LookupGate;
+  private readonly handshakeBytes: HandshakeBytePool;
   private closed = false;
 
   constructor(private readonly options: ServerOptions) {
     this.sessions$ = this.sessionsSubject.asObservable();
     this.events$ = this.eventsSubject.asObservable();
     this.sessionOptions = sessionOptions(options);
+    this.handshakeBytes = new HandshakeBytePool(handshakeBytesTotal(options, this.sessionOptions));
     this.provider = options.provider ?? nobleProvider;
     const tag = options.tag ?? 0;
     const store = options.credentials;
@@ -145,6 +157,11 @@ export class DtlsServer {
     return { running: this.lookups.inFlight, waiting: this.lookups.queued };
   }
 
+  /** Bytes from peers all handshakes in progress hold now (at most maxHandshakeBytesTotal). */
+  get handshakeBufferBytes(): number {
+    return this.handshakeBytes.held;
+  }
+
   /** Closes every session (close_notify to established peers) and the transport. */
   close(): void {
     if (this.closed) return;
@@ -176,6 +193,15 @@ export class DtlsServer {
     if (previous) previous.session.abandon(new DtlsError('ECLOSED', 'the client started a new handshake from the same address'));
     else if (!this.makeRoom(peer)) return;
 
+    const budget = this.handshakeBytes.join(this.sessionOptions.maxHandshakeBufferBytes, () =>
+      session.abandon(new DtlsError('ENOBUFS', 'evicted: the handshakes in progress hold maxHandshakeBytesTotal')),
+    );
+    // The handshake keeps the ClientHello (a copy) and its transcript another.
+    if (!budget.charge(2 * message.body.length + HANDSHAKE_HEADER_LENGTH)) {
+      budget.close();
+      this.eventsSubject.next({ type: 'dropped', peer, reason: 'ClientHello larger than the handshake byte budget' });
+      return;
+    }
     // Tells the handshake's async lookups when it ends, however it ends.
     let lookupsEnd: AbortController | undefined = new AbortController();
     const handshake = new ServerHandshake({ ...this.handshakeOptions, signal: lookupsEnd.signal }, message, hello);
@@ -191,6 +217,7 @@ export class DtlsServer {
         if (state !== 'handshaking') lookupsEnd = undefined;
         this.onSessionState(key, session, state);
       },
+      handshakeBudget: budget,
     });
     this.entries.set(key, { session, clientRandom: latin1(hello.random) });
     this.handshaking.add(session);
@@ -233,6 +260,11 @@ export class DtlsServer {
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new DtlsError('EINVAL', `${name} must be a positive integer, got ${value}`);
   return value;
+}
+
+/** maxHandshakeBytesTotal, checked, or its default: a quarter of maxHandshakes × maxHandshakeBufferBytes. */
+function handshakeBytesTotal(options: ServerOptions, session: SessionOptions): number {
+  return positiveInteger('maxHandshakeBytesTotal', options.maxHandshakeBytesTotal ?? Math.floor(((options.maxHandshakes ?? 256) * session.maxHandshakeBufferBytes) / 4));
 }
 
 /**

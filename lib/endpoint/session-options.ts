@@ -55,6 +55,9 @@ export function sessionOptions(overrides: Partial<SessionOptions>): SessionOptio
   if (!Number.isInteger(options.mtu) || options.mtu < MIN_MTU || options.mtu > 65_507) {
     throw new DtlsError('EINVAL', `mtu must be an integer from ${MIN_MTU} to 65507, got ${options.mtu}`);
   }
+  if (!Number.isInteger(options.maxHandshakeBufferBytes) || options.maxHandshakeBufferBytes < 1) {
+    throw new DtlsError('EINVAL', `maxHandshakeBufferBytes must be a positive whole number of bytes, got ${options.maxHandshakeBufferBytes}`);
+  }
   for (const [name, value] of [
     ['retransmit.initialTimeout', options.retransmit.initialTimeout],
     ['retransmit.maxTimeout', options.retransmit.maxTimeout],

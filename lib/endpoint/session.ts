@@ -1,6 +1,7 @@
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { DtlsError, alertInfo } from '../dtls-error.js';
 import type { Flight } from '../handshake/flight.js';
+import type { HandshakeBudget } from '../handshake/handshake-budget.js';
 import type { HandshakeSummary } from '../handshake/handshake-step.js';
 import { ReadEpochs, type PlainRecord } from '../record/read-epochs.js';
 import { splitRecords } from '../record/split-records.js';
@@ -25,6 +26,8 @@ export interface SessionInit {
   readonly firstRecordSeq?: number;
   /** The endpoint's bookkeeping, told of each state change before `state$` is (cheaper than a subscription per session). */
   readonly onStateChange?: (state: SessionState) => void;
+  /** The handshake's byte budget, when the endpoint made it (a server's is in its pool); otherwise one of maxHandshakeBufferBytes. */
+  readonly handshakeBudget?: HandshakeBudget;
 }
 
 /**
@@ -74,7 +77,12 @@ export class Session {
     this.lastActivity = options.scheduler.now();
     this.readEpochs = new ReadEpochs(options.replayWindow);
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
-    this.driver = new HandshakeDriver(handshake, this.driverHost(), init.firstReceiveSeq);
+    this.driver = new HandshakeDriver(handshake, this.driverHost(), init.firstReceiveSeq, init.handshakeBudget);
+  }
+
+  /** Bytes from the peer the handshake holds now (at most maxHandshakeBufferBytes); 0 once it is over. */
+  get handshakeBufferBytes(): number {
+    return this.driver?.budget.held ?? 0;
   }
 
   /** Application data from the peer, one emission per record. Completes when the session ends. */

@@ -1,4 +1,5 @@
 import type { HandshakeFragment } from '../wire/handshake-header.js';
+import type { HandshakeBudget } from './handshake-budget.js';
 import type { HandshakeMessage } from './handshake-message.js';
 
 export interface ReassemblerOptions {
@@ -13,6 +14,8 @@ export interface ReassemblerOptions {
   readonly window?: () => { readonly min: number; readonly max: number };
   /** Told of each fragment dropped: too long, outside the window, over the budget, contradicting, too scattered. */
   readonly onDropped?: () => void;
+  /** The handshake's byte budget, charged for each partial message's buffer as well. */
+  readonly budget?: HandshakeBudget;
 }
 
 /**
@@ -57,6 +60,7 @@ export class Reassembler {
       const window = this.options.window?.();
       if (window && (messageSeq < window.min || messageSeq > window.max)) return this.drop();
       if (this.buffered + length > this.options.maxBufferedBytes) return this.drop();
+      if (this.options.budget && !this.options.budget.charge(length)) return this.drop();
       partial = { msgType, body: new Uint8Array(length), ranges: [] };
       this.partials.set(messageSeq, partial);
       this.buffered += length;
@@ -69,8 +73,7 @@ export class Reassembler {
     partial.ranges = ranges;
     const [first] = partial.ranges;
     if (length === 0 || (partial.ranges.length === 1 && first[0] === 0 && first[1] === length)) {
-      this.partials.delete(messageSeq);
-      this.buffered -= length;
+      this.forget(messageSeq, partial);
       return { msgType, messageSeq, body: partial.body };
     }
     return undefined;
@@ -84,11 +87,14 @@ export class Reassembler {
   /** Forgets incomplete messages below `messageSeq` (they were delivered by another copy). */
   discardBelow(messageSeq: number): void {
     for (const [seq, partial] of this.partials) {
-      if (seq < messageSeq) {
-        this.partials.delete(seq);
-        this.buffered -= partial.body.length;
-      }
+      if (seq < messageSeq) this.forget(seq, partial);
     }
+  }
+
+  private forget(messageSeq: number, partial: Partial): void {
+    this.partials.delete(messageSeq);
+    this.buffered -= partial.body.length;
+    this.options.budget?.release(partial.body.length);
   }
 }
 

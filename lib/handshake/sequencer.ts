@@ -1,11 +1,12 @@
+import type { HandshakeBudget } from './handshake-budget.js';
 import type { HandshakeMessage } from './handshake-message.js';
 
-/** What the sequencer makes of one message. */
+/** What the sequencer makes of one message, with the epoch of the record it arrived in. */
 export type SequencedMessage =
   /** The next message in order: process it. */
-  | { readonly kind: 'next'; readonly message: HandshakeMessage }
+  | { readonly kind: 'next'; readonly epoch: number; readonly message: HandshakeMessage }
   /** A message already processed: the peer is retransmitting, so our last flight may be lost (RFC 6347 §4.2.4). */
-  | { readonly kind: 'stale'; readonly message: HandshakeMessage };
+  | { readonly kind: 'stale'; readonly epoch: number; readonly message: HandshakeMessage };
 
 /**
  * Delivers handshake messages in message_seq order (RFC 6347 §4.2.2): messages
@@ -13,14 +14,14 @@ export type SequencedMessage =
  * as stale so that the flight state machine can retransmit.
  */
 export class Sequencer {
-  private readonly future = new Map<number, HandshakeMessage>();
-  private futureBytes = 0;
+  /** Messages ahead of their turn, each a copy (its body may have been a view into a whole datagram). */
+  private readonly future = new Map<number, { readonly epoch: number; readonly message: HandshakeMessage }>();
 
   constructor(
     private nextSeq = 0,
     private readonly maxFutureMessages = 16,
-    /** Most bytes of message bodies held for later. */
-    private readonly maxFutureBytes = Number.POSITIVE_INFINITY,
+    /** The handshake's byte budget, charged for the bodies of messages held for later. */
+    private readonly budget?: HandshakeBudget,
   ) {}
 
   get expected(): number {
@@ -30,31 +31,30 @@ export class Sequencer {
   /** Used when a stateless cookie exchange already consumed message_seq values. */
   expect(messageSeq: number): void {
     this.nextSeq = messageSeq;
-    for (const [seq, message] of this.future) if (seq < messageSeq) this.forget(seq, message);
+    for (const [seq, { message }] of this.future) if (seq < messageSeq) this.forget(seq, message);
   }
 
   private forget(seq: number, message: HandshakeMessage): void {
     this.future.delete(seq);
-    this.futureBytes -= message.body.length;
+    this.budget?.release(message.body.length);
   }
 
-  push(message: HandshakeMessage): SequencedMessage[] {
+  push(message: HandshakeMessage, epoch = 0): SequencedMessage[] {
     const seq = message.messageSeq;
-    if (seq < this.nextSeq) return [{ kind: 'stale', message }];
+    if (seq < this.nextSeq) return [{ kind: 'stale', epoch, message }];
     if (seq > this.nextSeq) {
       // RFC 6347 §4.2.2: future messages may be buffered or discarded; keep a window of them.
-      const fits = this.futureBytes + message.body.length <= this.maxFutureBytes;
-      if (seq - this.nextSeq <= this.maxFutureMessages && fits && !this.future.has(seq)) {
-        this.future.set(seq, message);
-        this.futureBytes += message.body.length;
+      const inWindow = seq - this.nextSeq <= this.maxFutureMessages && !this.future.has(seq);
+      if (inWindow && (this.budget?.charge(message.body.length) ?? true)) {
+        this.future.set(seq, { epoch, message: { ...message, body: message.body.slice() } });
       }
       return [];
     }
-    const ready: SequencedMessage[] = [{ kind: 'next', message }];
+    const ready: SequencedMessage[] = [{ kind: 'next', epoch, message }];
     this.nextSeq++;
     for (let queued = this.future.get(this.nextSeq); queued; queued = this.future.get(this.nextSeq)) {
-      this.forget(this.nextSeq, queued);
-      ready.push({ kind: 'next', message: queued });
+      this.forget(this.nextSeq, queued.message);
+      ready.push({ kind: 'next', ...queued });
       this.nextSeq++;
     }
     return ready;

@@ -9,7 +9,11 @@ import { decodeHandshakeFragments, encodeHandshakeMessage } from '../wire/handsh
 import { encodeHelloVerifyRequest } from '../wire/hello-verify-request.js';
 import { encodeRecordHeader } from '../wire/record-header.js';
 
-/** A ClientHello that came back with a valid cookie: the server may now keep state for this peer. */
+/**
+ * A ClientHello that came back with a valid cookie: the server may now keep state for this
+ * peer. `message` and `hello` own their bytes (a copy of the message), so keeping them does
+ * not keep the whole datagram alive; `datagram` and `record` are the datagram's.
+ */
 export interface VerifiedHello {
   readonly datagram: Datagram;
   readonly record: RawRecord;
@@ -77,9 +81,12 @@ function findClientHello(data: Uint8Array): { record: RawRecord; message: Handsh
   // RFC 6347 §4.2.2: message_seq never wraps, and our flight continues from the
   // ClientHello's. A real client starts at 0 (1 after a HelloVerifyRequest).
   if (fragment.messageSeq > MAX_CLIENT_HELLO_MESSAGE_SEQ) return 'ClientHello message_seq out of range';
-  const hello = decodeClientHello(fragment.body);
+  // A copy (a real ClientHello is a few hundred bytes), decoded into views of it: a server keeps
+  // the verified one for the whole handshake, and a view would keep the whole datagram alive.
+  const body = fragment.body.slice();
+  const hello = decodeClientHello(body);
   if (!hello.ok) return 'malformed ClientHello';
-  return { record, message: { msgType: fragment.msgType, messageSeq: fragment.messageSeq, body: fragment.body }, hello: hello.value };
+  return { record, message: { msgType: fragment.msgType, messageSeq: fragment.messageSeq, body }, hello: hello.value };
 }
 
 /**

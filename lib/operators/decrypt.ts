@@ -1,4 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import type { HandshakeBudget } from '../handshake/handshake-budget.js';
 import type { PlainRecord, ReadEpochs } from '../record/read-epochs.js';
 import type { RawRecord } from '../record/split-records.js';
 
@@ -8,6 +9,8 @@ export interface DecryptOptions {
   readonly keysInstalled$: Observable<unknown>;
   /** Most records of the next epoch held while its keys are unknown. */
   readonly maxHeldRecords: number;
+  /** The handshake's byte budget, charged for the held records' bytes: a record it has no room for is dropped. */
+  readonly budget?: HandshakeBudget;
   /** Called for each record dropped (replay, bad tag, unknown epoch, holding buffer full). */
   readonly onDropped?: (record: RawRecord) => void;
 }
@@ -20,16 +23,20 @@ export interface DecryptOptions {
  * (RFC 6347 §4.1.2.7).
  */
 export function decrypt(options: DecryptOptions): OperatorFunction<RawRecord, PlainRecord> {
-  const { epochs, keysInstalled$, maxHeldRecords, onDropped } = options;
+  const { epochs, keysInstalled$, maxHeldRecords, budget, onDropped } = options;
   return (source) =>
     new Observable<PlainRecord>((subscriber) => {
       let held: RawRecord[] = [];
+      const release = (records: readonly RawRecord[]): void => budget?.release(records.reduce((n, r) => n + r.fragment.length, 0));
       const open = (record: RawRecord): void => {
         const result = epochs.open(record);
         if (result === 'future') {
           // A copy of the fragment, so a held record does not pin its whole datagram.
-          if (held.length < maxHeldRecords) held.push({ header: record.header, fragment: record.fragment.slice() });
-          else onDropped?.(record);
+          if (held.length < maxHeldRecords && (budget?.charge(record.fragment.length) ?? true)) {
+            held.push({ header: record.header, fragment: record.fragment.slice() });
+          } else {
+            onDropped?.(record);
+          }
         } else if (result === undefined) {
           onDropped?.(record);
         } else {
@@ -39,6 +46,7 @@ export function decrypt(options: DecryptOptions): OperatorFunction<RawRecord, Pl
       const keys = keysInstalled$.subscribe(() => {
         const retry = held;
         held = [];
+        release(retry);
         retry.forEach(open);
       });
       const input = source.subscribe({
@@ -49,6 +57,7 @@ export function decrypt(options: DecryptOptions): OperatorFunction<RawRecord, Pl
       return () => {
         keys.unsubscribe();
         input.unsubscribe();
+        release(held);
         held = [];
       };
     });

@@ -1,14 +1,9 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { HandshakeMessage } from '../handshake/handshake-message.js';
-import type { Sequencer } from '../handshake/sequencer.js';
+import type { SequencedMessage, Sequencer } from '../handshake/sequencer.js';
 import type { EpochMessage } from './reassemble.js';
 
-export interface SequencedEpochMessage {
-  /** 'next': process it; 'stale': already processed, the peer is retransmitting. */
-  readonly kind: 'next' | 'stale';
-  readonly epoch: number;
-  readonly message: HandshakeMessage;
-}
+/** A message in order ('next': process it) or already processed ('stale': the peer is retransmitting), with the epoch it arrived in. */
+export type SequencedEpochMessage = SequencedMessage;
 
 /**
  * Puts handshake messages in message_seq order (RFC 6347 §4.2.2). `sequencer` is
@@ -17,18 +12,13 @@ export interface SequencedEpochMessage {
  */
 export function sequence(sequencer: Sequencer): OperatorFunction<EpochMessage, SequencedEpochMessage> {
   return (source) =>
-    new Observable<SequencedEpochMessage>((subscriber) => {
-      // Messages held for later keep the epoch they arrived in.
-      const epochOf = new WeakMap<HandshakeMessage, number>();
-      return source.subscribe({
+    new Observable<SequencedEpochMessage>((subscriber) =>
+      source.subscribe({
         next({ epoch, message }) {
-          epochOf.set(message, epoch);
-          for (const { kind, message: ready } of sequencer.push(message)) {
-            subscriber.next({ kind, epoch: epochOf.get(ready) ?? epoch, message: ready });
-          }
+          for (const sequenced of sequencer.push(message, epoch)) subscriber.next(sequenced);
         },
         error: (err) => subscriber.error(err),
         complete: () => subscriber.complete(),
-      });
-    });
+      }),
+    );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fragmentMessage } from '../../lib/handshake/fragmenter.js';
+import { HandshakeBudget } from '../../lib/handshake/handshake-budget.js';
 import { Reassembler } from '../../lib/handshake/reassembler.js';
 import { HANDSHAKE_HEADER_LENGTH, HandshakeType } from '../../lib/wire/constants.js';
 import type { HandshakeFragment } from '../../lib/wire/handshake-header.js';
@@ -105,6 +106,23 @@ describe('Reassembler', () => {
     expect(r.add(piece(longer, 30, 60))).toBeUndefined();
     expect(r.bufferedBytes).toBe(60);
     expect(r.add(piece(body, 30, 30))?.body).toEqual(body);
+  });
+
+  it('charges each incomplete message to the handshake budget, drops one it has no room for, and gives the bytes back', () => {
+    const budget = new HandshakeBudget(150);
+    budget.charge(40); // held elsewhere in the same handshake
+    const r = new Reassembler({ maxBufferedBytes: 1000, maxMessageLength: 1000, budget });
+    const a = bodyOf(100, 1);
+    const b = bodyOf(100, 2);
+    r.add(piece(a, 0, 10, 1));
+    expect(budget.held).toBe(140);
+    expect(r.add(piece(b, 0, 10, 2))).toBeUndefined();
+    expect(r.bufferedBytes).toBe(100); // b had no room
+    expect(r.add(piece(a, 10, 90, 1))?.body).toEqual(a);
+    expect(budget.held).toBe(40);
+    r.add(piece(b, 0, 10, 2));
+    r.discardBelow(3);
+    expect(budget.held).toBe(40);
   });
 
   it('drops a new incomplete message that would take the buffer past maxBufferedBytes, and keeps the others', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HandshakeMessage } from '../../lib/handshake/handshake-message.js';
+import { HandshakeBudget } from '../../lib/handshake/handshake-budget.js';
 import { Sequencer } from '../../lib/handshake/sequencer.js';
 
 const m = (messageSeq: number): HandshakeMessage => ({ msgType: 1, messageSeq, body: Uint8Array.of(messageSeq & 0xff) });
@@ -22,12 +23,27 @@ describe('Sequencer', () => {
     expect(summary(s.push(m(3)))).toEqual(['next:3', 'next:4']);
   });
 
-  it('delivers the very message object it was given', () => {
+  it('delivers a message in order as given, and one held for later as a copy that owns its bytes', () => {
     const s = new Sequencer();
-    const later = m(1);
+    const datagram = new Uint8Array(1_000).fill(7);
+    const later: HandshakeMessage = { msgType: 1, messageSeq: 1, body: datagram.subarray(10, 14) };
     s.push(later);
-    const out = s.push(m(0));
-    expect(out[1].message).toBe(later);
+    const now = m(0);
+    const out = s.push(now);
+    expect(out[0].message).toBe(now);
+    expect(out[1].message).toEqual({ ...later, body: Uint8Array.of(7, 7, 7, 7) });
+    // A held view would keep the whole datagram alive.
+    expect(out[1].message.body.buffer.byteLength).toBe(4);
+  });
+
+  it('charges held messages to a budget, keeps none it has no room for, and gives the bytes back when they are delivered', () => {
+    const budget = new HandshakeBudget(10);
+    const s = new Sequencer(0, 16, budget);
+    s.push({ msgType: 1, messageSeq: 1, body: new Uint8Array(6) });
+    s.push({ msgType: 1, messageSeq: 2, body: new Uint8Array(6) }); // no room: dropped
+    expect(budget.held).toBe(6);
+    expect(summary(s.push(m(0)))).toEqual(['next:0', 'next:1']);
+    expect(budget.held).toBe(0);
   });
 
   it('reports messages already delivered as stale (the peer retransmits)', () => {

@@ -1,5 +1,6 @@
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { HandshakeBudget } from '../../lib/handshake/handshake-budget.js';
 import { decrypt } from '../../lib/operators/decrypt.js';
 import { ReadEpochs, type PlainRecord } from '../../lib/record/read-epochs.js';
 import type { RawRecord } from '../../lib/record/split-records.js';
@@ -12,14 +13,14 @@ const sealer = epochCipher(1);
 const protectedRecord = (seq: number, n = seq): RawRecord => records(sealer.protect(ContentType.application_data, DTLS_1_2, seq, Uint8Array.of(n)))[0];
 const clearRecord = (seq: number): RawRecord => records(plainRecord(ContentType.handshake, Uint8Array.of(seq), { sequenceNumber: seq }))[0];
 
-function setup(maxHeldRecords = 32) {
+function setup(maxHeldRecords = 32, budget?: HandshakeBudget) {
   const epochs = new ReadEpochs(64);
   const keysInstalled = new Subject<void>();
   const input = new Subject<RawRecord>();
   const out: PlainRecord[] = [];
   const dropped: RawRecord[] = [];
   const subscription = input
-    .pipe(decrypt({ epochs, keysInstalled$: keysInstalled, maxHeldRecords, onDropped: (r) => dropped.push(r) }))
+    .pipe(decrypt({ epochs, keysInstalled$: keysInstalled, maxHeldRecords, budget, onDropped: (r) => dropped.push(r) }))
     .subscribe((r) => out.push(r));
   const install = () => {
     epochs.install(epochCipher(1));
@@ -53,6 +54,23 @@ describe('decrypt', () => {
     s.install();
     expect(payloads(s.out)).toEqual([7, 2, 0]);
     expect(s.dropped).toEqual([]);
+  });
+
+  it('holds copies of next-epoch records charged to the handshake budget, drops what it has no room for, and gives the bytes back', () => {
+    const size = protectedRecord(0).fragment.length;
+    const budget = new HandshakeBudget(2 * size + 1);
+    const s = setup(32, budget);
+    const datagram = new Uint8Array(1_000);
+    const inDatagram = (record: RawRecord): RawRecord => {
+      datagram.set(record.fragment, 100);
+      return { header: record.header, fragment: datagram.subarray(100, 100 + record.fragment.length) };
+    };
+    [0, 1, 2].forEach((seq) => s.input.next(inDatagram(protectedRecord(seq))));
+    expect(budget.held).toBe(2 * size);
+    expect(s.dropped.map((r) => r.header.sequenceNumber)).toEqual([2]);
+    s.install();
+    expect(payloads(s.out)).toEqual([0, 1]); // copies: the datagram was overwritten since
+    expect(budget.held).toBe(0);
   });
 
   it('holds at most maxHeldRecords and drops the rest, reporting each', () => {
