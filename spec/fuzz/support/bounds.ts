@@ -1,3 +1,4 @@
+import { HandshakeBudget } from '../../../lib/handshake/handshake-budget.js';
 import { Reassembler } from '../../../lib/handshake/reassembler.js';
 import { Sequencer } from '../../../lib/handshake/sequencer.js';
 import type { HandshakeFragment } from '../../../lib/wire/handshake-header.js';
@@ -12,6 +13,8 @@ export interface BoundsReport {
   /** Largest number and total bytes of future messages one sequencer held. */
   maxSequencerMessages: number;
   maxSequencerBytes: number;
+  /** Largest bytes one handshake's budget held (everything it keeps from the peer). */
+  maxHandshakeBytes: number;
   violations: string[];
 }
 
@@ -22,33 +25,38 @@ interface ReassemblerInternals {
 
 interface SequencerInternals {
   readonly maxFutureMessages: number;
-  readonly maxFutureBytes?: number;
-  readonly future: Map<number, HandshakeMessage>;
+  readonly future: Map<number, { readonly message: HandshakeMessage }>;
 }
 
 /**
- * Watches every Reassembler and Sequencer the endpoints create (the pieces that
- * hold handshake bytes per peer) by wrapping their input methods, and checks
+ * Watches every Reassembler, Sequencer and HandshakeBudget the endpoints create (the
+ * pieces that hold handshake bytes per peer) by wrapping their input methods, and checks
  * after each input that they stay within their bounds: buffered bytes at most
- * maxBufferedBytes, future messages at most maxFutureMessages and maxFutureBytes. Test
- * instrumentation only: lib is unchanged, the prototypes are restored on dispose.
+ * maxBufferedBytes, future messages at most maxFutureMessages, a budget's bytes at most
+ * its limit. Test instrumentation only: lib is unchanged, the prototypes are restored on dispose.
  */
 export class BoundsProbe {
   readonly report: BoundsReport = emptyReport();
   private readonly originalAdd = Reassembler.prototype.add;
   private readonly originalPush = Sequencer.prototype.push;
+  private readonly originalCharge = HandshakeBudget.prototype.charge;
 
   constructor() {
     const probe = this;
-    const { originalAdd, originalPush } = this;
+    const { originalAdd, originalPush, originalCharge } = this;
     Reassembler.prototype.add = function (this: Reassembler, fragment: HandshakeFragment) {
       const result = originalAdd.call(this, fragment);
       probe.checkReassembler(this);
       return result;
     };
-    Sequencer.prototype.push = function (this: Sequencer, message: HandshakeMessage) {
-      const result = originalPush.call(this, message);
+    Sequencer.prototype.push = function (this: Sequencer, message: HandshakeMessage, epoch?: number) {
+      const result = originalPush.call(this, message, epoch);
       probe.checkSequencer(this);
+      return result;
+    };
+    HandshakeBudget.prototype.charge = function (this: HandshakeBudget, bytes: number) {
+      const result = originalCharge.call(this, bytes);
+      probe.checkBudget(this);
       return result;
     };
   }
@@ -60,6 +68,7 @@ export class BoundsProbe {
   dispose(): void {
     Reassembler.prototype.add = this.originalAdd;
     Sequencer.prototype.push = this.originalPush;
+    HandshakeBudget.prototype.charge = this.originalCharge;
   }
 
   private checkReassembler(reassembler: Reassembler): void {
@@ -77,15 +86,17 @@ export class BoundsProbe {
     const internals = sequencer as unknown as SequencerInternals;
     const report = this.report;
     let bytes = 0;
-    for (const message of internals.future.values()) bytes += message.body.length;
+    for (const { message } of internals.future.values()) bytes += message.body.length;
     report.maxSequencerMessages = Math.max(report.maxSequencerMessages, internals.future.size);
     report.maxSequencerBytes = Math.max(report.maxSequencerBytes, bytes);
     if (internals.future.size > internals.maxFutureMessages) {
       this.violation(`sequencer holds ${internals.future.size} future messages, bound ${internals.maxFutureMessages}`);
     }
-    if (internals.maxFutureBytes !== undefined && bytes > internals.maxFutureBytes) {
-      this.violation(`sequencer holds ${bytes} bytes of future messages, bound ${internals.maxFutureBytes}`);
-    }
+  }
+
+  private checkBudget(budget: HandshakeBudget): void {
+    this.report.maxHandshakeBytes = Math.max(this.report.maxHandshakeBytes, budget.held);
+    if (budget.held > budget.limit || budget.held < 0) this.violation(`a handshake holds ${budget.held} bytes, bound ${budget.limit}`);
   }
 
   private violation(text: string): void {
@@ -94,5 +105,5 @@ export class BoundsProbe {
 }
 
 function emptyReport(): BoundsReport {
-  return { maxReassemblerBytes: 0, maxRanges: 0, maxSequencerMessages: 0, maxSequencerBytes: 0, violations: [] };
+  return { maxReassemblerBytes: 0, maxRanges: 0, maxSequencerMessages: 0, maxSequencerBytes: 0, maxHandshakeBytes: 0, violations: [] };
 }
