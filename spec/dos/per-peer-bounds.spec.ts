@@ -11,7 +11,11 @@ import { keyExchange, type KeyExchangeSetup } from '../fuzz/support/key-exchange
 import { Lab } from '../fuzz/support/lab.js';
 import { concat } from '../fuzz/support/record-io.js';
 import { ScriptedClient } from '../fuzz/support/scripted-client.js';
-import { mb, settledHeap } from './support/heap.js';
+import type { Session } from '../../lib/endpoint/session.js';
+import type { ServerOptions } from '../../lib/endpoint/server.js';
+import { collectGarbage, mb, settledHeap } from './support/heap.js';
+import { PinningPeer } from './support/pinning-peer.js';
+import { address, SpoofedServer } from './support/spoofed-server.js';
 
 const LIMIT = 16_384;
 let probe: BoundsProbe;
@@ -215,6 +219,90 @@ describe('work one peer can make the server do', () => {
     console.info(`100,000 ChangeCipherSpec records behind a pending PSK lookup: heap ${mb(before)} -> ${mb(after)}`);
     lab.close();
     expect(after - before).toBeLessThan(2 * 1024 * 1024);
+  });
+});
+
+/** Heap plus array buffers (where datagram bytes live) after a full collection. */
+function retained(): number {
+  collectGarbage();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/**
+ * `peers` verified peers of one server (maxHandshakeBufferBytes = LIMIT, a pool large enough
+ * that none is evicted), each sending `datagramsOf` it from its own address. Returns how much
+ * the heap and buffers grew, settled, and the most one handshake's budget held at any point.
+ */
+function pin(peers: number, datagramsOf: (peer: PinningPeer) => Uint8Array[], options: Partial<Omit<ServerOptions, 'transport'>> = {}, pad = true) {
+  const s = new SpoofedServer({ maxHandshakeBufferBytes: LIMIT, maxHandshakeBytesTotal: 1 << 30, ...options });
+  let session: Session | undefined;
+  s.server.sessions$.subscribe((started) => (session = started));
+  const before = retained();
+  let maxHeld = 0;
+  for (let i = 0; i < peers; i++) {
+    const peer = new PinningPeer(s, address(i));
+    peer.verify(pad);
+    maxHeld = Math.max(maxHeld, session?.handshakeBufferBytes ?? Number.NaN);
+    for (const datagram of datagramsOf(peer)) {
+      peer.send([datagram]);
+      maxHeld = Math.max(maxHeld, session?.handshakeBufferBytes ?? Number.NaN);
+    }
+  }
+  const grown = retained() - before;
+  const sessions = s.server.sessionCount;
+  s.server.close();
+  return { grown, maxHeld, sessions };
+}
+
+describe('what a verified peer sends in 65 KB datagrams is held as the bytes themselves, within maxHandshakeBufferBytes', () => {
+  // Found by the attack campaign of issue 11: each of these kept whole datagrams alive, about
+  // 1.6 MiB per peer in all (2 MiB behind a pending PSK lookup) against a 64 KiB budget.
+  const PEERS = 32;
+
+  it('one-byte messages ahead of their turn and a large message begun with one fragment', () => {
+    const { grown, maxHeld, sessions } = pin(PEERS, (p) => p.pinningDatagrams(16, LIMIT / 2, 0));
+    console.info(`${PEERS} peers, each 16 messages ahead of their turn in 65 KB datagrams: heap and buffers +${mb(grown)}, at most ${maxHeld} bytes held for one peer`);
+    expect(sessions).toBe(PEERS);
+    expect(maxHeld).toBeGreaterThan(LIMIT / 2); // the large message's buffer
+    expect(maxHeld).toBeLessThanOrEqual(LIMIT);
+    // Views into the datagrams would be 15 x 65 KB per peer, 30 MiB in all.
+    expect(grown).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('records of the next epoch, held until its keys are known, share the same budget', () => {
+    // The default budget, so that records of the largest size fit in it at all.
+    const limit = 65_536;
+    const { grown, maxHeld } = pin(PEERS, (p) => p.pinningDatagrams(0, 0, 32), { maxHandshakeBufferBytes: limit });
+    console.info(`${PEERS} peers, each 32 epoch-1 records of 16 KiB: heap and buffers +${mb(grown)}, at most ${maxHeld} bytes held for one peer`);
+    expect(maxHeld).toBeGreaterThan(limit / 2);
+    expect(maxHeld).toBeLessThanOrEqual(limit);
+    // maxHeldRecords alone let each peer hold 32 x 16 KiB: 16 MiB in all.
+    expect(grown).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('inputs queued behind a pending async PSK lookup', () => {
+    const pending = credentials().pskLookup(0, () => new Promise<undefined>(() => undefined));
+    const { grown, maxHeld } = pin(PEERS, (p) => p.behindLookupDatagrams(40), { credentials: pending });
+    console.info(`${PEERS} peers, each 40 messages behind a pending PSK lookup in 65 KB datagrams: heap and buffers +${mb(grown)}, at most ${maxHeld} bytes held for one peer`);
+    expect(maxHeld).toBeGreaterThan(0);
+    expect(maxHeld).toBeLessThanOrEqual(LIMIT);
+    // Views into the datagrams would be 31 x 65 KB per peer (32 inputs wait at most), 62 MiB in all.
+    expect(grown).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('the verified ClientHello, which the server keeps for the whole handshake', () => {
+    // The difference between ClientHellos alone and ClientHellos in 65 KB datagrams: the
+    // sessions themselves cost the same in both.
+    const peers = 128;
+    const plain = pin(peers, () => [], {}, false);
+    const inLargeDatagrams = pin(peers, () => []);
+    const extra = (inLargeDatagrams.grown - plain.grown) / peers;
+    console.info(`${peers} verified ClientHellos: +${mb(plain.grown)} alone, +${mb(inLargeDatagrams.grown)} in 65 KB datagrams; ${Math.round(extra)} bytes more per peer, ${inLargeDatagrams.maxHeld} accounted`);
+    expect(inLargeDatagrams.maxHeld).toBeGreaterThan(0);
+    expect(inLargeDatagrams.maxHeld).toBeLessThan(1_024);
+    // A view would keep 65 KB per peer alive.
+    expect(extra).toBeLessThan(16 * 1024);
   });
 });
 

@@ -50,14 +50,15 @@ export class PinningPeer {
     readonly peer: PeerAddress,
   ) {}
 
-  /** The cookie exchange; the ClientHello with the cookie comes in a 65 KB datagram. */
-  verify(): void {
+  /** The cookie exchange; the ClientHello with the cookie comes in a 65 KB datagram (unless `pad` is false). */
+  verify(pad = true): void {
     const random = randomFor(this.peer);
     const before = this.s.transport.replies.length;
     this.s.transport.deliver(clientHelloDatagram(pskClientHello(random)), this.peer);
     const cookie = this.s.transport.replies.splice(before).map((r) => cookieIn(r.data)).find((c) => c !== undefined);
     if (!cookie) throw new Error(`no HelloVerifyRequest for ${this.peer.address}:${this.peer.port}`);
-    this.s.transport.deliver(padded([clientHelloDatagram(pskClientHello(random, { cookie }), { messageSeq: 1, recordSeq: 1 })]), this.peer);
+    const hello = clientHelloDatagram(pskClientHello(random, { cookie }), { messageSeq: 1, recordSeq: 1 });
+    this.s.transport.deliver(pad ? padded([hello]) : hello, this.peer);
     // Flight 4 and anything else the server sent: the attacker reads and forgets them.
     this.s.transport.replies.length = 0;
   }
@@ -66,7 +67,7 @@ export class PinningPeer {
   pinningDatagrams(window = 16, maxMessageLength = 32_768, heldRecords = 32): Uint8Array[] {
     const datagrams: Uint8Array[] = [];
     // One byte of a message as large as the server accepts: the server keeps a buffer of the declared length.
-    datagrams.push(padded([fragmentRecord(HandshakeType.certificate, FIRST_SEQ + 1, maxMessageLength, 0, new Uint8Array(1))]));
+    if (maxMessageLength > 0) datagrams.push(padded([fragmentRecord(HandshakeType.certificate, FIRST_SEQ + 1, maxMessageLength, 0, new Uint8Array(1))]));
     for (let seq = FIRST_SEQ + 2; seq <= FIRST_SEQ + window; seq++) {
       datagrams.push(padded([fragmentRecord(HandshakeType.certificate, seq, 1, 0, Uint8Array.of(seq))]));
     }
