@@ -62,4 +62,21 @@ describe('256 verified peers trying to pin memory', () => {
     expect(grown).toBeLessThan(16 * 1024 * 1024);
     expect(afterTimeout).toEqual({ sessions: 0, held: 0 });
   });
+
+  it('when the handshakes together would hold more than maxHandshakeBytesTotal, the oldest holding bytes go first, and a genuine client still gets in', async () => {
+    const s = new SpoofedServer({ maxHandshakeBytesTotal: 200_000 });
+    for (let i = 0; i < 8; i++) {
+      const peer = new PinningPeer(s, address(i));
+      peer.verify();
+      peer.send(peer.pinningDatagrams());
+      expect(s.server.handshakeBufferBytes).toBeLessThanOrEqual(200_000);
+    }
+    const evicted = s.events.flatMap((e) => (e.type === 'session-end' ? [{ peer: e.peer.address, code: (e.error as DtlsError | undefined)?.code }] : []));
+    // About 49 KB each: four fit, and each later peer evicted the oldest.
+    expect(evicted).toEqual([0, 1, 2, 3].map((i) => ({ peer: address(i).address, code: 'ENOBUFS' })));
+    const client = await s.connect({ address: '203.0.113.9', port: 5000 });
+    expect(s.clock.runUntil(() => client.state !== 'handshaking', 10_000, 10)).toBe(true);
+    expect(client.state).toBe('established');
+    s.server.close();
+  });
 });

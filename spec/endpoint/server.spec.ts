@@ -80,6 +80,13 @@ describe('DtlsServer', () => {
     expect(events.filter((e) => e.type === 'session-end')).toHaveLength(1);
   });
 
+  it('rejects byte limits it cannot use with EINVAL', () => {
+    const transport = new MemoryHub(new VirtualTime().scheduler).endpoint(SERVER_ADDRESS);
+    for (const limits of [{ maxHandshakeBytesTotal: 0 }, { maxHandshakeBytesTotal: 1.5 }, { maxHandshakeBufferBytes: -1 }]) {
+      expect(() => createServer({ credentials: pskStore(), transport, ...limits })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    }
+  });
+
   it('does not count established sessions against maxHandshakes', async () => {
     const { time, server, sessions, connect } = hubServer({ maxHandshakes: 1 }, stallAfterCookie(2));
     const first = await connect(1);
