@@ -12,14 +12,16 @@ export interface SessionOptions {
   /** Replay window size in records (RFC 6347 §4.1.2.6; default 64). */
   readonly replayWindow: number;
   /**
-   * Most bytes of handshake data held per peer (default 65536): half for messages
-   * being reassembled, half for messages held until their turn; so the largest
-   * handshake message accepted is half of it.
+   * Most bytes from the peer a handshake holds (default 65536): messages being
+   * reassembled (at most half of it, so the largest handshake message accepted is
+   * half of it), messages held until their turn, records held until their epoch's
+   * keys, messages waiting behind an async step, the transcript and, on a server,
+   * the ClientHello. What would go over it is dropped.
    */
   readonly maxHandshakeBufferBytes: number;
   /** How far ahead of the next expected message_seq messages are kept (default 16). */
   readonly maxFutureHandshakeMessages: number;
-  /** Records of the next epoch held until its keys are known (default 32). */
+  /** Records of the next epoch held until its keys are known (default 32), within maxHandshakeBufferBytes. */
   readonly maxHeldRecords: number;
   /** Timers run on this scheduler: pass a TestScheduler to run them in virtual time. */
   readonly scheduler: SchedulerLike;
