@@ -7,7 +7,7 @@ import { ContentType, DTLS_1_2, HandshakeType } from '../../lib/wire/constants.j
 import { encodeHandshakeFragment } from '../../lib/wire/handshake-header.js';
 import { encodeRecordHeader } from '../../lib/wire/record-header.js';
 import { BoundsProbe } from '../fuzz/support/bounds.js';
-import { keyExchange, type KeyExchangeSetup } from '../fuzz/support/key-exchanges.js';
+import { KEY_EXCHANGES, keyExchange, type KeyExchangeSetup } from '../fuzz/support/key-exchanges.js';
 import { Lab } from '../fuzz/support/lab.js';
 import { concat } from '../fuzz/support/record-io.js';
 import { ScriptedClient } from '../fuzz/support/scripted-client.js';
@@ -303,6 +303,23 @@ describe('what a verified peer sends in 65 KB datagrams is held as the bytes the
     expect(inLargeDatagrams.maxHeld).toBeLessThan(1_024);
     // A view would keep 65 KB per peer alive.
     expect(extra).toBeLessThan(16 * 1024);
+  });
+});
+
+describe('what genuine handshakes hold', () => {
+  it('under 2 KiB for every key exchange, with flights fragmented (MTU 300): the default maxHandshakeBytesTotal fits 256 of them many times over', async () => {
+    const held: string[] = [];
+    for (const setup of KEY_EXCHANGES) {
+      const lab = await new Lab({ setup, seed: 3, client: { mtu: 300 }, server: { mtu: 300 } }).start();
+      probe.reset();
+      lab.clock.runUntil(() => lab.client!.state !== 'handshaking', 30_000, 50);
+      expect(lab.client!.state).toBe('established');
+      held.push(`${setup.name} ${probe.report.maxHandshakeBytes}`);
+      expect(probe.report.maxHandshakeBytes).toBeGreaterThan(0);
+      expect(probe.report.maxHandshakeBytes).toBeLessThan(2_048);
+      lab.close();
+    }
+    console.info(`most bytes one side of a genuine handshake held: ${held.join(', ')}`);
   });
 });
 
