@@ -27,6 +27,11 @@ export class HandshakeBudget {
   charge(bytes: number): boolean {
     if (this.closed || this.bytes + bytes > this.limit) return false;
     if (this.pool && !this.pool.take(this, bytes)) return false;
+    if (this.closed) {
+      // Ended while the pool made room (an eviction's listener closed the whole server, say).
+      this.pool?.give(bytes);
+      return false;
+    }
     this.bytes += bytes;
     return true;
   }

@@ -62,4 +62,14 @@ describe('HandshakeBytePool', () => {
     expect(evicted).toEqual([]);
     expect(pool.held).toBe(90);
   });
+
+  it('takes nothing for a handshake that ended while room was made for it', () => {
+    const pool = new HandshakeBytePool(100);
+    const asking: HandshakeBudget[] = [];
+    const old = pool.join(100, () => asking[0].close()); // its eviction ends every handshake, as a server's close() would
+    asking.push(pool.join(100, () => undefined));
+    old.charge(80);
+    expect(asking[0].charge(50)).toBe(false);
+    expect(pool.held).toBe(0);
+  });
 });
