@@ -51,6 +51,7 @@ export { impair, type ImpairOptions, type ImpairmentKind } from './impairment/im
 // The core pieces those operators take
 export { CookieSecrets } from './handshake/cookie.js';
 export { Sequencer } from './handshake/sequencer.js';
+export { HandshakeBudget } from './handshake/handshake-budget.js';
 export { ReadEpochs, type PlainRecord } from './record/read-epochs.js';
 export { WriteEpochs } from './record/write-epochs.js';
 export { CIPHER_SUITES, cipherSuiteByName, type CipherSuite } from './crypto/cipher-suites.js';
