@@ -1,4 +1,4 @@
-import { Subject, interval, takeUntil, type Observable } from 'rxjs';
+import { Subject, interval, takeUntil, type Observable, type Subscription } from 'rxjs';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/provider.js';
 import { NamedGroup } from '../crypto/ecdhe.js';
@@ -92,6 +92,9 @@ export class DtlsServer {
   private readonly handshakeOptions: ConstructorParameters<typeof ServerHandshake>[0];
   private readonly lookups: LookupGate;
   private readonly handshakeBytes: HandshakeBytePool;
+  private readonly idleTimeout: number;
+  /** The idle sweep, running only while there are sessions to sweep. */
+  private idleSweep?: Subscription;
   private closed = false;
 
   constructor(private readonly options: ServerOptions) {
@@ -118,8 +121,14 @@ export class DtlsServer {
       clientAuth: options.clientAuth,
       clientAuthenticator,
     };
-    this.secrets = new CookieSecrets(this.provider.randomBytes(32));
     const { scheduler } = this.sessionOptions;
+    // Rotated on use rather than on a timer, so a server with no sessions schedules nothing.
+    this.secrets = new CookieSecrets(this.provider.randomBytes(32), {
+      period: options.cookieRotation ?? 60_000,
+      now: () => scheduler.now(),
+      nextSecret: () => this.provider.randomBytes(32),
+    });
+    this.idleTimeout = options.idleTimeout ?? 300_000;
 
     options.transport.datagrams$.pipe(takeUntil(this.closing)).subscribe((d) => this.onDatagram(d));
     this.unverified
@@ -135,13 +144,6 @@ export class DtlsServer {
         takeUntil(this.closing),
       )
       .subscribe((hello) => this.startSession(hello));
-    interval(options.cookieRotation ?? 60_000, scheduler)
-      .pipe(takeUntil(this.closing))
-      .subscribe(() => this.secrets.rotate(this.provider.randomBytes(32)));
-    const idleTimeout = options.idleTimeout ?? 300_000;
-    interval(Math.max(1, idleTimeout / 4), scheduler)
-      .pipe(takeUntil(this.closing))
-      .subscribe(() => this.evictIdle(idleTimeout));
   }
 
   address(): PeerAddress {
@@ -167,6 +169,7 @@ export class DtlsServer {
     if (this.closed) return;
     this.closed = true;
     for (const { session } of [...this.entries.values()]) session.close();
+    this.stopIdleSweep();
     this.closing.next();
     this.closing.complete();
     this.sessionsSubject.complete();
@@ -221,6 +224,7 @@ export class DtlsServer {
     });
     this.entries.set(key, { session, clientRandom: latin1(hello.random) });
     this.handshaking.add(session);
+    this.startIdleSweep();
     this.eventsSubject.next({ type: 'session-start', peer });
     this.sessionsSubject.next(session);
     session.start();
@@ -230,6 +234,7 @@ export class DtlsServer {
     if (state !== 'handshaking') this.handshaking.delete(session);
     if (state !== 'closed') return;
     if (this.entries.get(key)?.session === session) this.entries.delete(key);
+    if (this.entries.size === 0) this.stopIdleSweep();
     if (!this.closed) this.eventsSubject.next({ type: 'session-end', peer: session.peer, error: session.error });
   }
 
@@ -247,10 +252,22 @@ export class DtlsServer {
     return true;
   }
 
-  private evictIdle(idleTimeout: number): void {
+  /** Sweeps every quarter of idleTimeout from the first session on, so a session idles out within 1.25 × idleTimeout. */
+  private startIdleSweep(): void {
+    if (this.idleSweep !== undefined || this.closed) return;
+    this.idleSweep = interval(Math.max(1, this.idleTimeout / 4), this.sessionOptions.scheduler).subscribe(() => this.evictIdle());
+  }
+
+  /** No session left to sweep: no timer either, so an idle server lets virtual time run out. */
+  private stopIdleSweep(): void {
+    this.idleSweep?.unsubscribe();
+    this.idleSweep = undefined;
+  }
+
+  private evictIdle(): void {
     const now = this.sessionOptions.scheduler.now();
     for (const { session } of [...this.entries.values()]) {
-      if (now - session.lastActivity < idleTimeout) continue;
+      if (now - session.lastActivity < this.idleTimeout) continue;
       if (session.state === 'established') session.close();
       else session.abandon(new DtlsError('ETIMEDOUT', 'idle'));
     }

@@ -31,17 +31,41 @@ function cookieWith(mac: KeyedHmac, peer: string, hello: ClientHello): Uint8Arra
 }
 
 /**
+ * When a server's cookie secret changes: every `period` ms of the `now()` clock,
+ * counted from the moment the secrets were made, each time with a new secret from
+ * `nextSecret()`.
+ */
+export interface CookieRotation {
+  readonly period: number;
+  readonly now: () => number;
+  readonly nextSecret: () => Uint8Array;
+}
+
+/**
  * The server's cookie secrets. A new secret is generated on each rotation and the
  * previous one stays valid, so a cookie is accepted for one to two rotation periods.
  * Each secret is held as a keyed HMAC: every first ClientHello costs one cookie and
  * every second one one or two, so the key's pad blocks are hashed once per rotation.
+ *
+ * Given a `CookieRotation`, the secrets rotate on use: the first issue or verify in
+ * a new period rotates once, or twice when two or more periods went by unused. No
+ * cookie is made or checked in between, so that is the same as rotating on a timer
+ * (RFC 6347 §4.2.1 asks only that the secret change often and the previous one be
+ * honoured for a while), and an idle server keeps no timer running.
  */
 export class CookieSecrets {
   private current: KeyedHmac;
   private previous: KeyedHmac | undefined;
+  /** Rotation periods elapsed at the last rotation, counted from `start`. */
+  private periodsDone = 0;
+  private readonly start: number;
 
-  constructor(secret: Uint8Array) {
+  constructor(
+    secret: Uint8Array,
+    private readonly rotation?: CookieRotation,
+  ) {
     this.current = new KeyedHmac('sha256', secret);
+    this.start = rotation?.now() ?? 0;
   }
 
   rotate(next: Uint8Array): void {
@@ -51,14 +75,26 @@ export class CookieSecrets {
   }
 
   issue(peer: string, hello: ClientHello): Uint8Array {
+    this.catchUp();
     return cookieWith(this.current, peer, hello);
   }
 
   verify(peer: string, hello: ClientHello): boolean {
     if (hello.cookie.length !== COOKIE_LENGTH) return false;
+    this.catchUp();
     // Both comparisons always run, so timing does not tell which secret matched.
     const current = timingSafeEqual(hello.cookie, cookieWith(this.current, peer, hello));
     const previous = this.previous !== undefined && timingSafeEqual(hello.cookie, cookieWith(this.previous, peer, hello));
     return current || previous;
+  }
+
+  /** The rotations a timer would have made since the last use; more than two leave the same state as two. */
+  private catchUp(): void {
+    if (this.rotation === undefined) return;
+    const { period, now, nextSecret } = this.rotation;
+    const periods = Math.floor((now() - this.start) / period);
+    const missed = Math.min(periods - this.periodsDone, 2);
+    for (let i = 0; i < missed; i++) this.rotate(nextSecret());
+    this.periodsDone = periods;
   }
 }
