@@ -17,7 +17,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['credentials', 'transport'],
   ['operators'],
   ['endpoint', 'impairment'],
-  ['sock', 'dgram'],
+  ['sock', 'dgram', 'testing'], // testing: the rx-dtls/testing entry point, over endpoint and impairment
   ['cli'],
 ];
 /** Floors that must stay pure: plain functions and data over Uint8Array, no clocks or sockets. */

@@ -1,4 +1,4 @@
-import { Observable, asyncScheduler, filter, firstValueFrom, type Subscription } from 'rxjs';
+import { Observable, asyncScheduler, defaultIfEmpty, filter, firstValueFrom, map, take, type Subscription } from 'rxjs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { NamedGroup } from '../crypto/ecdhe.js';
@@ -35,6 +35,26 @@ export interface ClientOptions extends Partial<SessionOptions> {
  * the outcome. A UDP socket made here is closed when the session ends.
  */
 export async function openClientSession(options: ClientOptions): Promise<Session> {
+  if (options.transport !== undefined && isIP(options.host)) return clientSessionOn(options.transport, options);
+  // Resolve once, so replies can be matched to the address they come from.
+  const family = isIP(options.host);
+  const resolved = family ? { address: options.host, family } : await lookup(options.host);
+  const peer: PeerAddress = { address: resolved.address, port: options.port };
+  const transport = options.transport ?? (await UdpTransport.bind({ host: resolved.family === 6 ? '::' : '0.0.0.0', port: 0, connect: peer }));
+  return startClientSession(options, peer, transport, options.transport === undefined);
+}
+
+/**
+ * Opens a client session on a transport the caller owns, to `options.host` given as an
+ * IP address: nothing to resolve or bind, so the session comes back at once. This is
+ * what lets a handshake run inside `TestScheduler.run()`, where no promise settles.
+ */
+export function clientSessionOn(transport: DatagramTransport, options: Omit<ClientOptions, 'transport'>): Session {
+  if (!isIP(options.host)) throw new DtlsError('EINVAL', `host must be an IP address here, got ${options.host}`);
+  return startClientSession(options, { address: options.host, port: options.port }, transport, false);
+}
+
+function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: PeerAddress, transport: DatagramTransport, own: boolean): Session {
   const opts = sessionOptions({ ...options, keyLog: options.keyLog ?? keyLogFromEnvironment() });
   const tag = options.tag ?? 0;
   const store = options.credentials;
@@ -54,12 +74,6 @@ export async function openClientSession(options: ClientOptions): Promise<Session
     serverName,
     signal: lookupsEnd.signal,
   });
-  const own = options.transport === undefined;
-  // Resolve once, so replies can be matched to the address they come from.
-  const family = isIP(options.host);
-  const resolved = family ? { address: options.host, family } : await lookup(options.host);
-  const peer: PeerAddress = { address: resolved.address, port: options.port };
-  const transport = options.transport ?? (await UdpTransport.bind({ host: resolved.family === 6 ? '::' : '0.0.0.0', port: 0, connect: peer }));
   let subscription: Subscription | undefined;
   const session = new Session(handshake, opts, (data) => transport.send(data, peer), {
     role: 'client',
@@ -87,12 +101,23 @@ export async function openClientSession(options: ClientOptions): Promise<Session
   return session;
 }
 
+/** Emits the session once established and completes; errors with the DtlsError that ended it otherwise. */
+function outcome$(session: Session): Observable<Session> {
+  return session.state$.pipe(
+    filter((s) => s !== 'handshaking'),
+    take(1),
+    // A session already closed has a completed state$, which emits nothing.
+    defaultIfEmpty('closed' as const),
+    map((state) => {
+      if (state === 'established') return session;
+      throw session.error ?? new DtlsError('ECLOSED', 'the session closed during the handshake');
+    }),
+  );
+}
+
 /** Resolves when the session is established; rejects with the DtlsError that ended it otherwise. */
 export function established(session: Session): Promise<Session> {
-  return firstValueFrom(session.state$.pipe(filter((s) => s !== 'handshaking')), { defaultValue: 'closed' as const }).then((state) => {
-    if (state === 'established') return session;
-    throw session.error ?? new DtlsError('ECLOSED', 'the session closed during the handshake');
-  });
+  return firstValueFrom(outcome$(session));
 }
 
 /** Connects and completes the handshake. */
@@ -102,26 +127,33 @@ export async function connect(options: ClientOptions): Promise<Session> {
 
 /**
  * The Observable form of connect: emits the session once established, then
- * completes. Unsubscribing before that abandons the handshake.
+ * completes. Unsubscribing before that abandons the handshake. Given a `transport`
+ * and an IP address as `host`, it opens the session on subscription, without a
+ * promise in between, so it runs inside `TestScheduler.run()`.
  */
 export function connect$(options: ClientOptions): Observable<Session> {
   return new Observable<Session>((subscriber) => {
     let session: Session | undefined;
     let done = false;
-    openClientSession(options)
-      .then((s) => {
-        session = s;
-        if (subscriber.closed) s.abandon(new DtlsError('ECLOSED', 'unsubscribed'));
-        return established(s);
-      })
-      .then(
-        (s) => {
-          done = true;
-          subscriber.next(s);
-          subscriber.complete();
-        },
-        (err) => subscriber.error(err),
+    const follow = (s: Session): void => {
+      session = s;
+      if (subscriber.closed) {
+        s.abandon(new DtlsError('ECLOSED', 'unsubscribed'));
+        return;
+      }
+      subscriber.add(
+        outcome$(s).subscribe({
+          next: (established) => {
+            done = true;
+            subscriber.next(established);
+          },
+          error: (err) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        }),
       );
+    };
+    if (options.transport !== undefined && isIP(options.host)) follow(clientSessionOn(options.transport, options));
+    else openClientSession(options).then(follow, (err) => subscriber.error(err));
     return () => {
       if (!done) session?.abandon(new DtlsError('ECLOSED', 'unsubscribed before the handshake completed'));
     };

@@ -6,9 +6,9 @@ import { utf8 } from '../../lib/credentials/credential-store.js';
 import { connect, connect$, openClientSession } from '../../lib/endpoint/client.js';
 import { createServer } from '../../lib/endpoint/server.js';
 import type { Session } from '../../lib/endpoint/session.js';
-import { MemoryHub } from './helpers/hub.js';
+import { MemoryHub } from '../../lib/testing/index.js';
 import { SERVER_ADDRESS, pskStore, received, sendTimes, startPair } from './helpers/pair.js';
-import { VirtualTime } from './helpers/virtual-time.js';
+import { VirtualTime } from '../../lib/testing/index.js';
 
 const SUITES = CIPHER_SUITES.filter((s) => s.keyExchange === 'PSK' || s.keyExchange === 'ECDHE_PSK').map((s) => s.name);
 

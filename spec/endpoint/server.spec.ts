@@ -7,9 +7,9 @@ import { DtlsError } from '../../lib/dtls-error.js';
 import type { PeerAddress } from '../../lib/transport/datagram.js';
 import { clientHello } from '../handshake/helpers/client-hello.js';
 import { clientHelloDatagram } from '../operators/helpers/records.js';
-import { MemoryHub, type HubFilter } from './helpers/hub.js';
+import { MemoryHub, type HubFilter } from '../../lib/testing/index.js';
 import { SERVER_ADDRESS, pskStore, received, startPair } from './helpers/pair.js';
-import { VirtualTime } from './helpers/virtual-time.js';
+import { VirtualTime } from '../../lib/testing/index.js';
 
 const clientAddress = (n: number): PeerAddress => ({ address: `10.0.1.${n}`, port: 5000 + n });
 const isServer = (p: PeerAddress) => p.port === SERVER_ADDRESS.port;

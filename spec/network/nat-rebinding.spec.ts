@@ -4,7 +4,7 @@ import { DtlsError } from '../../lib/dtls-error.js';
 import { openClientSession } from '../../lib/endpoint/client.js';
 import { createServer, type ServerEvent } from '../../lib/endpoint/server.js';
 import type { Session } from '../../lib/endpoint/session.js';
-import { VirtualTime } from '../endpoint/helpers/virtual-time.js';
+import { VirtualTime } from '../../lib/testing/index.js';
 import { pskStore, received } from '../endpoint/helpers/pair.js';
 import { Nat, SERVER_BEHIND_NAT } from './helpers/nat.js';
 

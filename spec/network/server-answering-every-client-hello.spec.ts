@@ -13,7 +13,7 @@ import { encodeHandshakeMessage } from '../../lib/wire/handshake-header.js';
 import { encodeRecordHeader } from '../../lib/wire/record-header.js';
 import { encodeServerHello } from '../../lib/wire/server-hello.js';
 import { CLIENT_ADDRESS, SERVER_ADDRESS, pskStore } from '../endpoint/helpers/pair.js';
-import { VirtualTime } from '../endpoint/helpers/virtual-time.js';
+import { VirtualTime } from '../../lib/testing/index.js';
 import { concat } from '../fuzz/support/record-io.js';
 
 const DELAY = 10;

@@ -1,12 +1,11 @@
 import { filter, identity, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { openClientSession, type ClientOptions } from '../../../lib/endpoint/client.js';
-import { createServer, type DtlsServer, type ServerEvent, type ServerOptions } from '../../../lib/endpoint/server.js';
+import { clientSessionOn, type ClientOptions } from '../../../lib/endpoint/client.js';
+import type { DtlsServer, ServerEvent, ServerOptions } from '../../../lib/endpoint/server.js';
 import type { Session } from '../../../lib/endpoint/session.js';
 import type { SessionEvent } from '../../../lib/endpoint/session-event.js';
 import { credentials, type CredentialStore } from '../../../lib/credentials/credential-store.js';
 import type { Datagram, DatagramTransport, PeerAddress } from '../../../lib/transport/datagram.js';
-import { memoryLink } from '../../../lib/transport/memory.js';
-import { VirtualTime } from './virtual-time.js';
+import { VirtualTime, virtualPair } from '../../../lib/testing/index.js';
 
 export const CLIENT_ADDRESS: PeerAddress = { address: '10.0.0.1', port: 1111 };
 export const SERVER_ADDRESS: PeerAddress = { address: '10.0.0.2', port: 2222 };
@@ -55,29 +54,34 @@ export interface Pair {
 }
 
 /**
- * A server and a client over memoryLink, in virtual time: the same TestScheduler
- * drives the link and both endpoints, so retransmission and timeouts run without waiting.
+ * A server and a client over memoryLink, in virtual time: rx-dtls/testing's virtualPair,
+ * with the wire recorded and the events of both ends collected for the specs.
  */
 export async function startPair(options: PairOptions = {}): Promise<Pair> {
   const time = new VirtualTime();
   const { scheduler } = time;
   const wire: WireDatagram[] = [];
   const deliver = options.deliver;
-  // memoryLink applies the link to the client-to-server direction first.
-  const directions = ['client-to-server', 'server-to-client'] as const;
-  let linked = 0;
-  const record: MonoTypeOperatorFunction<Datagram> = (source) =>
-    source.pipe(
-      filter((d) => {
-        const sent: WireDatagram = { from: d.peer.port === SERVER_ADDRESS.port ? 'client' : 'server', time: scheduler.now(), data: d.data };
-        wire.push(sent);
-        return !deliver || deliver(sent, wire.length - 1);
-      }),
-      options.linkOn?.(scheduler, directions[linked++ % 2]) ?? options.link ?? identity,
-    );
-  const [clientEnd, serverEnd] = memoryLink(CLIENT_ADDRESS, SERVER_ADDRESS, { scheduler, link: record, delay: options.delay });
   const store = pskStore();
-  const server = createServer({ credentials: store, ...options.server, transport: serverEnd, scheduler });
+  const pair = virtualPair({
+    credentials: store,
+    server: options.server,
+    client: { keyLog: undefined, ...options.client },
+    time,
+    delay: options.delay,
+    clientAddress: CLIENT_ADDRESS,
+    serverAddress: SERVER_ADDRESS,
+    link: (direction) => (source) =>
+      source.pipe(
+        filter((d) => {
+          const sent: WireDatagram = { from: direction === 'client-to-server' ? 'client' : 'server', time: scheduler.now(), data: d.data };
+          wire.push(sent);
+          return !deliver || deliver(sent, wire.length - 1);
+        }),
+        options.linkOn?.(scheduler, direction) ?? options.link ?? identity,
+      ),
+  });
+  const { server, client, clientEnd, serverEnd } = pair;
   const serverEvents: ServerEvent[] = [];
   const serverSessions: Session[] = [];
   const serverSessionEvents: SessionEvent[][] = [];
@@ -89,21 +93,23 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
     session.events$.subscribe((e) => events.push(e));
   });
   const clientEvents: SessionEvent[] = [];
-  const open = async (clientOptions: PairOptions['client']) => {
-    const session = await openClientSession({
-      credentials: store,
-      keyLog: undefined,
-      ...clientOptions,
-      host: SERVER_ADDRESS.address,
-      port: SERVER_ADDRESS.port,
-      transport: clientEnd,
-      scheduler,
-    });
+  const watch = (session: Session) => {
     session.events$.subscribe((e) => clientEvents.push(e));
     return session;
   };
-  const client = await open(options.client);
-  return { time, server, serverEvents, serverSessions, serverSessionEvents, client, clientEvents, wire, clientEnd, serverEnd, reconnect: (o = options.client) => open(o) };
+  watch(client);
+  const reconnect = async (clientOptions: PairOptions['client'] = options.client) =>
+    watch(
+      clientSessionOn(clientEnd, {
+        credentials: store,
+        keyLog: undefined,
+        ...clientOptions,
+        host: SERVER_ADDRESS.address,
+        port: SERVER_ADDRESS.port,
+        scheduler,
+      }),
+    );
+  return { time, server, serverEvents, serverSessions, serverSessionEvents, client, clientEvents, wire, clientEnd, serverEnd, reconnect };
 }
 
 /** Collects what a session delivers, as text. */

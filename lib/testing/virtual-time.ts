@@ -1,15 +1,23 @@
 import { TestScheduler } from 'rxjs/testing';
 
 /**
- * A TestScheduler driven by hand. openClientSession returns a promise, and
- * TestScheduler.run() flushes before any promise settles, so endpoint specs
- * advance virtual time step by step instead: nothing here waits on a real clock.
+ * A TestScheduler stepped by hand, for tests that need a promise to settle between
+ * two steps (an async PSK lookup, `await established(session)`), which
+ * `TestScheduler.run()` cannot give them: it flushes every action before any
+ * promise settles. Pass `time.scheduler` as every endpoint's `scheduler`; nothing
+ * then waits on a real clock.
+ *
+ * @example
+ * const time = new VirtualTime();
+ * const server = createServer({ transport, credentials, scheduler: time.scheduler });
+ * time.advanceBy(60_000); // a minute passes, in microseconds of real time
  */
 export class VirtualTime {
   readonly scheduler = new TestScheduler((actual, expected) => {
     if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error('marble mismatch');
   });
 
+  /** The virtual time in ms. */
   get now(): number {
     return this.scheduler.now();
   }
@@ -34,5 +42,10 @@ export class VirtualTime {
       this.advanceTo(Math.min(end, this.now + step));
     }
     return true;
+  }
+
+  /** How many actions are still scheduled: 0 once every timer has stopped. */
+  get pending(): number {
+    return this.scheduler.actions.length;
   }
 }

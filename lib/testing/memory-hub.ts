@@ -1,12 +1,17 @@
 import { Subject, type SchedulerLike } from 'rxjs';
-import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../../../lib/transport/datagram.js';
+import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../transport/datagram.js';
 
 /** Decides whether one datagram is delivered; `index` counts the datagrams sent from `from` to `to`. */
 export type HubFilter = (from: PeerAddress, to: PeerAddress, data: Uint8Array, index: number) => boolean;
 
 /**
- * Many datagram transports on one in-memory network, for specs with several
- * clients from different addresses (memoryLink joins only two).
+ * Many datagram transports on one in-memory network, for tests with several
+ * clients from different addresses (memoryLink joins only two). Each datagram is
+ * delivered on the next turn of `scheduler`, if `filter` lets it through.
+ *
+ * @example
+ * const hub = new MemoryHub(time.scheduler, (from, to, data, index) => index > 0); // lose each sender's first datagram
+ * const server = createServer({ transport: hub.endpoint({ address: '10.0.0.2', port: 5684 }), credentials, scheduler: time.scheduler });
  */
 export class MemoryHub {
   private readonly ends = new Map<string, { inbox: Subject<Datagram>; closed: boolean }>();
