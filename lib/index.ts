@@ -49,7 +49,7 @@ export { pack } from './operators/pack.js';
 export { impair, type ImpairOptions, type ImpairmentKind } from './impairment/impair.js';
 
 // The core pieces those operators take
-export { CookieSecrets } from './handshake/cookie.js';
+export { CookieSecrets, type CookieRotation } from './handshake/cookie.js';
 export { Sequencer } from './handshake/sequencer.js';
 export { HandshakeBudget } from './handshake/handshake-budget.js';
 export { ReadEpochs, type PlainRecord } from './record/read-epochs.js';
