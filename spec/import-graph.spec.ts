@@ -17,7 +17,8 @@ const FLOORS: readonly (readonly string[])[] = [
   ['credentials', 'transport'],
   ['operators'],
   ['endpoint', 'impairment'],
-  ['sock', 'dgram', 'testing'], // testing: the rx-dtls/testing entry point, over endpoint and impairment
+  // testing and stages: the rx-dtls/testing and rx-dtls/stages entry points, over endpoint and impairment
+  ['sock', 'dgram', 'testing', 'stages'],
   ['cli'],
 ];
 /** Floors that must stay pure: plain functions and data over Uint8Array, no clocks or sockets. */

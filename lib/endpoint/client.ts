@@ -1,15 +1,14 @@
 import { Observable, asyncScheduler, defaultIfEmpty, filter, firstValueFrom, map, take, type Subscription } from 'rxjs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { NamedGroup } from '../crypto/ecdhe.js';
-import { nobleProvider, type CryptoProvider } from '../crypto/provider.js';
+import type { CryptoProvider } from '../crypto/provider.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import { DtlsError } from '../dtls-error.js';
 import { ClientHandshake } from '../handshake/client-handshake.js';
 import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
 import { UdpTransport } from '../transport/udp.js';
-import { selectCipherSuites } from './cipher-suite-selection.js';
+import { clientHandshakeOptions } from './handshake-options.js';
 import { Session } from './session.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 
@@ -56,24 +55,9 @@ export function clientSessionOn(transport: DatagramTransport, options: Omit<Clie
 
 function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: PeerAddress, transport: DatagramTransport, own: boolean): Session {
   const opts = sessionOptions({ ...options, keyLog: options.keyLog ?? keyLogFromEnvironment() });
-  const tag = options.tag ?? 0;
-  const store = options.credentials;
-  const psk = store.clientPsk(tag);
-  const serverName = options.serverName ?? options.host;
-  // A client with several certificates under one tag sends its raw public key first (RFC 7250).
-  const [certificate] = store.localCertificates(tag).sort((a, b) => b.type - a.type);
   // Tells an async trust callback when the handshake ends, however it ends.
   let lookupsEnd: AbortController | undefined = new AbortController();
-  const handshake = new ClientHandshake({
-    provider: options.provider ?? nobleProvider,
-    cipherSuites: selectCipherSuites(options.cipherSuites, store.keyExchanges(tag, 'client')),
-    psk: psk && (() => psk),
-    groups: options.groups ?? [NamedGroup.x25519, NamedGroup.secp256r1],
-    authenticator: store.authenticator(tag, { role: 'server', serverName }),
-    certificate,
-    serverName,
-    signal: lookupsEnd.signal,
-  });
+  const handshake = new ClientHandshake(clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal }));
   let subscription: Subscription | undefined;
   const session = new Session(handshake, opts, (data) => transport.send(data, peer), {
     role: 'client',

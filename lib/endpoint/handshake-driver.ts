@@ -14,6 +14,7 @@ import { decodeRecords } from '../operators/decode-records.js';
 import { decrypt } from '../operators/decrypt.js';
 import { encrypt } from '../operators/encrypt.js';
 import { fragment } from '../operators/fragment.js';
+import { installKeys } from '../operators/install-keys.js';
 import { pack } from '../operators/pack.js';
 import { reassemble } from '../operators/reassemble.js';
 import { retransmit } from '../operators/retransmit.js';
@@ -314,11 +315,7 @@ export class HandshakeDriver {
 
   private apply(step: HandshakeStep): void {
     const { host } = this;
-    if (step.keys) {
-      host.writeEpochs.install(step.keys.write, step.keys.suite);
-      host.readEpochs.install(step.keys.read);
-      this.keysInstalled.next();
-    }
+    installKeys(step, { readEpochs: host.readEpochs, writeEpochs: host.writeEpochs, keysInstalled: this.keysInstalled });
     if (step.flight) {
       if (step.flight.entries.some((e) => e.kind === 'change_cipher_spec')) this.sentChangeCipherSpec = true;
       // This flight answers the peer's current one only if some of it arrived.

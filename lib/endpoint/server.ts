@@ -1,19 +1,18 @@
 import { Subject, interval, takeUntil, type Observable, type Subscription } from 'rxjs';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/provider.js';
-import { NamedGroup } from '../crypto/ecdhe.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import { LookupGate } from '../credentials/lookup-gate.js';
 import { DtlsError } from '../dtls-error.js';
 import { CookieSecrets } from '../handshake/cookie.js';
 import { HandshakeBytePool } from '../handshake/handshake-byte-pool.js';
-import { ServerHandshake } from '../handshake/server-handshake.js';
+import { ServerHandshake, type ServerHandshakeOptions } from '../handshake/server-handshake.js';
 import { cookieGate, type VerifiedHello } from '../operators/cookie-gate.js';
 import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
 import { UdpTransport, type UdpOptions } from '../transport/udp.js';
 import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
-import { selectCipherSuites } from './cipher-suite-selection.js';
+import { serverHandshakeOptions } from './handshake-options.js';
 import { Session } from './session.js';
 import type { SessionState } from './session-event.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
@@ -89,7 +88,7 @@ export class DtlsServer {
   private readonly secrets: CookieSecrets;
   private readonly sessionOptions: SessionOptions;
   private readonly provider: CryptoProvider;
-  private readonly handshakeOptions: ConstructorParameters<typeof ServerHandshake>[0];
+  private readonly handshakeOptions: ServerHandshakeOptions;
   private readonly lookups: LookupGate;
   private readonly handshakeBytes: HandshakeBytePool;
   private readonly idleTimeout: number;
@@ -103,24 +102,8 @@ export class DtlsServer {
     this.sessionOptions = sessionOptions(options);
     this.handshakeBytes = new HandshakeBytePool(handshakeBytesTotal(options, this.sessionOptions));
     this.provider = options.provider ?? nobleProvider;
-    const tag = options.tag ?? 0;
-    const store = options.credentials;
-    const hasPsk = store.hasPsk(tag);
     this.lookups = new LookupGate(positiveInteger('maxPendingLookups', options.maxPendingLookups ?? 32));
-    const clientAuthenticator = store.authenticator(tag, { role: 'client' }, this.lookups);
-    if ((options.clientAuth ?? 'none') !== 'none' && !clientAuthenticator) {
-      throw new DtlsError('ECREDENTIALS', `clientAuth "${options.clientAuth}" needs trusted client keys or roots under tag ${tag}`);
-    }
-    this.handshakeOptions = {
-      provider: this.provider,
-      cipherSuites: selectCipherSuites(options.cipherSuites, store.keyExchanges(tag, 'server')),
-      pskLookup: hasPsk ? store.serverPskLookup(tag, this.lookups) : undefined,
-      pskIdentityHint: store.serverPskHint(tag),
-      groups: options.groups ?? [NamedGroup.x25519, NamedGroup.secp256r1],
-      certificates: store.localCertificates(tag),
-      clientAuth: options.clientAuth,
-      clientAuthenticator,
-    };
+    this.handshakeOptions = serverHandshakeOptions({ ...options, lookups: this.lookups });
     const { scheduler } = this.sessionOptions;
     // Rotated on use rather than on a timer, so a server with no sessions schedules nothing.
     this.secrets = new CookieSecrets(this.provider.randomBytes(32), {

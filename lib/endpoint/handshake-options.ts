@@ -1,0 +1,76 @@
+import { NamedGroup } from '../crypto/ecdhe.js';
+import { nobleProvider, type CryptoProvider } from '../crypto/provider.js';
+import type { CredentialStore } from '../credentials/credential-store.js';
+import type { LookupGate } from '../credentials/lookup-gate.js';
+import { DtlsError } from '../dtls-error.js';
+import type { ClientHandshakeOptions } from '../handshake/client-handshake.js';
+import type { ServerHandshakeOptions } from '../handshake/server-handshake.js';
+import { selectCipherSuites } from './cipher-suite-selection.js';
+
+/** What an endpoint's handshakes take from the user: credentials and preferences. */
+export interface HandshakeCredentials {
+  readonly credentials: CredentialStore;
+  /** Which credentials of the store to use (RIOT credman tag; default 0). */
+  readonly tag?: number;
+  /** IANA names of the suites, in order of preference (default: all the credentials allow). */
+  readonly cipherSuites?: readonly string[];
+  /** ECDHE groups in order of preference (default x25519, secp256r1). */
+  readonly groups?: readonly number[];
+  readonly provider?: CryptoProvider;
+}
+
+const DEFAULT_GROUPS = [NamedGroup.x25519, NamedGroup.secp256r1];
+
+/**
+ * The options of every ServerHandshake of a server, from its credentials: the suites
+ * they allow, the PSK lookup and hint, the certificates, and how client certificates
+ * are judged. Async lookups (a `pskLookup`, a raw-key `trust` callback) run through
+ * `lookups` when given, which bounds how many run at once. Throws a DtlsError
+ * (ECREDENTIALS) when `clientAuth` has nothing to judge by.
+ */
+export function serverHandshakeOptions(
+  options: HandshakeCredentials & { readonly clientAuth?: 'none' | 'optional' | 'required'; readonly lookups?: LookupGate },
+): ServerHandshakeOptions {
+  const tag = options.tag ?? 0;
+  const store = options.credentials;
+  const clientAuthenticator = store.authenticator(tag, { role: 'client' }, options.lookups);
+  if ((options.clientAuth ?? 'none') !== 'none' && !clientAuthenticator) {
+    throw new DtlsError('ECREDENTIALS', `clientAuth "${options.clientAuth}" needs trusted client keys or roots under tag ${tag}`);
+  }
+  return {
+    provider: options.provider ?? nobleProvider,
+    cipherSuites: selectCipherSuites(options.cipherSuites, store.keyExchanges(tag, 'server')),
+    pskLookup: store.hasPsk(tag) ? store.serverPskLookup(tag, options.lookups) : undefined,
+    pskIdentityHint: store.serverPskHint(tag),
+    groups: options.groups ?? DEFAULT_GROUPS,
+    certificates: store.localCertificates(tag),
+    clientAuth: options.clientAuth,
+    clientAuthenticator,
+  };
+}
+
+/**
+ * The options of a ClientHandshake from the client's credentials. `serverName` is
+ * checked in the server's X.509 certificate and sent as server_name; `signal` tells an
+ * async trust callback when the handshake ends.
+ */
+export function clientHandshakeOptions(
+  options: HandshakeCredentials & { readonly serverName?: string; readonly signal?: AbortSignal },
+): ClientHandshakeOptions {
+  const tag = options.tag ?? 0;
+  const store = options.credentials;
+  const psk = store.clientPsk(tag);
+  const { serverName } = options;
+  // A client with several certificates under one tag sends its raw public key first (RFC 7250).
+  const [certificate] = store.localCertificates(tag).sort((a, b) => b.type - a.type);
+  return {
+    provider: options.provider ?? nobleProvider,
+    cipherSuites: selectCipherSuites(options.cipherSuites, store.keyExchanges(tag, 'client')),
+    psk: psk && (() => psk),
+    groups: options.groups ?? DEFAULT_GROUPS,
+    authenticator: store.authenticator(tag, { role: 'server', serverName }),
+    certificate,
+    serverName,
+    signal: options.signal,
+  };
+}

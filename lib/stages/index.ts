@@ -1,0 +1,53 @@
+/**
+ * rx-dtls/stages: the DTLS mechanisms as RxJS operators, the flight state machines
+ * they feed, the key-install hook between them, and every type they take and emit,
+ * for building a DTLS pipeline of one's own. examples/rx-pipeline.ts builds a PSK
+ * server from these alone; DtlsServer and Session (rx-dtls) are the same stages
+ * wired for you.
+ *
+ * Receive: datagrams -> cookieGate (server, before any state) -> decodeRecords ->
+ * decrypt -> decodeHandshake -> reassemble -> sequence -> ServerHandshake /
+ * ClientHandshake -> installKeys. Send: flights -> retransmit -> fragment ->
+ * encrypt -> pack -> datagrams.
+ * @packageDocumentation
+ */
+
+// The operators
+export { cookieGate, type CookieGateOptions, type VerifiedHello } from '../operators/cookie-gate.js';
+export { decodeRecords } from '../operators/decode-records.js';
+export { decrypt, type DecryptOptions } from '../operators/decrypt.js';
+export { decodeHandshake, type EpochFragment } from '../operators/decode-handshake.js';
+export { reassemble, type EpochMessage } from '../operators/reassemble.js';
+export { sequence, type SequencedEpochMessage } from '../operators/sequence.js';
+export { retransmit, type RetransmitOptions, type Transmission } from '../operators/retransmit.js';
+export { fragment, type FragmentOptions, type OutgoingRecord } from '../operators/fragment.js';
+export { encrypt } from '../operators/encrypt.js';
+export { pack } from '../operators/pack.js';
+export { installKeys, type KeyInstallTarget } from '../operators/install-keys.js';
+
+// The state machines, and their options from a credential store
+export { ServerHandshake, type ServerHandshakeOptions } from '../handshake/server-handshake.js';
+export { ClientHandshake, type ClientHandshakeOptions } from '../handshake/client-handshake.js';
+export { serverHandshakeOptions, clientHandshakeOptions, type HandshakeCredentials } from '../endpoint/handshake-options.js';
+export type { Flight, FlightEntry } from '../handshake/flight.js';
+export type { HandshakeStep, HandshakeSummary, HandshakeFailure, PeerIdentity, MaybePromise } from '../handshake/handshake-step.js';
+export type { HandshakeMessage } from '../handshake/handshake-message.js';
+
+// The state the operators take
+export { CookieSecrets, type CookieRotation } from '../handshake/cookie.js';
+export { Reassembler, type ReassemblerOptions } from '../handshake/reassembler.js';
+export { HandshakeBudget } from '../handshake/handshake-budget.js';
+export { Sequencer, type SequencedMessage } from '../handshake/sequencer.js';
+export { ReadEpochs, type PlainRecord, type OpenResult } from '../record/read-epochs.js';
+export { WriteEpochs } from '../record/write-epochs.js';
+export type { RecordCipher } from '../record/record-cipher.js';
+export type { RawRecord } from '../record/split-records.js';
+export type { CipherSuite } from '../crypto/cipher-suites.js';
+
+// What flows between them
+export { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../transport/datagram.js';
+export type { RecordHeader } from '../wire/record-header.js';
+export type { HandshakeFragment } from '../wire/handshake-header.js';
+export type { ClientHello } from '../wire/client-hello.js';
+export { ContentType, HandshakeType, DTLS_1_2 } from '../wire/constants.js';
+export { AlertLevel, AlertDescription, encodeAlert, decodeAlert, type Alert } from '../wire/alert.js';
