@@ -37,6 +37,10 @@ const DRAWS_PER_DATAGRAM = 7;
  * duplication, reordering, bit corruption, an MTU, delay and jitter. Put it
  * between two endpoints (memoryLink's `link`) to check that DTLS copes with
  * what RFC 6347 §4.1.2.7 and §4.2.4 say datagram networks do.
+ *
+ * @example
+ * // 10% loss and 50 ms each way, the same losses every run of seed 7.
+ * const [a, b] = memoryLink(addressA, addressB, { scheduler, link: impair({ seed: 7, loss: 0.1, delay: 50, scheduler }) });
  */
 export function impair(options: ImpairOptions): MonoTypeOperatorFunction<Datagram> {
   const loss = probability('loss', options.loss);

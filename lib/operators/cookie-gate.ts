@@ -34,6 +34,13 @@ export interface CookieGateOptions {
  * valid cookie is answered with a HelloVerifyRequest and forgotten; only one with
  * a valid cookie passes. Nothing is stored per peer, and no reply is larger than
  * the datagram that caused it, so the server cannot be used as an amplifier.
+ *
+ * @example
+ * // A server's front door: only ClientHellos that came back with our cookie pass.
+ * const secrets = new CookieSecrets(randomBytes(32));
+ * transport.datagrams$
+ *   .pipe(cookieGate({ secrets, reply: (hvr, datagram) => transport.send(hvr, datagram.peer) }))
+ *   .subscribe(({ datagram, message, hello }) => startHandshake(datagram.peer, new ServerHandshake(options, message, hello)));
  */
 export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagram, VerifiedHello> {
   const { secrets, reply, onDropped } = options;

@@ -11,6 +11,9 @@ export interface EpochFragment {
 /**
  * Handshake records in, handshake fragments out (RFC 6347 §4.2.3: a record may
  * carry several). A record that does not decode is dropped whole.
+ *
+ * @example
+ * const fragments$ = plain$.pipe(filter((r) => r.contentType === ContentType.handshake), decodeHandshake());
  */
 export function decodeHandshake(onMalformed?: () => void): OperatorFunction<PlainRecord, EpochFragment> {
   return (source) =>

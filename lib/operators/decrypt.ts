@@ -21,6 +21,11 @@ export interface DecryptOptions {
  * (a Finished that overtook the ClientKeyExchange) are held, not lost, and
  * released once the keys are installed. Records that fail are dropped silently
  * (RFC 6347 §4.1.2.7).
+ *
+ * @example
+ * const readEpochs = new ReadEpochs();
+ * const keysInstalled = new Subject<void>(); // next() it after installKeys(step, ...)
+ * const plain$ = datagrams$.pipe(decodeRecords(), decrypt({ epochs: readEpochs, keysInstalled$: keysInstalled, maxHeldRecords: 32 }));
  */
 export function decrypt(options: DecryptOptions): OperatorFunction<RawRecord, PlainRecord> {
   const { epochs, keysInstalled$, maxHeldRecords, budget, onDropped } = options;

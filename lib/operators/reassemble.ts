@@ -14,6 +14,9 @@ export interface EpochMessage {
  * order, overlap or duplication of the fragments. Given options, each
  * subscription gets its own bounded buffer; given a Reassembler, the caller keeps
  * a handle on it (a session drops leftovers of messages it has moved past).
+ *
+ * @example
+ * const messages$ = fragments$.pipe(reassemble({ maxBufferedBytes: 32_768, maxMessageLength: 32_768 }));
  */
 export function reassemble(options: ReassemblerOptions | Reassembler): OperatorFunction<EpochFragment, EpochMessage> {
   return (source) =>

@@ -43,6 +43,12 @@ const PEER_RESEND_SPACING = 1 / 4;
  *
  * One scheduled action at a time, nothing allocated per flight but the
  * transmissions: every handshake runs this for each of its flights.
+ *
+ * @example
+ * const flights = new Subject<Flight>(); // next() each step.flight of the state machine
+ * flights
+ *   .pipe(retransmit({ initialTimeout: 1000, maxTimeout: 60_000, resendNow$: resendNow }), fragment({ maxDatagramSize: 1200, overhead: (e) => writeEpochs.overhead(e) }), encrypt(writeEpochs), pack(1200))
+ *   .subscribe((datagrams) => datagrams.forEach((d) => transport.send(d, peer)));
  */
 export function retransmit<F extends { readonly final: boolean }>(
   options: RetransmitOptions,

@@ -32,6 +32,8 @@ export { serverHandshakeOptions, clientHandshakeOptions, type HandshakeCredentia
 export type { Flight, FlightEntry } from '../handshake/flight.js';
 export type { HandshakeStep, HandshakeSummary, HandshakeFailure, PeerIdentity, MaybePromise } from '../handshake/handshake-step.js';
 export type { HandshakeMessage } from '../handshake/handshake-message.js';
+export type { LocalCertificate, PeerAuthenticator, PeerCheck } from '../handshake/peer-authentication.js';
+export type { ClientPskSelector, ServerPskLookup, PskCredential } from '../handshake/psk-credentials.js';
 
 // The state the operators take
 export { CookieSecrets, type CookieRotation } from '../handshake/cookie.js';
@@ -49,5 +51,7 @@ export { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from
 export type { RecordHeader } from '../wire/record-header.js';
 export type { HandshakeFragment } from '../wire/handshake-header.js';
 export type { ClientHello } from '../wire/client-hello.js';
+export type { Extension } from '../wire/extension-type.js';
+export type { Result, DecodeError, DecodeErrorKind } from '../wire/result.js';
 export { ContentType, HandshakeType, DTLS_1_2 } from '../wire/constants.js';
 export { AlertLevel, AlertDescription, encodeAlert, decodeAlert, type Alert } from '../wire/alert.js';
