@@ -34,7 +34,6 @@ export interface ClientOptions extends Partial<SessionOptions> {
  * the outcome. A UDP socket made here is closed when the session ends.
  */
 export async function openClientSession(options: ClientOptions): Promise<Session> {
-  if (options.transport !== undefined && isIP(options.host)) return clientSessionOn(options.transport, options);
   // Resolve once, so replies can be matched to the address they come from.
   const family = isIP(options.host);
   const resolved = family ? { address: options.host, family } : await lookup(options.host);
