@@ -50,7 +50,8 @@ const DEFAULT_LIMIT = 120_000;
  * A DTLS server and a client over `memoryLink`, both on one virtual clock: real
  * handshakes, with loss, delay and timeouts, in microseconds of real time and the
  * same way every run. Made synchronously, so it works in a hand-stepped
- * `VirtualTime` and inside `TestScheduler.run()` alike.
+ * `VirtualTime` and inside `TestScheduler.run()` alike (there, give it
+ * `time: new VirtualTime(testScheduler)` and let `run()` flush it).
  *
  * @example
  * const pair = virtualPair({

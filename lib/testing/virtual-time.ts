@@ -13,9 +13,15 @@ import { TestScheduler } from 'rxjs/testing';
  * time.advanceBy(60_000); // a minute passes, in microseconds of real time
  */
 export class VirtualTime {
-  readonly scheduler = new TestScheduler((actual, expected) => {
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error('marble mismatch');
-  });
+  /**
+   * A scheduler of its own by default; given the one a `TestScheduler.run()` callback
+   * runs on, the pair and fleet runners build on that one, and `run()` flushes them.
+   */
+  constructor(
+    readonly scheduler: TestScheduler = new TestScheduler((actual, expected) => {
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error('marble mismatch');
+    }),
+  ) {}
 
   /** The virtual time in ms. */
   get now(): number {

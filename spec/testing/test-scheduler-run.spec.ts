@@ -6,7 +6,7 @@ import { finalize, map, switchMap, take } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { connect$, createServer, credentials, utf8 } from '../../lib/index.js';
-import { impair, memoryLink } from '../../lib/testing/index.js';
+import { impair, memoryLink, virtualPair, VirtualTime } from '../../lib/testing/index.js';
 
 const store = credentials().psk({ tag: 0, identity: 'device', key: 'secretPSK' });
 const DEVICE = { address: '10.0.0.1', port: 1111 };
@@ -65,6 +65,17 @@ describe('TestScheduler.run() with rx-dtls endpoints', () => {
         handshakeTimeout: 10_000,
       });
       expectObservable(session$).toBe('10000ms #', undefined, expect.objectContaining({ code: 'ETIMEDOUT' }));
+    });
+    expect(testScheduler.actions).toEqual([]);
+  });
+
+  it('runs a virtualPair on the run() scheduler: the client session is established after three round trips and closes when told', () => {
+    const testScheduler = scheduler();
+    testScheduler.run(({ expectObservable }) => {
+      testScheduler.maxFrames = WATCHDOG;
+      const pair = virtualPair({ credentials: store, time: new VirtualTime(testScheduler), delay: 50 });
+      testScheduler.schedule(() => pair.client.close(), 1_000);
+      expectObservable(pair.client.state$).toBe('h 299ms e 699ms (c|)', { h: 'handshaking', e: 'established', c: 'closed' });
     });
     expect(testScheduler.actions).toEqual([]);
   });
