@@ -43,6 +43,17 @@ const stallAfterCookie =
     !(isServer(from) && stalled.some((n) => clientAddress(n).port === to.port) && index > 0);
 
 describe('DtlsServer', () => {
+  it('schedules nothing while it has no session, and stops its idle sweep when the last session ends', async () => {
+    const { time, connect } = hubServer();
+    expect(time.pending).toBe(0);
+    const client = await connect(1);
+    expect(time.runUntil(() => client.state === 'established', 5_000)).toBe(true);
+    expect(time.pending).toBeGreaterThan(0);
+    client.close();
+    time.advanceBy(10);
+    expect(time.pending).toBe(0);
+  });
+
   it('keeps no session before the cookie round trip: cookieless ClientHellos only get HelloVerifyRequests (RFC 6347 §4.2.1)', async () => {
     // The client never receives the HelloVerifyRequest, so it keeps sending its first ClientHello.
     const { time, client, server, serverEvents, serverSessions } = await startPair({ deliver: (d) => d.from === 'client' });

@@ -122,3 +122,37 @@ describe('CookieSecrets and computeCookie', () => {
     expect(secrets.verify(PEER, { ...clientHello(), cookie: computeCookie(secret(2), PEER, clientHello()) })).toBe(true);
   });
 });
+
+describe('CookieSecrets rotating on use', () => {
+  /** Secrets on a clock set by hand, rotating every 1000 ms, counting the secrets drawn. */
+  function rotating() {
+    let now = 5_000;
+    let drawn = 0;
+    const secrets = new CookieSecrets(secret(1), { period: 1_000, now: () => now, nextSecret: () => secret(2 + drawn++) });
+    return { secrets, at: (time: number) => (now = time), drawn: () => drawn };
+  }
+
+  it('rotates at the first use in a new period, not before, and never while unused', () => {
+    const { secrets, at, drawn } = rotating();
+    const first = withCookie(secrets);
+    at(5_999);
+    expect(secrets.issue(PEER, clientHello())).toEqual(first.cookie);
+    at(6_000);
+    expect(drawn()).toBe(0);
+    expect(secrets.issue(PEER, clientHello())).toEqual(computeCookie(secret(2), PEER, clientHello()));
+    expect(drawn()).toBe(1);
+    // One period old: still accepted, through the previous secret.
+    expect(secrets.verify(PEER, first)).toBe(true);
+  });
+
+  it('after two or more unused periods, accepts no cookie from before them, as a timer would have rotated twice', () => {
+    const { secrets, at, drawn } = rotating();
+    const first = withCookie(secrets);
+    at(5_000 + 7 * 1_000);
+    expect(secrets.verify(PEER, first)).toBe(false);
+    expect(drawn()).toBe(2);
+    const fresh = withCookie(secrets);
+    at(5_000 + 8 * 1_000 + 999);
+    expect(secrets.verify(PEER, fresh)).toBe(true);
+  });
+});
