@@ -12,17 +12,17 @@ import { Lab } from './support/lab.js';
 import { RecordIo } from './support/record-io.js';
 import { clientHelloDatagram, cookieIn, pskClientHello } from './support/hello.js';
 import { SpoofTransport } from './support/spoof-transport.js';
-import { VirtualClock } from './support/virtual-clock.js';
+import { VirtualTime } from '../../lib/testing/index.js';
 
 const PEER = { address: '192.0.2.7', port: 40000 };
 let trap: EscapeTrap;
-let clock: VirtualClock;
+let clock: VirtualTime;
 let transport: SpoofTransport;
 let server: DtlsServer;
 
 beforeEach(() => {
   trap = new EscapeTrap();
-  clock = new VirtualClock();
+  clock = new VirtualTime();
   transport = new SpoofTransport();
   server = createServer({
     transport,

@@ -6,13 +6,13 @@ import type { Session } from '../../../lib/endpoint/session.js';
 import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../../../lib/transport/datagram.js';
 import { clientHelloDatagram, cookieIn, pskClientHello } from '../../fuzz/support/hello.js';
 import { SpoofTransport } from '../../fuzz/support/spoof-transport.js';
-import { VirtualClock } from '../../fuzz/support/virtual-clock.js';
+import { VirtualTime } from '../../../lib/testing/index.js';
 
 export const PSK_STORE = credentials().psk({ tag: 0, identity: 'Client_identity', key: 'secretPSK' });
 
 /** A PSK DtlsServer on a transport anyone can write to from any address, in virtual time. */
 export class SpoofedServer {
-  readonly clock = new VirtualClock();
+  readonly clock = new VirtualTime();
   readonly transport: SpoofTransport;
   readonly server: DtlsServer;
   /** Server events, except one hello-verify-request per ClientHello (a flood would fill memory with them). */

@@ -7,7 +7,7 @@ import type { Datagram, DatagramTransport, PeerAddress } from '../../../lib/tran
 import { memoryLink } from '../../../lib/transport/memory.js';
 import type { KeyExchangeSetup } from './key-exchanges.js';
 import { seededProvider } from './seeded-provider.js';
-import { VirtualClock } from './virtual-clock.js';
+import { VirtualTime } from '../../../lib/testing/index.js';
 
 /** c>s: from the client to the server; s>c: the other way. */
 export type Direction = 'c>s' | 's>c';
@@ -48,7 +48,7 @@ const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(1
  * if sent by either side. Records what was sent and what each endpoint concluded.
  */
 export class Lab {
-  readonly clock = new VirtualClock();
+  readonly clock = new VirtualTime();
   readonly provider: CryptoProvider;
   client?: Session;
   readonly serverSessions: Session[] = [];
