@@ -39,8 +39,9 @@ const DEFAULT_LIMIT = 120_000;
  * timeouts, made synchronously like `virtualPair`.
  *
  * @example
- * const fleet = virtualFleet({ clients: 20, credentials: store, server: { maxHandshakes: 5 } });
- * fleet.runUntilSettled(); // 20: the oldest handshakes were evicted and retried
+ * const fleet = virtualFleet({ clients: 20, credentials: store, server: { maxSessions: 10 } });
+ * fleet.runUntilSettled(); // 10: the server turned the other clients away after their cookie exchange
+ * fleet.close();
  */
 export function virtualFleet(options: VirtualFleetOptions): VirtualFleet {
   const time = options.time ?? new VirtualTime();

@@ -63,11 +63,21 @@ describe('virtualPair', () => {
 });
 
 describe('virtualFleet', () => {
+  it('brings 20 clients against a server that holds 10 sessions: 10 established, the others turned away until they time out', () => {
+    const fleet = virtualFleet({ clients: 20, credentials: store, server: { maxSessions: 10 } });
+    expect(fleet.runUntilSettled()).toBe(10);
+    expect(fleet.clients.filter((c) => c.error?.code === 'ETIMEDOUT')).toHaveLength(10);
+    fleet.close();
+    expect(fleet.time.pending).toBe(0);
+  });
+
   it('brings 12 clients up against a server that allows 4 handshakes at once, and stops every timer when closed', () => {
     const fleet = virtualFleet({ clients: 12, credentials: store, server: { maxHandshakes: 4 } });
     const settled = fleet.runUntilSettled();
     // The oldest handshakes are evicted (ENOBUFS) to make room: those clients time out or fail.
-    // Each new handshake evicts the oldest (ENOBUFS at the server); the evicted clients retry until their 60 s are up.
+    // The 12 cookie-bearing ClientHellos arrive together: each beyond the 4th evicts the oldest handshake
+    // (ENOBUFS at the server), whose client already has its flight 4 and keeps resending flight 5 to a
+    // server that no longer knows it, until its 60 s are up.
     expect(settled).toBe(4);
     expect(fleet.clients.map((c) => c.error?.code ?? c.state)).toEqual([...Array(8).fill('ETIMEDOUT'), ...Array(4).fill('established')]);
     expect(fleet.server.sessionCount).toBe(settled);
