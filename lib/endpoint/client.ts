@@ -1,4 +1,4 @@
-import { Observable, asyncScheduler, filter, firstValueFrom, type Subscription } from 'rxjs';
+import { Observable, Subscription, asyncScheduler, filter, firstValueFrom } from 'rxjs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { NamedGroup } from '../crypto/ecdhe.js';
@@ -8,10 +8,14 @@ import { DtlsError } from '../dtls-error.js';
 import { ClientHandshake } from '../handshake/client-handshake.js';
 import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
+import { networkError } from '../transport/network-error.js';
 import { UdpTransport } from '../transport/udp.js';
+import { canceled, throwIfAborted } from './canceled.js';
 import { selectCipherSuites } from './cipher-suite-selection.js';
+import { applyIcmpErrors } from './icmp-errors.js';
 import { Session } from './session.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
+import { checkClientOptions } from './validate-options.js';
 
 export interface ClientOptions extends Partial<SessionOptions> {
   readonly host: string;
@@ -27,14 +31,34 @@ export interface ClientOptions extends Partial<SessionOptions> {
   /** A transport to use instead of a new UDP socket; it is not closed with the session. */
   readonly transport?: DatagramTransport;
   readonly provider?: CryptoProvider;
+  /**
+   * Ends the session when it aborts, as node:dgram's `signal` closes a socket: before the
+   * handshake completes the peer gets user_canceled and close_notify and the call rejects
+   * with ECANCELED; after it, the session closes with close_notify.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * What ICMP errors on the client's own UDP socket do. 'fail' (default): port or host
+   * unreachable ends a handshake at once with ECONNREFUSED or EHOSTUNREACH, and an
+   * established session after `icmpErrorLimit` of them with no record from the server
+   * between. 'ignore': they are only reported on events$ (`network-error`), as on a lossy
+   * link where stale ICMP errors arrive.
+   */
+  readonly icmpErrors?: 'fail' | 'ignore';
+  /** ICMP errors in a row that end an established session (default 3). */
+  readonly icmpErrorLimit?: number;
 }
 
 /**
  * Opens a client session: the handshake starts on the next turn of the scheduler,
  * so events$ subscribed to at once sees all of it; await `established(session)` for
- * the outcome. A UDP socket made here is closed when the session ends.
+ * the outcome. A UDP socket made here is closed when the session ends. Rejects with
+ * a DtlsError: EINVAL for an option it cannot use, ENOTFOUND for a host that does
+ * not resolve, EADDRINUSE and the like when the socket cannot be bound, ECANCELED
+ * when `signal` aborted.
  */
 export async function openClientSession(options: ClientOptions): Promise<Session> {
+  checkClientOptions(options as unknown as Readonly<Record<string, unknown>>);
   const opts = sessionOptions({ ...options, keyLog: options.keyLog ?? keyLogFromEnvironment() });
   const tag = options.tag ?? 0;
   const store = options.credentials;
@@ -54,13 +78,21 @@ export async function openClientSession(options: ClientOptions): Promise<Session
     serverName,
     signal: lookupsEnd.signal,
   });
+  const { signal } = options;
+  throwIfAborted(signal);
   const own = options.transport === undefined;
   // Resolve once, so replies can be matched to the address they come from.
   const family = isIP(options.host);
-  const resolved = family ? { address: options.host, family } : await lookup(options.host);
+  const resolved = family ? { address: options.host, family } : await lookup(options.host).catch((error: unknown) => Promise.reject(networkError(error, `cannot resolve ${options.host}`)));
+  throwIfAborted(signal);
   const peer: PeerAddress = { address: resolved.address, port: options.port };
   const transport = options.transport ?? (await UdpTransport.bind({ host: resolved.family === 6 ? '::' : '0.0.0.0', port: 0, connect: peer }));
-  let subscription: Subscription | undefined;
+  if (signal?.aborted) {
+    if (own) await transport.close();
+    throwIfAborted(signal);
+  }
+  const subscriptions = new Subscription();
+  const onAbort = (): void => void session.cancel(canceled(signal!));
   const session = new Session(handshake, opts, (data) => transport.send(data, peer), {
     role: 'client',
     peer,
@@ -70,13 +102,21 @@ export async function openClientSession(options: ClientOptions): Promise<Session
       if (state === 'closed') lookupsEnd?.abort(new DtlsError('ECLOSED', `the handshake with ${options.host}:${options.port} ended`));
       if (state !== 'handshaking') lookupsEnd = undefined;
       if (state !== 'closed') return;
-      subscription?.unsubscribe();
-      if (own) transport.close();
+      subscriptions.unsubscribe();
+      signal?.removeEventListener('abort', onAbort);
     },
+    release: own ? () => transport.close() : undefined,
   });
-  subscription = transport.datagrams$.subscribe((d) => {
-    if (d.peer.port === peer.port && sameHost(d.peer.address, peer.address)) session.receive(d.data);
-  });
+  subscriptions.add(
+    transport.datagrams$.subscribe((d) => {
+      if (d.peer.port === peer.port && sameHost(d.peer.address, peer.address)) session.receive(d.data);
+    }),
+  );
+  if (transport.errors$) {
+    const peerName = `${options.host}:${options.port}`;
+    subscriptions.add(applyIcmpErrors(transport.errors$, session, peerName, { icmpErrors: options.icmpErrors ?? 'fail', limit: options.icmpErrorLimit ?? 3 }));
+  }
+  signal?.addEventListener('abort', onAbort, { once: true });
   // Start on the next turn of the scheduler, so that whoever receives the session can
   // subscribe to events$ first and see the handshake from its first flight. With the
   // default scheduler that turn is setImmediate: asyncScheduler's zero delay is a timer
@@ -87,43 +127,68 @@ export async function openClientSession(options: ClientOptions): Promise<Session
   return session;
 }
 
-/** Resolves when the session is established; rejects with the DtlsError that ended it otherwise. */
-export function established(session: Session): Promise<Session> {
-  return firstValueFrom(session.state$.pipe(filter((s) => s !== 'handshaking')), { defaultValue: 'closed' as const }).then((state) => {
-    if (state === 'established') return session;
-    throw session.error ?? new DtlsError('ECLOSED', 'the session closed during the handshake');
-  });
+/**
+ * Resolves when the session is established; rejects with the DtlsError that ended it
+ * otherwise. When `signal` aborts first, the handshake is canceled (user_canceled,
+ * close_notify) and this rejects with ECANCELED.
+ */
+export function established(session: Session, options: { readonly signal?: AbortSignal } = {}): Promise<Session> {
+  const { signal } = options;
+  const onAbort = (): void => void session.cancel(canceled(signal!));
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return firstValueFrom(session.state$.pipe(filter((s) => s !== 'handshaking')), { defaultValue: 'closed' as const })
+    .then((state) => {
+      if (state === 'established') return session;
+      throw session.error ?? new DtlsError('ECLOSED', 'the session closed during the handshake');
+    })
+    .finally(() => signal?.removeEventListener('abort', onAbort));
 }
 
-/** Connects and completes the handshake. */
+/** Connects and completes the handshake (see openClientSession for `signal` and the errors). */
 export async function connect(options: ClientOptions): Promise<Session> {
   return established(await openClientSession(options));
 }
 
 /**
- * The Observable form of connect: emits the session once established, then
- * completes. Unsubscribing before that abandons the handshake.
+ * The Observable form of connect, in the manner of RxJS's `using`: the session lives as
+ * long as the subscription. It emits the session once established; completes when the
+ * session ends cleanly (close_notify from either side); errors with the DtlsError that
+ * failed the handshake or ended the session. Unsubscribing closes the session:
+ * close_notify once established, user_canceled and close_notify during the handshake
+ * (RFC 5246 §7.2.2), and the UDP socket it opened. So
+ * `connect$(o).pipe(switchMap((s) => s.data$), retry())` reconnects after a failure,
+ * and `firstValueFrom(connect$(o))` would close the session it returns: use `connect`.
  */
 export function connect$(options: ClientOptions): Observable<Session> {
   return new Observable<Session>((subscriber) => {
+    try {
+      checkClientOptions(options as unknown as Readonly<Record<string, unknown>>);
+    } catch (error) {
+      return subscriber.error(error);
+    }
+    const opening = new AbortController();
+    const forward = (): void => opening.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', forward, { once: true });
     let session: Session | undefined;
-    let done = false;
-    openClientSession(options)
-      .then((s) => {
+    openClientSession({ ...options, signal: opening.signal }).then(
+      (s) => {
         session = s;
-        if (subscriber.closed) s.abandon(new DtlsError('ECLOSED', 'unsubscribed'));
-        return established(s);
-      })
-      .then(
-        (s) => {
-          done = true;
-          subscriber.next(s);
-          subscriber.complete();
-        },
-        (err) => subscriber.error(err),
-      );
+        if (subscriber.closed) return void s.close();
+        s.state$.subscribe({
+          next: (state) => {
+            if (state === 'established') subscriber.next(s);
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        });
+      },
+      (error: unknown) => subscriber.error(error),
+    );
     return () => {
-      if (!done) session?.abandon(new DtlsError('ECLOSED', 'unsubscribed before the handshake completed'));
+      options.signal?.removeEventListener('abort', forward);
+      if (session) void session.close();
+      else opening.abort(new DtlsError('ECANCELED', 'unsubscribed before the session opened'));
     };
   });
 }
