@@ -115,7 +115,7 @@ export class DtlsServer {
     const tag = options.tag ?? 0;
     const store = options.credentials;
     const hasPsk = store.hasPsk(tag);
-    this.lookups = new LookupGate(positiveInteger('maxPendingLookups', options.maxPendingLookups ?? 32));
+    this.lookups = new LookupGate(options.maxPendingLookups ?? 32);
     const clientAuthenticator = store.authenticator(tag, { role: 'client' }, this.lookups);
     if ((options.clientAuth ?? 'none') !== 'none' && !clientAuthenticator) {
       throw new DtlsError('ECREDENTIALS', `clientAuth "${options.clientAuth}" needs trusted client keys or roots under tag ${tag}`);
@@ -291,14 +291,9 @@ export class DtlsServer {
   }
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new DtlsError('EINVAL', `${name} must be a positive integer, got ${value}`);
-  return value;
-}
-
-/** maxHandshakeBytesTotal, checked, or its default: a quarter of maxHandshakes × maxHandshakeBufferBytes. */
+/** maxHandshakeBytesTotal (checked with the other options), or its default: a quarter of maxHandshakes × maxHandshakeBufferBytes. */
 function handshakeBytesTotal(options: ServerOptions, session: SessionOptions): number {
-  return positiveInteger('maxHandshakeBytesTotal', options.maxHandshakeBytesTotal ?? Math.floor(((options.maxHandshakes ?? 256) * session.maxHandshakeBufferBytes) / 4));
+  return options.maxHandshakeBytesTotal ?? Math.floor(((options.maxHandshakes ?? 256) * session.maxHandshakeBufferBytes) / 4);
 }
 
 /**

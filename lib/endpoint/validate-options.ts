@@ -141,6 +141,8 @@ export function checkServerOptions(options: Options): void {
 export function checkServerSettings(options: Options): void {
   checkInteger(options, 'maxSessions', 1, Number.MAX_SAFE_INTEGER);
   checkInteger(options, 'maxHandshakes', 1, Number.MAX_SAFE_INTEGER);
+  checkInteger(options, 'maxPendingLookups', 1, Number.MAX_SAFE_INTEGER);
+  checkInteger(options, 'maxHandshakeBytesTotal', 1, Number.MAX_SAFE_INTEGER);
   checkMilliseconds(options, 'idleTimeout');
   checkMilliseconds(options, 'cookieRotation');
   checkOneOf(options, 'clientAuth', ['none', 'optional', 'required']);
