@@ -21,7 +21,23 @@ export type DtlsErrorCode =
   /** An invalid argument or option. */
   | 'EINVAL'
   /** The endpoint or session was closed. */
-  | 'ECLOSED';
+  | 'ECLOSED'
+  /** An AbortSignal given to the call aborted it (its reason is the cause). */
+  | 'ECANCELED'
+  /** The local address and port are taken by another socket. */
+  | 'EADDRINUSE'
+  /** The local address to bind is not one of this host's. */
+  | 'EADDRNOTAVAIL'
+  /** Not allowed to bind that port (below 1024 without the privilege). */
+  | 'EACCES'
+  /** The host name does not resolve. */
+  | 'ENOTFOUND'
+  /** ICMP port unreachable: nothing listens on the server's UDP port. */
+  | 'ECONNREFUSED'
+  /** ICMP host or network unreachable: no route to the server. */
+  | 'EHOSTUNREACH'
+  /** Any other failure of the operating system's socket or resolver (the Node error is the cause). */
+  | 'EIO';
 
 export interface AlertInfo {
   readonly level: 'warning' | 'fatal';

@@ -5,7 +5,7 @@
  */
 
 // Endpoints and sessions
-export { createServer, listen, DtlsServer, type ServerOptions, type ServerEvent } from './endpoint/server.js';
+export { createServer, listen, DtlsServer, type ServerOptions, type ListenOptions, type ServerEvent } from './endpoint/server.js';
 export { connect, connect$, openClientSession, established, type ClientOptions } from './endpoint/client.js';
 export { Session } from './endpoint/session.js';
 export type { SessionEvent, SessionState } from './endpoint/session-event.js';

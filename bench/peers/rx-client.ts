@@ -21,7 +21,7 @@ export function rxClient(provider: CryptoProvider): ClientPeer {
       const session = await open(target, suite);
       return {
         send: (data) => session.send(data),
-        onData: (listener) => void session.data$.subscribe((d) => listener(d.length)),
+        onData: (listener) => void session.data$.subscribe({ next: (d) => listener(d.length), error: () => undefined }),
         close: async () => session.close(),
       };
     },

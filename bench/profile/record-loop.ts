@@ -11,7 +11,7 @@ const [suiteId = 'psk', providerName = 'node', size = '1024', inFlightArg = '16'
 const suite = SUITES.find((s) => s.id === suiteId)!;
 const provider = providerName === 'noble' ? nobleProvider : nodeCryptoProvider;
 const server = await listen({ host: '127.0.0.1', port: 0, credentials: serverCredentials(suite), cipherSuites: [suite.iana], groups: [P256], provider });
-server.sessions$.subscribe((s) => s.data$.subscribe((d) => s.send(d)));
+server.sessions$.subscribe((s) => s.data$.subscribe({ next: (d) => s.send(d), error: () => undefined }));
 const session = await connect({ host: '127.0.0.1', port: server.address().port, credentials: clientCredentials(suite), cipherSuites: [suite.iana], groups: [P256], provider });
 const payload = new Uint8Array(Number(size)).fill(0x61);
 const inFlight = Number(inFlightArg);
@@ -24,10 +24,13 @@ const pump = (): void => {
     outstanding++;
   }
 };
-session.data$.subscribe(() => {
-  outstanding--;
-  echoed++;
-  pump();
+session.data$.subscribe({
+  next: () => {
+    outstanding--;
+    echoed++;
+    pump();
+  },
+  error: (error: unknown) => process.stderr.write(`the session failed: ${String(error)}\n`),
 });
 const start = performance.now();
 const cpu0 = process.cpuUsage();

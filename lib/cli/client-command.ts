@@ -31,7 +31,8 @@ export async function runClient(config: ClientConfig): Promise<number> {
     out.error(err);
     return 1;
   }
-  session.events$.subscribe((event) => out.session(event));
+  // The closed event prints why a session failed; the error that then ends events$ says it again.
+  session.events$.subscribe({ next: (event) => out.session(event), error: () => undefined });
 
   return new Promise<number>((resolve) => {
     let inputEnded = false;
@@ -60,20 +61,22 @@ export async function runClient(config: ClientConfig): Promise<number> {
     const onOutputError = () => session.close();
     process.stdout.on('error', onOutputError);
 
-    session.data$.subscribe((data) => {
-      process.stdout.write(data);
-      if (inputEnded) closeWhenQuiet();
+    session.data$.subscribe({
+      next: (data) => {
+        process.stdout.write(data);
+        if (inputEnded) closeWhenQuiet();
+      },
+      error: () => undefined,
     });
     // The closed event has already told why; the session's error decides the status.
-    session.state$.subscribe({
-      complete: () => {
-        clearTimeout(linger);
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-        process.stdout.off('error', onOutputError);
-        process.stdin.off('data', onInput).off('end', onInputEnd).destroy();
-        resolve(session.error ? 1 : 0);
-      },
-    });
+    const ended = () => {
+      clearTimeout(linger);
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      process.stdout.off('error', onOutputError);
+      process.stdin.off('data', onInput).off('end', onInputEnd).destroy();
+      resolve(session.error ? 1 : 0);
+    };
+    session.state$.subscribe({ complete: ended, error: ended });
     established(session).then(
       () => {
         // Input is read only now: lines typed or piped during the handshake wait in the pipe.

@@ -30,12 +30,13 @@ export async function runDemo(config: DemoConfig): Promise<number> {
     // Subscribed at once: the session starts, and sends flight 4, right after it is emitted.
     server.sessions$.subscribe((session) => {
       serverSide = session;
-      session.events$.subscribe((event) => narrate('server', event, say));
-      session.data$.subscribe((data) => session.send(data));
+      // A failure shows as the closed event, and as the error of the handshake or echo awaited below.
+      session.events$.subscribe({ next: (event) => narrate('server', event, say), error: () => undefined });
+      session.data$.subscribe({ next: (data) => session.send(data), error: () => undefined });
     });
 
     const client = await openClientSession({ host: address, port, credentials: store, ...suites });
-    client.events$.subscribe((event) => narrate('client', event, say));
+    client.events$.subscribe({ next: (event) => narrate('client', event, say), error: () => undefined });
     const session = await within(established(client), 'the handshake');
     const info = session.info!;
     say(`handshake complete: ${info.cipherSuite}, ${describePeer(info.peer)}${info.extendedMasterSecret ? ', extended master secret' : ''}`);

@@ -48,6 +48,8 @@ export function describeSessionEvent(event: SessionEvent): string {
       return `alert ${event.direction}: ${event.level} ${event.name}`;
     case 'key-log-error':
       return `key log not written: ${event.error.message}`;
+    case 'network-error':
+      return `network error: ${event.error.code} ${event.error.message}`;
     case 'closed':
       return event.error ? `closed: ${event.error.code} ${event.error.message}` : 'closed';
   }
@@ -87,6 +89,7 @@ export function describePeer(peer: PublicPeerIdentity): string {
 /** The fields of an event as JSON: "event" names it, the error becomes {code, message, alert}. */
 export function sessionEventFields(event: SessionEvent): Record<string, unknown> {
   if (event.type === 'closed') return event.error ? { event: 'closed', error: errorSummary(event.error) } : { event: 'closed' };
+  if (event.type === 'network-error') return { event: 'network-error', error: errorSummary(event.error) };
   const { type, ...rest } = event;
   return { event: type, ...rest };
 }

@@ -28,10 +28,14 @@ export async function runServer(config: ServerConfig): Promise<number> {
 
   server.events$.subscribe((event) => out.server(event));
   server.sessions$.subscribe((session) => {
-    session.events$.subscribe((event) => out.session(event, session.peer));
-    session.data$.subscribe((data) => {
-      session.send(data);
-      out.echoed(session.peer, data.length);
+    // A session that fails is one client's business: its closed event prints why, and the server goes on.
+    session.events$.subscribe({ next: (event) => out.session(event, session.peer), error: () => undefined });
+    session.data$.subscribe({
+      next: (data) => {
+        session.send(data);
+        out.echoed(session.peer, data.length);
+      },
+      error: () => undefined,
     });
   });
 

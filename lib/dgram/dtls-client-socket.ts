@@ -5,6 +5,7 @@ import { isIP, isIPv6, type AddressInfo } from 'node:net';
 import { DtlsError } from '../dtls-error.js';
 import { established, openClientSession, type ClientOptions } from '../endpoint/client.js';
 import type { Session } from '../endpoint/session.js';
+import { checkClientOptions } from '../endpoint/validate-options.js';
 import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
 import { addressInfo, DtlsDgramSocket, plainAddress } from './dtls-dgram-socket.js';
 import { UdpTransport } from '../transport/udp.js';
@@ -47,7 +48,9 @@ export class DtlsClientSocket extends DtlsDgramSocket {
   private opening?: Promise<Session>;
   private resolved?: Promise<PeerAddress>;
 
+  /** Throws DtlsError EINVAL for an option it cannot use. */
   constructor(private readonly options: DtlsClientSocketOptions) {
+    checkClientOptions(options as unknown as Readonly<Record<string, unknown>>);
     super(isIPv6(options.host) ? 'udp6' : 'udp4');
     this.transport = options.transport;
   }
@@ -150,7 +153,8 @@ export class DtlsClientSocket extends DtlsDgramSocket {
       throw session.error;
     }
     this.current = session;
-    session.data$.subscribe((data) => this.receive(data, session.peer));
+    // A failed session fails the sends waiting for it; the next send starts a new one.
+    session.data$.subscribe({ next: (data) => this.receive(data, session.peer), error: () => undefined });
     this.emit('session', session);
     return established(session);
   }

@@ -2,11 +2,10 @@ import type { Buffer } from 'node:buffer';
 import type { RemoteInfo } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { DtlsError } from '../dtls-error.js';
-import { listen, type DtlsServer, type ServerOptions } from '../endpoint/server.js';
+import { listen, type DtlsServer, type ListenOptions } from '../endpoint/server.js';
 import type { Session } from '../endpoint/session.js';
 import type { PeerAddress } from '../transport/datagram.js';
 import { DtlsDgramSocket, plainAddress } from './dtls-dgram-socket.js';
-import type { UdpOptions } from '../transport/udp.js';
 
 /** A reply the server socket could not route: no established session with that peer (any more). */
 export interface UnroutableDatagram {
@@ -96,11 +95,15 @@ export class DtlsServerSocket extends DtlsDgramSocket {
 
   private adopt(session: Session): void {
     const key = routeKey(session.peer);
-    session.state$.subscribe((state) => {
-      if (state === 'established') this.established.set(key, session);
-      else if (state === 'closed' && this.established.get(key) === session) this.established.delete(key);
+    // A session that fails ends with its closed state too; the error is one client's, not the socket's.
+    session.state$.subscribe({
+      next: (state) => {
+        if (state === 'established') this.established.set(key, session);
+        else if (state === 'closed' && this.established.get(key) === session) this.established.delete(key);
+      },
+      error: () => undefined,
     });
-    session.data$.subscribe((data) => this.receive(data, session.peer));
+    session.data$.subscribe({ next: (data) => this.receive(data, session.peer), error: () => undefined });
     this.emit('session', session);
   }
 }
@@ -111,7 +114,7 @@ export function serverDgramSocket(server: DtlsServer): DtlsServerSocket {
 }
 
 /** Binds UDP, serves DTLS on it (see `listen`) and returns the server as a dgram-shaped socket. */
-export async function listenDgram(options: Omit<ServerOptions, 'transport'> & UdpOptions): Promise<DtlsServerSocket> {
+export async function listenDgram(options: ListenOptions): Promise<DtlsServerSocket> {
   return new DtlsServerSocket(await listen(options));
 }
 

@@ -1,4 +1,4 @@
-import { Observable, asyncScheduler, defaultIfEmpty, filter, firstValueFrom, map, take, type Subscription } from 'rxjs';
+import { Observable, Subscription, asyncScheduler, filter, firstValueFrom } from 'rxjs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { CryptoProvider } from '../crypto/provider.js';
@@ -7,10 +7,14 @@ import { DtlsError } from '../dtls-error.js';
 import { ClientHandshake } from '../handshake/client-handshake.js';
 import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
+import { networkError } from '../transport/network-error.js';
 import { UdpTransport } from '../transport/udp.js';
+import { canceled, throwIfAborted } from './canceled.js';
 import { clientHandshakeOptions } from './handshake-options.js';
+import { applyIcmpErrors } from './icmp-errors.js';
 import { Session } from './session.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
+import { checkClientOptions } from './validate-options.js';
 
 export interface ClientOptions extends Partial<SessionOptions> {
   readonly host: string;
@@ -26,38 +30,71 @@ export interface ClientOptions extends Partial<SessionOptions> {
   /** A transport to use instead of a new UDP socket; it is not closed with the session. */
   readonly transport?: DatagramTransport;
   readonly provider?: CryptoProvider;
+  /**
+   * Ends the session when it aborts, as node:dgram's `signal` closes a socket: before the
+   * handshake completes the peer gets user_canceled and close_notify and the call rejects
+   * with ECANCELED; after it, the session closes with close_notify.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * What ICMP errors on the client's own UDP socket do. 'fail' (default): port or host
+   * unreachable ends a handshake at once with ECONNREFUSED or EHOSTUNREACH, and an
+   * established session after `icmpErrorLimit` of them with no record from the server
+   * between. 'ignore': they are only reported on events$ (`network-error`), as on a lossy
+   * link where stale ICMP errors arrive.
+   */
+  readonly icmpErrors?: 'fail' | 'ignore';
+  /** ICMP errors in a row that end an established session (default 3). */
+  readonly icmpErrorLimit?: number;
 }
 
 /**
  * Opens a client session: the handshake starts on the next turn of the scheduler,
  * so events$ subscribed to at once sees all of it; await `established(session)` for
- * the outcome. A UDP socket made here is closed when the session ends.
+ * the outcome. A UDP socket made here is closed when the session ends. Rejects with
+ * a DtlsError: EINVAL for an option it cannot use, ENOTFOUND for a host that does
+ * not resolve, EADDRINUSE and the like when the socket cannot be bound, ECANCELED
+ * when `signal` aborted.
  */
 export async function openClientSession(options: ClientOptions): Promise<Session> {
+  checkClientOptions(options as unknown as Readonly<Record<string, unknown>>);
+  const { signal } = options;
+  throwIfAborted(signal);
   // Resolve once, so replies can be matched to the address they come from.
   const family = isIP(options.host);
-  const resolved = family ? { address: options.host, family } : await lookup(options.host);
+  const resolved = family ? { address: options.host, family } : await lookup(options.host).catch((error: unknown) => Promise.reject(networkError(error, `cannot resolve ${options.host}`)));
+  throwIfAborted(signal);
   const peer: PeerAddress = { address: resolved.address, port: options.port };
   const transport = options.transport ?? (await UdpTransport.bind({ host: resolved.family === 6 ? '::' : '0.0.0.0', port: 0, connect: peer }));
-  return startClientSession(options, peer, transport, options.transport === undefined);
+  const own = options.transport === undefined;
+  if (signal?.aborted) {
+    if (own) await transport.close();
+    throwIfAborted(signal);
+  }
+  return startClientSession(options, peer, transport, own);
 }
 
 /**
  * Opens a client session on a transport the caller owns, to `options.host` given as an
  * IP address: nothing to resolve or bind, so the session comes back at once. This is
  * what lets a handshake run inside `TestScheduler.run()`, where no promise settles.
+ * Throws a DtlsError: EINVAL for an option it cannot use, ECANCELED when `signal` aborted.
  */
 export function clientSessionOn(transport: DatagramTransport, options: Omit<ClientOptions, 'transport'>): Session {
+  checkClientOptions(options as unknown as Readonly<Record<string, unknown>>);
   if (!isIP(options.host)) throw new DtlsError('EINVAL', `host must be an IP address here, got ${options.host}`);
+  throwIfAborted(options.signal);
   return startClientSession(options, { address: options.host, port: options.port }, transport, false);
 }
 
 function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: PeerAddress, transport: DatagramTransport, own: boolean): Session {
   const opts = sessionOptions({ ...options, keyLog: options.keyLog ?? keyLogFromEnvironment() });
+  const { signal } = options;
   // Tells an async trust callback when the handshake ends, however it ends.
   let lookupsEnd: AbortController | undefined = new AbortController();
   const handshake = new ClientHandshake(clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal }));
-  let subscription: Subscription | undefined;
+  const subscriptions = new Subscription();
+  const onAbort = (): void => void session.cancel(canceled(signal!));
   const session = new Session(handshake, opts, (data) => transport.send(data, peer), {
     role: 'client',
     peer,
@@ -67,13 +104,21 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
       if (state === 'closed') lookupsEnd?.abort(new DtlsError('ECLOSED', `the handshake with ${options.host}:${options.port} ended`));
       if (state !== 'handshaking') lookupsEnd = undefined;
       if (state !== 'closed') return;
-      subscription?.unsubscribe();
-      if (own) transport.close();
+      subscriptions.unsubscribe();
+      signal?.removeEventListener('abort', onAbort);
     },
+    release: own ? () => transport.close() : undefined,
   });
-  subscription = transport.datagrams$.subscribe((d) => {
-    if (d.peer.port === peer.port && sameHost(d.peer.address, peer.address)) session.receive(d.data);
-  });
+  subscriptions.add(
+    transport.datagrams$.subscribe((d) => {
+      if (d.peer.port === peer.port && sameHost(d.peer.address, peer.address)) session.receive(d.data);
+    }),
+  );
+  if (transport.errors$) {
+    const peerName = `${options.host}:${options.port}`;
+    subscriptions.add(applyIcmpErrors(transport.errors$, session, peerName, { icmpErrors: options.icmpErrors ?? 'fail', limit: options.icmpErrorLimit ?? 3 }));
+  }
+  signal?.addEventListener('abort', onAbort, { once: true });
   // Start on the next turn of the scheduler, so that whoever receives the session can
   // subscribe to events$ first and see the handshake from its first flight. With the
   // default scheduler that turn is setImmediate: asyncScheduler's zero delay is a timer
@@ -84,61 +129,72 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
   return session;
 }
 
-/** Emits the session once established and completes; errors with the DtlsError that ended it otherwise. */
-function outcome$(session: Session): Observable<Session> {
-  return session.state$.pipe(
-    filter((s) => s !== 'handshaking'),
-    take(1),
-    // A session already closed has a completed state$, which emits nothing.
-    defaultIfEmpty('closed' as const),
-    map((state) => {
+/**
+ * Resolves when the session is established; rejects with the DtlsError that ended it
+ * otherwise. When `signal` aborts first, the handshake is canceled (user_canceled,
+ * close_notify) and this rejects with ECANCELED.
+ */
+export function established(session: Session, options: { readonly signal?: AbortSignal } = {}): Promise<Session> {
+  const { signal } = options;
+  const onAbort = (): void => void session.cancel(canceled(signal!));
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return firstValueFrom(session.state$.pipe(filter((s) => s !== 'handshaking')), { defaultValue: 'closed' as const })
+    .then((state) => {
       if (state === 'established') return session;
       throw session.error ?? new DtlsError('ECLOSED', 'the session closed during the handshake');
-    }),
-  );
+    })
+    .finally(() => signal?.removeEventListener('abort', onAbort));
 }
 
-/** Resolves when the session is established; rejects with the DtlsError that ended it otherwise. */
-export function established(session: Session): Promise<Session> {
-  return firstValueFrom(outcome$(session));
-}
-
-/** Connects and completes the handshake. */
+/** Connects and completes the handshake (see openClientSession for `signal` and the errors). */
 export async function connect(options: ClientOptions): Promise<Session> {
   return established(await openClientSession(options));
 }
 
 /**
- * The Observable form of connect: emits the session once established, then
- * completes. Unsubscribing before that abandons the handshake. Given a `transport`
- * and an IP address as `host`, it opens the session on subscription, without a
- * promise in between, so it runs inside `TestScheduler.run()`.
+ * The Observable form of connect, in the manner of RxJS's `using`: the session lives as
+ * long as the subscription. It emits the session once established; completes when the
+ * session ends cleanly (close_notify from either side); errors with the DtlsError that
+ * failed the handshake or ended the session. Unsubscribing closes the session:
+ * close_notify once established, user_canceled and close_notify during the handshake
+ * (RFC 5246 §7.2.2), and the UDP socket it opened. So
+ * `connect$(o).pipe(switchMap((s) => s.data$), retry())` reconnects after a failure,
+ * and `firstValueFrom(connect$(o))` would close the session it returns: use `connect`.
+ * Given a `transport` and an IP address as `host`, it opens the session on subscription,
+ * without a promise in between, so it runs inside `TestScheduler.run()`.
  */
 export function connect$(options: ClientOptions): Observable<Session> {
   return new Observable<Session>((subscriber) => {
+    try {
+      checkClientOptions(options as unknown as Readonly<Record<string, unknown>>);
+    } catch (error) {
+      return subscriber.error(error);
+    }
+    const opening = new AbortController();
+    const forward = (): void => opening.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', forward, { once: true });
     let session: Session | undefined;
-    let done = false;
     const follow = (s: Session): void => {
       session = s;
-      if (subscriber.closed) {
-        s.abandon(new DtlsError('ECLOSED', 'unsubscribed'));
-        return;
-      }
-      subscriber.add(
-        outcome$(s).subscribe({
-          next: (established) => {
-            done = true;
-            subscriber.next(established);
-          },
-          error: (err) => subscriber.error(err),
-          complete: () => subscriber.complete(),
-        }),
-      );
+      if (subscriber.closed) return void s.close();
+      s.state$.subscribe({
+        next: (state) => {
+          if (state === 'established') subscriber.next(s);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
     };
-    if (options.transport !== undefined && isIP(options.host)) follow(clientSessionOn(options.transport, options));
-    else openClientSession(options).then(follow, (err) => subscriber.error(err));
+    // Given a transport and an IP address there is nothing to wait for: the session opens
+    // on subscription, without a promise in between, so it runs inside TestScheduler.run().
+    const { transport } = options;
+    if (transport !== undefined && isIP(options.host)) follow(clientSessionOn(transport, { ...options, signal: opening.signal }));
+    else openClientSession({ ...options, signal: opening.signal }).then(follow, (error: unknown) => subscriber.error(error));
     return () => {
-      if (!done) session?.abandon(new DtlsError('ECLOSED', 'unsubscribed before the handshake completed'));
+      options.signal?.removeEventListener('abort', forward);
+      if (session) void session.close();
+      else opening.abort(new DtlsError('ECANCELED', 'unsubscribed before the session opened'));
     };
   });
 }

@@ -10,12 +10,15 @@ import { ServerHandshake, type ServerHandshakeOptions } from '../handshake/serve
 import { cookieGate, type VerifiedHello } from '../operators/cookie-gate.js';
 import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
+import { networkError } from '../transport/network-error.js';
 import { UdpTransport, type UdpOptions } from '../transport/udp.js';
 import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
+import { throwIfAborted } from './canceled.js';
 import { serverHandshakeOptions } from './handshake-options.js';
 import { Session } from './session.js';
 import type { SessionState } from './session-event.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
+import { checkListenOptions, checkServerOptions } from './validate-options.js';
 
 export interface ServerOptions extends Partial<SessionOptions> {
   readonly transport: DatagramTransport;
@@ -74,8 +77,14 @@ interface Entry {
  * then one Session per peer address, within limits.
  */
 export class DtlsServer {
-  /** Each new session, as soon as its cookie is verified and before its handshake runs. */
+  /**
+   * Each new session, as soon as its cookie is verified and before its handshake runs.
+   * Completes when the server closes (`close()`, or its transport closed); errors with a
+   * DtlsError when its transport fails. A session that fails is that session's end
+   * (its own streams error), never the server's.
+   */
   readonly sessions$: Observable<Session>;
+  /** What the server does before and around sessions; ends as `sessions$` does. */
   readonly events$: Observable<ServerEvent>;
 
   private readonly sessionsSubject = new Subject<Session>();
@@ -95,14 +104,17 @@ export class DtlsServer {
   /** The idle sweep, running only while there are sessions to sweep. */
   private idleSweep?: Subscription;
   private closed = false;
+  private released?: Promise<void>;
 
+  /** Throws DtlsError EINVAL for an option it cannot use, ECREDENTIALS for credentials that cannot serve. */
   constructor(private readonly options: ServerOptions) {
+    checkServerOptions(options as unknown as Readonly<Record<string, unknown>>);
     this.sessions$ = this.sessionsSubject.asObservable();
     this.events$ = this.eventsSubject.asObservable();
     this.sessionOptions = sessionOptions(options);
     this.handshakeBytes = new HandshakeBytePool(handshakeBytesTotal(options, this.sessionOptions));
     this.provider = options.provider ?? nobleProvider;
-    this.lookups = new LookupGate(positiveInteger('maxPendingLookups', options.maxPendingLookups ?? 32));
+    this.lookups = new LookupGate(options.maxPendingLookups ?? 32);
     this.handshakeOptions = serverHandshakeOptions({ ...options, lookups: this.lookups });
     const { scheduler } = this.sessionOptions;
     // Rotated on use rather than on a timer, so a server with no sessions schedules nothing.
@@ -113,7 +125,11 @@ export class DtlsServer {
     });
     this.idleTimeout = options.idleTimeout ?? 300_000;
 
-    options.transport.datagrams$.pipe(takeUntil(this.closing)).subscribe((d) => this.onDatagram(d));
+    options.transport.datagrams$.pipe(takeUntil(this.closing)).subscribe({
+      next: (d) => this.onDatagram(d),
+      error: (error: unknown) => this.fail(networkError(error, 'the server transport failed')),
+      complete: () => void this.close(),
+    });
     this.unverified
       .pipe(
         cookieGate({
@@ -147,17 +163,35 @@ export class DtlsServer {
     return this.handshakeBytes.held;
   }
 
-  /** Closes every session (close_notify to established peers) and the transport. */
-  close(): void {
+  /**
+   * Closes every session (close_notify to established peers, user_canceled and
+   * close_notify to those handshaking), then the transport. Resolves once the transport
+   * is closed, the alerts sent; there is no need to await it.
+   */
+  close(): Promise<void> {
+    this.shutDown();
+    this.sessionsSubject.complete();
+    this.eventsSubject.complete();
+    return this.released!;
+  }
+
+  /** The transport failed: the sessions end with its error, and so do sessions$ and events$. */
+  private fail(error: DtlsError): void {
+    if (this.closed) return;
+    for (const { session } of [...this.entries.values()]) session.abandon(error);
+    this.shutDown();
+    this.sessionsSubject.error(error);
+    this.eventsSubject.error(error);
+  }
+
+  private shutDown(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const { session } of [...this.entries.values()]) session.close();
+    for (const { session } of [...this.entries.values()]) void session.close();
     this.stopIdleSweep();
     this.closing.next();
     this.closing.complete();
-    this.sessionsSubject.complete();
-    this.eventsSubject.complete();
-    this.options.transport.close();
+    this.released = Promise.resolve(this.options.transport.close());
   }
 
   private onDatagram(datagram: Datagram): void {
@@ -257,14 +291,9 @@ export class DtlsServer {
   }
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new DtlsError('EINVAL', `${name} must be a positive integer, got ${value}`);
-  return value;
-}
-
-/** maxHandshakeBytesTotal, checked, or its default: a quarter of maxHandshakes × maxHandshakeBufferBytes. */
+/** maxHandshakeBytesTotal (checked with the other options), or its default: a quarter of maxHandshakes × maxHandshakeBufferBytes. */
 function handshakeBytesTotal(options: ServerOptions, session: SessionOptions): number {
-  return positiveInteger('maxHandshakeBytesTotal', options.maxHandshakeBytesTotal ?? Math.floor(((options.maxHandshakes ?? 256) * session.maxHandshakeBufferBytes) / 4));
+  return options.maxHandshakeBytesTotal ?? Math.floor(((options.maxHandshakes ?? 256) * session.maxHandshakeBufferBytes) / 4);
 }
 
 /**
@@ -297,13 +326,34 @@ export function createServer(options: ServerOptions): DtlsServer {
   return new DtlsServer(options);
 }
 
-/** Binds a UDP socket (default 127.0.0.1:5684) and serves DTLS on it. */
-export async function listen(options: Omit<ServerOptions, 'transport'> & UdpOptions): Promise<DtlsServer> {
+export interface ListenOptions extends Omit<ServerOptions, 'transport'>, UdpOptions {
+  /** Closes the server when it aborts, as node:net's `listen({ signal })` does; before it is bound, listen rejects with ECANCELED. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Binds a UDP socket (default 127.0.0.1:5684) and serves DTLS on it. Rejects with a
+ * DtlsError: EINVAL for an option it cannot use, EADDRINUSE, EACCES or EADDRNOTAVAIL
+ * when the socket cannot be bound, ECANCELED when `signal` aborted first.
+ */
+export async function listen(options: ListenOptions): Promise<DtlsServer> {
+  checkListenOptions(options as unknown as Readonly<Record<string, unknown>>);
+  const { signal } = options;
+  throwIfAborted(signal);
   const transport = await UdpTransport.bind({ host: options.host ?? '127.0.0.1', port: options.port ?? 5684 });
+  let server: DtlsServer;
   try {
-    return new DtlsServer({ ...options, keyLog: options.keyLog ?? keyLogFromEnvironment(), transport });
+    throwIfAborted(signal);
+    const { signal: _signal, host: _host, port: _port, ...serverOptions } = options;
+    server = new DtlsServer({ ...serverOptions, keyLog: options.keyLog ?? keyLogFromEnvironment(), transport });
   } catch (error) {
-    transport.close();
+    await transport.close();
     throw error;
   }
+  if (signal) {
+    const onAbort = (): void => void server.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    server.sessions$.subscribe({ complete: () => signal.removeEventListener('abort', onAbort), error: () => signal.removeEventListener('abort', onAbort) });
+  }
+  return server;
 }

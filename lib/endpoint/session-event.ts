@@ -18,6 +18,8 @@ export type SessionEvent =
     }
   | ({ readonly type: 'handshake-complete' } & HandshakeInfo)
   | ({ readonly type: 'alert'; readonly direction: 'sent' | 'received' } & AlertInfo)
+  /** The network reported the peer unreachable (ICMP port or host unreachable); whether the session ends follows ClientOptions.icmpErrors. */
+  | { readonly type: 'network-error'; readonly error: DtlsError }
   /** The keyLog sink threw; the session goes on. */
   | { readonly type: 'key-log-error'; readonly error: DtlsError }
   /** The session ended: cleanly (no error) or with the error that ended it. */

@@ -1,5 +1,5 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { DtlsError } from '../dtls-error.js';
+import { checkSessionOptions } from './validate-options.js';
 
 /** Per-session settings, shared by client and server endpoints. */
 export interface SessionOptions {
@@ -42,9 +42,7 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
 
 const OPTION_NAMES: ReadonlyArray<keyof SessionOptions> = [...(Object.keys(DEFAULT_SESSION_OPTIONS) as Array<keyof SessionOptions>), 'keyLog'];
 
-/** Smallest MTU with room for a handshake fragment of a protected record. */
-const MIN_MTU = 64;
-
+/** The session options in `overrides` over the defaults; throws DtlsError EINVAL for one it cannot use. */
 export function sessionOptions(overrides: Partial<SessionOptions>): SessionOptions {
   // Only the session's own options are taken (a client passes all of its options here);
   // one given as undefined keeps its default.
@@ -53,19 +51,6 @@ export function sessionOptions(overrides: Partial<SessionOptions>): SessionOptio
     const value = overrides[name];
     if (value !== undefined) merged[name] = value;
   }
-  const options = merged as unknown as SessionOptions;
-  if (!Number.isInteger(options.mtu) || options.mtu < MIN_MTU || options.mtu > 65_507) {
-    throw new DtlsError('EINVAL', `mtu must be an integer from ${MIN_MTU} to 65507, got ${options.mtu}`);
-  }
-  if (!Number.isInteger(options.maxHandshakeBufferBytes) || options.maxHandshakeBufferBytes < 1) {
-    throw new DtlsError('EINVAL', `maxHandshakeBufferBytes must be a positive whole number of bytes, got ${options.maxHandshakeBufferBytes}`);
-  }
-  for (const [name, value] of [
-    ['retransmit.initialTimeout', options.retransmit.initialTimeout],
-    ['retransmit.maxTimeout', options.retransmit.maxTimeout],
-    ['handshakeTimeout', options.handshakeTimeout],
-  ] as const) {
-    if (!(value > 0)) throw new DtlsError('EINVAL', `${name} must be a positive number of milliseconds, got ${value}`);
-  }
-  return options;
+  checkSessionOptions(merged);
+  return merged as unknown as SessionOptions;
 }

@@ -28,6 +28,8 @@ export interface SessionInit {
   readonly onStateChange?: (state: SessionState) => void;
   /** The handshake's byte budget, when the endpoint made it (a server's is in its pool); otherwise one of maxHandshakeBufferBytes. */
   readonly handshakeBudget?: HandshakeBudget;
+  /** Releases what the session owns beyond itself (a client's own UDP socket) when it ends; `close()` resolves once it settles. */
+  readonly release?: () => void | Promise<void>;
 }
 
 /**
@@ -45,6 +47,8 @@ export class Session {
   /** Made on the first subscription to events$: a session nobody watches keeps no Subject for them. */
   private events?: Subject<SessionEvent>;
   private readonly stateSubject = new BehaviorSubject<SessionState>('handshaking');
+  /** The state, kept apart from the subject: a BehaviorSubject that errored throws on reading its value. */
+  private currentState: SessionState = 'handshaking';
   private readonly readEpochs: ReadEpochs;
   private readonly writeEpochs: WriteEpochs;
   /** The handshake stages, until established (or closed). */
@@ -55,6 +59,11 @@ export class Session {
   private finalFlight?: FinalFlight;
   private handshakeInfo?: HandshakeInfo;
   private readonly onStateChange?: (state: SessionState) => void;
+  private readonly release?: () => void | Promise<void>;
+  /** Settles once what the session owns is released (set when it ends). */
+  private released?: Promise<void>;
+  /** Whether start() ran: before it the peer has heard nothing, so a close tells it nothing. */
+  private started = false;
   private closeError?: DtlsError;
   /** Records dropped: malformed, unauthenticated, replayed, or out of place. */
   droppedRecords = 0;
@@ -73,6 +82,7 @@ export class Session {
   ) {
     this.role = init.role;
     this.onStateChange = init.onStateChange;
+    this.release = init.release;
     this.peer = init.peer;
     this.lastActivity = options.scheduler.now();
     this.readEpochs = new ReadEpochs(options.replayWindow);
@@ -85,26 +95,39 @@ export class Session {
     return this.driver?.budget.held ?? 0;
   }
 
-  /** Application data from the peer, one emission per record. Completes when the session ends. */
+  /**
+   * Application data from the peer, one emission per record. Completes when the session
+   * ends cleanly (close_notify from either side, `close()`, the endpoint closing); errors
+   * with the session's DtlsError when it fails (fatal alert, timeout, eviction, abandon).
+   * A subscriber after the end gets the completion or the error at once.
+   */
   get data$(): Observable<Uint8Array> {
     return this.data.asObservable();
   }
 
-  /** Handshake progress, retransmissions, alerts and the end of the session; like any Subject, only what happens after subscribing. */
+  /**
+   * Handshake progress, retransmissions, alerts and the end of the session; like any
+   * Subject, only what happens after subscribing. The last event is `closed`; then it
+   * completes (clean end) or errors with the session's DtlsError, as `data$` does.
+   */
   get events$(): Observable<SessionEvent> {
     if (this.events === undefined) {
       this.events = new Subject<SessionEvent>();
-      if (this.state === 'closed') this.events?.complete();
+      if (this.state === 'closed') this.finish(this.events);
     }
     return this.events.asObservable();
   }
 
+  /**
+   * The current state, then each change. `closed` is the last value; then it completes
+   * (clean end) or errors with the session's DtlsError, as `data$` does.
+   */
   get state$(): Observable<SessionState> {
     return this.stateSubject.asObservable();
   }
 
   get state(): SessionState {
-    return this.stateSubject.value;
+    return this.currentState;
   }
 
   /** What the handshake agreed, once established. */
@@ -119,6 +142,8 @@ export class Session {
 
   /** Starts the handshake: the client's first flight, or the server's answer to the verified ClientHello. */
   start(): void {
+    if (this.state === 'closed') return;
+    this.started = true;
     this.events?.next({ type: 'handshake-start', role: this.role });
     this.driver?.start();
   }
@@ -146,16 +171,53 @@ export class Session {
     this.transmit(this.writeEpochs.seal(this.writeEpochs.current, ContentType.application_data, DTLS_1_2, data));
   }
 
-  /** Sends close_notify and ends the session (RFC 5246 §7.2.1). */
-  close(): void {
-    if (this.state === 'closed') return;
-    this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
-    this.terminate();
+  /**
+   * Ends the session cleanly and tells the peer: close_notify once established (RFC 5246
+   * §7.2.1); during the handshake user_canceled, then close_notify (RFC 5246 §7.2.2: a
+   * handshake canceled for a reason unrelated to a protocol failure), so the peer stops
+   * retransmitting at once; nothing before the first flight went out. Resolves once the
+   * alerts are handed to the network and what the session owns (a client's own UDP
+   * socket) is released; there is no need to await it.
+   */
+  close(): Promise<void> {
+    this.closeWithAlerts(undefined);
+    return this.released ?? Promise.resolve();
+  }
+
+  /**
+   * Gives up a handshake the user no longer wants (an AbortSignal fired): user_canceled
+   * and close_notify as `close()` sends them, but the session fails with `reason`, so
+   * whoever awaits the handshake learns why. Once established it is `close()`.
+   */
+  cancel(reason: DtlsError): Promise<void> {
+    this.closeWithAlerts(this.state === 'handshaking' ? reason : undefined);
+    return this.released ?? Promise.resolve();
   }
 
   /** Ends the session without telling the peer (the endpoint is going away, or the peer started over). */
   abandon(reason: DtlsError): void {
     this.terminate(reason);
+  }
+
+  /**
+   * The network says the peer is unreachable (an ICMP error on a client's connected
+   * socket): reported on events$, and the end of the session with `error` when the
+   * endpoint's policy says so (ClientOptions.icmpErrors).
+   * @internal
+   */
+  reportNetworkError(error: DtlsError, fatal: boolean): void {
+    if (this.state === 'closed') return;
+    this.events?.next({ type: 'network-error', error });
+    if (fatal) this.terminate(error);
+  }
+
+  private closeWithAlerts(error: DtlsError | undefined): void {
+    if (this.state === 'closed') return;
+    if (this.started) {
+      if (this.state === 'handshaking') this.sendAlert(AlertLevel.warning, AlertDescription.user_canceled);
+      this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
+    }
+    this.terminate(error);
   }
 
   private get peerName(): string {
@@ -291,6 +353,7 @@ export class Session {
 
   private setState(state: SessionState): void {
     this.onStateChange?.(state);
+    this.currentState = state;
     this.stateSubject.next(state);
   }
 
@@ -307,9 +370,17 @@ export class Session {
     this.dropDriver();
     this.finalFlight = undefined;
     this.setState('closed');
+    const released = this.release?.();
+    if (released) this.released = released;
     this.events?.next({ type: 'closed', error });
-    this.events?.complete();
-    this.data.complete();
-    this.stateSubject.complete();
+    if (this.events) this.finish(this.events);
+    this.finish(this.data);
+    this.finish(this.stateSubject);
+  }
+
+  /** The end of each of the session's streams: complete on a clean close, error with the DtlsError that ended it otherwise. */
+  private finish(subject: Pick<Subject<unknown>, 'error' | 'complete'>): void {
+    if (this.closeError) subject.error(this.closeError);
+    else subject.complete();
   }
 }

@@ -1,3 +1,4 @@
+import type { DtlsError } from '../dtls-error.js';
 import type { Session } from '../endpoint/session.js';
 import { AsyncQueue, END } from './async-queue.js';
 
@@ -26,7 +27,8 @@ export function sessionData(session: Session, options: SessionDataOptions = {}):
   const queue = new AsyncQueue<Uint8Array>(options.maxBuffered ?? 256);
   const subscription = session.data$.subscribe({
     next: (data) => queue.push(data),
-    complete: () => queue.finish(session.error),
+    complete: () => queue.finish(),
+    error: (error: unknown) => queue.finish(error as DtlsError),
   });
   const done = (): IteratorResult<Uint8Array> => {
     subscription.unsubscribe();

@@ -6,6 +6,7 @@ import { established, openClientSession } from '../endpoint/client.js';
 import { createServer, type DtlsServer, type ServerOptions } from '../endpoint/server.js';
 import type { Session } from '../endpoint/session.js';
 import { sessionOptions, type SessionOptions } from '../endpoint/session-options.js';
+import { checkInteger, checkServerSettings } from '../endpoint/validate-options.js';
 import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
 import { AsyncQueue, END } from './async-queue.js';
 import { SOCK_DTLS_1_2, SOCK_DTLS_CLIENT, SOCK_DTLS_SERVER, SOCK_NO_TIMEOUT, type SockDtlsRole, type SockDtlsVersion } from './sock-dtls-constants.js';
@@ -39,6 +40,8 @@ export function sockDtlsCreate(udp: DatagramTransport, tag: number, version: Soc
   if (role !== SOCK_DTLS_CLIENT && role !== SOCK_DTLS_SERVER) throw new DtlsError('EINVAL', `role must be SOCK_DTLS_CLIENT or SOCK_DTLS_SERVER, got ${String(role)}`);
   if (version !== SOCK_DTLS_1_2) throw new DtlsError('EINVAL', `rx-dtls implements DTLS 1.2 only (SOCK_DTLS_1_2), got version ${String(version)}`);
   if (!Number.isInteger(tag) || tag < 0) throw new DtlsError('EINVAL', `a credential tag is a non-negative integer, got ${String(tag)}`);
+  checkServerSettings(options as unknown as Readonly<Record<string, unknown>>);
+  checkInteger(options as unknown as Readonly<Record<string, unknown>>, 'queueSize', 1, 2 ** 20);
   return new SockDtls(udp, tag, role, options);
 }
 
@@ -243,17 +246,21 @@ export class SockDtls implements AsyncIterable<SockDtlsRecvResult> {
   private track(session: SockDtlsSession, dtls: Session, initiated: boolean): void {
     session.attach(dtls);
     let completed = false;
-    dtls.events$.subscribe((event) => {
-      if (event.type === 'handshake-complete') {
-        completed = true;
-        if (session.waiting === 0) this.queue.push({ type: 'handshake', session });
-      } else if (event.type === 'closed') {
-        // A peer whose handshake fails is the peer's business (RIOT reports nothing either); ours is the caller's.
-        if (initiated && !completed && event.error && session.waiting === 0 && !this.closed) this.queue.push({ type: 'failure', error: event.error });
-        if (!initiated && this.sessions.get(key(session.ep)) === session && session.dtls === dtls) this.sessions.delete(key(session.ep));
-      }
+    // A failure arrives as the closed event, then as the error ending both streams: reported once, from the event.
+    dtls.events$.subscribe({
+      next: (event) => {
+        if (event.type === 'handshake-complete') {
+          completed = true;
+          if (session.waiting === 0) this.queue.push({ type: 'handshake', session });
+        } else if (event.type === 'closed') {
+          // A peer whose handshake fails is the peer's business (RIOT reports nothing either); ours is the caller's.
+          if (initiated && !completed && event.error && session.waiting === 0 && !this.closed) this.queue.push({ type: 'failure', error: event.error });
+          if (!initiated && this.sessions.get(key(session.ep)) === session && session.dtls === dtls) this.sessions.delete(key(session.ep));
+        }
+      },
+      error: () => undefined,
     });
-    dtls.data$.subscribe((data) => this.queue.push({ type: 'data', session, data }));
+    dtls.data$.subscribe({ next: (data) => this.queue.push({ type: 'data', session, data }), error: () => undefined });
   }
 
   /** Waits for the session's handshake; on timeout a client abandons it (RIOT resets the peer), a server leaves its peer's alone. */

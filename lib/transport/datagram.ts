@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { DtlsError } from '../dtls-error.js';
 
 /** Where a datagram came from or goes to. */
 export interface PeerAddress {
@@ -20,7 +21,14 @@ export interface DatagramTransport {
   send(data: Uint8Array, peer: PeerAddress): void;
   /** The local address, once bound. */
   address(): PeerAddress;
-  close(): void;
+  /**
+   * Errors the network reported for this transport: on a UDP socket connected to one
+   * peer, the ICMP errors (port or host unreachable) the kernel reports for it. Optional:
+   * a transport without them is a network that never says.
+   */
+  readonly errors$?: Observable<DtlsError>;
+  /** Releases the transport; the promise, if any, settles once it is released. */
+  close(): void | Promise<void>;
 }
 
 /** A stable key for a peer's address and port, used to demultiplex sessions. */

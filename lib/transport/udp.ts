@@ -1,7 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { Subject } from 'rxjs';
+import type { DtlsError } from '../dtls-error.js';
 import type { Datagram, DatagramTransport, PeerAddress } from './datagram.js';
+import { networkError } from './network-error.js';
 
 export interface UdpOptions {
   /** Address to bind (default 127.0.0.1; "::1" or "::" for IPv6). */
@@ -20,9 +22,17 @@ export interface UdpOptions {
 export class UdpTransport implements DatagramTransport {
   private readonly incoming = new Subject<Datagram>();
   readonly datagrams$ = this.incoming.asObservable();
+  private readonly failures = new Subject<DtlsError>();
+  /**
+   * What the socket reports after it is bound: on a connected socket, the ICMP errors
+   * for its peer (Linux reports port unreachable as ECONNREFUSED on the next receive).
+   * Nothing here throws: the endpoint decides what an error means.
+   */
+  readonly errors$ = this.failures.asObservable();
   private closed = false;
   /** Datagrams handed to the socket but not yet sent: close() waits for them (a last close_notify). */
   private pending = 0;
+  private readonly released: Promise<void>;
 
   private constructor(
     private readonly socket: Socket,
@@ -32,43 +42,71 @@ export class UdpTransport implements DatagramTransport {
       // A view of Node's buffer, not a copy (the core speaks Uint8Array).
       this.incoming.next({ data: new Uint8Array(msg.buffer, msg.byteOffset, msg.length), peer: { address: rinfo.address, port: rinfo.port } });
     });
-    // ICMP errors (port unreachable) surface here on some platforms; DTLS treats them as loss.
-    socket.on('error', () => undefined);
-    socket.on('close', () => this.incoming.complete());
+    socket.on('error', (error) => this.failures.next(networkError(error, this.connected ? 'the server is unreachable' : 'UDP socket error')));
+    this.released = new Promise((resolve) =>
+      socket.on('close', () => {
+        this.incoming.complete();
+        this.failures.complete();
+        resolve();
+      }),
+    );
   }
 
+  /** Binds (and connects) a socket; rejects with a DtlsError (EADDRINUSE, EACCES, EADDRNOTAVAIL, EINVAL, ...). */
   static bind(options: UdpOptions = {}): Promise<UdpTransport> {
     const host = options.host ?? '127.0.0.1';
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
     const { connect } = options;
     return new Promise((resolve, reject) => {
-      socket.once('error', (error) => {
-        socket.close();
-        reject(error);
-      });
+      const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+      const fail = (error: unknown, doing: string): void => {
+        socket.removeAllListeners();
+        // A socket that never bound has nothing to close, and says so by throwing.
+        try {
+          socket.close();
+        } catch {
+          // already closed
+        }
+        reject(networkError(error, doing));
+      };
+      const where = `${host}:${options.port ?? 0}`;
+      socket.once('error', (error) => fail(error, connect ? `cannot bind ${where} or connect to ${connect.address}:${connect.port}` : `cannot bind ${where}`));
       const ready = (): void => {
         socket.removeAllListeners('error');
         resolve(new UdpTransport(socket, connect !== undefined));
       };
-      socket.bind(options.port ?? 0, host, () => {
-        if (connect === undefined) return ready();
-        // Without a callback, a failed connect is an 'error' event, which rejects.
-        socket.once('connect', ready);
-        socket.connect(connect.port, connect.address);
-      });
+      try {
+        socket.bind(options.port ?? 0, host, () => {
+          if (connect === undefined) return ready();
+          // Without a callback, a failed connect is an 'error' event, which rejects; a bad argument throws.
+          socket.once('connect', ready);
+          try {
+            socket.connect(connect.port, connect.address);
+          } catch (error) {
+            fail(error, `cannot connect to ${connect.address}:${connect.port}`);
+          }
+        });
+      } catch (error) {
+        fail(error, `cannot bind ${where}`);
+      }
     });
   }
 
   send(data: Uint8Array, peer: PeerAddress): void {
     if (this.closed) return;
     this.pending++;
-    if (this.connected) this.socket.send(data, this.sent);
-    else this.socket.send(data, peer.port, peer.address, this.sent);
+    try {
+      if (this.connected) this.socket.send(data, this.sent);
+      else this.socket.send(data, peer.port, peer.address, this.sent);
+    } catch (error) {
+      // A bad destination throws before anything is sent: it is reported, as a failed send is.
+      this.sent(error as Error);
+    }
   }
 
-  /** One callback for every send: close() waits for the last one. */
-  private readonly sent = (): void => {
+  /** One callback for every send: close() waits for the last one; a failed send is reported, never thrown. */
+  private readonly sent = (error: Error | null): void => {
     this.pending--;
+    if (error) this.failures.next(networkError(error, 'cannot send'));
     if (this.closed && this.pending === 0) this.socket.close();
   };
 
@@ -77,9 +115,12 @@ export class UdpTransport implements DatagramTransport {
     return { address, port };
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.pending === 0) this.socket.close();
+  /** Closes the socket once the datagrams handed to it are sent; resolves when it is closed. */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      if (this.pending === 0) this.socket.close();
+    }
+    return this.released;
   }
 }

@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,17 @@ describe('rx-dtls client against rx-dtls server', () => {
     // The server cannot decrypt the client's Finished and drops it (RFC 6347 §4.1.2.7), so the client times out.
     expect(stderr).toMatch(/\nclosed: ETIMEDOUT handshake with 127\.0\.0\.1:\d+ did not complete in 1500 ms[^\n]*\n$/);
     expect(stderr).not.toMatch(/handshake complete/);
+  });
+
+  it.concurrent('exits 1 and says so at once when nothing listens on the port (ICMP port unreachable)', async () => {
+    // A port bound and released again: a typo'd port. With a 60 s --timeout, only the ICMP error ends this within the spec's time.
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const closed = socket.address().port;
+    await new Promise<void>((resolve) => socket.close(resolve));
+    const { code, stderr } = await runCli(['client', '--port', String(closed), ...SERVER_PSK, '--timeout', '60000'], 'never sent\n');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/\nclosed: ECONNREFUSED 127\.0\.0\.1:\d+ refused: nothing listens on that UDP port \(ICMP port unreachable\)\n$/);
   });
 
   it.concurrent('exits 1 with the alert when the server knows no key for the identity', async () => {

@@ -97,7 +97,7 @@ describe('DtlsServerSocket', () => {
     client.send('hello');
     await atServer;
     const clientSession = client.session!;
-    const closedByServer = new Promise((resolve) => clientSession.events$.subscribe((e) => e.type === 'closed' && resolve(e)));
+    const closedByServer = new Promise((resolve) => clientSession.events$.subscribe({ next: (e) => e.type === 'closed' && resolve(e), error: () => undefined }));
     const closeEvent = once(server, 'close');
     server.close();
     await closeEvent;

@@ -6,7 +6,7 @@ import { utf8 } from '../../lib/credentials/credential-store.js';
 import { connect, connect$, openClientSession } from '../../lib/endpoint/client.js';
 import { createServer } from '../../lib/endpoint/server.js';
 import type { Session } from '../../lib/endpoint/session.js';
-import { MemoryHub } from '../../lib/testing/index.js';
+import { MemoryHub, type HubFilter } from '../../lib/testing/index.js';
 import { SERVER_ADDRESS, pskStore, received, sendTimes, startPair } from './helpers/pair.js';
 import { VirtualTime } from '../../lib/testing/index.js';
 
@@ -22,7 +22,7 @@ describe('client and server over a memory link, in virtual time', () => {
       expect(session.state).toBe('established');
       expect(client.info).toEqual({ cipherSuite: name, peer: { kind: 'psk', identity: 'Client_identity' }, extendedMasterSecret: true });
       expect(session.info?.cipherSuite).toBe(name);
-      session.data$.subscribe((d) => session.send(utf8(`echo:${new TextDecoder().decode(d)}`)));
+      session.data$.subscribe({ next: (d) => session.send(utf8(`echo:${new TextDecoder().decode(d)}`)), error: () => undefined });
       const echoed = received(client);
       client.send(utf8('hello'));
       client.send(utf8('world'));
@@ -189,10 +189,12 @@ describe('client and server over a memory link, in virtual time', () => {
 
 describe('connect, connect$ and option checks', () => {
   /** A server on a hub, and options for a client from 10.0.9.9 whose datagrams may be dropped. */
-  function setup(dropClient = false) {
+  function setup(dropClient = false, deliver: HubFilter = () => true) {
     const time = new VirtualTime();
-    const hub = new MemoryHub(time.scheduler, (from) => !(dropClient && from.port === 9999));
-    createServer({ credentials: pskStore(), transport: hub.endpoint(SERVER_ADDRESS), scheduler: time.scheduler });
+    const hub = new MemoryHub(time.scheduler, (from, to, data, index) => !(dropClient && from.port === 9999) && deliver(from, to, data, index));
+    const server = createServer({ credentials: pskStore(), transport: hub.endpoint(SERVER_ADDRESS), scheduler: time.scheduler });
+    const serverSessions: Session[] = [];
+    server.sessions$.subscribe((s) => serverSessions.push(s));
     let sent = 0;
     const transport = hub.endpoint({ address: '10.0.9.9', port: 9999 });
     const counting = { ...transport, send: (data: Uint8Array, peer: typeof SERVER_ADDRESS) => (sent++, transport.send(data, peer)) };
@@ -204,7 +206,7 @@ describe('connect, connect$ and option checks', () => {
       scheduler: time.scheduler,
       keyLog: undefined,
     };
-    return { time, options, sent: () => sent };
+    return { time, options, server, serverSessions, sent: () => sent };
   }
 
   it('connect() resolves with the established session', async () => {
@@ -223,27 +225,72 @@ describe('connect, connect$ and option checks', () => {
     await expect(pending).rejects.toMatchObject({ name: 'DtlsError', code: 'ETIMEDOUT' });
   });
 
-  it('connect$ emits the established session once and completes', async () => {
-    const { time, options } = setup();
+  it('connect$ emits the established session once, then completes when the session closes cleanly', async () => {
+    const { time, options, serverSessions } = setup();
     const seen: Session[] = [];
     let completed = false;
     connect$(options).subscribe({ next: (s) => seen.push(s), complete: () => (completed = true) });
     await Promise.resolve();
     time.advanceBy(10);
-    await new Promise((resolve) => setImmediate(resolve));
     expect(seen.map((s) => s.state)).toEqual(['established']);
+    expect(completed).toBe(false);
+    void serverSessions[0].close();
+    time.advanceBy(10);
     expect(completed).toBe(true);
   });
 
-  it('connect$ abandons the handshake when unsubscribed before it completes: no more retransmissions', async () => {
+  it('connect$ errors with the DtlsError that failed the handshake', async () => {
+    const { time, options } = setup(true);
+    let failure: unknown;
+    connect$({ ...options, handshakeTimeout: 5000 }).subscribe({ error: (e: unknown) => (failure = e) });
+    await new Promise((resolve) => setImmediate(resolve));
+    time.advanceBy(5000);
+    expect(failure).toMatchObject({ name: 'DtlsError', code: 'ETIMEDOUT' });
+  });
+
+  it('connect$ unsubscribed after the handshake sends close_notify, and the server session ends cleanly (RFC 5246 §7.2.1)', async () => {
+    const { time, options, serverSessions } = setup();
+    let client: Session | undefined;
+    const subscription = connect$(options).subscribe((s) => (client = s));
+    await Promise.resolve();
+    time.advanceBy(10);
+    expect(serverSessions[0].state).toBe('established');
+    const events: string[] = [];
+    serverSessions[0].events$.subscribe((e) => events.push(e.type === 'alert' ? `${e.direction} ${e.name}` : e.type));
+    subscription.unsubscribe();
+    time.advanceBy(10);
+    expect(client?.state).toBe('closed');
+    expect(events).toEqual(['received close_notify', 'sent close_notify', 'closed']);
+    expect(serverSessions[0].error).toBeUndefined();
+  });
+
+  it('connect$ unsubscribed during the handshake sends user_canceled and close_notify (RFC 5246 §7.2.2): the server stops retransmitting at once', async () => {
+    // Flight 4 never reaches the client: the server keeps retransmitting it until it hears otherwise.
+    const { time, options, serverSessions } = setup(false, (from, _to, _data, index) => from.port !== SERVER_ADDRESS.port || index === 0);
+    const subscription = connect$(options).subscribe();
+    await Promise.resolve();
+    time.advanceBy(10);
+    const server = serverSessions[0];
+    expect(server.state).toBe('handshaking');
+    const alerts: string[] = [];
+    server.events$.subscribe({ next: (e) => e.type === 'alert' && alerts.push(`${e.direction} ${e.level} ${e.name}`), error: () => undefined });
+    subscription.unsubscribe();
+    time.advanceBy(10);
+    expect(alerts).toEqual(['received warning user_canceled', 'received warning close_notify', 'sent warning close_notify']);
+    expect(server.state).toBe('closed');
+  });
+
+  it('connect$ unsubscribed during the handshake stops retransmitting', async () => {
     const { time, options, sent } = setup(true);
     const subscription = connect$(options).subscribe();
     await new Promise((resolve) => setImmediate(resolve));
     time.advanceBy(1500);
     expect(sent()).toBe(2);
     subscription.unsubscribe();
+    // user_canceled and close_notify, then nothing.
+    expect(sent()).toBe(4);
     time.advanceBy(60_000);
-    expect(sent()).toBe(2);
+    expect(sent()).toBe(4);
   });
 
   it('connect$ abandons the session when unsubscribed before it even opened, before its first flight', async () => {

@@ -36,9 +36,9 @@ describe.each(builds)('coap-client-$build against the coaps light server', ({ bu
     light = await startCoapLightServer({ host: '127.0.0.1', port: 0 });
     handshakes = [];
     light.socket.on('session', (session) =>
-      session.events$.subscribe((e) => {
+      session.events$.subscribe({ next: (e) => {
         if (e.type === 'handshake-complete') handshakes.push(e);
-      }),
+      }, error: () => undefined }),
     );
     return light;
   }

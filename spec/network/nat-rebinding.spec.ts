@@ -94,9 +94,9 @@ describe('NAT rebinding mid-session (DTLS 1.2 without Connection ID)', () => {
 
     // Keep the new session busy so that only the stranded one is idle.
     let closedAt = -1;
-    old.state$.subscribe((state) => {
+    old.state$.subscribe({ next: (state) => {
       if (state === 'closed') closedAt = time.now;
-    });
+    }, error: () => undefined });
     for (let t = 0; t < IDLE_TIMEOUT * 1.5; t += 10_000) {
       fresh.send(utf8('keepalive'));
       time.advanceBy(10_000);

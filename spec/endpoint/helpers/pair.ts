@@ -90,11 +90,11 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
     serverSessions.push(session);
     const events: SessionEvent[] = [];
     serverSessionEvents.push(events);
-    session.events$.subscribe((e) => events.push(e));
+    session.events$.subscribe({ next: (e) => events.push(e), error: () => undefined });
   });
   const clientEvents: SessionEvent[] = [];
   const watch = (session: Session) => {
-    session.events$.subscribe((e) => clientEvents.push(e));
+    session.events$.subscribe({ next: (e) => clientEvents.push(e), error: () => undefined });
     return session;
   };
   watch(client);
@@ -115,7 +115,7 @@ export async function startPair(options: PairOptions = {}): Promise<Pair> {
 /** Collects what a session delivers, as text. */
 export function received(session: Session): string[] {
   const out: string[] = [];
-  session.data$.subscribe((d) => out.push(new TextDecoder().decode(d)));
+  session.data$.subscribe({ next: (d) => out.push(new TextDecoder().decode(d)), error: () => undefined });
   return out;
 }
 

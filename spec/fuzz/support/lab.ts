@@ -112,10 +112,10 @@ export class Lab {
     this.dtlsServer = server;
     server.sessions$.subscribe((session) => {
       this.serverSessions.push(session);
-      session.data$.subscribe((data) => {
+      session.data$.subscribe({ next: (data) => {
         this.received.server.push(data);
         if (session.state === 'established') session.send(data);
-      });
+      }, error: () => undefined });
     });
   }
 
@@ -143,7 +143,7 @@ export class Lab {
       keyLog: undefined,
       ...this.options.client,
     });
-    this.client.data$.subscribe((data) => this.received.client.push(data));
+    this.client.data$.subscribe({ next: (data) => this.received.client.push(data), error: () => undefined });
     // The session lets go of its state machine once established; keep it for the invariant.
     this.clientHandshake = (this.client as unknown as ClientInternals).driver.handshake;
     return this;

@@ -29,10 +29,10 @@ export async function startEchoServer(
   const waiting = new Set<() => void>();
   server.sessions$.subscribe((session) => {
     sessions.push(recordSession(session));
-    session.data$.subscribe((data) => {
+    session.data$.subscribe({ next: (data) => {
       const answer = respond(data);
       if (answer && session.state === 'established') session.send(answer);
-    });
+    }, error: () => undefined });
     waiting.forEach((w) => w());
   });
   return {

@@ -24,14 +24,14 @@ export function recordSession(session: Session): SessionRecord {
   const data: Uint8Array[] = [];
   const listeners = new Set<() => void>();
   const notify = () => listeners.forEach((l) => l());
-  session.events$.subscribe((e) => {
+  session.events$.subscribe({ next: (e) => {
     events.push(e);
     notify();
-  });
-  session.data$.subscribe((d) => {
+  }, error: () => undefined });
+  session.data$.subscribe({ next: (d) => {
     data.push(d.slice());
     notify();
-  });
+  }, error: () => undefined });
   const decoder = new TextDecoder();
   const text = () => data.map((d) => decoder.decode(d)).join('');
   const isClosed = () => events.some((e) => e.type === 'closed');

@@ -72,8 +72,8 @@ export async function dataTrial(options: DataTrialOptions): Promise<DataTrialRes
   const fromServer = Array.from({ length: options.records }, (_, i) => `server record ${i}`);
   if (established && server) {
     up = true;
-    server.data$.subscribe((d) => atServer.push(decode(d)));
-    pair.client.data$.subscribe((d) => atClient.push(decode(d)));
+    server.data$.subscribe({ next: (d) => atServer.push(decode(d)), error: () => undefined });
+    pair.client.data$.subscribe({ next: (d) => atClient.push(decode(d)), error: () => undefined });
     for (let i = 0; i < options.records; i++) {
       pair.client.send(utf8(fromClient[i]));
       server.send(utf8(fromServer[i]));

@@ -63,13 +63,13 @@ export async function handshakeTrial({ suite, loss, seed, delay, mtu, handshakeT
   const start = pair.time.now;
   const establishedAt = new Map<Session, number>();
   const watch = (session: Session) =>
-    session.state$.subscribe((state) => {
+    session.state$.subscribe({ next: (state) => {
       if (state === 'established') establishedAt.set(session, pair.time.now);
-    });
+    }, error: () => undefined });
   watch(pair.client);
   pair.server.sessions$.subscribe(watch);
   const clientEvents: Array<{ time: number; event: SessionEvent }> = [];
-  pair.client.events$.subscribe((event) => clientEvents.push({ time: pair.time.now - start, event }));
+  pair.client.events$.subscribe({ next: (event) => clientEvents.push({ time: pair.time.now - start, event }), error: () => undefined });
 
   const serverUp = () => pair.serverSessions.some((s) => establishedAt.has(s));
   const done = () => (establishedAt.has(pair.client) && serverUp()) || pair.client.state === 'closed';

@@ -1,0 +1,158 @@
+import { isSupportedGroup, SUPPORTED_GROUPS } from '../crypto/ecdhe.js';
+import { CredentialStore } from '../credentials/credential-store.js';
+import { DtlsError } from '../dtls-error.js';
+import { MAX_REPLAY_WINDOW_SIZE } from '../record/replay-window.js';
+
+/**
+ * Checks of what users pass to the endpoints, made when the call is made, so a bad
+ * argument is a DtlsError EINVAL naming the option and what it accepts, reported
+ * where the user can catch it (a throw, a rejection, an Observable error) instead of
+ * a Node error thrown later from a socket callback or a timer that fires at once.
+ */
+
+/** node:timers keeps a delay in a signed 32-bit integer; a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The largest UDP payload over IPv4 (65535 - 20 - 8). */
+export const MAX_UDP_PAYLOAD = 65_507;
+
+/** Smallest MTU with room for a handshake fragment of a protected record. */
+export const MIN_MTU = 64;
+
+type Options = Readonly<Record<string, unknown>>;
+
+function invalid(name: string, accepted: string, value: unknown): DtlsError {
+  return new DtlsError('EINVAL', `${name} must be ${accepted}, got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  if (value !== null && typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+/** An integer in min..max, when given. */
+export function checkInteger(options: Options, name: string, min: number, max: number): void {
+  const value = options[name];
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(name, `an integer from ${min} to ${max}`, value);
+  }
+}
+
+/** A timer in milliseconds, when given: positive, and short enough for node:timers. */
+export function checkMilliseconds(options: Options, name: string, label = name): void {
+  const value = options[name];
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !(value > 0) || value > MAX_TIMER_MS) {
+    throw invalid(label, `a number of milliseconds from 1 to ${MAX_TIMER_MS}`, value);
+  }
+}
+
+function checkOneOf(options: Options, name: string, accepted: readonly string[]): void {
+  const value = options[name];
+  if (value !== undefined && !accepted.includes(value as string)) throw invalid(name, `one of ${accepted.map((a) => `"${a}"`).join(', ')}`, value);
+}
+
+function checkFunction(options: Options, name: string): void {
+  const value = options[name];
+  if (value !== undefined && typeof value !== 'function') throw invalid(name, 'a function', value);
+}
+
+function checkNonEmptyString(options: Options, name: string, required: boolean): void {
+  const value = options[name];
+  if (value === undefined && !required) return;
+  if (typeof value !== 'string' || value.length === 0) throw invalid(name, 'a non-empty string (a host name or an IP address)', value);
+}
+
+/** The per-session options (mtu, timers, buffer sizes, replay window, scheduler, keyLog). */
+export function checkSessionOptions(options: Options): void {
+  checkInteger(options, 'mtu', MIN_MTU, MAX_UDP_PAYLOAD);
+  const retransmit = options['retransmit'];
+  if (retransmit !== undefined) {
+    if (retransmit === null || typeof retransmit !== 'object') throw invalid('retransmit', '{ initialTimeout, maxTimeout } in milliseconds', retransmit);
+    const timers = retransmit as Options;
+    if (timers['initialTimeout'] === undefined || timers['maxTimeout'] === undefined) {
+      throw invalid('retransmit', '{ initialTimeout, maxTimeout } in milliseconds, both given', retransmit);
+    }
+    checkMilliseconds(timers, 'initialTimeout', 'retransmit.initialTimeout');
+    checkMilliseconds(timers, 'maxTimeout', 'retransmit.maxTimeout');
+    if ((timers['initialTimeout'] as number) > (timers['maxTimeout'] as number)) {
+      throw invalid('retransmit.initialTimeout', `at most retransmit.maxTimeout (${timers['maxTimeout'] as number})`, timers['initialTimeout']);
+    }
+  }
+  checkMilliseconds(options, 'handshakeTimeout');
+  checkInteger(options, 'replayWindow', 1, MAX_REPLAY_WINDOW_SIZE);
+  checkInteger(options, 'maxHandshakeBufferBytes', 1, 2 ** 30);
+  checkInteger(options, 'maxFutureHandshakeMessages', 0, 2 ** 16);
+  checkInteger(options, 'maxHeldRecords', 0, 2 ** 16);
+  const scheduler = options['scheduler'] as { now?: unknown; schedule?: unknown } | undefined;
+  if (scheduler !== undefined && (typeof scheduler?.now !== 'function' || typeof scheduler.schedule !== 'function')) {
+    throw invalid('scheduler', 'an RxJS SchedulerLike (asyncScheduler, a TestScheduler)', scheduler);
+  }
+  checkFunction(options, 'keyLog');
+}
+
+/** What both roles take besides the session options: credentials, tag, suites, groups, provider, signal. */
+function checkEndpointOptions(options: Options): void {
+  if (!(options['credentials'] instanceof CredentialStore)) throw invalid('credentials', 'a CredentialStore (from credentials())', options['credentials']);
+  checkInteger(options, 'tag', 0, Number.MAX_SAFE_INTEGER);
+  const suites = options['cipherSuites'];
+  if (suites !== undefined && (!Array.isArray(suites) || suites.some((s) => typeof s !== 'string'))) {
+    throw invalid('cipherSuites', 'an array of IANA cipher suite names', suites);
+  }
+  const groups = options['groups'];
+  if (groups !== undefined && (!Array.isArray(groups) || groups.length === 0 || groups.some((g) => typeof g !== 'number' || !isSupportedGroup(g)))) {
+    throw invalid('groups', `a non-empty array of supported named groups (${SUPPORTED_GROUPS.join(', ')})`, groups);
+  }
+  const provider = options['provider'];
+  if (provider !== undefined && (provider === null || typeof provider !== 'object')) throw invalid('provider', 'a CryptoProvider', provider);
+  const signal = options['signal'];
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('signal', 'an AbortSignal', signal);
+  const transport = options['transport'] as { send?: unknown; datagrams$?: unknown } | undefined;
+  if (transport !== undefined && (typeof transport?.send !== 'function' || typeof transport.datagrams$ !== 'object')) {
+    throw invalid('transport', 'a DatagramTransport', transport);
+  }
+  checkSessionOptions(options);
+}
+
+/** connect, connect$, openClientSession and the client dgram socket. */
+export function checkClientOptions(options: Options): void {
+  if (options === null || typeof options !== 'object') throw invalid('options', 'an object', options);
+  checkNonEmptyString(options, 'host', true);
+  checkInteger(options, 'port', 1, 65_535);
+  if (options['port'] === undefined) throw invalid('port', 'an integer from 1 to 65535', undefined);
+  checkNonEmptyString(options, 'serverName', false);
+  checkOneOf(options, 'icmpErrors', ['fail', 'ignore']);
+  checkInteger(options, 'icmpErrorLimit', 1, Number.MAX_SAFE_INTEGER);
+  checkEndpointOptions(options);
+}
+
+/** createServer, and the server of a sock: a server's settings and its transport. */
+export function checkServerOptions(options: Options): void {
+  if (options === null || typeof options !== 'object') throw invalid('options', 'an object', options);
+  if (options['transport'] === undefined) throw invalid('transport', 'a DatagramTransport (listen() binds a UDP one)', undefined);
+  checkServerSettings(options);
+}
+
+/** A server's own settings and what every endpoint takes, without a transport (listen and a sock bring their own). */
+export function checkServerSettings(options: Options): void {
+  checkInteger(options, 'maxSessions', 1, Number.MAX_SAFE_INTEGER);
+  checkInteger(options, 'maxHandshakes', 1, Number.MAX_SAFE_INTEGER);
+  checkInteger(options, 'maxPendingLookups', 1, Number.MAX_SAFE_INTEGER);
+  checkInteger(options, 'maxHandshakeBytesTotal', 1, Number.MAX_SAFE_INTEGER);
+  checkMilliseconds(options, 'idleTimeout');
+  checkMilliseconds(options, 'cookieRotation');
+  checkOneOf(options, 'clientAuth', ['none', 'optional', 'required']);
+  checkEndpointOptions(options);
+}
+
+/** listen and listenDgram: a server's options and the UDP address to bind (port 0 picks a free one). */
+export function checkListenOptions(options: Options): void {
+  if (options === null || typeof options !== 'object') throw invalid('options', 'an object', options);
+  checkNonEmptyString(options, 'host', false);
+  checkInteger(options, 'port', 0, 65_535);
+  checkServerSettings({ ...options, transport: undefined });
+}
