@@ -1,12 +1,11 @@
 import { map, type OperatorFunction } from 'rxjs';
+import { sealRecords, type OutgoingRecord } from '../record/seal-records.js';
 import type { WriteEpochs } from '../record/write-epochs.js';
-import { DTLS_1_2 } from '../wire/constants.js';
-import type { OutgoingRecord } from './fragment.js';
 
 /**
  * Protects records with the keys of their epoch and the next sequence number of
  * that epoch; a retransmitted flight gets fresh sequence numbers (RFC 6347 §4.2.4).
  */
 export function encrypt(epochs: WriteEpochs): OperatorFunction<OutgoingRecord[], Uint8Array[]> {
-  return map((records) => records.map((r) => epochs.seal(r.epoch, r.contentType, DTLS_1_2, r.payload)));
+  return map((records) => sealRecords(records, epochs));
 }
