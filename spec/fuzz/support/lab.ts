@@ -1,3 +1,4 @@
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { Observable, Subject, filter, merge, type MonoTypeOperatorFunction } from 'rxjs';
 import type { CryptoProvider } from '../../../lib/crypto/provider.js';
 import { openClientSession, type ClientOptions } from '../../../lib/endpoint/client.js';
@@ -62,7 +63,6 @@ function watchMasterSecret(handshake: object, onKeys: (masterSecret: Uint8Array)
   });
 }
 
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 /**
  * A DtlsServer and a client Session joined by memoryLink in virtual time, with a
@@ -186,7 +186,7 @@ export class Lab {
   clientKeyLine(): string | undefined {
     const handshake = this.clientHandshake;
     const secret = this.clientMasterSecret;
-    return handshake && secret && `CLIENT_RANDOM ${hex(handshake.random)} ${hex(secret)}`;
+    return handshake && secret && `CLIENT_RANDOM ${bytesToHex(handshake.random)} ${bytesToHex(secret)}`;
   }
 
   /**
@@ -215,14 +215,14 @@ export class Lab {
     const seen = new Set<string>();
     for (const data of this.received.server) {
       const t = text(data);
-      if (!sentByClient.includes(t)) problems.push(`server delivered data the client never sent: ${hex(data).slice(0, 40)}`);
+      if (!sentByClient.includes(t)) problems.push(`server delivered data the client never sent: ${bytesToHex(data).slice(0, 40)}`);
       if (seen.has(t)) problems.push(`server delivered ${t} twice`);
       seen.add(t);
     }
     seen.clear();
     for (const data of this.received.client) {
       const t = text(data);
-      if (!sentByClient.includes(t)) problems.push(`client delivered data the server never echoed: ${hex(data).slice(0, 40)}`);
+      if (!sentByClient.includes(t)) problems.push(`client delivered data the server never echoed: ${bytesToHex(data).slice(0, 40)}`);
       if (seen.has(t)) problems.push(`client delivered ${t} twice`);
       seen.add(t);
     }
