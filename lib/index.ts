@@ -43,7 +43,7 @@ export { decodeHandshake, type EpochFragment } from './operators/decode-handshak
 export { reassemble, type EpochMessage } from './operators/reassemble.js';
 export { sequence, type SequencedEpochMessage } from './operators/sequence.js';
 export { retransmit, type RetransmitOptions, type Transmission } from './operators/retransmit.js';
-export { fragment, type FragmentOptions, type OutgoingRecord } from './operators/fragment.js';
+export { fragment } from './operators/fragment.js';
 export { encrypt } from './operators/encrypt.js';
 export { pack } from './operators/pack.js';
 export { impair, type ImpairOptions, type ImpairmentKind } from './impairment/impair.js';
@@ -52,8 +52,10 @@ export { impair, type ImpairOptions, type ImpairmentKind } from './impairment/im
 export { CookieSecrets, type CookieRotation } from './handshake/cookie.js';
 export { Sequencer } from './handshake/sequencer.js';
 export { HandshakeBudget } from './handshake/handshake-budget.js';
+export type { FragmentOptions } from './handshake/flight-records.js';
 export { ReadEpochs, type PlainRecord } from './record/read-epochs.js';
 export { WriteEpochs } from './record/write-epochs.js';
+export type { OutgoingRecord } from './record/seal-records.js';
 export { CIPHER_SUITES, cipherSuiteByName, type CipherSuite } from './crypto/cipher-suites.js';
 export { nobleProvider, type CryptoProvider } from './crypto/provider.js';
 export { nodeCryptoProvider } from './node-crypto/node-crypto-provider.js';

@@ -1,3 +1,4 @@
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { DtlsError, type AlertInfo, type PeerAddress, type PublicPeerIdentity, type ServerEvent, type SessionEvent } from '../index.js';
 
 /** Where events go, one line at a time: people read them, or programs parse them (--json). */
@@ -116,5 +117,5 @@ export function addressText({ address, port }: PeerAddress): string {
 
 /** Raw public keys and certificates in JSON, as hex rather than {"0":48,"1":89,...}. */
 function bytesAsHex(_key: string, value: unknown): unknown {
-  return value instanceof Uint8Array ? Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('') : value;
+  return value instanceof Uint8Array ? bytesToHex(value) : value;
 }

@@ -1,3 +1,4 @@
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { utf8 } from '../credentials/credential-store.js';
 import { UsageError } from './usage-error.js';
 
@@ -28,7 +29,5 @@ function hexKey(hex: string): Uint8Array {
   if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex)) {
     throw new UsageError(`--psk key "hex:${hex}" is not an even number of hex digits`);
   }
-  const key = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < key.length; i++) key[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return key;
+  return hexToBytes(hex);
 }

@@ -1,9 +1,8 @@
 import type { Flight } from '../handshake/flight.js';
 import { flightMessageNames } from '../handshake/message-names.js';
-import { flightRecords } from '../operators/fragment.js';
-import { packRecords } from '../record/pack-records.js';
+import { flightRecords } from '../handshake/flight-records.js';
+import { sealDatagrams } from '../record/seal-records.js';
 import type { WriteEpochs } from '../record/write-epochs.js';
-import { DTLS_1_2 } from '../wire/constants.js';
 import type { SessionEvent } from './session-event.js';
 
 /**
@@ -24,8 +23,8 @@ export class FinalFlight {
 
   /** Seals the flight again; returns its datagrams and the event that reports the resend. */
   resend(): { datagrams: Uint8Array[]; event: SessionEvent } {
-    const records = flightRecords(this.flight, { maxDatagramSize: this.mtu, overhead: (epoch) => this.writeEpochs.overhead(epoch) });
-    const sealed = records.map((r) => this.writeEpochs.seal(r.epoch, r.contentType, DTLS_1_2, r.payload));
+    const { flight, writeEpochs, mtu } = this;
+    const records = flightRecords(flight, { maxDatagramSize: mtu, overhead: (epoch) => writeEpochs.overhead(epoch) });
     const event: SessionEvent = {
       type: 'retransmit',
       flight: this.flight.number,
@@ -33,6 +32,6 @@ export class FinalFlight {
       attempt: ++this.attempts,
       reason: 'peer',
     };
-    return { datagrams: packRecords(sealed, this.mtu), event };
+    return { datagrams: sealDatagrams(records, writeEpochs, mtu), event };
   }
 }

@@ -1,3 +1,4 @@
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { hash } from '../crypto/hash.js';
 import type { PeerIdentity } from '../handshake/handshake-step.js';
 
@@ -23,10 +24,8 @@ export function publicPeerIdentity(peer: PeerIdentity): PublicPeerIdentity {
       // PSK identities are UTF-8 strings by convention (RFC 4279 §5.1).
       return { kind: 'psk', identity: new TextDecoder().decode(peer.identity) };
     case 'raw-public-key':
-      return { kind: 'raw-public-key', fingerprint: toHex(hash('sha256', peer.spki)), spki: peer.spki };
+      return { kind: 'raw-public-key', fingerprint: bytesToHex(hash('sha256', peer.spki)), spki: peer.spki };
     default:
       return peer;
   }
 }
-
-const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');

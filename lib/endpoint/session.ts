@@ -4,7 +4,7 @@ import type { Flight } from '../handshake/flight.js';
 import type { HandshakeBudget } from '../handshake/handshake-budget.js';
 import type { HandshakeSummary } from '../handshake/handshake-step.js';
 import { ReadEpochs, type PlainRecord } from '../record/read-epochs.js';
-import { splitRecords } from '../record/split-records.js';
+import { openDatagram } from '../record/open-datagram.js';
 import { WriteEpochs } from '../record/write-epochs.js';
 import type { PeerAddress } from '../transport/datagram.js';
 import { AlertDescription, AlertLevel, decodeAlert, encodeAlert } from '../wire/alert.js';
@@ -245,18 +245,14 @@ export class Session {
 
   /** The established path: no operators, one pass over the datagram's records. */
   private receiveEstablished(datagram: Uint8Array): void {
-    const { records, malformed } = splitRecords(datagram);
-    this.droppedRecords += malformed;
-    for (const raw of records) {
-      if (this.state === 'closed') return;
-      const record = this.readEpochs.open(raw);
-      if (record === undefined || record === 'future') {
-        this.droppedRecords++;
-        continue;
-      }
+    // Not `droppedRecords += openDatagram(...)`: that would read the count before the records
+    // delivered meanwhile add to it.
+    const dropped = openDatagram(datagram, this.readEpochs, (record) => {
       if (record.epoch > 0) this.lastActivity = this.options.scheduler.now();
       this.onRecord(record);
-    }
+      return this.state !== 'closed';
+    });
+    this.droppedRecords += dropped;
   }
 
   /** Records outside the handshake's stages: alerts, application data, and handshake records after it. */

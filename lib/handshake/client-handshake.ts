@@ -16,7 +16,7 @@ import { DTLS_1_2, HandshakeType } from '../wire/constants.js';
 import { ExtensionType, NamedGroup, SignatureScheme, findExtension } from '../wire/extensions.js';
 import { decodeFinished, encodeFinished } from '../wire/finished.js';
 import { decodeHelloVerifyRequest } from '../wire/hello-verify-request.js';
-import { decodeServerHello, type ServerHello } from '../wire/server-hello.js';
+import { decodeServerHello } from '../wire/server-hello.js';
 import { decodeServerHelloDone } from '../wire/server-hello-done.js';
 import {
   decodeServerKeyExchangeEcdhe,
@@ -56,9 +56,21 @@ export interface ClientHandshakeOptions {
 /** HelloVerifyRequests answered in one handshake before giving up. */
 const MAX_HELLO_VERIFY_REQUESTS = 8;
 
-type State = 'start' | 'wait-hello' | 'wait-server-flight';
+/** The ClientHello we sent last; the server's answer puts its message into the transcript. */
+interface Offer {
+  readonly hello: ClientHello;
+  readonly message: HandshakeMessage;
+}
 
-/** What the server's flight 4 told us after its ServerHello. */
+/** What the ServerHello settled. */
+interface Agreement {
+  readonly suite: CipherSuite;
+  readonly serverRandom: Uint8Array;
+  readonly extendedMasterSecret: boolean;
+  readonly certificateTypes: { readonly server: number; readonly client: number };
+}
+
+/** What the server's flight 4 told us so far after its ServerHello; filled in as its messages arrive. */
 interface ServerFlight {
   hint: Uint8Array;
   serverKeyShare?: { group: number; publicKey: Uint8Array };
@@ -69,6 +81,26 @@ interface ServerFlight {
   certificateRequested: boolean;
 }
 
+/** What the client knows once its keys exist. */
+interface ClientKeyed {
+  readonly suite: CipherSuite;
+  readonly keys: SessionKeys;
+  readonly peer: PeerIdentity;
+  readonly extendedMasterSecret: boolean;
+}
+
+type State =
+  | { readonly name: 'start' }
+  | { readonly name: 'wait-hello'; readonly offer: Offer; readonly helloVerifyRequests: number }
+  | { readonly name: 'wait-server-flight'; readonly agreement: Agreement; readonly flight: ServerFlight };
+
+/** The ClientKeyExchange of the agreed key exchange and what it makes. */
+interface KeyExchange {
+  readonly body: Uint8Array;
+  readonly preMasterSecret: Uint8Array;
+  readonly psk?: PskCredential;
+}
+
 /**
  * The client's side of a full DTLS 1.2 handshake as flights (RFC 6347 §4.2.4):
  * 1 ClientHello -> [2 HelloVerifyRequest -> 3 ClientHello with cookie] ->
@@ -77,20 +109,10 @@ interface ServerFlight {
  * Pure: messages in, steps out; it is fed handshake messages already reassembled
  * and in message_seq order.
  */
-export class ClientHandshake extends FlightMachine<State> {
-  protected state: State | ClosingState = 'start';
+export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
+  protected state: State | ClosingState<ClientKeyed> = { name: 'start' };
   private readonly random: Uint8Array;
-  private hello?: ClientHello;
-  private helloMessage!: HandshakeMessage;
   private readonly transcript = new Transcript();
-  private serverHello?: ServerHello;
-  private suite?: CipherSuite;
-  private extendedMasterSecret = false;
-  private certificateTypes = { server: 0, client: 0 };
-  private serverFlight: ServerFlight = { hint: new Uint8Array(0), keyExchangeSeen: false, certificateRequested: false };
-  private psk?: PskCredential;
-  private keys?: SessionKeys;
-  private helloVerifyRequests = 0;
 
   /** The groups we advertise: RFC 8422 §5.1 makes supported_groups cover certificate keys too, which are P-256. */
   private readonly groups: readonly number[];
@@ -104,68 +126,69 @@ export class ClientHandshake extends FlightMachine<State> {
 
   /** Flight 1. */
   start(): HandshakeStep {
-    if (this.state !== 'start') return NOTHING;
-    this.state = 'wait-hello';
-    return { flight: this.helloFlight(new Uint8Array(0), 1) };
+    if (this.state.name !== 'start') return NOTHING;
+    const offer = this.offer(this.firstHello());
+    this.state = { name: 'wait-hello', offer, helloVerifyRequests: 0 };
+    return { flight: helloFlight(offer, 1) };
   }
 
   onMessage(message: HandshakeMessage): MaybePromise<HandshakeStep> {
-    switch (this.state) {
+    const { state } = this;
+    switch (state.name) {
       case 'wait-hello':
-        if (message.msgType === HandshakeType.hello_verify_request) return this.onHelloVerifyRequest(message);
-        if (message.msgType === HandshakeType.server_hello) return this.onServerHello(message);
+        if (message.msgType === HandshakeType.hello_verify_request) return this.onHelloVerifyRequest(message, state.offer, state.helloVerifyRequests);
+        if (message.msgType === HandshakeType.server_hello) return this.onServerHello(message, state.offer);
         return this.unexpected(message);
       case 'wait-server-flight':
-        return this.onServerFlightMessage(message);
-      case 'wait-change-cipher-spec':
-        return this.holdFinished(message);
-      case 'wait-finished':
-        if (message.msgType === HandshakeType.finished) return this.onFinished(message);
-        return this.unexpected(message);
-      default:
+        return this.onServerFlightMessage(message, state.agreement, state.flight);
+      case 'start':
         return NOTHING;
+      default:
+        return this.onClosingMessage(message);
     }
   }
 
-  private helloFlight(cookie: Uint8Array, number: number): Flight {
+  private firstHello(): ClientHello {
     const { options } = this;
-    // RFC 6347 §4.2.1: the second ClientHello repeats the first with the cookie added, so
-    // everything but the cookie is built once.
-    this.hello = this.hello
-      ? { ...this.hello, cookie }
-      : {
-          clientVersion: DTLS_1_2,
-          random: this.random,
-          sessionId: new Uint8Array(0),
-          cookie,
-          cipherSuites: options.cipherSuites.map((s) => s.id),
-          compressionMethods: [0],
-          extensions: clientHelloExtensions({
-            suites: options.cipherSuites,
-            groups: this.groups,
-            authenticator: options.authenticator,
-            certificate: options.certificate,
-            serverName: options.serverName,
-          }),
-        };
-    this.helloMessage = this.message(HandshakeType.client_hello, encodeClientHello(this.hello));
-    return { number, final: false, entries: [{ kind: 'handshake', epoch: 0, message: this.helloMessage }] };
+    return {
+      clientVersion: DTLS_1_2,
+      random: this.random,
+      sessionId: new Uint8Array(0),
+      cookie: new Uint8Array(0),
+      cipherSuites: options.cipherSuites.map((s) => s.id),
+      compressionMethods: [0],
+      extensions: clientHelloExtensions({
+        suites: options.cipherSuites,
+        groups: this.groups,
+        authenticator: options.authenticator,
+        certificate: options.certificate,
+        serverName: options.serverName,
+      }),
+    };
   }
 
-  private onHelloVerifyRequest(message: HandshakeMessage): HandshakeStep {
+  private offer(hello: ClientHello): Offer {
+    return { hello, message: this.message(HandshakeType.client_hello, encodeClientHello(hello)) };
+  }
+
+  private onHelloVerifyRequest(message: HandshakeMessage, previous: Offer, answered: number): HandshakeStep {
     // Each HelloVerifyRequest costs a ClientHello and a message_seq; a real server asks
     // once (twice across a secret rotation), a flood of spoofed ones must not run us out.
-    if (++this.helloVerifyRequests > MAX_HELLO_VERIFY_REQUESTS || this.nextSendSeq > 0xffff) {
+    const helloVerifyRequests = answered + 1;
+    if (helloVerifyRequests > MAX_HELLO_VERIFY_REQUESTS || this.nextSendSeq > 0xffff) {
       return this.fail(AlertDescription.handshake_failure, `more than ${MAX_HELLO_VERIFY_REQUESTS} HelloVerifyRequests`);
     }
     const hvr = decodeHelloVerifyRequest(message.body);
     if (!hvr.ok) return this.fail(AlertDescription.decode_error, 'malformed HelloVerifyRequest');
     if (hvr.value.cookie.length === 0) return this.fail(AlertDescription.illegal_parameter, 'empty cookie in HelloVerifyRequest');
-    // RFC 6347 §4.2.1: the second ClientHello repeats the first with the cookie added.
-    return { flight: this.helloFlight(hvr.value.cookie, 3) };
+    // RFC 6347 §4.2.1: the second ClientHello repeats the first with the cookie added, so
+    // everything but the cookie is built once.
+    const offer = this.offer({ ...previous.hello, cookie: hvr.value.cookie });
+    this.state = { name: 'wait-hello', offer, helloVerifyRequests };
+    return { flight: helloFlight(offer, 3) };
   }
 
-  private onServerHello(message: HandshakeMessage): HandshakeStep {
+  private onServerHello(message: HandshakeMessage, offer: Offer): HandshakeStep {
     const decoded = decodeServerHello(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed ServerHello');
     const hello = decoded.value;
@@ -175,40 +198,48 @@ export class ClientHandshake extends FlightMachine<State> {
       return this.fail(AlertDescription.illegal_parameter, `server chose a cipher suite not offered (0x${hello.cipherSuite.toString(16)})`);
     }
     if (hello.compressionMethod !== 0) return this.fail(AlertDescription.illegal_parameter, 'server chose compression');
-    const problem = checkServerHelloExtensions(this.hello!.extensions, hello.extensions);
+    const problem = checkServerHelloExtensions(offer.hello.extensions, hello.extensions);
     if (problem) return this.fail(problem.alert, problem.reason);
     const types = negotiatedCertificateTypes(hello.extensions);
     if (!types.ok) return this.fail(AlertDescription.illegal_parameter, types.reason);
-    this.certificateTypes = types.value;
-    this.serverHello = hello;
-    this.suite = suite;
-    this.extendedMasterSecret = findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined;
     // The transcript starts with the ClientHello that carried the cookie (RFC 6347 §4.2.6).
-    this.transcript.add(this.helloMessage);
+    this.transcript.add(offer.message);
     this.transcript.add(message);
-    this.state = 'wait-server-flight';
+    this.state = {
+      name: 'wait-server-flight',
+      agreement: {
+        suite,
+        serverRandom: hello.random,
+        extendedMasterSecret: findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined,
+        certificateTypes: types.value,
+      },
+      flight: { hint: new Uint8Array(0), keyExchangeSeen: false, certificateRequested: false },
+    };
     return NOTHING;
   }
 
   /** Flight 4 after ServerHello: [Certificate], [ServerKeyExchange], [CertificateRequest], ServerHelloDone, in that order. */
-  private onServerFlightMessage(message: HandshakeMessage): MaybePromise<HandshakeStep> {
-    const suite = this.suite!;
-    const flight = this.serverFlight;
+  private onServerFlightMessage(message: HandshakeMessage, agreement: Agreement, flight: ServerFlight): MaybePromise<HandshakeStep> {
+    const { suite } = agreement;
     const signed = suite.keyExchange === 'ECDHE_ECDSA';
     switch (message.msgType) {
-      case HandshakeType.certificate:
+      case HandshakeType.certificate: {
         if (!signed || flight.serverKey) return this.unexpected(message);
         this.transcript.add(message);
-        return this.then(verifyPeerCertificate(this.options.authenticator, this.certificateTypes.server, message.body, { signal: this.options.signal ?? NEVER_ABORTED }), (check) => {
-          if (!check.ok) return this.fail(check.alert, `server certificate rejected: ${check.reason}`);
-          flight.serverKey = { publicKey: check.publicKey, identity: check.identity };
+        const check = verifyPeerCertificate(this.options.authenticator, agreement.certificateTypes.server, message.body, {
+          signal: this.options.signal ?? NEVER_ABORTED,
+        });
+        return this.after(check, (err) => `certificate check failed: ${String(err)}`, (result) => {
+          if (!result.ok) return this.fail(result.alert, `server certificate rejected: ${result.reason}`);
+          flight.serverKey = { publicKey: result.publicKey, identity: result.identity };
           return NOTHING;
         });
+      }
       case HandshakeType.server_key_exchange:
         if (flight.keyExchangeSeen || (signed && !flight.serverKey)) return this.unexpected(message);
         flight.keyExchangeSeen = true;
         this.transcript.add(message);
-        return this.onServerKeyExchange(message);
+        return this.onServerKeyExchange(message, agreement, flight);
       case HandshakeType.certificate_request: {
         if (!signed || !flight.keyExchangeSeen || flight.certificateRequested) return this.unexpected(message);
         if (!decodeCertificateRequest(message.body).ok) return this.fail(AlertDescription.decode_error, 'malformed CertificateRequest');
@@ -220,16 +251,15 @@ export class ClientHandshake extends FlightMachine<State> {
         if (!decodeServerHelloDone(message.body).ok) return this.fail(AlertDescription.decode_error, 'malformed ServerHelloDone');
         if (suite.keyExchange !== 'PSK' && !flight.keyExchangeSeen) return this.unexpected(message);
         this.transcript.add(message);
-        return this.keyExchangeFlight();
+        return this.keyExchangeFlight(agreement, flight);
       }
       default:
         return this.unexpected(message);
     }
   }
 
-  private onServerKeyExchange(message: HandshakeMessage): HandshakeStep {
-    const suite = this.suite!;
-    const flight = this.serverFlight;
+  private onServerKeyExchange(message: HandshakeMessage, agreement: Agreement, flight: ServerFlight): HandshakeStep {
+    const { suite } = agreement;
     if (suite.keyExchange === 'PSK') {
       const ske = decodeServerKeyExchangePsk(message.body);
       if (!ske.ok) return this.fail(AlertDescription.decode_error, 'malformed ServerKeyExchange');
@@ -240,7 +270,7 @@ export class ClientHandshake extends FlightMachine<State> {
       const ske = decodeServerKeyExchangeEcdhePsk(message.body);
       if (!ske.ok) return this.fail(AlertDescription.decode_error, 'malformed ServerKeyExchange');
       flight.hint = ske.value.pskIdentityHint;
-      return this.takeServerShare(ske.value.namedGroup, ske.value.publicKey);
+      return this.takeServerShare(flight, ske.value.namedGroup, ske.value.publicKey);
     }
     const ske = decodeServerKeyExchangeEcdhe(message.body);
     if (!ske.ok) return this.fail(AlertDescription.decode_error, 'malformed ServerKeyExchange');
@@ -248,68 +278,45 @@ export class ClientHandshake extends FlightMachine<State> {
     if (signatureScheme !== SignatureScheme.ecdsa_secp256r1_sha256) {
       return this.fail(AlertDescription.illegal_parameter, `ServerKeyExchange signed with a scheme not offered (0x${signatureScheme.toString(16)})`);
     }
-    const data = serverKeyExchangeSignedData(this.random, this.serverHello!.random, namedGroup, publicKey);
-    if (!this.options.provider.ecdsaVerify(flight.serverKey!.publicKey, data, signature)) {
+    const data = serverKeyExchangeSignedData(this.random, agreement.serverRandom, namedGroup, publicKey);
+    // onServerFlightMessage let a signed ServerKeyExchange through only after the certificate.
+    if (!flight.serverKey || !this.options.provider.ecdsaVerify(flight.serverKey.publicKey, data, signature)) {
       return this.fail(AlertDescription.decrypt_error, 'ServerKeyExchange signature does not verify');
     }
-    return this.takeServerShare(namedGroup, publicKey);
+    return this.takeServerShare(flight, namedGroup, publicKey);
   }
 
-  private takeServerShare(group: number, publicKey: Uint8Array): HandshakeStep {
+  private takeServerShare(flight: ServerFlight, group: number, publicKey: Uint8Array): HandshakeStep {
     if (!this.groups.includes(group)) return this.fail(AlertDescription.illegal_parameter, 'server chose a group not offered');
-    this.serverFlight.serverKeyShare = { group, publicKey };
+    flight.serverKeyShare = { group, publicKey };
     return NOTHING;
   }
 
   /** Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished. */
-  private keyExchangeFlight(): HandshakeStep {
-    const suite = this.suite!;
+  private keyExchangeFlight(agreement: Agreement, flight: ServerFlight): HandshakeStep {
+    const { suite, extendedMasterSecret } = agreement;
     const { provider } = this.options;
-    const flight = this.serverFlight;
+    const exchange = this.keyExchange(agreement, flight);
+    if (!('body' in exchange)) return exchange;
+    const certificate = this.options.certificate?.type === agreement.certificateTypes.client ? this.options.certificate : undefined;
     const messages: HandshakeMessage[] = [];
-
-    let clientKeyExchange: Uint8Array;
-    let preMasterSecret: Uint8Array;
-    const certificate = this.options.certificate?.type === this.certificateTypes.client ? this.options.certificate : undefined;
-    if (suite.keyExchange === 'ECDHE_ECDSA') {
-      if (flight.certificateRequested) {
-        // RFC 5246 §7.4.6: with no suitable certificate the client sends an empty list.
-        messages.push(this.message(HandshakeType.certificate, certificate?.certificateBody ?? new Uint8Array(3)));
-      }
-      const exchange = this.ecdhe();
-      if (!exchange) return this.fail(AlertDescription.illegal_parameter, 'invalid server ECDHE public key');
-      clientKeyExchange = encodeClientKeyExchangeEcdhe({ publicKey: exchange.publicKey });
-      preMasterSecret = exchange.shared;
-    } else {
-      const psk = this.options.psk?.(flight.hint);
-      if (!psk) return this.fail(AlertDescription.handshake_failure, 'no pre-shared key for this server');
-      this.psk = psk;
-      if (suite.keyExchange === 'PSK') {
-        clientKeyExchange = encodeClientKeyExchangePsk({ pskIdentity: psk.identity });
-        preMasterSecret = pskPremasterSecret(psk.key);
-      } else {
-        const exchange = this.ecdhe();
-        if (!exchange) return this.fail(AlertDescription.illegal_parameter, 'invalid server ECDHE public key');
-        clientKeyExchange = encodeClientKeyExchangeEcdhePsk({ pskIdentity: psk.identity, publicKey: exchange.publicKey });
-        preMasterSecret = ecdhePskPremasterSecret(exchange.shared, psk.key);
-      }
+    if (flight.certificateRequested) {
+      // RFC 5246 §7.4.6: with no suitable certificate the client sends an empty list.
+      messages.push(this.message(HandshakeType.certificate, certificate?.certificateBody ?? new Uint8Array(3)));
     }
-    const cke = this.message(HandshakeType.client_key_exchange, clientKeyExchange);
+    messages.push(this.message(HandshakeType.client_key_exchange, exchange.body));
     messages.forEach((m) => this.transcript.add(m));
-    this.transcript.add(cke);
-    messages.push(cke);
 
     const keys = deriveSessionKeys({
       provider,
       suite,
       role: 'client',
-      preMasterSecret,
+      preMasterSecret: exchange.preMasterSecret,
       clientRandom: this.random,
-      serverRandom: this.serverHello!.random,
+      serverRandom: agreement.serverRandom,
       // RFC 7627 §3: the session hash runs up to and including ClientKeyExchange.
-      sessionHash: this.extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
+      sessionHash: extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
     });
-    this.keys = keys;
     if (flight.certificateRequested && certificate) {
       // RFC 5246 §7.4.8: signs every handshake message so far.
       const signature = provider.ecdsaSign(certificate.privateKey, this.transcript.bytes());
@@ -328,45 +335,62 @@ export class ClientHandshake extends FlightMachine<State> {
       { kind: 'change_cipher_spec', epoch: 0 },
       { kind: 'handshake', epoch: 1, message: finished },
     ];
-    this.state = 'wait-change-cipher-spec';
+    const peer: PeerIdentity = flight.serverKey?.identity ?? (exchange.psk ? { kind: 'psk', identity: exchange.psk.identity } : { kind: 'anonymous' });
+    this.state = { name: 'wait-change-cipher-spec', keyed: { suite, keys, peer, extendedMasterSecret } };
     return { flight: { number: 5, final: false, entries }, keys: { read: keys.read, write: keys.write, suite } };
   }
 
-  /** Our ECDHE share against the server's, or undefined when the server's key is invalid. */
-  private ecdhe(): { publicKey: Uint8Array; shared: Uint8Array } | undefined {
+  /** The ClientKeyExchange body and premaster secret of the agreed key exchange (RFC 4279 §2, RFC 5489 §2, RFC 8422 §5.7). */
+  private keyExchange({ suite }: Agreement, flight: ServerFlight): KeyExchange | HandshakeStep {
+    if (suite.keyExchange === 'ECDHE_ECDSA') {
+      const ecdhe = this.ecdhe(flight);
+      if (!ecdhe) return this.fail(AlertDescription.illegal_parameter, 'invalid server ECDHE public key');
+      return { body: encodeClientKeyExchangeEcdhe({ publicKey: ecdhe.publicKey }), preMasterSecret: ecdhe.shared };
+    }
+    const psk = this.options.psk?.(flight.hint);
+    if (!psk) return this.fail(AlertDescription.handshake_failure, 'no pre-shared key for this server');
+    if (suite.keyExchange === 'PSK') {
+      return { body: encodeClientKeyExchangePsk({ pskIdentity: psk.identity }), preMasterSecret: pskPremasterSecret(psk.key), psk };
+    }
+    const ecdhe = this.ecdhe(flight);
+    if (!ecdhe) return this.fail(AlertDescription.illegal_parameter, 'invalid server ECDHE public key');
+    return {
+      body: encodeClientKeyExchangeEcdhePsk({ pskIdentity: psk.identity, publicKey: ecdhe.publicKey }),
+      preMasterSecret: ecdhePskPremasterSecret(ecdhe.shared, psk.key),
+      psk,
+    };
+  }
+
+  /** Our ECDHE share against the server's, or undefined when the server sent none or an invalid key. */
+  private ecdhe({ serverKeyShare: server }: ServerFlight): { publicKey: Uint8Array; shared: Uint8Array } | undefined {
+    if (!server) return undefined;
     const { provider } = this.options;
-    const server = this.serverFlight.serverKeyShare!;
     const share = provider.generateKeyShare(server.group);
     const shared = provider.computeSharedSecret(server.group, share.privateKey, server.publicKey);
     return shared ? { publicKey: share.publicKey, shared } : undefined;
   }
 
-  protected onFinished(message: HandshakeMessage): HandshakeStep {
-    const suite = this.suite!;
+  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret }: ClientKeyed): HandshakeStep {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
-    const expected = computeVerifyData(suite.prfHash, this.keys!.master, 'server finished', this.transcript.hash(suite.prfHash));
+    const expected = computeVerifyData(suite.prfHash, keys.master, 'server finished', this.transcript.hash(suite.prfHash));
     if (!timingSafeEqual(decoded.value.verifyData, expected)) {
       return this.fail(AlertDescription.decrypt_error, 'server Finished does not verify');
     }
     // Both Finished messages are done: nothing more is derived from the master secret.
-    this.keys!.master.destroy();
-    this.state = 'established';
-    const peer: PeerIdentity = this.serverFlight.serverKey?.identity ?? { kind: 'psk', identity: this.psk!.identity };
+    keys.master.destroy();
+    this.state = { name: 'established' };
     const established: HandshakeSummary = {
       cipherSuite: suite,
       peer,
-      extendedMasterSecret: this.extendedMasterSecret,
+      extendedMasterSecret,
       clientRandom: this.random,
-      masterSecret: this.keys!.masterSecret,
+      masterSecret: keys.masterSecret,
     };
     return { established };
   }
+}
 
-  /** Continues with `next` now, or once an async check settles. */
-  private then<T>(value: MaybePromise<T>, next: (v: T) => HandshakeStep): MaybePromise<HandshakeStep> {
-    return value instanceof Promise
-      ? value.then(next, (err: unknown) => this.fail(AlertDescription.internal_error, `certificate check failed: ${String(err)}`))
-      : next(value);
-  }
+function helloFlight(offer: Offer, number: number): Flight {
+  return { number, final: false, entries: [{ kind: 'handshake', epoch: 0, message: offer.message }] };
 }

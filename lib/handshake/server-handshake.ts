@@ -36,8 +36,8 @@ import { NOTHING, type HandshakeStep, type MaybePromise, type PeerIdentity } fro
 import type { FlightEntry } from './flight.js';
 import { FlightMachine, type ClosingState } from './flight-machine.js';
 import { checkClientHelloExtensions, serverHelloExtensions } from './hello-extensions.js';
-import { acceptedTypes, type LocalCertificate, type PeerAuthenticator } from './peer-authentication.js';
 import { NEVER_ABORTED, type LookupContext } from './lookup-context.js';
+import { acceptedTypes, type LocalCertificate, type PeerAuthenticator } from './peer-authentication.js';
 import type { ServerPskLookup } from './psk-credentials.js';
 import { serverKeyExchangeSignedData } from './signed-params.js';
 import { deriveSessionKeys, type SessionKeys } from './session-keys.js';
@@ -61,11 +61,51 @@ export interface ServerHandshakeOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Our ECDHE key share and its group. */
+interface Ecdhe {
+  readonly group: number;
+  readonly keyShare: KeyShare;
+}
+
+/** The key exchange of the suite we chose, with what it takes: the PSK lookup, our ECDHE share. */
+type Exchange =
+  | { readonly kind: 'PSK'; readonly lookup: ServerPskLookup }
+  | { readonly kind: 'ECDHE_PSK'; readonly lookup: ServerPskLookup; readonly ecdhe: Ecdhe }
+  | { readonly kind: 'ECDHE_ECDSA'; readonly ecdhe: Ecdhe };
+
+/** A suite we can serve to this client, and what serving it takes. */
+type Choice =
+  | { readonly suite: CipherSuite; readonly kind: 'PSK'; readonly lookup: ServerPskLookup }
+  | { readonly suite: CipherSuite; readonly kind: 'ECDHE_PSK'; readonly lookup: ServerPskLookup; readonly group: number }
+  | { readonly suite: CipherSuite; readonly kind: 'ECDHE_ECDSA'; readonly group: number; readonly certificate: LocalCertificate };
+
+/** What our flight 4 settled. */
+interface Agreement {
+  readonly suite: CipherSuite;
+  readonly extendedMasterSecret: boolean;
+  readonly exchange: Exchange;
+}
+
+/** A client certificate that verified: the key its CertificateVerify must be signed with, and who it names. */
+interface ClientCertificate {
+  readonly publicKey: Uint8Array;
+  readonly identity: PeerIdentity;
+}
+
+/** What the server knows once its keys exist. */
+interface ServerKeyed {
+  readonly suite: CipherSuite;
+  readonly keys: SessionKeys;
+  readonly peer: PeerIdentity;
+  readonly extendedMasterSecret: boolean;
+}
+
 type State =
-  | 'new'
-  | 'wait-client-certificate'
-  | 'wait-client-key-exchange'
-  | 'wait-certificate-verify';
+  | { readonly name: 'new' }
+  | { readonly name: 'wait-client-certificate'; readonly agreement: Agreement; readonly clientCertificateType: number }
+  /** `client` is absent when the client answered the CertificateRequest with an empty list. */
+  | { readonly name: 'wait-client-key-exchange'; readonly agreement: Agreement; readonly client?: ClientCertificate }
+  | { readonly name: 'wait-certificate-verify'; readonly keyed: ServerKeyed; readonly client: ClientCertificate };
 
 /**
  * The server's side of a full DTLS 1.2 handshake, from a ClientHello whose cookie
@@ -73,19 +113,10 @@ type State =
  * ServerHelloDone), then the client's flight 5, then flight 6 (ChangeCipherSpec,
  * Finished), which is final (RFC 6347 §4.2.4).
  */
-export class ServerHandshake extends FlightMachine<State> {
-  protected state: State | ClosingState = 'new';
+export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
+  protected state: State | ClosingState<ServerKeyed> = { name: 'new' };
   private readonly random: Uint8Array;
   private readonly transcript = new Transcript();
-  private suite?: CipherSuite;
-  private group?: number;
-  private keyShare?: KeyShare;
-  private extendedMasterSecret = false;
-  private pskIdentity?: Uint8Array;
-  private certificate?: LocalCertificate;
-  private clientCertificateType?: number;
-  private client?: { publicKey: Uint8Array; identity: PeerIdentity };
-  private keys?: SessionKeys;
 
   constructor(
     private readonly options: ServerHandshakeOptions,
@@ -109,101 +140,104 @@ export class ServerHandshake extends FlightMachine<State> {
 
   /** Flight 4: ServerHello, [Certificate], [ServerKeyExchange], [CertificateRequest], ServerHelloDone. */
   start(): HandshakeStep {
-    if (this.state !== 'new') return NOTHING;
+    if (this.state.name !== 'new') return NOTHING;
     const hello = this.clientHello;
     // DTLS versions count down (1.0 is 0xfeff, 1.2 is 0xfefd): a larger number is an older version only.
     if (hello.clientVersion > DTLS_1_2) return this.fail(AlertDescription.protocol_version, 'client does not offer DTLS 1.2');
     if (!hello.compressionMethods.includes(0)) return this.fail(AlertDescription.illegal_parameter, 'client offers no null compression');
     const extensionProblem = checkClientHelloExtensions(hello.extensions);
     if (extensionProblem) return this.fail(extensionProblem.alert, extensionProblem.reason);
-    const groups = this.clientGroups();
-    const suite = this.options.cipherSuites.find((s) => hello.cipherSuites.includes(s.id) && this.canServe(s, groups));
-    if (!suite) return this.fail(AlertDescription.handshake_failure, 'no cipher suite in common');
-    this.suite = suite;
-    this.extendedMasterSecret = findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined;
+    const choice = this.chooseSuite(this.clientGroups());
+    if (!choice) return this.fail(AlertDescription.handshake_failure, 'no cipher suite in common');
+    const { suite } = choice;
+    const extendedMasterSecret = findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined;
     this.transcript.add(this.clientHelloMessage);
-    const requestClientCertificate = suite.keyExchange === 'ECDHE_ECDSA' && this.chooseClientCertificateType();
-    if (suite.keyExchange === 'ECDHE_ECDSA' && !requestClientCertificate && this.options.clientAuth === 'required') {
+    const clientCertificateType = choice.kind === 'ECDHE_ECDSA' ? this.chooseClientCertificateType() : undefined;
+    if (choice.kind === 'ECDHE_ECDSA' && clientCertificateType === undefined && this.options.clientAuth === 'required') {
       return this.fail(AlertDescription.unsupported_certificate, 'no client certificate type in common');
     }
 
-    const messages = [
-      this.message(
-        HandshakeType.server_hello,
-        encodeServerHello({
-          serverVersion: DTLS_1_2,
-          random: this.random,
-          sessionId: new Uint8Array(0),
-          cipherSuite: suite.id,
-          compressionMethod: 0,
-          extensions: serverHelloExtensions({
-            clientExtensions: hello.extensions,
-            clientSuites: hello.cipherSuites,
-            suite,
-            serverCertificateType: this.certificate?.type,
-            clientCertificateType: requestClientCertificate ? this.clientCertificateType : undefined,
-          }),
+    const serverHello = this.message(
+      HandshakeType.server_hello,
+      encodeServerHello({
+        serverVersion: DTLS_1_2,
+        random: this.random,
+        sessionId: new Uint8Array(0),
+        cipherSuite: suite.id,
+        compressionMethod: 0,
+        extensions: serverHelloExtensions({
+          clientExtensions: hello.extensions,
+          clientSuites: hello.cipherSuites,
+          suite,
+          serverCertificateType: choice.kind === 'ECDHE_ECDSA' ? choice.certificate.type : undefined,
+          clientCertificateType,
         }),
-      ),
-    ];
-    const hint = this.options.pskIdentityHint ?? new Uint8Array(0);
-    if (suite.keyExchange === 'PSK') {
-      if (hint.length > 0) {
-        messages.push(this.message(HandshakeType.server_key_exchange, encodeServerKeyExchangePsk({ pskIdentityHint: hint })));
-      }
-    } else {
-      this.group = this.options.groups.find((g) => groups.includes(g))!;
-      this.keyShare = this.options.provider.generateKeyShare(this.group);
-      const { publicKey } = this.keyShare;
-      if (suite.keyExchange === 'ECDHE_PSK') {
-        const ske = encodeServerKeyExchangeEcdhePsk({ pskIdentityHint: hint, namedGroup: this.group, publicKey });
-        messages.push(this.message(HandshakeType.server_key_exchange, ske));
-      } else {
-        const certificate = this.certificate!;
-        const signed = serverKeyExchangeSignedData(hello.random, this.random, this.group, publicKey);
-        const signature = this.options.provider.ecdsaSign(certificate.privateKey, signed);
-        const ske = encodeServerKeyExchangeEcdhe({
-          namedGroup: this.group,
-          publicKey,
-          signatureScheme: SignatureScheme.ecdsa_secp256r1_sha256,
-          signature,
-        });
-        messages.push(this.message(HandshakeType.certificate, certificate.certificateBody));
-        messages.push(this.message(HandshakeType.server_key_exchange, ske));
-        if (requestClientCertificate) {
-          const request = encodeCertificateRequest({
-            certificateTypes: [ClientCertificateType.ecdsa_sign],
-            signatureSchemes: [SignatureScheme.ecdsa_secp256r1_sha256],
-            certificateAuthorities: [],
-          });
-          messages.push(this.message(HandshakeType.certificate_request, request));
-        }
-      }
-    }
+      }),
+    );
+    const { messages, exchange } = this.keyExchangeMessages(choice, clientCertificateType !== undefined);
+    messages.unshift(serverHello);
     messages.push(this.message(HandshakeType.server_hello_done, encodeServerHelloDone()));
     messages.forEach((m) => this.transcript.add(m));
-    this.state = requestClientCertificate ? 'wait-client-certificate' : 'wait-client-key-exchange';
+    const agreement: Agreement = { suite, extendedMasterSecret, exchange };
+    this.state =
+      clientCertificateType !== undefined
+        ? { name: 'wait-client-certificate', agreement, clientCertificateType }
+        : { name: 'wait-client-key-exchange', agreement };
     const entries: FlightEntry[] = messages.map((message) => ({ kind: 'handshake', epoch: 0, message }));
     return { flight: { number: 4, final: false, entries } };
   }
 
   onMessage(message: HandshakeMessage): MaybePromise<HandshakeStep> {
+    const { state } = this;
     const expect = (type: number, handle: (m: HandshakeMessage) => MaybePromise<HandshakeStep>) =>
       message.msgType === type ? handle(message) : this.unexpected(message);
-    switch (this.state) {
+    switch (state.name) {
       case 'wait-client-certificate':
-        return expect(HandshakeType.certificate, (m) => this.onClientCertificate(m));
+        return expect(HandshakeType.certificate, (m) => this.onClientCertificate(m, state.agreement, state.clientCertificateType));
       case 'wait-client-key-exchange':
-        return expect(HandshakeType.client_key_exchange, (m) => this.onClientKeyExchange(m));
+        return expect(HandshakeType.client_key_exchange, (m) => this.onClientKeyExchange(m, state.agreement, state.client));
       case 'wait-certificate-verify':
-        return expect(HandshakeType.certificate_verify, (m) => this.onCertificateVerify(m));
-      case 'wait-change-cipher-spec':
-        return this.holdFinished(message);
-      case 'wait-finished':
-        return expect(HandshakeType.finished, (m) => this.onFinished(m));
-      default:
+        return expect(HandshakeType.certificate_verify, (m) => this.onCertificateVerify(m, state.keyed, state.client));
+      case 'new':
         return NOTHING;
+      default:
+        return this.onClosingMessage(message);
     }
+  }
+
+  /**
+   * The messages of flight 4 between ServerHello and ServerHelloDone for the chosen key
+   * exchange: [ServerKeyExchange] for PSK (RFC 4279 §2: only with a hint), ServerKeyExchange
+   * for ECDHE_PSK (RFC 5489 §2), Certificate, signed ServerKeyExchange and [CertificateRequest]
+   * for ECDHE_ECDSA (RFC 8422 §2).
+   */
+  private keyExchangeMessages(choice: Choice, requestClientCertificate: boolean): { messages: HandshakeMessage[]; exchange: Exchange } {
+    const hint = this.options.pskIdentityHint ?? new Uint8Array(0);
+    if (choice.kind === 'PSK') {
+      const messages = hint.length > 0 ? [this.message(HandshakeType.server_key_exchange, encodeServerKeyExchangePsk({ pskIdentityHint: hint }))] : [];
+      return { messages, exchange: { kind: 'PSK', lookup: choice.lookup } };
+    }
+    const { group } = choice;
+    const ecdhe: Ecdhe = { group, keyShare: this.options.provider.generateKeyShare(group) };
+    const { publicKey } = ecdhe.keyShare;
+    if (choice.kind === 'ECDHE_PSK') {
+      const ske = encodeServerKeyExchangeEcdhePsk({ pskIdentityHint: hint, namedGroup: group, publicKey });
+      return { messages: [this.message(HandshakeType.server_key_exchange, ske)], exchange: { kind: 'ECDHE_PSK', lookup: choice.lookup, ecdhe } };
+    }
+    const { certificate } = choice;
+    const signed = serverKeyExchangeSignedData(this.clientHello.random, this.random, group, publicKey);
+    const signature = this.options.provider.ecdsaSign(certificate.privateKey, signed);
+    const ske = encodeServerKeyExchangeEcdhe({ namedGroup: group, publicKey, signatureScheme: SignatureScheme.ecdsa_secp256r1_sha256, signature });
+    const messages = [this.message(HandshakeType.certificate, certificate.certificateBody), this.message(HandshakeType.server_key_exchange, ske)];
+    if (requestClientCertificate) {
+      const request = encodeCertificateRequest({
+        certificateTypes: [ClientCertificateType.ecdsa_sign],
+        signatureSchemes: [SignatureScheme.ecdsa_secp256r1_sha256],
+        certificateAuthorities: [],
+      });
+      messages.push(this.message(HandshakeType.certificate_request, request));
+    }
+    return { messages, exchange: { kind: 'ECDHE_ECDSA', ecdhe } };
   }
 
   /** The client's groups; RFC 8422 §4: without the extension, assume secp256r1. */
@@ -214,16 +248,30 @@ export class ServerHandshake extends FlightMachine<State> {
     return decoded.ok ? decoded.value : [];
   }
 
-  private canServe(suite: CipherSuite, clientGroups: readonly number[]): boolean {
-    const commonGroup = this.options.groups.some((g) => clientGroups.includes(g));
+  /** The first of our suites, in our order of preference, that the client offers and we can serve. */
+  private chooseSuite(clientGroups: readonly number[]): Choice | undefined {
+    for (const suite of this.options.cipherSuites) {
+      if (!this.clientHello.cipherSuites.includes(suite.id)) continue;
+      const choice = this.canServe(suite, clientGroups);
+      if (choice) return choice;
+    }
+    return undefined;
+  }
+
+  private canServe(suite: CipherSuite, clientGroups: readonly number[]): Choice | undefined {
+    const { pskLookup: lookup } = this.options;
+    const group = this.options.groups.find((g) => clientGroups.includes(g));
     switch (suite.keyExchange) {
       case 'PSK':
-        return this.options.pskLookup !== undefined;
+        return lookup ? { suite, kind: 'PSK', lookup } : undefined;
       case 'ECDHE_PSK':
-        return this.options.pskLookup !== undefined && commonGroup;
-      case 'ECDHE_ECDSA':
+        return lookup && group !== undefined ? { suite, kind: 'ECDHE_PSK', lookup, group } : undefined;
+      case 'ECDHE_ECDSA': {
         // RFC 8422 §5.1: the client's curves also bound the certificate key, and ours are P-256.
-        return commonGroup && clientGroups.includes(NamedGroup.secp256r1) && this.clientAcceptsEcdsa() && this.chooseCertificate();
+        if (group === undefined || !clientGroups.includes(NamedGroup.secp256r1) || !this.clientAcceptsEcdsa()) return undefined;
+        const certificate = this.chooseCertificate();
+        return certificate ? { suite, kind: 'ECDHE_ECDSA', group, certificate } : undefined;
+      }
     }
   }
 
@@ -235,94 +283,85 @@ export class ServerHandshake extends FlightMachine<State> {
     return decoded.ok && decoded.value.includes(SignatureScheme.ecdsa_secp256r1_sha256);
   }
 
-  /** Picks our certificate of a type the client accepts (RFC 7250 §4.2: in the client's order). */
-  private chooseCertificate(): boolean {
+  /** Our certificate of a type the client accepts (RFC 7250 §4.2: in the client's order). */
+  private chooseCertificate(): LocalCertificate | undefined {
     const offered = offeredCertificateTypes(this.clientHello.extensions, 'server') ?? [];
     const ours = this.options.certificates ?? [];
     for (const type of offered) {
-      this.certificate = ours.find((c) => c.type === type);
-      if (this.certificate) return true;
+      const certificate = ours.find((c) => c.type === type);
+      if (certificate) return certificate;
     }
-    return false;
+    return undefined;
   }
 
-  /** Picks the client certificate type to ask for; false when client authentication is off or impossible. */
-  private chooseClientCertificateType(): boolean {
-    if ((this.options.clientAuth ?? 'none') === 'none') return false;
+  /** The client certificate type to ask for; undefined when client authentication is off or impossible. */
+  private chooseClientCertificateType(): number | undefined {
+    if ((this.options.clientAuth ?? 'none') === 'none') return undefined;
     const accepted = acceptedTypes(this.options.clientAuthenticator);
     const offered = offeredCertificateTypes(this.clientHello.extensions, 'client') ?? [];
-    this.clientCertificateType = offered.find((t) => accepted.includes(t));
-    return this.clientCertificateType !== undefined;
+    return offered.find((t) => accepted.includes(t));
   }
 
-  private onClientCertificate(message: HandshakeMessage): MaybePromise<HandshakeStep> {
+  private onClientCertificate(message: HandshakeMessage, agreement: Agreement, certificateType: number): MaybePromise<HandshakeStep> {
     this.transcript.add(message);
     if (isEmptyCertificate(message.body)) {
       // RFC 5246 §7.4.6: a server that requires client authentication answers an empty list with handshake_failure.
       if (this.options.clientAuth === 'required') return this.fail(AlertDescription.handshake_failure, 'the client sent no certificate');
-      this.state = 'wait-client-key-exchange';
+      this.state = { name: 'wait-client-key-exchange', agreement };
       return NOTHING;
     }
-    const check = verifyPeerCertificate(this.options.clientAuthenticator, this.clientCertificateType!, message.body, this.lookupContext);
-    const next = (result: Awaited<typeof check>): HandshakeStep => {
-      if (this.state !== 'wait-client-certificate') return NOTHING;
+    const check = verifyPeerCertificate(this.options.clientAuthenticator, certificateType, message.body, this.lookupContext);
+    return this.after(check, (err) => `certificate check failed: ${String(err)}`, (result) => {
       if (!result.ok) return this.fail(result.alert, `client certificate rejected: ${result.reason}`);
-      this.client = { publicKey: result.publicKey, identity: result.identity };
-      this.state = 'wait-client-key-exchange';
+      this.state = { name: 'wait-client-key-exchange', agreement, client: { publicKey: result.publicKey, identity: result.identity } };
       return NOTHING;
-    };
-    return check instanceof Promise
-      ? check.then(next, (err: unknown) => this.fail(AlertDescription.internal_error, `certificate check failed: ${String(err)}`))
-      : next(check);
+    });
   }
 
-  private onClientKeyExchange(message: HandshakeMessage): MaybePromise<HandshakeStep> {
-    const suite = this.suite!;
+  private onClientKeyExchange(message: HandshakeMessage, agreement: Agreement, client: ClientCertificate | undefined): MaybePromise<HandshakeStep> {
+    const { exchange } = agreement;
     this.transcript.add(message);
-    if (suite.keyExchange === 'ECDHE_ECDSA') {
+    if (exchange.kind === 'ECDHE_ECDSA') {
       const cke = decodeClientKeyExchangeEcdhe(message.body);
       if (!cke.ok) return this.fail(AlertDescription.decode_error, 'malformed ClientKeyExchange');
-      const shared = this.sharedSecret(cke.value.publicKey);
+      const shared = this.sharedSecret(exchange.ecdhe, cke.value.publicKey);
       if (!shared) return this.fail(AlertDescription.illegal_parameter, 'invalid client ECDHE public key');
-      return this.deriveKeys(shared, this.client ? 'wait-certificate-verify' : 'wait-change-cipher-spec');
+      const keyed = this.deriveKeys(agreement, shared, client?.identity ?? { kind: 'anonymous' });
+      this.state = client ? { name: 'wait-certificate-verify', keyed, client } : { name: 'wait-change-cipher-spec', keyed };
+      return keysInstalled(keyed);
     }
-    let identity: Uint8Array;
-    let ecdheShared: Uint8Array | undefined;
-    if (suite.keyExchange === 'PSK') {
-      const cke = decodeClientKeyExchangePsk(message.body);
-      if (!cke.ok) return this.fail(AlertDescription.decode_error, 'malformed ClientKeyExchange');
-      identity = cke.value.pskIdentity;
-    } else {
-      const cke = decodeClientKeyExchangeEcdhePsk(message.body);
-      if (!cke.ok) return this.fail(AlertDescription.decode_error, 'malformed ClientKeyExchange');
-      identity = cke.value.pskIdentity;
-      ecdheShared = this.sharedSecret(cke.value.publicKey);
-      if (!ecdheShared) return this.fail(AlertDescription.illegal_parameter, 'invalid client ECDHE public key');
+    const offered = this.pskClientKeyExchange(message.body, exchange);
+    if (!('identity' in offered)) return offered;
+    const { identity, ecdheShared } = offered;
+    return this.after(exchange.lookup(identity, this.lookupContext), () => 'PSK lookup failed', (key) => {
+      // RFC 4279 §2: an unknown identity may be answered with unknown_psk_identity.
+      if (!key) return this.fail(AlertDescription.unknown_psk_identity, 'unknown PSK identity');
+      const preMasterSecret = ecdheShared ? ecdhePskPremasterSecret(ecdheShared, key) : pskPremasterSecret(key);
+      const keyed = this.deriveKeys(agreement, preMasterSecret, { kind: 'psk', identity });
+      this.state = { name: 'wait-change-cipher-spec', keyed };
+      return keysInstalled(keyed);
+    });
+  }
+
+  /** The PSK identity of a PSK or ECDHE_PSK ClientKeyExchange, and the ECDHE secret of the latter. */
+  private pskClientKeyExchange(body: Uint8Array, exchange: Exchange & { readonly lookup: ServerPskLookup }): { identity: Uint8Array; ecdheShared?: Uint8Array } | HandshakeStep {
+    if (exchange.kind === 'PSK') {
+      const cke = decodeClientKeyExchangePsk(body);
+      return cke.ok ? { identity: cke.value.pskIdentity } : this.fail(AlertDescription.decode_error, 'malformed ClientKeyExchange');
     }
-    this.pskIdentity = identity;
-    const key = this.options.pskLookup!(identity, this.lookupContext);
-    return key instanceof Promise
-      ? key.then(
-          (k) => this.withPsk(k, ecdheShared),
-          () => this.fail(AlertDescription.internal_error, 'PSK lookup failed'),
-        )
-      : this.withPsk(key, ecdheShared);
+    const cke = decodeClientKeyExchangeEcdhePsk(body);
+    if (!cke.ok) return this.fail(AlertDescription.decode_error, 'malformed ClientKeyExchange');
+    const ecdheShared = this.sharedSecret(exchange.ecdhe, cke.value.publicKey);
+    if (!ecdheShared) return this.fail(AlertDescription.illegal_parameter, 'invalid client ECDHE public key');
+    return { identity: cke.value.pskIdentity, ecdheShared };
   }
 
-  private sharedSecret(clientPublicKey: Uint8Array): Uint8Array | undefined {
-    return this.options.provider.computeSharedSecret(this.group!, this.keyShare!.privateKey, clientPublicKey) ?? undefined;
+  private sharedSecret({ group, keyShare }: Ecdhe, clientPublicKey: Uint8Array): Uint8Array | undefined {
+    return this.options.provider.computeSharedSecret(group, keyShare.privateKey, clientPublicKey) ?? undefined;
   }
 
-  private withPsk(key: Uint8Array | undefined, ecdheShared: Uint8Array | undefined): HandshakeStep {
-    if (this.state !== 'wait-client-key-exchange') return NOTHING;
-    // RFC 4279 §2: an unknown identity may be answered with unknown_psk_identity.
-    if (!key) return this.fail(AlertDescription.unknown_psk_identity, 'unknown PSK identity');
-    return this.deriveKeys(ecdheShared ? ecdhePskPremasterSecret(ecdheShared, key) : pskPremasterSecret(key), 'wait-change-cipher-spec');
-  }
-
-  private deriveKeys(preMasterSecret: Uint8Array, next: State | ClosingState): HandshakeStep {
-    const suite = this.suite!;
-    this.keys = deriveSessionKeys({
+  private deriveKeys({ suite, extendedMasterSecret }: Agreement, preMasterSecret: Uint8Array, peer: PeerIdentity): ServerKeyed {
+    const keys = deriveSessionKeys({
       provider: this.options.provider,
       suite,
       role: 'server',
@@ -330,30 +369,27 @@ export class ServerHandshake extends FlightMachine<State> {
       clientRandom: this.clientHello.random,
       serverRandom: this.random,
       // RFC 7627 §3: the session hash runs up to and including ClientKeyExchange.
-      sessionHash: this.extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
+      sessionHash: extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
     });
-    this.state = next;
-    return { keys: { read: this.keys.read, write: this.keys.write, suite } };
+    return { suite, keys, peer, extendedMasterSecret };
   }
 
   /** RFC 5246 §7.4.8: the client proves it holds the key of its certificate by signing the transcript so far. */
-  private onCertificateVerify(message: HandshakeMessage): HandshakeStep {
+  private onCertificateVerify(message: HandshakeMessage, keyed: ServerKeyed, client: ClientCertificate): HandshakeStep {
     const decoded = decodeCertificateVerify(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed CertificateVerify');
     if (decoded.value.signatureScheme !== SignatureScheme.ecdsa_secp256r1_sha256) {
       return this.fail(AlertDescription.illegal_parameter, 'CertificateVerify with a scheme not offered');
     }
-    if (!this.options.provider.ecdsaVerify(this.client!.publicKey, this.transcript.bytes(), decoded.value.signature)) {
+    if (!this.options.provider.ecdsaVerify(client.publicKey, this.transcript.bytes(), decoded.value.signature)) {
       return this.fail(AlertDescription.decrypt_error, 'CertificateVerify signature does not verify');
     }
     this.transcript.add(message);
-    this.state = 'wait-change-cipher-spec';
+    this.state = { name: 'wait-change-cipher-spec', keyed };
     return NOTHING;
   }
 
-  protected onFinished(message: HandshakeMessage): HandshakeStep {
-    const suite = this.suite!;
-    const keys = this.keys!;
+  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret }: ServerKeyed): HandshakeStep {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = computeVerifyData(suite.prfHash, keys.master, 'client finished', this.transcript.hash(suite.prfHash));
@@ -365,10 +401,7 @@ export class ServerHandshake extends FlightMachine<State> {
     const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
     // Both Finished messages are done: nothing more is derived from the master secret.
     keys.master.destroy();
-    this.state = 'established';
-    const peer: PeerIdentity = this.pskIdentity
-      ? { kind: 'psk', identity: this.pskIdentity }
-      : (this.client?.identity ?? { kind: 'anonymous' });
+    this.state = { name: 'established' };
     return {
       flight: {
         number: 6,
@@ -381,10 +414,15 @@ export class ServerHandshake extends FlightMachine<State> {
       established: {
         cipherSuite: suite,
         peer,
-        extendedMasterSecret: this.extendedMasterSecret,
+        extendedMasterSecret,
         clientRandom: this.clientHello.random,
         masterSecret: keys.masterSecret,
       },
     };
   }
+}
+
+/** The step that installs the epoch 1 keys just derived. */
+function keysInstalled({ suite, keys }: ServerKeyed): HandshakeStep {
+  return { keys: { read: keys.read, write: keys.write, suite } };
 }

@@ -1,5 +1,6 @@
-import { Observable, Subscription, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { Subscription, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Datagram } from '../transport/datagram.js';
+import { operate } from '../operators/operate.js';
 import { seededRandom } from './seeded-random.js';
 
 /** What the impairment did to a datagram. */
@@ -52,98 +53,95 @@ export function impair(options: ImpairOptions): MonoTypeOperatorFunction<Datagra
   const holdTime = milliseconds('holdTime', options.holdTime ?? 100);
   const { maxDatagramSize = Infinity, scheduler = asyncScheduler, onImpairment } = options;
 
-  return (source) =>
-    new Observable<Datagram>((subscriber) => {
-      const random = seededRandom(options.seed);
-      const timers = new Subscription();
-      let pending = 0;
-      let sourceDone = false;
-      let held: { datagram: Datagram; timer: Subscription } | undefined;
+  return operate((subscriber) => {
+    const random = seededRandom(options.seed);
+    const timers = new Subscription();
+    let pending = 0;
+    let sourceDone = false;
+    let held: { datagram: Datagram; timer: Subscription } | undefined;
 
-      const completeIfDone = (): void => {
-        if (sourceDone && pending === 0 && held === undefined) subscriber.complete();
-      };
-      const emit = (datagram: Datagram, extra: number): void => {
-        const wait = delay + extra;
-        if (wait === 0) {
-          subscriber.next(datagram);
+    const completeIfDone = (): void => {
+      if (sourceDone && pending === 0 && held === undefined) subscriber.complete();
+    };
+    const emit = (datagram: Datagram, extra: number): void => {
+      const wait = delay + extra;
+      if (wait === 0) {
+        subscriber.next(datagram);
+        return;
+      }
+      pending++;
+      const action = scheduler.schedule(() => {
+        timers.remove(action);
+        pending--;
+        subscriber.next(datagram);
+        completeIfDone();
+      }, wait);
+      timers.add(action);
+    };
+    const release = (): void => {
+      if (held === undefined) return;
+      const { datagram, timer } = held;
+      held = undefined;
+      timer.unsubscribe();
+      timers.remove(timer);
+      emit(datagram, 0);
+    };
+    const hold = (datagram: Datagram): void => {
+      const timer = scheduler.schedule(() => {
+        release();
+        completeIfDone();
+      }, holdTime);
+      timers.add(timer);
+      held = { datagram, timer };
+    };
+
+    return {
+      next(datagram) {
+        const [lossDraw, corruptDraw, position, duplicateDraw, reorderDraw, jitter1, jitter2] = Array.from({ length: DRAWS_PER_DATAGRAM }, () => random());
+        if (datagram.data.length > maxDatagramSize) {
+          onImpairment?.('oversize', datagram);
           return;
         }
-        pending++;
-        const action = scheduler.schedule(() => {
-          timers.remove(action);
-          pending--;
-          subscriber.next(datagram);
-          completeIfDone();
-        }, wait);
-        timers.add(action);
-      };
-      const release = (): void => {
-        if (held === undefined) return;
-        const { datagram, timer } = held;
-        held = undefined;
-        timer.unsubscribe();
-        timers.remove(timer);
-        emit(datagram, 0);
-      };
-      const hold = (datagram: Datagram): void => {
-        const timer = scheduler.schedule(() => {
-          release();
-          completeIfDone();
-        }, holdTime);
-        timers.add(timer);
-        held = { datagram, timer };
-      };
-
-      const input = source.subscribe({
-        next(datagram) {
-          const [lossDraw, corruptDraw, position, duplicateDraw, reorderDraw, jitter1, jitter2] = Array.from({ length: DRAWS_PER_DATAGRAM }, () => random());
-          if (datagram.data.length > maxDatagramSize) {
-            onImpairment?.('oversize', datagram);
-            return;
-          }
-          if (lossDraw < loss) {
-            onImpairment?.('loss', datagram);
-            return;
-          }
-          let out = datagram;
-          if (corruptDraw < corrupt && datagram.data.length > 0) {
-            const bit = Math.floor(position * datagram.data.length * 8);
-            const data = datagram.data.slice();
-            data[bit >>> 3] ^= 1 << (bit & 7);
-            out = { data, peer: datagram.peer };
-            onImpairment?.('corrupt', out);
-          }
-          const copies = [out];
-          if (duplicateDraw < duplicate) {
-            copies.push({ data: out.data.slice(), peer: out.peer });
-            onImpairment?.('duplicate', out);
-          }
-          const jitters = [jitter1, jitter2];
-          if (reorderDraw < reorder && held === undefined) {
-            onImpairment?.('reorder', out);
-            hold(copies.shift()!);
-            // A duplicate of the held datagram goes out now; the original follows later.
-            copies.forEach((copy) => emit(copy, jitter2 * jitter));
-            return;
-          }
-          copies.forEach((copy, i) => emit(copy, jitters[i] * jitter));
-          // This datagram overtook the one held back, which goes out right after it.
-          release();
-        },
-        error: (err) => subscriber.error(err),
-        complete() {
-          sourceDone = true;
-          release();
-          completeIfDone();
-        },
-      });
-      return () => {
-        input.unsubscribe();
+        if (lossDraw < loss) {
+          onImpairment?.('loss', datagram);
+          return;
+        }
+        let out = datagram;
+        if (corruptDraw < corrupt && datagram.data.length > 0) {
+          const bit = Math.floor(position * datagram.data.length * 8);
+          const data = datagram.data.slice();
+          data[bit >>> 3] ^= 1 << (bit & 7);
+          out = { data, peer: datagram.peer };
+          onImpairment?.('corrupt', out);
+        }
+        const copies = [out];
+        if (duplicateDraw < duplicate) {
+          copies.push({ data: out.data.slice(), peer: out.peer });
+          onImpairment?.('duplicate', out);
+        }
+        const jitters = [jitter1, jitter2];
+        if (reorderDraw < reorder && held === undefined) {
+          onImpairment?.('reorder', out);
+          hold(copies.shift()!);
+          // A duplicate of the held datagram goes out now; the original follows later.
+          copies.forEach((copy) => emit(copy, jitter2 * jitter));
+          return;
+        }
+        copies.forEach((copy, i) => emit(copy, jitters[i] * jitter));
+        // This datagram overtook the one held back, which goes out right after it.
+        release();
+      },
+      complete() {
+        sourceDone = true;
+        release();
+        completeIfDone();
+      },
+      teardown() {
         timers.unsubscribe();
         held = undefined;
-      };
-    });
+      },
+    };
+  });
 }
 
 function probability(name: string, value = 0): number {

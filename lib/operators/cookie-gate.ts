@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { CookieSecrets } from '../handshake/cookie.js';
 import type { HandshakeMessage } from '../handshake/handshake-message.js';
 import { firstRecord, type RawRecord } from '../record/split-records.js';
@@ -8,6 +8,7 @@ import { ContentType, DTLS_1_0, HandshakeType } from '../wire/constants.js';
 import { decodeHandshakeFragments, encodeHandshakeMessage } from '../wire/handshake-header.js';
 import { encodeHelloVerifyRequest } from '../wire/hello-verify-request.js';
 import { encodeRecordHeader } from '../wire/record-header.js';
+import { operate } from './operate.js';
 
 /**
  * A ClientHello that came back with a valid cookie: the server may now keep state for this
@@ -44,31 +45,26 @@ export interface CookieGateOptions {
  */
 export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagram, VerifiedHello> {
   const { secrets, reply, onDropped } = options;
-  return (source) =>
-    new Observable<VerifiedHello>((subscriber) =>
-      source.subscribe({
-        next(datagram) {
-          const found = findClientHello(datagram.data);
-          if (typeof found === 'string') {
-            onDropped?.(datagram, found);
-            return;
-          }
-          const key = peerKey(datagram.peer);
-          if (secrets.verify(key, found.hello)) {
-            subscriber.next({ datagram, ...found });
-            return;
-          }
-          const answer = helloVerifyRequest(found.record, found.message, secrets.issue(key, found.hello));
-          if (answer.length > datagram.data.length) {
-            onDropped?.(datagram, 'HelloVerifyRequest would be larger than the ClientHello');
-            return;
-          }
-          reply(answer, datagram);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
-    );
+  return operate((subscriber) => ({
+    next(datagram) {
+      const found = findClientHello(datagram.data);
+      if (typeof found === 'string') {
+        onDropped?.(datagram, found);
+        return;
+      }
+      const key = peerKey(datagram.peer);
+      if (secrets.verify(key, found.hello)) {
+        subscriber.next({ datagram, ...found });
+        return;
+      }
+      const answer = helloVerifyRequest(found.record, found.message, secrets.issue(key, found.hello));
+      if (answer.length > datagram.data.length) {
+        onDropped?.(datagram, 'HelloVerifyRequest would be larger than the ClientHello');
+        return;
+      }
+      reply(answer, datagram);
+    },
+  }));
 }
 
 /** Highest message_seq accepted on a ClientHello; anything above is not a real client's first flight. */

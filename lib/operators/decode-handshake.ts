@@ -1,6 +1,7 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { PlainRecord } from '../record/read-epochs.js';
 import { decodeHandshakeFragments, type HandshakeFragment } from '../wire/handshake-header.js';
+import { operate } from './operate.js';
 
 /** A handshake fragment with the epoch of the record that carried it. */
 export interface EpochFragment {
@@ -16,19 +17,14 @@ export interface EpochFragment {
  * const fragments$ = plain$.pipe(filter((r) => r.contentType === ContentType.handshake), decodeHandshake());
  */
 export function decodeHandshake(onMalformed?: () => void): OperatorFunction<PlainRecord, EpochFragment> {
-  return (source) =>
-    new Observable<EpochFragment>((subscriber) =>
-      source.subscribe({
-        next(record) {
-          const decoded = decodeHandshakeFragments(record.payload);
-          if (!decoded.ok) {
-            onMalformed?.();
-            return;
-          }
-          for (const fragment of decoded.value) subscriber.next({ epoch: record.epoch, fragment });
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
-    );
+  return operate((subscriber) => ({
+    next(record) {
+      const decoded = decodeHandshakeFragments(record.payload);
+      if (!decoded.ok) {
+        onMalformed?.();
+        return;
+      }
+      for (const fragment of decoded.value) subscriber.next({ epoch: record.epoch, fragment });
+    },
+  }));
 }

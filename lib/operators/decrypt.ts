@@ -1,7 +1,8 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from 'rxjs';
 import type { HandshakeBudget } from '../handshake/handshake-budget.js';
 import type { PlainRecord, ReadEpochs } from '../record/read-epochs.js';
 import type { RawRecord } from '../record/split-records.js';
+import { operate } from './operate.js';
 
 export interface DecryptOptions {
   readonly epochs: ReadEpochs;
@@ -29,41 +30,38 @@ export interface DecryptOptions {
  */
 export function decrypt(options: DecryptOptions): OperatorFunction<RawRecord, PlainRecord> {
   const { epochs, keysInstalled$, maxHeldRecords, budget, onDropped } = options;
-  return (source) =>
-    new Observable<PlainRecord>((subscriber) => {
-      let held: RawRecord[] = [];
-      const release = (records: readonly RawRecord[]): void => budget?.release(records.reduce((n, r) => n + r.fragment.length, 0));
-      const open = (record: RawRecord): void => {
-        const result = epochs.open(record);
-        if (result === 'future') {
-          // A copy of the fragment, so a held record does not pin its whole datagram.
-          if (held.length < maxHeldRecords && (budget?.charge(record.fragment.length) ?? true)) {
-            held.push({ header: record.header, fragment: record.fragment.slice() });
-          } else {
-            onDropped?.(record);
-          }
-        } else if (result === undefined) {
-          onDropped?.(record);
+  return operate((subscriber, alsoSubscribe) => {
+    let held: RawRecord[] = [];
+    const release = (records: readonly RawRecord[]): void => budget?.release(records.reduce((n, r) => n + r.fragment.length, 0));
+    const open = (record: RawRecord): void => {
+      const result = epochs.open(record);
+      if (result === 'future') {
+        // A copy of the fragment, so a held record does not pin its whole datagram.
+        if (held.length < maxHeldRecords && (budget?.charge(record.fragment.length) ?? true)) {
+          held.push({ header: record.header, fragment: record.fragment.slice() });
         } else {
-          subscriber.next(result);
+          onDropped?.(record);
         }
-      };
-      const keys = keysInstalled$.subscribe(() => {
+      } else if (result === undefined) {
+        onDropped?.(record);
+      } else {
+        subscriber.next(result);
+      }
+    };
+    alsoSubscribe(keysInstalled$, {
+      next() {
         const retry = held;
         held = [];
         release(retry);
         retry.forEach(open);
-      });
-      const input = source.subscribe({
-        next: open,
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        keys.unsubscribe();
-        input.unsubscribe();
+      },
+    });
+    return {
+      next: open,
+      teardown() {
         release(held);
         held = [];
-      };
-    });
+      },
+    };
+  });
 }

@@ -1,7 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
+import { sealRecords, type OutgoingRecord } from '../record/seal-records.js';
 import type { WriteEpochs } from '../record/write-epochs.js';
-import { DTLS_1_2 } from '../wire/constants.js';
-import type { OutgoingRecord } from './fragment.js';
 
 /**
  * Protects records with the keys of their epoch and the next sequence number of
@@ -11,5 +10,5 @@ import type { OutgoingRecord } from './fragment.js';
  * const protected$ = records$.pipe(encrypt(writeEpochs)); // OutgoingRecord[] in, protected records out
  */
 export function encrypt(epochs: WriteEpochs): OperatorFunction<OutgoingRecord[], Uint8Array[]> {
-  return map((records) => records.map((r) => epochs.seal(r.epoch, r.contentType, DTLS_1_2, r.payload)));
+  return map((records) => sealRecords(records, epochs));
 }

@@ -1,24 +1,8 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { Flight } from '../handshake/flight.js';
-import { fragmentMessage } from '../handshake/fragmenter.js';
-import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
-import { encodeChangeCipherSpec } from '../wire/change-cipher-spec.js';
-import { encodeHandshakeFragment } from '../wire/handshake-header.js';
+import { flightRecords, type FragmentOptions } from '../handshake/flight-records.js';
+import type { OutgoingRecord } from '../record/seal-records.js';
 import type { Transmission } from './retransmit.js';
-
-/** A record to be protected and sent. */
-export interface OutgoingRecord {
-  readonly epoch: number;
-  readonly contentType: number;
-  readonly payload: Uint8Array;
-}
-
-export interface FragmentOptions {
-  /** Largest UDP payload to send (the path MTU less IP and UDP headers). */
-  readonly maxDatagramSize: number;
-  /** Bytes protection adds to a record of this epoch (explicit nonce + tag). */
-  readonly overhead: (epoch: number) => number;
-}
 
 /**
  * Cuts each transmission of a flight into records whose protected size fits one
@@ -30,22 +14,4 @@ export interface FragmentOptions {
  */
 export function fragment(options: FragmentOptions): OperatorFunction<Transmission<Flight>, OutgoingRecord[]> {
   return map(({ flight }) => flightRecords(flight, options));
-}
-
-export function flightRecords(flight: Flight, { maxDatagramSize, overhead }: FragmentOptions): OutgoingRecord[] {
-  const records: OutgoingRecord[] = [];
-  for (const entry of flight.entries) {
-    if (entry.kind === 'change_cipher_spec') {
-      records.push({ epoch: entry.epoch, contentType: ContentType.change_cipher_spec, payload: encodeChangeCipherSpec() });
-      continue;
-    }
-    let room = maxDatagramSize - RECORD_HEADER_LENGTH - overhead(entry.epoch);
-    // A server verifies cookies statelessly (RFC 6347 §4.2.1), so it cannot reassemble a
-    // fragmented ClientHello: send it whole, whatever the MTU (it is a few hundred bytes).
-    if (entry.message.msgType === HandshakeType.client_hello) room = Math.max(room, HANDSHAKE_HEADER_LENGTH + entry.message.body.length);
-    for (const piece of fragmentMessage(entry.message, room)) {
-      records.push({ epoch: entry.epoch, contentType: ContentType.handshake, payload: encodeHandshakeFragment(piece) });
-    }
-  }
-  return records;
 }

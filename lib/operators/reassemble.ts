@@ -1,7 +1,8 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { HandshakeMessage } from '../handshake/handshake-message.js';
 import { Reassembler, type ReassemblerOptions } from '../handshake/reassembler.js';
 import type { EpochFragment } from './decode-handshake.js';
+import { operate } from './operate.js';
 
 /** A whole handshake message and the epoch it arrived in. */
 export interface EpochMessage {
@@ -19,16 +20,13 @@ export interface EpochMessage {
  * const messages$ = fragments$.pipe(reassemble({ maxBufferedBytes: 32_768, maxMessageLength: 32_768 }));
  */
 export function reassemble(options: ReassemblerOptions | Reassembler): OperatorFunction<EpochFragment, EpochMessage> {
-  return (source) =>
-    new Observable<EpochMessage>((subscriber) => {
-      const reassembler = options instanceof Reassembler ? options : new Reassembler(options);
-      return source.subscribe({
-        next({ epoch, fragment }) {
-          const message = reassembler.add(fragment);
-          if (message) subscriber.next({ epoch, message });
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-    });
+  return operate((subscriber) => {
+    const reassembler = options instanceof Reassembler ? options : new Reassembler(options);
+    return {
+      next({ epoch, fragment }) {
+        const message = reassembler.add(fragment);
+        if (message) subscriber.next({ epoch, message });
+      },
+    };
+  });
 }

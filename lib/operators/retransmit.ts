@@ -1,4 +1,5 @@
-import { EMPTY, Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { EMPTY, asyncScheduler, type Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { operate } from './operate.js';
 
 export interface RetransmitOptions {
   /** RFC 6347 §4.2.4.1: 1 s initial timer. */
@@ -54,67 +55,59 @@ export function retransmit<F extends { readonly final: boolean }>(
   options: RetransmitOptions,
 ): OperatorFunction<F | null, Transmission<F>> {
   const { initialTimeout, maxTimeout, resendNow$ = EMPTY, scheduler = asyncScheduler } = options;
-  return (source) =>
-    new Observable<Transmission<F>>((subscriber) => {
-      let flight: F | null = null;
-      let attempt = 0;
-      let timeout = initialTimeout;
-      let timer: Subscription | undefined;
-      let lastPeerResend = Number.NEGATIVE_INFINITY;
-      let sourceDone = false;
-      let resendDone = false;
+  return operate<F | null, Transmission<F>>((subscriber, alsoSubscribe) => {
+    let flight: F | null = null;
+    let attempt = 0;
+    let timeout = initialTimeout;
+    let timer: Subscription | undefined;
+    let lastPeerResend = Number.NEGATIVE_INFINITY;
+    let sourceDone = false;
+    let resendDone = false;
 
-      const disarm = (): void => {
-        timer?.unsubscribe();
+    const disarm = (): void => {
+      timer?.unsubscribe();
+      timer = undefined;
+    };
+    const send = (sending: F, reason: Transmission<F>['reason']): void => {
+      disarm();
+      subscriber.next({ flight: sending, attempt: attempt++, reason });
+      // Sending may have led (synchronously) to a newer flight, which armed its own timer.
+      if (flight !== sending || sending.final) return;
+      timer = scheduler.schedule(() => {
         timer = undefined;
-      };
-      const send = (reason: Transmission<F>['reason']): void => {
-        disarm();
-        const sending = flight!;
-        subscriber.next({ flight: sending, attempt: attempt++, reason });
-        // Sending may have led (synchronously) to a newer flight, which armed its own timer.
-        if (flight !== sending || sending.final) return;
-        timer = scheduler.schedule(() => {
-          timer = undefined;
-          timeout = Math.min(timeout * 2, maxTimeout);
-          send('timeout');
-        }, timeout);
-      };
-      const completeIfIdle = (): void => {
-        if (sourceDone && (flight === null || (flight.final && resendDone))) subscriber.complete();
-      };
+        timeout = Math.min(timeout * 2, maxTimeout);
+        send(sending, 'timeout');
+      }, timeout);
+    };
+    const completeIfIdle = (): void => {
+      if (sourceDone && (flight === null || (flight.final && resendDone))) subscriber.complete();
+    };
 
-      const resends = resendNow$.subscribe({
-        next: () => {
-          if (flight === null || scheduler.now() - lastPeerResend < timeout * PEER_RESEND_SPACING) return;
-          lastPeerResend = scheduler.now();
-          send('peer');
-        },
-        complete: () => {
-          resendDone = true;
-          completeIfIdle();
-        },
-        error: (err) => subscriber.error(err),
-      });
-      const flights = source.subscribe({
-        next: (next) => {
-          disarm();
-          flight = next;
-          attempt = 0;
-          timeout = initialTimeout;
-          lastPeerResend = Number.NEGATIVE_INFINITY;
-          if (next !== null) send('initial');
-        },
-        complete: () => {
-          sourceDone = true;
-          completeIfIdle();
-        },
-        error: (err) => subscriber.error(err),
-      });
-      return () => {
-        disarm();
-        resends.unsubscribe();
-        flights.unsubscribe();
-      };
+    alsoSubscribe(resendNow$, {
+      next() {
+        if (flight === null || scheduler.now() - lastPeerResend < timeout * PEER_RESEND_SPACING) return;
+        lastPeerResend = scheduler.now();
+        send(flight, 'peer');
+      },
+      complete() {
+        resendDone = true;
+        completeIfIdle();
+      },
     });
+    return {
+      next(next) {
+        disarm();
+        flight = next;
+        attempt = 0;
+        timeout = initialTimeout;
+        lastPeerResend = Number.NEGATIVE_INFINITY;
+        if (next !== null) send(next, 'initial');
+      },
+      complete() {
+        sourceDone = true;
+        completeIfIdle();
+      },
+      teardown: disarm,
+    };
+  });
 }

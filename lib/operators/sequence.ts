@@ -1,5 +1,6 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { SequencedMessage, Sequencer } from '../handshake/sequencer.js';
+import { operate } from './operate.js';
 import type { EpochMessage } from './reassemble.js';
 
 /** A message in order ('next': process it) or already processed ('stale': the peer is retransmitting), with the epoch it arrived in. */
@@ -17,14 +18,9 @@ export type SequencedEpochMessage = SequencedMessage;
  * inOrder$.pipe(filter((m) => m.kind === 'stale')).subscribe(() => resendNow.next()); // our flight was lost
  */
 export function sequence(sequencer: Sequencer): OperatorFunction<EpochMessage, SequencedEpochMessage> {
-  return (source) =>
-    new Observable<SequencedEpochMessage>((subscriber) =>
-      source.subscribe({
-        next({ epoch, message }) {
-          for (const sequenced of sequencer.push(message, epoch)) subscriber.next(sequenced);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
-    );
+  return operate((subscriber) => ({
+    next({ epoch, message }) {
+      for (const sequenced of sequencer.push(message, epoch)) subscriber.next(sequenced);
+    },
+  }));
 }

@@ -2,7 +2,7 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { aesGcm } from '../../lib/crypto/aes-gcm.js';
-import { seededBytes } from './seeded.js';
+import { seededBytes } from '../wire/helpers/prng.js';
 import { countResults, describeCounts, loadWycheproof, type AeadGroup } from './wycheproof.js';
 
 describe('aesGcm against Wycheproof aes_gcm_test.json', () => {

@@ -1,7 +1,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { derEquals, readDerChildren, readDerElements } from '../../lib/crypto/der.js';
-import { seededBytes } from './seeded.js';
+import { seededBytes } from '../wire/helpers/prng.js';
 
 const read = (hex: string) => readDerElements(hexToBytes(hex));
 

@@ -8,7 +8,7 @@ import {
   SUPPORTED_GROUPS,
 } from '../../lib/crypto/ecdhe.js';
 import { decodeP256Spki, encodeP256Spki } from '../../lib/crypto/spki.js';
-import { seededBytes } from './seeded.js';
+import { seededBytes } from '../wire/helpers/prng.js';
 import { countResults, describeCounts, loadWycheproof, type WycheproofCase } from './wycheproof.js';
 
 const { secp256r1, x25519 } = NamedGroup;

@@ -3,7 +3,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { ecdsaPublicKey, ecdsaSign, ecdsaVerify } from '../../lib/crypto/ecdsa.js';
 import { encodeP256Spki } from '../../lib/crypto/spki.js';
-import { seededBytes } from './seeded.js';
+import { seededBytes } from '../wire/helpers/prng.js';
 import { countResults, describeCounts, loadWycheproof, type WycheproofCase } from './wycheproof.js';
 
 interface EcdsaGroup {

@@ -8,7 +8,7 @@ import {
   deriveKeyBlock,
 } from '../../lib/crypto/key-schedule.js';
 import { Prf } from '../../lib/crypto/prf.js';
-import { seededBytes } from './seeded.js';
+import { seededBytes } from '../wire/helpers/prng.js';
 import { referencePrf } from './tls12-prf-reference.js';
 
 /**

@@ -3,7 +3,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { timingSafeEqual } from '../../lib/crypto/constant-time.js';
 import { KeyedHmac } from '../../lib/crypto/keyed-hmac.js';
-import { seededBytes } from './seeded.js';
+import { seededBytes } from '../wire/helpers/prng.js';
 import { loadWycheproof, type WycheproofCase } from './wycheproof.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);

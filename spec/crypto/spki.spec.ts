@@ -5,7 +5,7 @@ import { pemToDer } from '../../lib/crypto/pem.js';
 import { decodeP256Spki, encodeP256Spki } from '../../lib/crypto/spki.js';
 import { OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_SECP384R1, tlv } from './der-builder.js';
 import { peerFixture } from './fixtures.js';
-import { seededBytes } from './seeded.js';
+import { seededBytes } from '../wire/helpers/prng.js';
 
 function nodeP256Spki(): { der: string; point: string } {
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

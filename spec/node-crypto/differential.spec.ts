@@ -4,7 +4,7 @@ import type { AeadAlgorithm } from '../../lib/crypto/aead.js';
 import { NamedGroup } from '../../lib/crypto/ecdhe.js';
 import { nobleProvider } from '../../lib/crypto/provider.js';
 import { nodeCryptoProvider } from '../../lib/node-crypto/node-crypto-provider.js';
-import { seededBytes } from '../crypto/seeded.js';
+import { seededBytes } from '../wire/helpers/prng.js';
 
 const noble = nobleProvider;
 const node = nodeCryptoProvider;

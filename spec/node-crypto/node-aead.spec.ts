@@ -3,7 +3,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import type { AeadAlgorithm } from '../../lib/crypto/aead.js';
 import { createNodeAead } from '../../lib/node-crypto/node-aead.js';
-import { seededBytes } from '../crypto/seeded.js';
+import { seededBytes } from '../wire/helpers/prng.js';
 
 const bytes = seededBytes(0xae5);
 const hex = (b: Uint8Array | null): string | null => (b === null ? null : bytesToHex(b));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AeadAlgorithm } from '../../lib/crypto/aead.js';
 import { NamedGroup } from '../../lib/crypto/ecdhe.js';
 import type { CryptoProvider } from '../../lib/crypto/provider.js';
-import { seededBytes } from '../crypto/seeded.js';
+import { seededBytes } from '../wire/helpers/prng.js';
 import { PROVIDERS } from './providers.js';
 
 const { secp256r1, x25519 } = NamedGroup;

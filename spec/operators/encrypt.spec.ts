@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { encrypt } from '../../lib/operators/encrypt.js';
-import type { OutgoingRecord } from '../../lib/operators/fragment.js';
+import type { OutgoingRecord } from '../../lib/record/seal-records.js';
 import { ReadEpochs } from '../../lib/record/read-epochs.js';
 import { WriteEpochs } from '../../lib/record/write-epochs.js';
 import { ContentType, DTLS_1_2 } from '../../lib/wire/constants.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { packRecords } from '../../lib/record/pack-records.js';
-import { randomInt, seededRandom } from './seeded-random.js';
+import { Prng } from '../wire/helpers/prng.js';
 
 /** A record-sized byte string whose bytes all equal `tag`, so order and boundaries are visible. */
 function rec(tag: number, length: number): Uint8Array {
@@ -43,10 +43,10 @@ describe('packRecords', () => {
   });
 
   it('keeps every byte, in order, and respects the limit whenever a datagram holds more than one record', () => {
-    const random = seededRandom(7);
+    const random = new Prng(7);
     for (let round = 0; round < 200; round++) {
-      const limit = 13 + randomInt(random, 300);
-      const records = Array.from({ length: randomInt(random, 20) }, (_, i) => rec(i + 1, 13 + randomInt(random, 400)));
+      const limit = 13 + random.int(300);
+      const records = Array.from({ length: random.int(20) }, (_, i) => rec(i + 1, 13 + random.int(400)));
       const out = packRecords(records, limit);
       const flat = out.flatMap((d) => Array.from(d));
       expect(flat).toEqual(records.flatMap((r) => Array.from(r)));

@@ -9,14 +9,10 @@ import { aeadCipher, nullCipher, type RecordCipher } from '../../lib/record/reco
 import { MAX_SEQUENCE_NUMBER } from '../../lib/record/sequence-number.js';
 import { ContentType, DTLS_1_0, DTLS_1_2, MAX_PLAINTEXT_LENGTH } from '../../lib/wire/constants.js';
 import { decodeRecordHeader, type RecordHeader } from '../../lib/wire/record-header.js';
-import { randomInt, seededRandom } from './seeded-random.js';
+import { Prng } from '../wire/helpers/prng.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** Deterministic bytes so failures replay. */
-function bytes(random: () => number, n: number): Uint8Array {
-  return Uint8Array.from({ length: n }, () => randomInt(random, 256));
-}
 
 function suite(name: string): CipherSuite {
   const s = cipherSuiteByName(name);
@@ -37,8 +33,8 @@ function unprotectRecord(cipher: RecordCipher, record: Uint8Array): Uint8Array |
 }
 
 function keysFor(s: CipherSuite, seed: number): { key: Uint8Array; iv: Uint8Array } {
-  const random = seededRandom(seed);
-  return { key: bytes(random, s.keyLength), iv: bytes(random, s.fixedIvLength) };
+  const random = new Prng(seed);
+  return { key: random.bytes(s.keyLength), iv: random.bytes(s.fixedIvLength) };
 }
 
 describe('aeadCipher known answers, built from the RFC formulas with noble directly', () => {
@@ -122,12 +118,12 @@ describe('aeadCipher with every suite in CIPHER_SUITES', () => {
       const { key, iv } = keysFor(s, index + 1);
 
       it('round-trips plaintexts of 0, 1, 100 and 2^14 bytes at sequence numbers 0, 2^32 and 2^48-1', () => {
-        const random = seededRandom(1000 + index);
+        const random = new Prng(1000 + index);
         const writer = aeadCipher(3, s, key, iv, createAead);
         const reader = aeadCipher(3, s, key, iv, createAead);
         for (const seq of [0, 2 ** 32, MAX_SEQUENCE_NUMBER]) {
           for (const size of [0, 1, 100, MAX_PLAINTEXT_LENGTH]) {
-            const plaintext = bytes(random, size);
+            const plaintext = random.bytes(size);
             const record = writer.protect(ContentType.handshake, DTLS_1_2, seq, plaintext);
             const { header, fragment } = parse(record);
             expect(header).toEqual({ contentType: 22, version: DTLS_1_2, epoch: 3, sequenceNumber: seq, length: fragment.length });
@@ -198,11 +194,11 @@ describe('aeadCipher with an Aead that has no sealInto', () => {
   for (const [index, s] of CIPHER_SUITES.entries()) {
     it(`${s.name}: writes the same records as with sealInto, and they open`, () => {
       const { key, iv } = keysFor(s, 300 + index);
-      const random = seededRandom(400 + index);
+      const random = new Prng(400 + index);
       const withInto = aeadCipher(2, s, key, iv, createAead);
       const without = aeadCipher(2, s, key, iv, sealOnly);
       for (const size of [0, 17, 1024]) {
-        const plaintext = bytes(random, size);
+        const plaintext = random.bytes(size);
         const record = without.protect(23, DTLS_1_2, 40 + size, plaintext);
         expect(bytesToHex(record)).toBe(bytesToHex(withInto.protect(23, DTLS_1_2, 40 + size, plaintext)));
         expect(unprotectRecord(withInto, record)).toEqual(plaintext);
@@ -213,14 +209,14 @@ describe('aeadCipher with an Aead that has no sealInto', () => {
 
 describe('aeadCipher instances in turn', () => {
   it('do not disturb each other: records interleaved across suites, epochs and directions equal those of fresh ciphers', () => {
-    const random = seededRandom(77);
+    const random = new Prng(77);
     const ciphers = CIPHER_SUITES.map((s, i) => ({ s, ...keysFor(s, 500 + i), epoch: 1 + (i % 3) }));
     const live = ciphers.map((c) => aeadCipher(c.epoch, c.s, c.key, c.iv, createAead));
     const sealedRecords: Uint8Array[] = [];
     const plaintexts: Uint8Array[] = [];
     for (let round = 0; round < 3; round++) {
       for (const [i, cipher] of live.entries()) {
-        const plaintext = bytes(random, 1 + randomInt(random, 200));
+        const plaintext = random.bytes(1 + random.int(200));
         const record = cipher.protect(22 + (i % 2), DTLS_1_2, round * 1000 + i, plaintext);
         // the previous cipher's last record still opens after this one was sealed
         if (sealedRecords.length > 0) {

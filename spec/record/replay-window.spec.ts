@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReplayWindow } from '../../lib/record/replay-window.js';
 import { MAX_SEQUENCE_NUMBER } from '../../lib/record/sequence-number.js';
-import { randomInt, seededRandom } from './seeded-random.js';
+import { Prng } from '../wire/helpers/prng.js';
 
 /** Accepts `seq` the way a ReadEpoch does: check, then mark only if fresh. */
 function accept(window: ReplayWindow, seq: number): boolean {
@@ -128,22 +128,22 @@ describe('ReplayWindow', () => {
       });
 
       it('agrees with a set-based model on seeded random reordered, duplicated and jumping traffic', () => {
-        const random = seededRandom(size);
+        const random = new Prng(size);
         const w = new ReplayWindow(size);
         const seen = new Set<number>();
         let right = -1;
         let base = 2 ** 40; // well above 2^32, so bit arithmetic on 32-bit words would be wrong
         for (let i = 0; i < 20_000; i++) {
-          const r = random();
+          const r = random.fraction();
           let seq: number;
-          if (r < 0.01) base += randomInt(random, 4 * size); // occasional jump
-          if (r < 0.5) seq = base + randomInt(random, 2 * size);
-          else if (r < 0.8) seq = Math.max(0, right - randomInt(random, size + 8)); // reordered or replayed
-          else seq = right + 1 + randomInt(random, 3);
+          if (r < 0.01) base += random.int(4 * size); // occasional jump
+          if (r < 0.5) seq = base + random.int(2 * size);
+          else if (r < 0.8) seq = Math.max(0, right - random.int(size + 8)); // reordered or replayed
+          else seq = right + 1 + random.int(3);
           const modelFresh = !seen.has(seq) && (right < 0 || seq > right || right - seq < size);
           expect(w.isFresh(seq)).toBe(modelFresh);
           // authenticate only some of the fresh ones, as a forged record would not be marked
-          if (modelFresh && random() < 0.9) {
+          if (modelFresh && random.fraction() < 0.9) {
             w.markSeen(seq);
             seen.add(seq);
             right = Math.max(right, seq);

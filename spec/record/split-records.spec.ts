@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { firstRecord, splitRecords } from '../../lib/record/split-records.js';
 import { DTLS_1_0, DTLS_1_2, MAX_CIPHERTEXT_LENGTH } from '../../lib/wire/constants.js';
 import { encodeRecordHeader } from '../../lib/wire/record-header.js';
-import { randomInt, seededRandom } from './seeded-random.js';
+import { Prng } from '../wire/helpers/prng.js';
 
 function record(fragment: Uint8Array, fields: { type?: number; version?: number; epoch?: number; seq?: number; length?: number } = {}): Uint8Array {
   const header = encodeRecordHeader({
@@ -121,7 +121,7 @@ describe('splitRecords', () => {
   });
 
   it('never throws and never returns a fragment outside the datagram, on seeded random mutations', () => {
-    const random = seededRandom(20240601);
+    const random = new Prng(20240601);
     const base = concatBytes(
       record(fill(40, 1), { seq: 1 }),
       record(fill(3, 2), { version: DTLS_1_0, seq: 2 }),
@@ -129,15 +129,15 @@ describe('splitRecords', () => {
     );
     for (let round = 0; round < 5000; round++) {
       let datagram = base.slice();
-      const kind = randomInt(random, 4);
+      const kind = random.int(4);
       if (kind === 0) {
-        for (let i = 0, n = 1 + randomInt(random, 8); i < n; i++) datagram[randomInt(random, datagram.length)] = randomInt(random, 256);
+        for (let i = 0, n = 1 + random.int(8); i < n; i++) datagram[random.int(datagram.length)] = random.int(256);
       } else if (kind === 1) {
-        datagram = datagram.subarray(0, randomInt(random, datagram.length + 1));
+        datagram = datagram.subarray(0, random.int(datagram.length + 1));
       } else if (kind === 2) {
-        datagram = concatBytes(datagram, Uint8Array.from({ length: randomInt(random, 40) }, () => randomInt(random, 256)));
+        datagram = concatBytes(datagram, Uint8Array.from({ length: random.int(40) }, () => random.int(256)));
       } else {
-        datagram = Uint8Array.from({ length: randomInt(random, 200) }, () => randomInt(random, 256));
+        datagram = Uint8Array.from({ length: random.int(200) }, () => random.int(256));
       }
       const { records, malformed } = splitRecords(datagram);
       expect(malformed).toBeGreaterThanOrEqual(0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ext from '../../lib/wire/extension-codecs.js';
 import { ExtensionType } from '../../lib/wire/extension-type.js';
-import { extensionGoldenCases } from './helpers/golden.js';
+import { extensionGoldenCases } from '../fixtures/wire/golden.js';
 import { itMatchesGoldenBytes } from './helpers/golden-suite.js';
 import { ascii, hex } from './helpers/hex.js';
 

@@ -1,7 +1,7 @@
 // Property: for random valid values of every structure, decode(encode(x)) equals x.
 import { describe, expect, it } from 'vitest';
 import { arbitraries } from './helpers/arbitrary.js';
-import { extensionGoldenCases, goldenCases } from './helpers/golden.js';
+import { extensionGoldenCases, goldenCases } from '../fixtures/wire/golden.js';
 import { Prng } from './helpers/prng.js';
 
 const RUNS = 300;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as wire from '../../lib/wire/index.js';
 import type { Result } from '../../lib/wire/index.js';
 import { capturedMessage, capturedRecords } from './helpers/captures.js';
-import { extensionGoldenCases, goldenCases } from './helpers/golden.js';
+import { extensionGoldenCases, goldenCases } from '../fixtures/wire/golden.js';
 import { toHex } from './helpers/hex.js';
 import { mutate } from './helpers/mutate.js';
 import { Prng } from './helpers/prng.js';

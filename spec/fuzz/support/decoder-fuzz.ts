@@ -1,3 +1,4 @@
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { readDerElements } from '../../../lib/crypto/der.js';
 import { decodeP256Spki } from '../../../lib/crypto/spki.js';
 import { verifyPeerCertificate } from '../../../lib/handshake/certificate-types.js';
@@ -206,11 +207,7 @@ export function fuzzDecoders(targets: readonly DecoderTarget[], seed: number, co
     const target = targets[i % targets.length];
     const input = decoderInput(p, target);
     const problem = decoderMisbehaviour(target, input);
-    if (problem && problems.length < 20) problems.push({ target: target.name, input: hex(input), problem });
+    if (problem && problems.length < 20) problems.push({ target: target.name, input: bytesToHex(input), problem });
   }
   return { inputs: count, problems };
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -1,3 +1,4 @@
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { Observable, Subject, filter, merge, type MonoTypeOperatorFunction } from 'rxjs';
 import type { CryptoProvider } from '../../../lib/crypto/provider.js';
 import { openClientSession, type ClientOptions } from '../../../lib/endpoint/client.js';
@@ -36,11 +37,32 @@ export interface LabOptions {
 
 /** What the state machines hold that the fuzz invariants look at (private in lib, read here on purpose). */
 /** The client's state machine, reached through its session's handshake driver (present until established). */
+/** The genuine client's state machine. */
 interface ClientInternals {
-  readonly driver: { readonly handshake: { readonly random: Uint8Array; readonly keys?: { readonly masterSecret: Uint8Array } } };
+  readonly driver: { readonly handshake: { readonly random: Uint8Array } };
 }
 
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+/** A state of the client's machine; those from its flight 5 until the end hold its keys. */
+interface ClientState {
+  readonly keyed?: { readonly keys: { readonly masterSecret: Uint8Array } };
+}
+
+/**
+ * Calls `onKeys` with the master secret as soon as the client's state machine enters a state
+ * that holds it: the states after (established, failed) let go of the keys, and the
+ * invariant needs them even when a forged message failed the client after its flight 5.
+ */
+function watchMasterSecret(handshake: object, onKeys: (masterSecret: Uint8Array) => void): void {
+  let state = Reflect.get(handshake, 'state') as ClientState;
+  Object.defineProperty(handshake, 'state', {
+    get: () => state,
+    set: (next: ClientState) => {
+      if (next.keyed) onKeys(next.keyed.keys.masterSecret);
+      state = next;
+    },
+  });
+}
+
 
 /**
  * A DtlsServer and a client Session joined by memoryLink in virtual time, with a
@@ -125,6 +147,7 @@ export class Lab {
   }
 
   private clientHandshake?: ClientInternals['driver']['handshake'];
+  private clientMasterSecret?: Uint8Array;
 
   /** Opens the genuine client (unless withClient is false) and lets the clock start running. */
   async start(): Promise<this> {
@@ -146,6 +169,7 @@ export class Lab {
     this.client.data$.subscribe({ next: (data) => this.received.client.push(data), error: () => undefined });
     // The session lets go of its state machine once established; keep it for the invariant.
     this.clientHandshake = (this.client as unknown as ClientInternals).driver.handshake;
+    watchMasterSecret(this.clientHandshake, (secret) => (this.clientMasterSecret = secret));
     return this;
   }
 
@@ -161,8 +185,8 @@ export class Lab {
   /** The master secret the genuine client derived (set once it sent its Finished), as a key log line. */
   clientKeyLine(): string | undefined {
     const handshake = this.clientHandshake;
-    if (!handshake) return undefined;
-    return handshake.keys && `CLIENT_RANDOM ${hex(handshake.random)} ${hex(handshake.keys.masterSecret)}`;
+    const secret = this.clientMasterSecret;
+    return handshake && secret && `CLIENT_RANDOM ${bytesToHex(handshake.random)} ${bytesToHex(secret)}`;
   }
 
   /**
@@ -191,14 +215,14 @@ export class Lab {
     const seen = new Set<string>();
     for (const data of this.received.server) {
       const t = text(data);
-      if (!sentByClient.includes(t)) problems.push(`server delivered data the client never sent: ${hex(data).slice(0, 40)}`);
+      if (!sentByClient.includes(t)) problems.push(`server delivered data the client never sent: ${bytesToHex(data).slice(0, 40)}`);
       if (seen.has(t)) problems.push(`server delivered ${t} twice`);
       seen.add(t);
     }
     seen.clear();
     for (const data of this.received.client) {
       const t = text(data);
-      if (!sentByClient.includes(t)) problems.push(`client delivered data the server never echoed: ${hex(data).slice(0, 40)}`);
+      if (!sentByClient.includes(t)) problems.push(`client delivered data the server never echoed: ${bytesToHex(data).slice(0, 40)}`);
       if (seen.has(t)) problems.push(`client delivered ${t} twice`);
       seen.add(t);
     }

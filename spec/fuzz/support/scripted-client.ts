@@ -12,10 +12,9 @@ import type { KeyExchangeSetup } from './key-exchanges.js';
 import type { Lab } from './lab.js';
 import { RecordIo } from './record-io.js';
 
-/** The ClientHandshake fields an attacker who plays the client by the book up to flight 5 reads. */
+/** The ClientHandshake state an attacker who plays the client by the book up to flight 5 reads: its keys, once it has them. */
 interface ClientSecrets {
-  readonly keys?: { readonly masterSecret: Uint8Array };
-  readonly helloMessage: HandshakeMessage;
+  readonly state: { readonly keyed?: { readonly keys: { readonly masterSecret: Uint8Array } } };
 }
 
 /**
@@ -28,6 +27,8 @@ export class ScriptedClient {
   readonly io: RecordIo;
   readonly handshake: ClientHandshake;
   readonly suite: CipherSuite;
+  /** The ClientHello that carried the cookie, where the transcript starts (RFC 6347 §4.2.6). */
+  helloMessage?: HandshakeMessage;
   /** The server's flight 4, in order. */
   flight4: HandshakeMessage[] = [];
 
@@ -57,7 +58,10 @@ export class ScriptedClient {
     this.sendEntries(this.handshake.start().flight!.entries);
     this.await(HandshakeType.hello_verify_request);
     const hvr = this.io.messages.find((m) => m.message.msgType === HandshakeType.hello_verify_request)!.message;
-    this.sendEntries(step(await this.handshake.onMessage(hvr)).flight!.entries);
+    const flight3 = step(await this.handshake.onMessage(hvr)).flight!.entries;
+    const [hello] = flight3;
+    if (hello?.kind === 'handshake') this.helloMessage = hello.message;
+    this.sendEntries(flight3);
     this.await(HandshakeType.server_hello_done);
     this.flight4 = this.io.messages.map((m) => m.message).filter((m) => m.msgType !== HandshakeType.hello_verify_request);
     let last: HandshakeStep = {};
@@ -81,11 +85,13 @@ export class ScriptedClient {
    * own books straight would send.
    */
   finishedAfter(sent: readonly HandshakeMessage[]): HandshakeMessage {
-    const secrets = this.handshake as unknown as ClientSecrets;
+    const { keyed } = (this.handshake as unknown as ClientSecrets).state;
+    const hello = this.helloMessage;
+    if (!keyed || !hello) throw new Error('scripted client: finishedAfter before negotiate()');
     const transcript = new Transcript();
-    [secrets.helloMessage, ...this.flight4, ...sent].forEach((m) => transcript.add(m));
-    const verifyData = computeVerifyData(this.suite.prfHash, secrets.keys!.masterSecret, 'client finished', transcript.hash(this.suite.prfHash));
-    const messageSeq = Math.max(secrets.helloMessage.messageSeq, ...sent.map((m) => m.messageSeq)) + 1;
+    [hello, ...this.flight4, ...sent].forEach((m) => transcript.add(m));
+    const verifyData = computeVerifyData(this.suite.prfHash, keyed.keys.masterSecret, 'client finished', transcript.hash(this.suite.prfHash));
+    const messageSeq = Math.max(hello.messageSeq, ...sent.map((m) => m.messageSeq)) + 1;
     return { msgType: HandshakeType.finished, messageSeq, body: encodeFinished({ verifyData }) };
   }
 

@@ -2,11 +2,7 @@ import { PeerProcess } from './peer-process.js';
 import { PSK_IDENTITY, PSK_KEY_HEX } from './psk.js';
 import { freeUdpPort, waitUntilBound } from './udp-port.js';
 
-export interface OpensslServerOptions {
-  /** Path of the openssl binary. */
-  readonly binary: string;
-  /** OpenSSL -cipher string, e.g. PSK-AES128-CCM8. */
-  readonly cipher: string;
+export interface OpensslServerOptions extends OpensslServerRun {
   readonly identity?: string;
   readonly keyHex?: string;
   /** -psk_hint: sent in ServerKeyExchange (RFC 4279 §2). */
@@ -26,28 +22,41 @@ export interface OpensslServer {
   readonly port: number;
 }
 
+/** What every s_server run here takes, whatever it authenticates with. */
+export interface OpensslServerRun {
+  readonly binary: string;
+  readonly cipher: string;
+  /** -groups, e.g. "P-256" or "X25519". */
+  readonly groups?: string;
+  readonly mtu?: number;
+  readonly traceFile?: string;
+  /** Send back whatever application data arrives (default true). */
+  readonly echo?: boolean;
+  readonly naccept?: number;
+}
+
 /**
- * `openssl s_server -dtls1_2 -listen` on a free 127.0.0.1 port, PSK only. With
- * -quiet its stdout is exactly the application data received and its stdin is
- * what it sends, so piping one into the other makes it an echo server (it has
- * no DTLS echo mode of its own). Resolves once it has bound the port; retries
- * with another port when one was taken in between.
+ * `openssl s_server -dtls1_2 -listen -quiet` (stateless cookies on) on a free 127.0.0.1
+ * port with `credentials` (its -nocert/-psk or -cert/-key arguments). With -quiet its
+ * stdout is exactly the application data received and its stdin is what it sends, so
+ * piping one into the other makes it an echo server (it has no DTLS echo mode of its
+ * own). Resolves once it has bound the port; retries with another port when one was
+ * taken in between.
  */
-export async function startOpensslServer(options: OpensslServerOptions): Promise<OpensslServer> {
+export async function runOpensslServer(run: OpensslServerRun, credentials: readonly string[], label: string): Promise<OpensslServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freeUdpPort();
     const args = [
-      's_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, '-nocert',
-      '-psk_identity', options.identity ?? PSK_IDENTITY, '-psk', options.keyHex ?? PSK_KEY_HEX,
-      '-cipher', options.cipher, '-listen', '-quiet',
-      ...(options.hint === undefined ? [] : ['-psk_hint', options.hint]),
-      ...(options.mtu === undefined ? [] : ['-mtu', String(options.mtu)]),
-      ...(options.traceFile === undefined ? [] : ['-trace', '-msgfile', options.traceFile]),
-      ...(options.naccept === undefined ? [] : ['-naccept', String(options.naccept)]),
+      's_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, ...credentials,
+      '-cipher', run.cipher, '-listen', '-quiet',
+      ...(run.groups === undefined ? [] : ['-groups', run.groups]),
+      ...(run.mtu === undefined ? [] : ['-mtu', String(run.mtu)]),
+      ...(run.traceFile === undefined ? [] : ['-trace', '-msgfile', run.traceFile]),
+      ...(run.naccept === undefined ? [] : ['-naccept', String(run.naccept)]),
     ];
-    const peer = PeerProcess.start(options.binary, args, `openssl s_server ${options.cipher}`);
-    if (options.echo ?? true) peer.child.stdout.on('data', (chunk: string) => peer.write(chunk));
+    const peer = PeerProcess.start(run.binary, args, label);
+    if (run.echo ?? true) peer.child.stdout.on('data', (chunk: string) => peer.write(chunk));
     try {
       await waitUntilBound(peer.pid, port, () => peer.running);
       return { peer, port };
@@ -60,28 +69,49 @@ export async function startOpensslServer(options: OpensslServerOptions): Promise
   throw new Error(`openssl s_server found no free port after 5 attempts: ${String(lastError)}`);
 }
 
-export interface OpensslClientOptions {
+/** `openssl s_server` with a pre-shared key only (-nocert). */
+export function startOpensslServer(options: OpensslServerOptions): Promise<OpensslServer> {
+  const credentials = [
+    '-nocert', '-psk_identity', options.identity ?? PSK_IDENTITY, '-psk', options.keyHex ?? PSK_KEY_HEX,
+    ...(options.hint === undefined ? [] : ['-psk_hint', options.hint]),
+  ];
+  return runOpensslServer(options, credentials, `openssl s_server ${options.cipher}`);
+}
+
+/** What every s_client run here takes, whatever it authenticates with. */
+export interface OpensslClientRun {
   readonly binary: string;
   readonly port: number;
   readonly cipher: string;
-  readonly identity?: string;
-  readonly keyHex?: string;
+  readonly groups?: string;
   readonly mtu?: number;
   readonly traceFile?: string;
 }
 
 /**
- * `openssl s_client -dtls1_2` against 127.0.0.1:port. -quiet alone would
- * ignore the end of stdin (ign_eof is the -quiet default): -no_ign_eof makes
- * it send close_notify and exit once the spec ends its input.
+ * `openssl s_client -dtls1_2` against 127.0.0.1:port with `credentials`. -quiet alone
+ * would ignore the end of stdin (ign_eof is the -quiet default): -no_ign_eof makes it
+ * send close_notify and exit once the spec ends its input.
  */
-export function startOpensslClient(options: OpensslClientOptions): PeerProcess {
+export function runOpensslClient(run: OpensslClientRun, credentials: readonly string[], label: string): PeerProcess {
   const args = [
-    's_client', '-dtls1_2', '-connect', `127.0.0.1:${options.port}`,
-    '-psk_identity', options.identity ?? PSK_IDENTITY, '-psk', options.keyHex ?? PSK_KEY_HEX,
-    '-cipher', options.cipher, '-quiet', '-no_ign_eof',
-    ...(options.mtu === undefined ? [] : ['-mtu', String(options.mtu)]),
-    ...(options.traceFile === undefined ? [] : ['-trace', '-msgfile', options.traceFile]),
+    's_client', '-dtls1_2', '-connect', `127.0.0.1:${run.port}`,
+    '-cipher', run.cipher, '-quiet', '-no_ign_eof',
+    ...(run.groups === undefined ? [] : ['-groups', run.groups]),
+    ...credentials,
+    ...(run.mtu === undefined ? [] : ['-mtu', String(run.mtu)]),
+    ...(run.traceFile === undefined ? [] : ['-trace', '-msgfile', run.traceFile]),
   ];
-  return PeerProcess.start(options.binary, args, `openssl s_client ${options.cipher}`);
+  return PeerProcess.start(run.binary, args, label);
+}
+
+export interface OpensslClientOptions extends OpensslClientRun {
+  readonly identity?: string;
+  readonly keyHex?: string;
+}
+
+/** `openssl s_client` with a pre-shared key. */
+export function startOpensslClient(options: OpensslClientOptions): PeerProcess {
+  const credentials = ['-psk_identity', options.identity ?? PSK_IDENTITY, '-psk', options.keyHex ?? PSK_KEY_HEX];
+  return runOpensslClient(options, credentials, `openssl s_client ${options.cipher}`);
 }

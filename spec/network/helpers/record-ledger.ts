@@ -1,3 +1,5 @@
+import { bytesToHex } from '@noble/hashes/utils.js';
+
 /** Content type of application data records (RFC 5246 §6.2.1). */
 const APPLICATION_DATA = 23;
 const RECORD_HEADER = 13;
@@ -49,7 +51,7 @@ function* applicationRecords(datagram: Uint8Array): Generator<{ key: string; byt
     if (end > datagram.length) return;
     if (datagram[at] === APPLICATION_DATA) {
       const epoch = (datagram[at + 3] << 8) | datagram[at + 4];
-      const sequence = Array.from(datagram.subarray(at + 5, at + 11), (b) => b.toString(16).padStart(2, '0')).join('');
+      const sequence = bytesToHex(datagram.subarray(at + 5, at + 11));
       yield { key: `${epoch}:${sequence}`, bytes: datagram.subarray(at, end) };
     }
     at = end;

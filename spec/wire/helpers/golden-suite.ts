@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { goldenFor } from './golden.js';
+import { goldenFor } from '../../fixtures/wire/golden.js';
 import { toHex } from './hex.js';
 
 /** Registers, for every golden case of a codec, an encode test and a decode test. */

@@ -1,3 +1,5 @@
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+
 /**
  * Bytes from annotated hex: everything after `#` on a line is a comment, whitespace is
  * ignored, so golden vectors can be laid out one field per line.
@@ -9,14 +11,10 @@ export function hex(annotated: string): Uint8Array {
     .join('')
     .replace(/\s+/g, '');
   if (!/^([0-9a-fA-F]{2})*$/.test(digits)) throw new Error(`bad hex: ${digits}`);
-  const out = new Uint8Array(digits.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  return hexToBytes(digits);
 }
 
-export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { bytesToHex as toHex };
 
 /** ASCII text as bytes, for identities and host names in vectors. */
 export function ascii(text: string): Uint8Array {

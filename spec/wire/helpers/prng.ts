@@ -1,21 +1,25 @@
+import { seededRandom } from '../../../lib/impairment/seeded-random.js';
+
 /**
- * A small seeded PRNG (mulberry32) so property and fuzz tests are reproducible: a
- * failure report names the seed and the case number, and rerunning gives the same input.
+ * The specs' seeded random source, on the library's own PRNG (mulberry32, seededRandom)
+ * so property and fuzz tests are reproducible: a failure report names the seed and the
+ * case number, and rerunning gives the same input.
  */
 export class Prng {
-  private state: number;
+  private readonly random: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.random = seededRandom(seed);
   }
 
-  /** Uniform in [0, 2^32). */
+  /** Uniform in [0, 1). */
+  fraction(): number {
+    return this.random();
+  }
+
+  /** Uniform integer in [0, 2^32) (exact: the PRNG's 32-bit output before it is scaled to [0, 1)). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.random() * 0x1_0000_0000;
   }
 
   /** Uniform integer in [0, n). */
@@ -55,4 +59,10 @@ export class Prng {
   distinct(min: number, max: number, item: () => number): number[] {
     return [...new Set(this.list(min, max, item))];
   }
+}
+
+/** `n` bytes at a time from one seeded Prng: a stream of reproducible inputs for cross-checks. */
+export function seededBytes(seed: number): (n: number) => Uint8Array {
+  const prng = new Prng(seed);
+  return (n) => prng.bytes(n);
 }
