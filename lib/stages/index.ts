@@ -20,7 +20,9 @@ export { decodeHandshake, type EpochFragment } from '../operators/decode-handsha
 export { reassemble, type EpochMessage } from '../operators/reassemble.js';
 export { sequence, type SequencedEpochMessage } from '../operators/sequence.js';
 export { retransmit, type RetransmitOptions, type Transmission } from '../operators/retransmit.js';
-export { fragment, type FragmentOptions, type OutgoingRecord } from '../operators/fragment.js';
+export { fragment } from '../operators/fragment.js';
+export type { FragmentOptions } from '../handshake/flight-records.js';
+export type { OutgoingRecord } from '../record/seal-records.js';
 export { encrypt } from '../operators/encrypt.js';
 export { pack } from '../operators/pack.js';
 export { installKeys, type KeyInstallTarget } from '../operators/install-keys.js';
