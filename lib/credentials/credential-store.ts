@@ -98,7 +98,10 @@ export class CredentialStore {
     return this;
   }
 
-  /** Our certificates under a tag (raw public key and/or X.509). */
+  /**
+   * Our certificates under a tag (raw public key and/or X.509).
+   * @internal the endpoints' lookups; users add credentials and name a tag
+   */
   localCertificates(tag: number): LocalCertificate[] {
     return this.certificates.filter((c) => c.tag === tag).map((c) => c.certificate);
   }
@@ -107,6 +110,7 @@ export class CredentialStore {
    * How peers are authenticated under a tag; undefined when nothing is trusted.
    * `peer` is the role of the peer being judged; a server's `serverName` is checked in its X.509 leaf.
    * Trust callbacks run through `gate` when one is given.
+   * @internal the endpoints' lookups; users add credentials and name a tag
    */
   authenticator(
     tag: number,
@@ -124,7 +128,10 @@ export class CredentialStore {
     };
   }
 
-  /** The key exchanges a tag's credentials allow in a role. */
+  /**
+   * The key exchanges a tag's credentials allow in a role.
+   * @internal the endpoints' lookups; users add credentials and name a tag
+   */
   keyExchanges(tag: number, role: 'client' | 'server'): KeyExchange[] {
     const psk = role === 'client' ? this.clientPsk(tag) !== undefined : this.hasPsk(tag);
     const ecdsa = role === 'client' ? this.trustsPeers(tag) : this.localCertificates(tag).length > 0;
@@ -136,21 +143,35 @@ export class CredentialStore {
     return this.rawKeyTrust.some((t) => t.tag === tag) || this.roots.some((r) => r.tag === tag);
   }
 
+  /**
+   * Whether a tag has a PSK or a PSK lookup.
+   * @internal the endpoints' lookups; users add credentials and name a tag
+   */
   hasPsk(tag: number): boolean {
     return this.psks.some((p) => p.tag === tag) || this.lookups.some((l) => l.tag === tag);
   }
 
-  /** The client's choice: the first PSK of the tag (RIOT sessions carry one PSK per tag). */
+  /**
+   * The client's choice: the first PSK of the tag (RIOT sessions carry one PSK per tag).
+   * @internal the endpoints' lookups; users add credentials and name a tag
+   */
   clientPsk(tag: number): PskCredential | undefined {
     const entry = this.psks.find((p) => p.tag === tag);
     return entry && { identity: entry.identity, key: entry.key };
   }
 
+  /**
+   * The identity hint a server sends (RFC 4279 §2), the first entry of the tag that has one.
+   * @internal the endpoints' lookups; users add credentials and name a tag
+   */
   serverPskHint(tag: number): Uint8Array | undefined {
     return this.psks.find((p) => p.tag === tag && p.hint !== undefined)?.hint;
   }
 
-  /** The server's key for an identity: the static entries first, then the lookups, which run through `gate` when one is given. */
+  /**
+   * The server's key for an identity: the static entries first, then the lookups, which run through `gate` when one is given.
+   * @internal the endpoints' lookups; users add credentials and name a tag
+   */
   serverPskLookup(tag: number, gate?: LookupGate): ServerPskLookup {
     const statics = this.psks.filter((p) => p.tag === tag);
     const lookups = this.lookups.filter((l) => l.tag === tag).map((l) => l.lookup);

@@ -56,15 +56,16 @@ export class Session {
   private handshakeInfo?: HandshakeInfo;
   private readonly onStateChange?: (state: SessionState) => void;
   private closeError?: DtlsError;
-  /** Records dropped: malformed, unauthenticated, replayed, or out of place. */
-  droppedRecords = 0;
+  private dropped = 0;
   /**
    * When the peer was last heard from (scheduler time): any record during the
    * handshake, only authenticated ones after it, so a spoofer cannot keep an idle
    * session alive.
+   * @internal the server's idle eviction reads it
    */
   lastActivity: number;
 
+  /** @internal sessions are made by the server and client endpoints */
   constructor(
     handshake: Handshake | undefined,
     private readonly options: SessionOptions,
@@ -117,13 +118,24 @@ export class Session {
     return this.closeError;
   }
 
-  /** Starts the handshake: the client's first flight, or the server's answer to the verified ClientHello. */
+  /** Records dropped so far: malformed, unauthenticated, replayed, or out of place (RFC 6347 §4.1.2.7 drops them silently). */
+  get droppedRecords(): number {
+    return this.dropped;
+  }
+
+  /**
+   * Starts the handshake: the client's first flight, or the server's answer to the verified ClientHello.
+   * @internal the endpoint that made the session starts it
+   */
   start(): void {
     this.events?.next({ type: 'handshake-start', role: this.role });
     this.driver?.start();
   }
 
-  /** Feeds one datagram from the peer. */
+  /**
+   * Feeds one datagram from the peer.
+   * @internal the endpoint routes the peer's datagrams here
+   */
   receive(datagram: Uint8Array): void {
     if (this.state === 'closed') return;
     const { driver } = this;
@@ -173,7 +185,7 @@ export class Session {
       transmit: this.transmit,
       onRecord: (record) => this.onRecord(record),
       onHeard: () => (this.lastActivity = this.options.scheduler.now()),
-      onDropped: (count = 1) => (this.droppedRecords += count),
+      onDropped: (count = 1) => (this.dropped += count),
       emit: (event) => this.events?.next(event),
       sendAlert: (level, description) => this.sendAlert(level, description),
       onEstablished: (summary, finalFlight) => this.onEstablished(summary, finalFlight),
@@ -184,12 +196,12 @@ export class Session {
   /** The established path: no operators, one pass over the datagram's records. */
   private receiveEstablished(datagram: Uint8Array): void {
     const { records, malformed } = splitRecords(datagram);
-    this.droppedRecords += malformed;
+    this.dropped += malformed;
     for (const raw of records) {
       if (this.state === 'closed') return;
       const record = this.readEpochs.open(raw);
       if (record === undefined || record === 'future') {
-        this.droppedRecords++;
+        this.dropped++;
         continue;
       }
       if (record.epoch > 0) this.lastActivity = this.options.scheduler.now();
@@ -206,7 +218,7 @@ export class Session {
       case ContentType.application_data:
         // Application data is only ever protected, and only after both Finished verified.
         if (record.epoch === 0 || this.state !== 'established') {
-          this.droppedRecords++;
+          this.dropped++;
           return;
         }
         // The client sends data only after our final flight reached it.
@@ -218,7 +230,7 @@ export class Session {
         return;
       default:
         // A ChangeCipherSpec after the handshake, or an unknown content type.
-        this.droppedRecords++;
+        this.dropped++;
     }
   }
 
@@ -226,7 +238,7 @@ export class Session {
     const decoded = decodeAlert(record.payload);
     // After the handshake, an unprotected alert is anybody's forgery.
     if (!decoded.ok || (record.epoch === 0 && this.state === 'established')) {
-      this.droppedRecords++;
+      this.dropped++;
       return;
     }
     const alert = alertInfo(decoded.value.level, decoded.value.description);
@@ -249,7 +261,7 @@ export class Session {
   private onHandshakeAfterEstablished(record: PlainRecord): void {
     const fragments = decodeHandshakeFragments(record.payload);
     if (record.epoch === 0 || !fragments.ok) {
-      this.droppedRecords++;
+      this.dropped++;
       return;
     }
     const asked = this.role === 'server' ? HandshakeType.client_hello : HandshakeType.hello_request;
@@ -260,7 +272,7 @@ export class Session {
       this.events?.next(event);
       datagrams.forEach((d) => this.transmit(d));
     } else {
-      this.droppedRecords++;
+      this.dropped++;
     }
   }
 
