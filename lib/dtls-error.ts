@@ -23,8 +23,11 @@ export type DtlsErrorCode =
   /** The endpoint or session was closed. */
   | 'ECLOSED';
 
+/** A DTLS alert (RFC 5246 §7.2) as errors and events carry it. */
 export interface AlertInfo {
+  /** A fatal alert ends the session. */
   readonly level: 'warning' | 'fatal';
+  /** The AlertDescription code. */
   readonly description: number;
   /** The RFC 5246 §7.2 name, e.g. "handshake_failure". */
   readonly name: string;
@@ -36,9 +39,11 @@ export function alertInfo(level: number, description: number): AlertInfo {
 
 /** The one error type rx-dtls gives its users. */
 export class DtlsError extends Error {
+  /** Always "DtlsError". */
   override readonly name = 'DtlsError';
 
   constructor(
+    /** What went wrong, to branch on. */
     readonly code: DtlsErrorCode,
     message: string,
     /** The alert sent (EHANDSHAKE) or received (EALERT), where there was one. */

@@ -13,13 +13,17 @@ import { pemCertificates, verifyX509Chain, x509Certificate } from './x509.js';
 /** Text is taken as UTF-8; bytes as they are. */
 export type Bytes = string | Uint8Array;
 
+/** The UTF-8 bytes of a string (PSK identities and keys given as text are taken so). */
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const toBytes = (value: Bytes): Uint8Array => (typeof value === 'string' ? utf8(value) : value);
 
+/** A pre-shared key (RFC 4279): the identity a client sends and the key both sides hold. */
 export interface PskEntry {
   /** Credentials are grouped by tag, as RIOT's credman does; an endpoint uses one tag. */
   readonly tag: number;
+  /** The PSK identity, sent in the clear in ClientKeyExchange. */
   readonly identity: Bytes;
+  /** The secret key; never logged or sent. */
   readonly key: Bytes;
   /** RFC 4279 §2 identity hint a server sends. */
   readonly hint?: Bytes;
@@ -30,17 +34,23 @@ export interface PskEntry {
  * one: our key pair, and the peer keys we trust (a list, a callback, or both).
  */
 export interface EcdsaEntry {
+  /** The tag this credential is filed under. */
   readonly tag: number;
   /** Our P-256 private key; omit it for a client that only authenticates the server. */
   readonly privateKey?: PrivateKeyInput;
+  /** The peers' public keys we accept (pinned). */
   readonly trustedPeers?: readonly PublicKeyInput[];
+  /** Decides on a peer's key that is not pinned (a database lookup, a fleet registry). */
   readonly trust?: RawPublicKeyTrust;
 }
 
 /** An X.509 credential: our chain and key (PEM, leaf first), and the roots we trust for peers. */
 export interface X509Entry {
+  /** The tag this credential is filed under. */
   readonly tag: number;
+  /** Our certificate chain, PEM, leaf first; with privateKey. */
   readonly certificate?: string;
+  /** The leaf certificate's P-256 private key. */
   readonly privateKey?: PrivateKeyInput;
   /** Trusted root certificates (PEM; several blocks allowed). */
   readonly ca?: string | readonly string[];
@@ -63,6 +73,7 @@ export class CredentialStore {
   private readonly rawKeyTrust: Array<{ tag: number; keys: Uint8Array[]; trust?: RawPublicKeyTrust }> = [];
   private readonly roots: Array<{ tag: number; der: Uint8Array }> = [];
 
+  /** Adds a pre-shared key under its tag. A client uses the first of its tag; a server looks the identity up. */
   psk(entry: PskEntry): this {
     const key = toBytes(entry.key);
     if (key.length === 0) throw new DtlsError('EINVAL', 'a pre-shared key must not be empty');
@@ -76,6 +87,7 @@ export class CredentialStore {
     return this;
   }
 
+  /** Adds an ECDSA raw public key credential (RFC 7250) under its tag: our key pair and/or the peer keys we trust. */
   ecdsa(entry: EcdsaEntry): this {
     if (entry.privateKey !== undefined) {
       this.certificates.push({ tag: entry.tag, certificate: rawPublicKeyCertificate(privateKeyScalar(entry.privateKey)) });
@@ -86,6 +98,7 @@ export class CredentialStore {
     return this;
   }
 
+  /** Adds an X.509 credential under its tag: our chain and key and/or the roots we trust. */
   x509(entry: X509Entry): this {
     if ((entry.certificate === undefined) !== (entry.privateKey === undefined)) {
       throw new DtlsError('EINVAL', 'an X.509 credential needs both certificate and privateKey, or neither');

@@ -10,7 +10,9 @@ import type { UdpOptions } from '../transport/udp.js';
 
 /** A reply the server socket could not route: no established session with that peer (any more). */
 export interface UnroutableDatagram {
+  /** Where it was going. */
   readonly peer: PeerAddress;
+  /** Its length. */
   readonly bytes: number;
 }
 
@@ -46,6 +48,7 @@ export class DtlsServerSocket extends DtlsDgramSocket {
   unroutable = 0;
   private readonly established = new Map<string, Session>();
 
+  /** A socket over this server; its sessions carry the datagrams. */
   constructor(readonly server: DtlsServer) {
     super(isIPv6(server.address().address) ? 'udp6' : 'udp4');
     server.sessions$.subscribe((session) => this.adopt(session));

@@ -13,19 +13,25 @@ import { selectCipherSuites } from './cipher-suite-selection.js';
 import { Session } from './session.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 
+/** A DTLS client: the server, the credentials, and the session options. */
 export interface ClientOptions extends Partial<SessionOptions> {
+  /** The server's host name or address (resolved once). */
   readonly host: string;
+  /** The server's UDP port. */
   readonly port: number;
+  /** The credentials it may use; it takes those under `tag`. */
   readonly credentials: CredentialStore;
   /** Which credentials of the store to use (RIOT credman tag; default 0). */
   readonly tag?: number;
   /** IANA names to offer, in order of preference (default: all the credentials allow). */
   readonly cipherSuites?: readonly string[];
+  /** ECDHE groups to offer, in order of preference (default x25519, secp256r1). */
   readonly groups?: readonly number[];
   /** The name checked in the server's X.509 certificate and sent as server_name (default: host). */
   readonly serverName?: string;
   /** A transport to use instead of a new UDP socket; it is not closed with the session. */
   readonly transport?: DatagramTransport;
+  /** The crypto primitives (default nobleProvider). */
   readonly provider?: CryptoProvider;
 }
 

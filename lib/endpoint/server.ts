@@ -18,8 +18,11 @@ import { Session } from './session.js';
 import type { SessionState } from './session-event.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 
+/** A DTLS server: its transport, its credentials, its limits, and the session options its sessions use. */
 export interface ServerOptions extends Partial<SessionOptions> {
+  /** Where datagrams come from and go to (listen makes a UDP one). */
   readonly transport: DatagramTransport;
+  /** The credentials it may use; it takes those under `tag`. */
   readonly credentials: CredentialStore;
   /** Which credentials of the store this server uses (RIOT credman tag; default 0). */
   readonly tag?: number;
@@ -52,14 +55,40 @@ export interface ServerOptions extends Partial<SessionOptions> {
   readonly cookieRotation?: number;
   /** ECDHE_ECDSA: whether clients are asked for a certificate, and whether one is required (default none). */
   readonly clientAuth?: 'none' | 'optional' | 'required';
+  /** The crypto primitives (default nobleProvider; nodeCryptoProvider is faster). */
   readonly provider?: CryptoProvider;
 }
 
+/** What a server reports on `events$`, about peers rather than one session. */
 export type ServerEvent =
-  | { readonly type: 'hello-verify-request'; readonly peer: PeerAddress }
-  | { readonly type: 'session-start'; readonly peer: PeerAddress }
-  | { readonly type: 'session-end'; readonly peer: PeerAddress; readonly error?: DtlsError }
-  | { readonly type: 'dropped'; readonly peer: PeerAddress; readonly reason: string };
+  | {
+      /** A ClientHello without a valid cookie was answered with a HelloVerifyRequest, and forgotten (RFC 6347 §4.2.1). */
+      readonly type: 'hello-verify-request';
+      /** Who sent it. */
+      readonly peer: PeerAddress;
+    }
+  | {
+      /** A peer proved its address with a cookie and a session was made for it. */
+      readonly type: 'session-start';
+      /** The peer. */
+      readonly peer: PeerAddress;
+    }
+  | {
+      /** A session ended and its state is gone. */
+      readonly type: 'session-end';
+      /** The peer. */
+      readonly peer: PeerAddress;
+      /** Why, when it did not end cleanly. */
+      readonly error?: DtlsError;
+    }
+  | {
+      /** A datagram from a peer without a session was dropped. */
+      readonly type: 'dropped';
+      /** Who sent it. */
+      readonly peer: PeerAddress;
+      /** Why, e.g. "maxSessions reached", "bad cookie". */
+      readonly reason: string;
+    };
 
 interface Entry {
   readonly session: Session;
@@ -77,6 +106,7 @@ interface Entry {
 export class DtlsServer {
   /** Each new session, as soon as its cookie is verified and before its handshake runs. */
   readonly sessions$: Observable<Session>;
+  /** Cookie exchanges, sessions starting and ending, and datagrams dropped before a session. */
   readonly events$: Observable<ServerEvent>;
 
   private readonly sessionsSubject = new Subject<Session>();
@@ -144,10 +174,12 @@ export class DtlsServer {
       .subscribe(() => this.evictIdle(idleTimeout));
   }
 
+  /** The local address the server listens on. */
   address(): PeerAddress {
     return this.options.transport.address();
   }
 
+  /** Sessions now, established or handshaking. */
   get sessionCount(): number {
     return this.entries.size;
   }
@@ -293,6 +325,7 @@ function latin1(bytes: Uint8Array): string {
   return String.fromCharCode(...bytes);
 }
 
+/** A DTLS server on the transport given (listen binds UDP for you). */
 export function createServer(options: ServerOptions): DtlsServer {
   return new DtlsServer(options);
 }

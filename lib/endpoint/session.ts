@@ -38,7 +38,9 @@ export interface SessionInit {
  * the epoch's keys and replay window, deliver. An idle session is its record state.
  */
 export class Session {
+  /** Which side of the handshake we are. */
   readonly role: 'client' | 'server';
+  /** The peer's address and port. */
   readonly peer: PeerAddress;
 
   private readonly data = new Subject<Uint8Array>();
@@ -100,10 +102,12 @@ export class Session {
     return this.events.asObservable();
   }
 
+  /** The state now and each change: handshaking, then established, then closed (completes then). */
   get state$(): Observable<SessionState> {
     return this.stateSubject.asObservable();
   }
 
+  /** The state now. */
   get state(): SessionState {
     return this.stateSubject.value;
   }

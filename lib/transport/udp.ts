@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import { Subject } from 'rxjs';
 import type { Datagram, DatagramTransport, PeerAddress } from './datagram.js';
 
+/** Where a UDP transport binds, and for a client, the one peer it talks to. */
 export interface UdpOptions {
   /** Address to bind (default 127.0.0.1; "::1" or "::" for IPv6). */
   readonly host?: string;
@@ -19,6 +20,7 @@ export interface UdpOptions {
 /** A Node UDP socket as a DatagramTransport: the only place rx-dtls touches node:dgram. */
 export class UdpTransport implements DatagramTransport {
   private readonly incoming = new Subject<Datagram>();
+  /** Datagrams as they arrive; completes when the socket closes. */
   readonly datagrams$ = this.incoming.asObservable();
   private closed = false;
   /** Datagrams handed to the socket but not yet sent: close() waits for them (a last close_notify). */
@@ -37,6 +39,7 @@ export class UdpTransport implements DatagramTransport {
     socket.on('close', () => this.incoming.complete());
   }
 
+  /** Binds a UDP socket (default 127.0.0.1, a free port); rejects with the socket error (EADDRINUSE...). */
   static bind(options: UdpOptions = {}): Promise<UdpTransport> {
     const host = options.host ?? '127.0.0.1';
     const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
@@ -59,6 +62,7 @@ export class UdpTransport implements DatagramTransport {
     });
   }
 
+  /** Sends one datagram; a no-op once closed. */
   send(data: Uint8Array, peer: PeerAddress): void {
     if (this.closed) return;
     this.pending++;
@@ -77,6 +81,7 @@ export class UdpTransport implements DatagramTransport {
     return { address, port };
   }
 
+  /** Closes the socket once the datagrams already handed to it are sent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
