@@ -19,9 +19,13 @@ export interface DtlsClientSocketOptions extends Omit<ClientOptions, 'transport'
 export interface DtlsClientSocket {
   /** Application data from the server, one event per record. */
   on(event: 'message', listener: (msg: Buffer, rinfo: RemoteInfo) => void): this;
+  /** As on a node:dgram socket. */
   on(event: 'close' | 'listening' | 'connect', listener: () => void): this;
+  /** A failed send that had no callback. */
   on(event: 'error', listener: (error: Error) => void): this;
+  /** Each new session (for its events$). */
   on(event: 'session', listener: (session: Session) => void): this;
+  /** Any other EventEmitter event. */
   on(event: string | symbol, listener: (...args: never[]) => void): this;
 }
 

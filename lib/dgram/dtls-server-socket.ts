@@ -16,13 +16,19 @@ export interface UnroutableDatagram {
   readonly bytes: number;
 }
 
-// node:dgram's events, and the socket's own.
+/** node:dgram's events, and the socket's own `'session'` and `'unroutable'`. */
 export interface DtlsServerSocket {
+  /** Application data from a peer, one event per record. */
   on(event: 'message', listener: (msg: Buffer, rinfo: RemoteInfo) => void): this;
+  /** As on a node:dgram socket. */
   on(event: 'close' | 'listening', listener: () => void): this;
+  /** A failed send that had no callback. */
   on(event: 'error', listener: (error: Error) => void): this;
+  /** Each new session (for its events$). */
   on(event: 'session', listener: (session: Session) => void): this;
+  /** A reply dropped because its peer had no established session. */
   on(event: 'unroutable', listener: (datagram: UnroutableDatagram) => void): this;
+  /** Any other EventEmitter event. */
   on(event: string | symbol, listener: (...args: never[]) => void): this;
 }
 
@@ -49,7 +55,10 @@ export class DtlsServerSocket extends DtlsDgramSocket {
   private readonly established = new Map<string, Session>();
 
   /** A socket over this server; its sessions carry the datagrams. */
-  constructor(readonly server: DtlsServer) {
+  constructor(
+    /** The DTLS server whose sessions carry the datagrams. */
+    readonly server: DtlsServer,
+  ) {
     super(isIPv6(server.address().address) ? 'udp6' : 'udp4');
     server.sessions$.subscribe((session) => this.adopt(session));
   }

@@ -4,7 +4,9 @@ import { decodeHandshakeFragments, type HandshakeFragment } from '../wire/handsh
 
 /** A handshake fragment with the epoch of the record that carried it. */
 export interface EpochFragment {
+  /** The epoch of the record it came in. */
   readonly epoch: number;
+  /** The fragment and its header. */
   readonly fragment: HandshakeFragment;
 }
 

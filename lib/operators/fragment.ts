@@ -8,11 +8,15 @@ import type { Transmission } from './retransmit.js';
 
 /** A record to be protected and sent. */
 export interface OutgoingRecord {
+  /** The epoch whose keys protect it. */
   readonly epoch: number;
+  /** Its content type (RFC 5246 §6.2.1). */
   readonly contentType: number;
+  /** The plaintext. */
   readonly payload: Uint8Array;
 }
 
+/** The size a datagram may have, and what protection adds to each record. */
 export interface FragmentOptions {
   /** Largest UDP payload to send (the path MTU less IP and UDP headers). */
   readonly maxDatagramSize: number;

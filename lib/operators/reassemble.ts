@@ -5,7 +5,9 @@ import type { EpochFragment } from './decode-handshake.js';
 
 /** A whole handshake message and the epoch it arrived in. */
 export interface EpochMessage {
+  /** The epoch its fragments came in. */
   readonly epoch: number;
+  /** The whole message. */
   readonly message: HandshakeMessage;
 }
 

@@ -1,5 +1,6 @@
 import { EMPTY, Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
+/** The retransmission timer (RFC 6347 §4.2.4.1) and what else triggers a resend. */
 export interface RetransmitOptions {
   /** RFC 6347 §4.2.4.1: 1 s initial timer. */
   readonly initialTimeout: number;
@@ -10,13 +11,17 @@ export interface RetransmitOptions {
    * Honoured at most once per quarter of the current timer (see PEER_RESEND_SPACING).
    */
   readonly resendNow$?: Observable<unknown>;
+  /** The timer runs on this scheduler (a TestScheduler for virtual time). */
   readonly scheduler?: SchedulerLike;
 }
 
+/** One sending of a flight. */
 export interface Transmission<F> {
+  /** The flight. */
   readonly flight: F;
   /** 0 for the first send, then 1, 2, ... */
   readonly attempt: number;
+  /** Its first sending, its timer, or the peer's retransmission. */
   readonly reason: 'initial' | 'timeout' | 'peer';
 }
 
@@ -44,7 +49,12 @@ const PEER_RESEND_SPACING = 1 / 4;
  * One scheduled action at a time, nothing allocated per flight but the
  * transmissions: every handshake runs this for each of its flights.
  */
-export function retransmit<F extends { readonly final: boolean }>(
+export function retransmit<
+  F extends {
+    /** The handshake's last flight: resent only when the peer retransmits (RFC 6347 §4.2.4). */
+    readonly final: boolean;
+  },
+>(
   options: RetransmitOptions,
 ): OperatorFunction<F | null, Transmission<F>> {
   const { initialTimeout, maxTimeout, resendNow$ = EMPTY, scheduler = asyncScheduler } = options;
