@@ -12,6 +12,7 @@ export type { SessionEvent, SessionState } from './endpoint/session-event.js';
 export type { HandshakeInfo, PublicPeerIdentity } from './endpoint/handshake-info.js';
 export { DEFAULT_SESSION_OPTIONS, type SessionOptions } from './endpoint/session-options.js';
 export { DtlsError, type DtlsErrorCode, type AlertInfo } from './dtls-error.js';
+export type { DebugLog } from './endpoint/debug-log.js';
 
 // Credentials
 export {

@@ -10,6 +10,7 @@ import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
 import { UdpTransport } from '../transport/udp.js';
 import { selectCipherSuites } from './cipher-suite-selection.js';
+import { debugLogFor, logSession, type DebugLog } from './debug-log.js';
 import { Session } from './session.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 
@@ -33,6 +34,8 @@ export interface ClientOptions extends Partial<SessionOptions> {
   readonly transport?: DatagramTransport;
   /** The crypto primitives (default nobleProvider). */
   readonly provider?: CryptoProvider;
+  /** Debug lines about the session (default: Node's debug log, on with NODE_DEBUG=rx-dtls). */
+  readonly log?: DebugLog;
 }
 
 /**
@@ -80,6 +83,8 @@ export async function openClientSession(options: ClientOptions): Promise<Session
       if (own) transport.close();
     },
   });
+  const log = debugLogFor(options.log);
+  if (log) logSession(log, session);
   subscription = transport.datagrams$.subscribe((d) => {
     if (d.peer.port === peer.port && sameHost(d.peer.address, peer.address)) session.receive(d.data);
   });

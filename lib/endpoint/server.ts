@@ -14,6 +14,7 @@ import { keyLogFromEnvironment } from '../transport/key-log-file.js';
 import { UdpTransport, type UdpOptions } from '../transport/udp.js';
 import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
 import { selectCipherSuites } from './cipher-suite-selection.js';
+import { debugLogFor, logServer, type DebugLog } from './debug-log.js';
 import { Session } from './session.js';
 import type { SessionState } from './session-event.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
@@ -57,6 +58,8 @@ export interface ServerOptions extends Partial<SessionOptions> {
   readonly clientAuth?: 'none' | 'optional' | 'required';
   /** The crypto primitives (default nobleProvider; nodeCryptoProvider is faster). */
   readonly provider?: CryptoProvider;
+  /** Debug lines about the server and each session (default: Node's debug log, on with NODE_DEBUG=rx-dtls). */
+  readonly log?: DebugLog;
 }
 
 /** What a server reports on `events$`, about peers rather than one session. */
@@ -127,6 +130,8 @@ export class DtlsServer {
   constructor(private readonly options: ServerOptions) {
     this.sessions$ = this.sessionsSubject.asObservable();
     this.events$ = this.eventsSubject.asObservable();
+    const log = debugLogFor(options.log);
+    if (log) logServer(log, this);
     this.sessionOptions = sessionOptions(options);
     this.handshakeBytes = new HandshakeBytePool(handshakeBytesTotal(options, this.sessionOptions));
     this.provider = options.provider ?? nobleProvider;
