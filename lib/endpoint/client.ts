@@ -11,6 +11,7 @@ import { keyLogFromEnvironment } from '../transport/key-log-file.js';
 import { UdpTransport } from '../transport/udp.js';
 import { selectCipherSuites } from './cipher-suite-selection.js';
 import { debugLogFor, logSession, type DebugLog } from './debug-log.js';
+import { pskSelector, type PskCallback } from './psk-callback.js';
 import { Session } from './session.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 
@@ -36,6 +37,8 @@ export interface ClientOptions extends Partial<SessionOptions> {
   readonly provider?: CryptoProvider;
   /** Debug lines about the session (default: Node's debug log, on with NODE_DEBUG=rx-dtls). */
   readonly log?: DebugLog;
+  /** Chooses the PSK from the server's identity hint, instead of the store's first PSK under `tag`; PSK suites are offered. */
+  readonly pskCallback?: PskCallback;
 }
 
 /**
@@ -51,12 +54,14 @@ export async function openClientSession(options: ClientOptions): Promise<Session
   const serverName = options.serverName ?? options.host;
   // A client with several certificates under one tag sends its raw public key first (RFC 7250).
   const [certificate] = store.localCertificates(tag).sort((a, b) => b.type - a.type);
+  const keyExchanges = store.keyExchanges(tag, 'client');
+  if (options.pskCallback && !keyExchanges.includes('PSK')) keyExchanges.push('PSK', 'ECDHE_PSK');
   // Tells an async trust callback when the handshake ends, however it ends.
   let lookupsEnd: AbortController | undefined = new AbortController();
   const handshake = new ClientHandshake({
     provider: options.provider ?? nobleProvider,
-    cipherSuites: selectCipherSuites(options.cipherSuites, store.keyExchanges(tag, 'client')),
-    psk: psk && (() => psk),
+    cipherSuites: selectCipherSuites(options.cipherSuites, keyExchanges),
+    psk: options.pskCallback ? pskSelector(options.pskCallback) : psk && (() => psk),
     groups: options.groups ?? [NamedGroup.x25519, NamedGroup.secp256r1],
     authenticator: store.authenticator(tag, { role: 'server', serverName }),
     certificate,
