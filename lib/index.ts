@@ -29,6 +29,7 @@ export {
 export type { PublicKeyInput, PrivateKeyInput } from './credentials/key-material.js';
 export type { RawPublicKeyTrust } from './credentials/raw-public-key.js';
 export type { LookupContext } from './handshake/lookup-context.js';
+export type { CheckServerIdentity } from './credentials/x509.js';
 
 // Transports
 export { UdpTransport, type UdpOptions } from './transport/udp.js';

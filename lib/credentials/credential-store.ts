@@ -8,7 +8,7 @@ import type { LocalCertificate, PeerAuthenticator } from '../handshake/peer-auth
 import { privateKeyScalar, publicKeyPoint, type PrivateKeyInput, type PublicKeyInput } from './key-material.js';
 import { rawPublicKeyCertificate, verifyRawPublicKey, type RawPublicKeyTrust } from './raw-public-key.js';
 import type { LookupGate } from './lookup-gate.js';
-import { pemCertificates, verifyX509Chain, x509Certificate } from './x509.js';
+import { pemCertificates, verifyX509Chain, x509Certificate, type CheckServerIdentity } from './x509.js';
 
 /** Text is taken as UTF-8; bytes as they are. */
 export type Bytes = string | Uint8Array;
@@ -127,7 +127,7 @@ export class CredentialStore {
    */
   authenticator(
     tag: number,
-    peer: { readonly role: 'server' | 'client'; readonly serverName?: string },
+    peer: { readonly role: 'server' | 'client'; readonly serverName?: string; readonly checkServerIdentity?: CheckServerIdentity },
     gate?: LookupGate,
   ): PeerAuthenticator | undefined {
     if (!this.trustsPeers(tag)) return undefined;
@@ -137,7 +137,8 @@ export class CredentialStore {
     const callbacks = trust.flatMap((t) => (t.trust ? [t.trust] : []));
     return {
       verifyRawPublicKey: trust.length > 0 ? verifyRawPublicKey(keys, anyOf(callbacks), gate) : undefined,
-      verifyX509: roots.length > 0 ? verifyX509Chain(roots, { serverName: peer.serverName, purpose: peer.role }) : undefined,
+      verifyX509:
+        roots.length > 0 ? verifyX509Chain(roots, { serverName: peer.serverName, purpose: peer.role, checkServerIdentity: peer.checkServerIdentity }) : undefined,
     };
   }
 

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { NamedGroup } from '../crypto/ecdhe.js';
 import { nobleProvider, type CryptoProvider } from '../crypto/provider.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
+import type { CheckServerIdentity } from '../credentials/x509.js';
 import { DtlsError } from '../dtls-error.js';
 import { ClientHandshake } from '../handshake/client-handshake.js';
 import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
@@ -37,6 +38,8 @@ export interface ClientOptions extends Partial<SessionOptions> {
   readonly provider?: CryptoProvider;
   /** Debug lines about the session (default: Node's debug log, on with NODE_DEBUG=rx-dtls). */
   readonly log?: DebugLog;
+  /** X.509: decides whether the server's certificate is for `serverName`, instead of the built-in RFC 6125 check (the chain is verified first). */
+  readonly checkServerIdentity?: CheckServerIdentity;
   /** Chooses the PSK from the server's identity hint, instead of the store's first PSK under `tag`; PSK suites are offered. */
   readonly pskCallback?: PskCallback;
 }
@@ -63,7 +66,7 @@ export async function openClientSession(options: ClientOptions): Promise<Session
     cipherSuites: selectCipherSuites(options.cipherSuites, keyExchanges),
     psk: options.pskCallback ? pskSelector(options.pskCallback) : psk && (() => psk),
     groups: options.groups ?? [NamedGroup.x25519, NamedGroup.secp256r1],
-    authenticator: store.authenticator(tag, { role: 'server', serverName }),
+    authenticator: store.authenticator(tag, { role: 'server', serverName, checkServerIdentity: options.checkServerIdentity }),
     certificate,
     serverName,
     signal: lookupsEnd.signal,
