@@ -335,7 +335,12 @@ export function createServer(options: ServerOptions): DtlsServer {
   return new DtlsServer(options);
 }
 
-/** Binds a UDP socket (default 127.0.0.1:5684) and serves DTLS on it. */
+/**
+ * Binds a UDP socket and serves DTLS on it. Unlike node:dgram's `bind()`, which listens on
+ * every address, the default host is 127.0.0.1, deliberately: a server reachable from the
+ * network is asked for by name (`host: '0.0.0.0'` or `'::'`). The default port is 5684, the
+ * coaps port (RFC 7252 §12.8); 0 picks a free one (`server.address()` tells which).
+ */
 export async function listen(options: Omit<ServerOptions, 'transport'> & UdpOptions): Promise<DtlsServer> {
   const transport = await UdpTransport.bind({ host: options.host ?? '127.0.0.1', port: options.port ?? 5684 });
   try {
