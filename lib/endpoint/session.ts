@@ -11,7 +11,7 @@ import { AlertDescription, AlertLevel, decodeAlert, encodeAlert } from '../wire/
 import { ContentType, DTLS_1_2, HandshakeType, MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
 import { decodeHandshakeFragments } from '../wire/handshake-header.js';
 import { FinalFlight } from './final-flight.js';
-import { HandshakeDriver, type Handshake, type HandshakeHost } from './handshake-driver.js';
+import { HandshakeDriver, fragmentsHint, type Handshake, type HandshakeHost } from './handshake-driver.js';
 import { keyLogLine } from './key-log.js';
 import { publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
 import type { SessionEvent, SessionState } from './session-event.js';
@@ -252,7 +252,9 @@ export class Session {
       this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
       this.terminate(this.state === 'handshaking' ? new DtlsError('ECLOSED', `${this.peerName} closed during the handshake`) : undefined);
     } else if (alert.level === 'fatal') {
-      this.terminate(new DtlsError('EALERT', `${this.peerName} sent fatal alert ${alert.name}`, alert));
+      const fragmented = this.driver?.sentFragments && alert.description === AlertDescription.handshake_failure;
+      const hint = fragmented ? ` (${fragmentsHint(this.options.mtu)})` : '';
+      this.terminate(new DtlsError('EALERT', `${this.peerName} sent fatal alert ${alert.name}${hint}`, alert));
     }
   }
 
