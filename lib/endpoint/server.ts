@@ -190,7 +190,12 @@ export class DtlsServer {
   }
 
   /** Async credential lookups running now (at most `maxPendingLookups`), and waiting for their turn. */
-  get pendingLookups(): { readonly running: number; readonly waiting: number } {
+  get pendingLookups(): {
+    /** Lookups started and not yet settled. */
+    readonly running: number;
+    /** Lookups waiting for one of those to settle. */
+    readonly waiting: number;
+  } {
     return { running: this.lookups.inFlight, waiting: this.lookups.queued };
   }
 
