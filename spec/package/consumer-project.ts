@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -76,6 +76,8 @@ export interface ConsumerProject {
   readonly dir: string;
   /** The paths in the rx-dtls tarball. */
   readonly packedFiles: readonly string[];
+  /** Deletes the project, the tarballs and the staging build. */
+  remove(): void;
 }
 
 export function makeConsumerProject(): ConsumerProject {
@@ -86,7 +88,7 @@ export function makeConsumerProject(): ConsumerProject {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   run('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', ...tarballs], dir);
   if (!existsSync(join(dir, 'node_modules', 'rx-dtls', 'dist', 'index.js'))) throw new Error('npm install did not install rx-dtls');
-  return { dir, packedFiles: files };
+  return { dir, packedFiles: files, remove: () => rmSync(work, { recursive: true, force: true }) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeUdpPort } from '../interop/support/udp-port.js';
 import { REPO, TSC, cannotPack, makeConsumerProject, writeConsumerTsconfig, type ConsumerProject } from './consumer-project.js';
 import { documentedPages, pagePositions, snippetFileName, typeScriptSnippets } from './markdown-snippets.js';
@@ -51,6 +51,7 @@ describe.skipIf(unavailable !== undefined)('a consumer project built from npm pa
     // Emits out/ even when a snippet has a type error, so the example still runs.
     typecheck = spawnSync(process.execPath, [TSC, '-p', '.'], { cwd: project.dir, encoding: 'utf8' });
   }, 300_000);
+  afterAll(() => project?.remove());
 
   it('ships the build, its types, the licence and the sources its maps point to, and no specs', () => {
     const files = project.packedFiles;
