@@ -91,3 +91,4 @@ export type { HandshakeMessage } from './handshake/handshake-message.js';
 export type { Flight, FlightEntry } from './handshake/flight.js';
 export type { SequencedMessage } from './handshake/sequencer.js';
 export type { Reassembler, ReassemblerOptions } from './handshake/reassembler.js';
+export type { HandshakeBytePool } from './handshake/handshake-byte-pool.js';
