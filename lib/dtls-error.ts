@@ -39,8 +39,11 @@ export type DtlsErrorCode =
   /** Any other failure of the operating system's socket or resolver (the Node error is the cause). */
   | 'EIO';
 
+/** A DTLS alert (RFC 5246 §7.2) as errors and events carry it. */
 export interface AlertInfo {
+  /** A fatal alert ends the session. */
   readonly level: 'warning' | 'fatal';
+  /** The AlertDescription code. */
   readonly description: number;
   /** The RFC 5246 §7.2 name, e.g. "handshake_failure". */
   readonly name: string;
@@ -52,9 +55,11 @@ export function alertInfo(level: number, description: number): AlertInfo {
 
 /** The one error type rx-dtls gives its users. */
 export class DtlsError extends Error {
+  /** Always "DtlsError". */
   override readonly name = 'DtlsError';
 
   constructor(
+    /** What went wrong, to branch on. */
     readonly code: DtlsErrorCode,
     message: string,
     /** The alert sent (EHANDSHAKE) or received (EALERT), where there was one. */

@@ -7,11 +7,13 @@
 // Endpoints and sessions
 export { createServer, listen, DtlsServer, type ServerOptions, type ListenOptions, type ServerEvent } from './endpoint/server.js';
 export { connect, connect$, openClientSession, established, type ClientOptions } from './endpoint/client.js';
-export { Session } from './endpoint/session.js';
+export type { PskCallback, PskCallbackResult } from './endpoint/psk-callback.js';
+export type { Session } from './endpoint/session.js';
 export type { SessionEvent, SessionState } from './endpoint/session-event.js';
 export type { HandshakeInfo, PublicPeerIdentity } from './endpoint/handshake-info.js';
 export { DEFAULT_SESSION_OPTIONS, type SessionOptions } from './endpoint/session-options.js';
 export { DtlsError, type DtlsErrorCode, type AlertInfo } from './dtls-error.js';
+export type { DebugLog } from './endpoint/debug-log.js';
 
 // Credentials
 export {
@@ -27,6 +29,7 @@ export {
 export type { PublicKeyInput, PrivateKeyInput } from './credentials/key-material.js';
 export type { RawPublicKeyTrust } from './credentials/raw-public-key.js';
 export type { LookupContext } from './handshake/lookup-context.js';
+export type { CheckServerIdentity } from './credentials/x509.js';
 
 // Transports
 export { UdpTransport, type UdpOptions } from './transport/udp.js';
@@ -68,3 +71,26 @@ export { sockDtlsCreate, SockDtls, type SockDtlsOptions, type SockDtlsRecvResult
 export { SockDtlsSession } from './sock/sock-dtls-session.js';
 export { SOCK_DTLS_1_0, SOCK_DTLS_1_2, SOCK_DTLS_1_3, SOCK_DTLS_CLIENT, SOCK_DTLS_SERVER, SOCK_NO_TIMEOUT, type SockDtlsRole, type SockDtlsVersion } from './sock/sock-dtls-constants.js';
 export { sessionData, type SessionDataIterator, type SessionDataOptions } from './sock/session-data.js';
+
+// Types the API above names in its signatures
+export type { MaybePromise } from './handshake/handshake-step.js';
+export type { KeyExchange, PrfHash } from './crypto/cipher-suites.js';
+export type { Aead, AeadAlgorithm } from './crypto/aead.js';
+export type { KeyShare } from './crypto/ecdhe.js';
+export type { HashAlgorithm } from './crypto/hash.js';
+export type { SendCallback } from './dgram/dgram-send-arguments.js';
+export type { ImpairmentProxyOptions, ProxiedClient, ProxyDirection, ProxyImpairment } from './impairment/impairment-proxy.js';
+export type { RawRecord } from './record/split-records.js';
+export type { RecordHeader } from './wire/record-header.js';
+export type { Extension } from './wire/extension-type.js';
+export type { OpenResult } from './record/read-epochs.js';
+export type { ReadEpoch } from './record/read-epoch.js';
+export type { WriteEpoch } from './record/write-epoch.js';
+export type { RecordCipher } from './record/record-cipher.js';
+export type { ClientHello } from './wire/client-hello.js';
+export type { HandshakeFragment } from './wire/handshake-header.js';
+export type { HandshakeMessage } from './handshake/handshake-message.js';
+export type { Flight, FlightEntry } from './handshake/flight.js';
+export type { SequencedMessage } from './handshake/sequencer.js';
+export type { Reassembler, ReassemblerOptions } from './handshake/reassembler.js';
+export type { HandshakeBytePool } from './handshake/handshake-byte-pool.js';

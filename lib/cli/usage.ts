@@ -61,7 +61,10 @@ Options:
 ${CIPHER_SUITES.map((s) => `                        ${s.name.padEnd(SUITE_WIDTH)}  (${NEEDS[s.keyExchange]})`).join('\n')}
   --groups NAME,...   ECDHE groups in order of preference, by name or number:
                       ${GROUP_CHOICES}; default x25519,secp256r1
-  --mtu N             largest datagram to send, 64 to 65507 (default 1200)
+  --mtu N             largest datagram to send, 64 to 65507 (default 1200); handshake
+                      messages larger than that go out in fragments, which some
+                      peers cannot reassemble (tinydtls drops them or answers
+                      handshake_failure): raise it if the handshake fails so
   --timeout MS        client: give up on a handshake after MS ms (default ${DEFAULT_CLIENT_TIMEOUT})
   --linger MS         client: after the end of input, close once no record has
                       come for MS ms (default ${DEFAULT_LINGER})

@@ -5,7 +5,15 @@ import { decodeP256Spki, encodeP256Spki } from '../crypto/spki.js';
 import { DtlsError } from '../dtls-error.js';
 
 /** A P-256 public key: PEM or DER SubjectPublicKeyInfo, an uncompressed SEC1 point, or RIOT's raw x/y coordinates. */
-export type PublicKeyInput = string | Uint8Array | { readonly x: Uint8Array; readonly y: Uint8Array };
+export type PublicKeyInput =
+  | string
+  | Uint8Array
+  | {
+      /** The x coordinate, 32 bytes big-endian. */
+      readonly x: Uint8Array;
+      /** The y coordinate, 32 bytes big-endian. */
+      readonly y: Uint8Array;
+    };
 /** A P-256 private key: PEM or DER (PKCS#8 or SEC1 "EC PRIVATE KEY"), or the raw 32-byte scalar as RIOT keeps it. */
 export type PrivateKeyInput = string | Uint8Array;
 

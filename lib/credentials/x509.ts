@@ -88,6 +88,19 @@ function p256Key(parsed: ParsedCertificate): Uint8Array | null {
   return parsed.p256Key;
 }
 
+/**
+ * Checks that a server's certificate is for the name the client asked for, as Node's
+ * `tls.connect({ checkServerIdentity })` hook does: an Error rejects the server (a
+ * bad_certificate alert, the error's message in the reason), undefined accepts it.
+ * It replaces only the name check (RFC 6125, `X509Certificate.checkHost`/`checkIP`);
+ * the chain, its dates, its roots and the key usage are verified before it is called.
+ */
+export type CheckServerIdentity = (serverName: string, certificate: X509Certificate) => Error | undefined;
+
+/** The built-in name check: a DNS name in the leaf, or an IP address. */
+const defaultCheckServerIdentity: CheckServerIdentity = (serverName, leaf) =>
+  (isIP(serverName) ? leaf.checkIP(serverName) : leaf.checkHost(serverName)) ? undefined : new Error(`certificate is not for ${serverName}`);
+
 /** Extended key usage OIDs (RFC 5280 §4.2.1.12). */
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
@@ -102,9 +115,14 @@ const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
  */
 export function verifyX509Chain(
   roots: readonly Uint8Array[],
-  options: { readonly serverName?: string; readonly purpose: 'server' | 'client'; readonly now?: () => Date },
+  options: {
+    readonly serverName?: string;
+    readonly purpose: 'server' | 'client';
+    readonly now?: () => Date;
+    readonly checkServerIdentity?: CheckServerIdentity;
+  },
 ) {
-  const { serverName, purpose, now = () => new Date() } = options;
+  const { serverName, purpose, now = () => new Date(), checkServerIdentity } = options;
   const anchors = roots.map(parseRoot);
   return (chainDer: readonly Uint8Array[]): PeerCheck => {
     let parsedChain: ParsedCertificate[];
@@ -140,12 +158,22 @@ export function verifyX509Chain(
     if (leaf.keyUsage && leaf.keyUsage.length > 0 && !leaf.keyUsage.includes(usage) && !leaf.keyUsage.includes(ANY_EXTENDED_KEY_USAGE)) {
       return rejected(AlertDescription.unsupported_certificate, `certificate "${leaf.subject}" is not for ${purpose} authentication`);
     }
-    if (serverName && !(isIP(serverName) ? leaf.checkIP(serverName) : leaf.checkHost(serverName))) {
-      return rejected(AlertDescription.bad_certificate, `certificate is not for ${serverName}`);
+    if (purpose === 'server' && (serverName || checkServerIdentity)) {
+      const failure = nameCheckFailure(checkServerIdentity ?? defaultCheckServerIdentity, serverName ?? '', leaf);
+      if (failure) return rejected(AlertDescription.bad_certificate, failure);
     }
     const publicKey = p256Key(parsedChain[0]);
     if (!publicKey) return rejected(AlertDescription.unsupported_certificate, 'the certificate key is not P-256');
     // A copy: the cached point is shared by every handshake that sees this certificate.
     return { ok: true, publicKey: publicKey.slice(), identity: { kind: 'x509', subject: oneLine(leaf.subject), chain: chainDer } };
   };
+}
+
+/** What a name check found wrong, or undefined; a hook that throws rejects the server too. */
+function nameCheckFailure(check: CheckServerIdentity, serverName: string, leaf: X509Certificate): string | undefined {
+  try {
+    return check(serverName, leaf)?.message;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }

@@ -11,6 +11,7 @@ export type AeadAlgorithm =
  * nonce after a call returns; they may cache the expanded key.
  */
 export interface Aead {
+  /** Which AEAD it is. */
   readonly algorithm: AeadAlgorithm;
   /** Tag length in bytes (8 for CCM_8, 16 otherwise). */
   readonly tagLength: number;

@@ -1,6 +1,8 @@
 import type { AeadAlgorithm } from './aead.js';
 
+/** How a suite agrees its keys: a pre-shared key, ECDHE with a PSK (RFC 5489), or ECDHE signed with ECDSA (RFC 8422). */
 export type KeyExchange = 'PSK' | 'ECDHE_PSK' | 'ECDHE_ECDSA';
+/** The hash of the suite's TLS 1.2 PRF (RFC 5246 §5). */
 export type PrfHash = 'sha256' | 'sha384';
 
 /**
@@ -13,14 +15,19 @@ export interface CipherSuite {
   readonly id: number;
   /** IANA name, e.g. "TLS_PSK_WITH_AES_128_CCM_8". */
   readonly name: string;
+  /** How the keys are agreed. */
   readonly keyExchange: KeyExchange;
+  /** The record protection (RFC 6655, 5288, 7905). */
   readonly aead: AeadAlgorithm;
+  /** The PRF hash. */
   readonly prfHash: PrfHash;
+  /** Bytes of each write key. */
   readonly keyLength: number;
   /** Implicit part of the nonce taken from the key block (client/server_write_IV). */
   readonly fixedIvLength: number;
   /** Explicit nonce carried in each record: 8 for GCM/CCM (RFC 5288, 6655), 0 for ChaCha20 (RFC 7905). */
   readonly recordIvLength: number;
+  /** Bytes of the authentication tag on each record. */
   readonly tagLength: number;
 }
 
@@ -68,6 +75,7 @@ export function cipherSuiteById(id: number): CipherSuite | undefined {
   return byId.get(id);
 }
 
+/** The suite with this IANA name, or undefined. */
 export function cipherSuiteByName(name: string): CipherSuite | undefined {
   return byName.get(name);
 }

@@ -12,8 +12,11 @@ export const SUPPORTED_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGrou
 
 /** An ephemeral key pair with the public key as it goes on the wire (ECPoint.point, RFC 8422 §5.4). */
 export interface KeyShare {
+  /** The named group (RFC 8422 §5.1.1): 23 secp256r1, 29 x25519. */
   readonly group: number;
+  /** The private key; never leaves the process. */
   readonly privateKey: Uint8Array;
+  /** The public key as it goes on the wire. */
   readonly publicKey: Uint8Array;
 }
 

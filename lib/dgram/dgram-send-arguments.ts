@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { DtlsError } from '../dtls-error.js';
 
+/** node:dgram's send callback: an error, or the bytes sent. */
 export type SendCallback = (error: Error | null, bytes: number) => void;
 
 /** One `socket.send(...)` call of node:dgram, whatever overload it used. */

@@ -10,17 +10,23 @@ import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
 import { addressInfo, DtlsDgramSocket, plainAddress } from './dtls-dgram-socket.js';
 import { UdpTransport } from '../transport/udp.js';
 
+/** A client socket's session options: those of connect, with a transport of its own or one given. */
 export interface DtlsClientSocketOptions extends Omit<ClientOptions, 'transport'> {
   /** Carry the sessions on this transport instead of a UDP socket of our own; it is not closed with the socket. */
   readonly transport?: DatagramTransport;
 }
 
-// node:dgram's events, and the socket's own.
+/** node:dgram's events, and the socket's own `'session'`. */
 export interface DtlsClientSocket {
+  /** Application data from the server, one event per record. */
   on(event: 'message', listener: (msg: Buffer, rinfo: RemoteInfo) => void): this;
+  /** As on a node:dgram socket. */
   on(event: 'close' | 'listening' | 'connect', listener: () => void): this;
+  /** A failed send that had no callback. */
   on(event: 'error', listener: (error: Error) => void): this;
+  /** Each new session (for its events$). */
   on(event: 'session', listener: (session: Session) => void): this;
+  /** Any other EventEmitter event. */
   on(event: string | symbol, listener: (...args: never[]) => void): this;
 }
 

@@ -46,6 +46,7 @@ export abstract class DtlsDgramSocket extends DgramSocket {
     return this.closing;
   }
 
+  /** Sends one record of application data to an established peer, in any of node:dgram's argument forms; `callback(error, bytes)` as node:dgram calls it. */
   override send(msg: string | NodeJS.ArrayBufferView | readonly unknown[], port?: number, address?: string, callback?: SendCallback): void;
   override send(msg: string | NodeJS.ArrayBufferView | readonly unknown[], port?: number, callback?: SendCallback): void;
   override send(msg: string | NodeJS.ArrayBufferView | readonly unknown[], callback?: SendCallback): void;

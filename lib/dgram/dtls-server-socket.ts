@@ -9,17 +9,25 @@ import { DtlsDgramSocket, plainAddress } from './dtls-dgram-socket.js';
 
 /** A reply the server socket could not route: no established session with that peer (any more). */
 export interface UnroutableDatagram {
+  /** Where it was going. */
   readonly peer: PeerAddress;
+  /** Its length. */
   readonly bytes: number;
 }
 
-// node:dgram's events, and the socket's own.
+/** node:dgram's events, and the socket's own `'session'` and `'unroutable'`. */
 export interface DtlsServerSocket {
+  /** Application data from a peer, one event per record. */
   on(event: 'message', listener: (msg: Buffer, rinfo: RemoteInfo) => void): this;
+  /** As on a node:dgram socket. */
   on(event: 'close' | 'listening', listener: () => void): this;
+  /** A failed send that had no callback. */
   on(event: 'error', listener: (error: Error) => void): this;
+  /** Each new session (for its events$). */
   on(event: 'session', listener: (session: Session) => void): this;
+  /** A reply dropped because its peer had no established session. */
   on(event: 'unroutable', listener: (datagram: UnroutableDatagram) => void): this;
+  /** Any other EventEmitter event. */
   on(event: string | symbol, listener: (...args: never[]) => void): this;
 }
 
@@ -45,7 +53,11 @@ export class DtlsServerSocket extends DtlsDgramSocket {
   unroutable = 0;
   private readonly established = new Map<string, Session>();
 
-  constructor(readonly server: DtlsServer) {
+  /** A socket over this server; its sessions carry the datagrams. */
+  constructor(
+    /** The DTLS server whose sessions carry the datagrams. */
+    readonly server: DtlsServer,
+  ) {
     super(isIPv6(server.address().address) ? 'udp6' : 'udp4');
     server.sessions$.subscribe((session) => this.adopt(session));
   }

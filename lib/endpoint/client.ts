@@ -3,6 +3,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
+import type { CheckServerIdentity } from '../credentials/x509.js';
 import { DtlsError } from '../dtls-error.js';
 import { ClientHandshake } from '../handshake/client-handshake.js';
 import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
@@ -12,23 +13,31 @@ import { UdpTransport } from '../transport/udp.js';
 import { canceled, throwIfAborted } from './canceled.js';
 import { clientHandshakeOptions } from './handshake-options.js';
 import { applyIcmpErrors } from './icmp-errors.js';
+import { debugLogFor, logSession, type DebugLog } from './debug-log.js';
+import type { PskCallback } from './psk-callback.js';
 import { Session } from './session.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 import { checkClientOptions } from './validate-options.js';
 
+/** A DTLS client: the server, the credentials, and the session options. */
 export interface ClientOptions extends Partial<SessionOptions> {
+  /** The server's host name or address (resolved once). */
   readonly host: string;
+  /** The server's UDP port. */
   readonly port: number;
+  /** The credentials it may use; it takes those under `tag`. */
   readonly credentials: CredentialStore;
   /** Which credentials of the store to use (RIOT credman tag; default 0). */
   readonly tag?: number;
   /** IANA names to offer, in order of preference (default: all the credentials allow). */
   readonly cipherSuites?: readonly string[];
+  /** ECDHE groups to offer, in order of preference (default x25519, secp256r1). */
   readonly groups?: readonly number[];
   /** The name checked in the server's X.509 certificate and sent as server_name (default: host). */
   readonly serverName?: string;
   /** A transport to use instead of a new UDP socket; it is not closed with the session. */
   readonly transport?: DatagramTransport;
+  /** The crypto primitives (default nobleProvider). */
   readonly provider?: CryptoProvider;
   /**
    * Ends the session when it aborts, as node:dgram's `signal` closes a socket: before the
@@ -46,6 +55,12 @@ export interface ClientOptions extends Partial<SessionOptions> {
   readonly icmpErrors?: 'fail' | 'ignore';
   /** ICMP errors in a row that end an established session (default 3). */
   readonly icmpErrorLimit?: number;
+  /** Debug lines about the session (default: Node's debug log, on with NODE_DEBUG=rx-dtls). */
+  readonly log?: DebugLog;
+  /** X.509: decides whether the server's certificate is for `serverName`, instead of the built-in RFC 6125 check (the chain is verified first). */
+  readonly checkServerIdentity?: CheckServerIdentity;
+  /** Chooses the PSK from the server's identity hint, instead of the store's first PSK under `tag`; PSK suites are offered. */
+  readonly pskCallback?: PskCallback;
 }
 
 /**
@@ -109,6 +124,8 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
     },
     release: own ? () => transport.close() : undefined,
   });
+  const log = debugLogFor(options.log);
+  if (log) logSession(log, session);
   subscriptions.add(
     transport.datagrams$.subscribe((d) => {
       if (d.peer.port === peer.port && sameHost(d.peer.address, peer.address)) session.receive(d.data);

@@ -63,6 +63,8 @@ export interface HandshakeHost {
 export class HandshakeDriver {
   /** Whether our ChangeCipherSpec went out: before it, the peer can read only epoch 0. */
   sentChangeCipherSpec = false;
+  /** Whether a handshake message of ours went out in fragments (RFC 6347 §4.2.3) to fit the mtu. */
+  sentFragments = false;
 
   private readonly input = new Subject<Uint8Array>();
   private readonly flights = new Subject<Flight | null>();
@@ -168,7 +170,9 @@ export class HandshakeDriver {
         ? ` (${this.unauthenticated} protected records from the peer did not authenticate: a wrong pre-shared key?)`
         : this.sentChangeCipherSpec && this.host.role === 'client'
           ? ' (the server never answered our Finished: a wrong pre-shared key?)'
-          : '';
+          : this.sentFragments
+            ? ` (${fragmentsHint(this.host.options.mtu)})`
+            : '';
     // §4.1.2.7 also lets us say bad_record_mac about them; the peer would otherwise
     // retransmit to a session that is gone.
     if (this.unauthenticated > 0) this.host.sendAlert(AlertLevel.fatal, AlertDescription.bad_record_mac);
@@ -220,19 +224,25 @@ export class HandshakeDriver {
 
   private wireSend(): void {
     const { host } = this;
+    let messages = 0;
     this.subscriptions.add(
       this.flights
         .pipe(
           retransmit({ ...host.options.retransmit, resendNow$: this.resendNow, scheduler: host.options.scheduler }),
           tap((t) => {
-            const messages = flightMessageNames(t.flight);
+            messages = t.flight.entries.filter((e) => e.kind === 'handshake').length;
+            const names = flightMessageNames(t.flight);
             host.emit(
               t.attempt === 0
-                ? { type: 'flight-sent', flight: t.flight.number, messages }
-                : { type: 'retransmit', flight: t.flight.number, messages, attempt: t.attempt, reason: t.reason === 'peer' ? 'peer' : 'timeout' },
+                ? { type: 'flight-sent', flight: t.flight.number, messages: names }
+                : { type: 'retransmit', flight: t.flight.number, messages: names, attempt: t.attempt, reason: t.reason === 'peer' ? 'peer' : 'timeout' },
             );
           }),
           fragment({ maxDatagramSize: host.options.mtu, overhead: (epoch) => host.writeEpochs.overhead(epoch) }),
+          tap((records) => {
+            // More handshake records than messages: one went out in fragments.
+            if (records.filter((r) => r.contentType === ContentType.handshake).length > messages) this.sentFragments = true;
+          }),
           encrypt(host.writeEpochs),
           pack(host.options.mtu),
         )
@@ -340,4 +350,16 @@ export class HandshakeDriver {
       host.fail(new DtlsError(code, `handshake with ${host.peerName} failed: ${reason}`, alertInfo(AlertLevel.fatal, alert)));
     }
   }
+}
+
+/**
+ * What a failed handshake after fragmented flights may mean: some peers (tinydtls, for
+ * one) cannot reassemble a handshake message sent in fragments (RFC 6347 §4.2.3) and
+ * drop it or answer handshake_failure.
+ */
+export function fragmentsHint(mtu: number): string {
+  return (
+    `our flights went out in fragments to fit mtu ${mtu}; a peer that cannot reassemble ` +
+    'fragmented handshake messages (tinydtls, for one) fails this way: a larger mtu sends them whole'
+  );
 }

@@ -5,7 +5,9 @@ import type { LookupGate } from '../credentials/lookup-gate.js';
 import { DtlsError } from '../dtls-error.js';
 import type { ClientHandshakeOptions } from '../handshake/client-handshake.js';
 import type { ServerHandshakeOptions } from '../handshake/server-handshake.js';
+import type { CheckServerIdentity } from '../credentials/x509.js';
 import { selectCipherSuites } from './cipher-suite-selection.js';
+import { pskSelector, type PskCallback } from './psk-callback.js';
 
 /** What an endpoint's handshakes take from the user: credentials and preferences. */
 export interface HandshakeCredentials {
@@ -55,7 +57,12 @@ export function serverHandshakeOptions(
  * async trust callback when the handshake ends.
  */
 export function clientHandshakeOptions(
-  options: HandshakeCredentials & { readonly serverName?: string; readonly signal?: AbortSignal },
+  options: HandshakeCredentials & {
+    readonly serverName?: string;
+    readonly signal?: AbortSignal;
+    readonly pskCallback?: PskCallback;
+    readonly checkServerIdentity?: CheckServerIdentity;
+  },
 ): ClientHandshakeOptions {
   const tag = options.tag ?? 0;
   const store = options.credentials;
@@ -63,12 +70,15 @@ export function clientHandshakeOptions(
   const { serverName } = options;
   // A client with several certificates under one tag sends its raw public key first (RFC 7250).
   const [certificate] = store.localCertificates(tag).sort((a, b) => b.type - a.type);
+  const keyExchanges = store.keyExchanges(tag, 'client');
+  // A PSK callback chooses its key from the server's hint, so PSK suites are offered without one in the store.
+  if (options.pskCallback && !keyExchanges.includes('PSK')) keyExchanges.push('PSK', 'ECDHE_PSK');
   return {
     provider: options.provider ?? nobleProvider,
-    cipherSuites: selectCipherSuites(options.cipherSuites, store.keyExchanges(tag, 'client')),
-    psk: psk && (() => psk),
+    cipherSuites: selectCipherSuites(options.cipherSuites, keyExchanges),
+    psk: options.pskCallback ? pskSelector(options.pskCallback) : psk && (() => psk),
     groups: options.groups ?? DEFAULT_GROUPS,
-    authenticator: store.authenticator(tag, { role: 'server', serverName }),
+    authenticator: store.authenticator(tag, { role: 'server', serverName, checkServerIdentity: options.checkServerIdentity }),
     certificate,
     serverName,
     signal: options.signal,

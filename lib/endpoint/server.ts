@@ -15,13 +15,17 @@ import { UdpTransport, type UdpOptions } from '../transport/udp.js';
 import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
 import { throwIfAborted } from './canceled.js';
 import { serverHandshakeOptions } from './handshake-options.js';
+import { debugLogFor, logServer, type DebugLog } from './debug-log.js';
 import { Session } from './session.js';
 import type { SessionState } from './session-event.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 import { checkListenOptions, checkServerOptions } from './validate-options.js';
 
+/** A DTLS server: its transport, its credentials, its limits, and the session options its sessions use. */
 export interface ServerOptions extends Partial<SessionOptions> {
+  /** Where datagrams come from and go to (listen makes a UDP one). */
   readonly transport: DatagramTransport;
+  /** The credentials it may use; it takes those under `tag`. */
   readonly credentials: CredentialStore;
   /** Which credentials of the store this server uses (RIOT credman tag; default 0). */
   readonly tag?: number;
@@ -54,14 +58,42 @@ export interface ServerOptions extends Partial<SessionOptions> {
   readonly cookieRotation?: number;
   /** ECDHE_ECDSA: whether clients are asked for a certificate, and whether one is required (default none). */
   readonly clientAuth?: 'none' | 'optional' | 'required';
+  /** The crypto primitives (default nobleProvider; nodeCryptoProvider is faster). */
   readonly provider?: CryptoProvider;
+  /** Debug lines about the server and each session (default: Node's debug log, on with NODE_DEBUG=rx-dtls). */
+  readonly log?: DebugLog;
 }
 
+/** What a server reports on `events$`, about peers rather than one session. */
 export type ServerEvent =
-  | { readonly type: 'hello-verify-request'; readonly peer: PeerAddress }
-  | { readonly type: 'session-start'; readonly peer: PeerAddress }
-  | { readonly type: 'session-end'; readonly peer: PeerAddress; readonly error?: DtlsError }
-  | { readonly type: 'dropped'; readonly peer: PeerAddress; readonly reason: string };
+  | {
+      /** A ClientHello without a valid cookie was answered with a HelloVerifyRequest, and forgotten (RFC 6347 §4.2.1). */
+      readonly type: 'hello-verify-request';
+      /** Who sent it. */
+      readonly peer: PeerAddress;
+    }
+  | {
+      /** A peer proved its address with a cookie and a session was made for it. */
+      readonly type: 'session-start';
+      /** The peer. */
+      readonly peer: PeerAddress;
+    }
+  | {
+      /** A session ended and its state is gone. */
+      readonly type: 'session-end';
+      /** The peer. */
+      readonly peer: PeerAddress;
+      /** Why, when it did not end cleanly. */
+      readonly error?: DtlsError;
+    }
+  | {
+      /** A datagram from a peer without a session was dropped. */
+      readonly type: 'dropped';
+      /** Who sent it. */
+      readonly peer: PeerAddress;
+      /** Why, e.g. "maxSessions reached", "bad cookie". */
+      readonly reason: string;
+    };
 
 interface Entry {
   readonly session: Session;
@@ -84,7 +116,7 @@ export class DtlsServer {
    * (its own streams error), never the server's.
    */
   readonly sessions$: Observable<Session>;
-  /** What the server does before and around sessions; ends as `sessions$` does. */
+  /** Cookie exchanges, sessions starting and ending, and datagrams dropped before a session; ends as `sessions$` does. */
   readonly events$: Observable<ServerEvent>;
 
   private readonly sessionsSubject = new Subject<Session>();
@@ -111,6 +143,8 @@ export class DtlsServer {
     checkServerOptions(options as unknown as Readonly<Record<string, unknown>>);
     this.sessions$ = this.sessionsSubject.asObservable();
     this.events$ = this.eventsSubject.asObservable();
+    const log = debugLogFor(options.log);
+    if (log) logServer(log, this);
     this.sessionOptions = sessionOptions(options);
     this.handshakeBytes = new HandshakeBytePool(handshakeBytesTotal(options, this.sessionOptions));
     this.provider = options.provider ?? nobleProvider;
@@ -145,16 +179,23 @@ export class DtlsServer {
       .subscribe((hello) => this.startSession(hello));
   }
 
+  /** The local address the server listens on. */
   address(): PeerAddress {
     return this.options.transport.address();
   }
 
+  /** Sessions now, established or handshaking. */
   get sessionCount(): number {
     return this.entries.size;
   }
 
   /** Async credential lookups running now (at most `maxPendingLookups`), and waiting for their turn. */
-  get pendingLookups(): { readonly running: number; readonly waiting: number } {
+  get pendingLookups(): {
+    /** Lookups started and not yet settled. */
+    readonly running: number;
+    /** Lookups waiting for one of those to settle. */
+    readonly waiting: number;
+  } {
     return { running: this.lookups.inFlight, waiting: this.lookups.queued };
   }
 
@@ -322,6 +363,7 @@ function latin1(bytes: Uint8Array): string {
   return String.fromCharCode(...bytes);
 }
 
+/** A DTLS server on the transport given (listen binds UDP for you). */
 export function createServer(options: ServerOptions): DtlsServer {
   return new DtlsServer(options);
 }
@@ -332,7 +374,10 @@ export interface ListenOptions extends Omit<ServerOptions, 'transport'>, UdpOpti
 }
 
 /**
- * Binds a UDP socket (default 127.0.0.1:5684) and serves DTLS on it. Rejects with a
+ * Binds a UDP socket and serves DTLS on it. Unlike node:dgram's `bind()`, which listens on
+ * every address, the default host is 127.0.0.1, deliberately: a server reachable from the
+ * network is asked for by name (`host: '0.0.0.0'` or `'::'`). The default port is 5684, the
+ * coaps port (RFC 7252 §12.8); 0 picks a free one (`server.address()` tells which). Rejects with a
  * DtlsError: EINVAL for an option it cannot use, EADDRINUSE, EACCES or EADDRNOTAVAIL
  * when the socket cannot be bound, ECANCELED when `signal` aborted first.
  */

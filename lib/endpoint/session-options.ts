@@ -6,7 +6,12 @@ export interface SessionOptions {
   /** Largest UDP payload sent; handshake flights are fragmented to fit (default 1200). */
   readonly mtu: number;
   /** RFC 6347 §4.2.4.1 timer: initial 1000 ms, doubling up to 60000 ms. */
-  readonly retransmit: { readonly initialTimeout: number; readonly maxTimeout: number };
+  readonly retransmit: {
+    /** The first wait for the peer's next flight, in ms. */
+    readonly initialTimeout: number;
+    /** The wait doubles on each retransmission up to this, in ms. */
+    readonly maxTimeout: number;
+  };
   /** The handshake fails with ETIMEDOUT after this long (default 60000 ms). */
   readonly handshakeTimeout: number;
   /** Replay window size in records (RFC 6347 §4.1.2.6; default 64). */
@@ -29,6 +34,7 @@ export interface SessionOptions {
   readonly keyLog?: (line: string) => void;
 }
 
+/** The session options an endpoint uses for what it is not given. */
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   mtu: 1200,
   retransmit: { initialTimeout: 1000, maxTimeout: 60_000 },

@@ -11,7 +11,7 @@ import { AlertDescription, AlertLevel, decodeAlert, encodeAlert } from '../wire/
 import { ContentType, DTLS_1_2, HandshakeType, MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
 import { decodeHandshakeFragments } from '../wire/handshake-header.js';
 import { FinalFlight } from './final-flight.js';
-import { HandshakeDriver, type Handshake, type HandshakeHost } from './handshake-driver.js';
+import { HandshakeDriver, fragmentsHint, type Handshake, type HandshakeHost } from './handshake-driver.js';
 import { keyLogLine } from './key-log.js';
 import { publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
 import type { SessionEvent, SessionState } from './session-event.js';
@@ -40,7 +40,9 @@ export interface SessionInit {
  * the epoch's keys and replay window, deliver. An idle session is its record state.
  */
 export class Session {
+  /** Which side of the handshake we are. */
   readonly role: 'client' | 'server';
+  /** The peer's address and port. */
   readonly peer: PeerAddress;
 
   private readonly data = new Subject<Uint8Array>();
@@ -65,15 +67,16 @@ export class Session {
   /** Whether start() ran: before it the peer has heard nothing, so a close tells it nothing. */
   private started = false;
   private closeError?: DtlsError;
-  /** Records dropped: malformed, unauthenticated, replayed, or out of place. */
-  droppedRecords = 0;
+  private dropped = 0;
   /**
    * When the peer was last heard from (scheduler time): any record during the
    * handshake, only authenticated ones after it, so a spoofer cannot keep an idle
    * session alive.
+   * @internal the server's idle eviction reads it
    */
   lastActivity: number;
 
+  /** @internal sessions are made by the server and client endpoints */
   constructor(
     handshake: Handshake | undefined,
     private readonly options: SessionOptions,
@@ -126,6 +129,7 @@ export class Session {
     return this.stateSubject.asObservable();
   }
 
+  /** The state now. */
   get state(): SessionState {
     return this.currentState;
   }
@@ -140,7 +144,15 @@ export class Session {
     return this.closeError;
   }
 
-  /** Starts the handshake: the client's first flight, or the server's answer to the verified ClientHello. */
+  /** Records dropped so far: malformed, unauthenticated, replayed, or out of place (RFC 6347 §4.1.2.7 drops them silently). */
+  get droppedRecords(): number {
+    return this.dropped;
+  }
+
+  /**
+   * Starts the handshake: the client's first flight, or the server's answer to the verified ClientHello.
+   * @internal the endpoint that made the session starts it
+   */
   start(): void {
     if (this.state === 'closed') return;
     this.started = true;
@@ -148,7 +160,10 @@ export class Session {
     this.driver?.start();
   }
 
-  /** Feeds one datagram from the peer. */
+  /**
+   * Feeds one datagram from the peer.
+   * @internal the endpoint routes the peer's datagrams here
+   */
   receive(datagram: Uint8Array): void {
     if (this.state === 'closed') return;
     const { driver } = this;
@@ -235,7 +250,7 @@ export class Session {
       transmit: this.transmit,
       onRecord: (record) => this.onRecord(record),
       onHeard: () => (this.lastActivity = this.options.scheduler.now()),
-      onDropped: (count = 1) => (this.droppedRecords += count),
+      onDropped: (count = 1) => (this.dropped += count),
       emit: (event) => this.events?.next(event),
       sendAlert: (level, description) => this.sendAlert(level, description),
       onEstablished: (summary, finalFlight) => this.onEstablished(summary, finalFlight),
@@ -245,14 +260,14 @@ export class Session {
 
   /** The established path: no operators, one pass over the datagram's records. */
   private receiveEstablished(datagram: Uint8Array): void {
-    // Not `droppedRecords += openDatagram(...)`: that would read the count before the records
+    // Not `dropped += openDatagram(...)`: that would read the count before the records
     // delivered meanwhile add to it.
     const dropped = openDatagram(datagram, this.readEpochs, (record) => {
       if (record.epoch > 0) this.lastActivity = this.options.scheduler.now();
       this.onRecord(record);
       return this.state !== 'closed';
     });
-    this.droppedRecords += dropped;
+    this.dropped += dropped;
   }
 
   /** Records outside the handshake's stages: alerts, application data, and handshake records after it. */
@@ -264,7 +279,7 @@ export class Session {
       case ContentType.application_data:
         // Application data is only ever protected, and only after both Finished verified.
         if (record.epoch === 0 || this.state !== 'established') {
-          this.droppedRecords++;
+          this.dropped++;
           return;
         }
         // The client sends data only after our final flight reached it.
@@ -276,7 +291,7 @@ export class Session {
         return;
       default:
         // A ChangeCipherSpec after the handshake, or an unknown content type.
-        this.droppedRecords++;
+        this.dropped++;
     }
   }
 
@@ -284,7 +299,7 @@ export class Session {
     const decoded = decodeAlert(record.payload);
     // After the handshake, an unprotected alert is anybody's forgery.
     if (!decoded.ok || (record.epoch === 0 && this.state === 'established')) {
-      this.droppedRecords++;
+      this.dropped++;
       return;
     }
     const alert = alertInfo(decoded.value.level, decoded.value.description);
@@ -294,7 +309,9 @@ export class Session {
       this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
       this.terminate(this.state === 'handshaking' ? new DtlsError('ECLOSED', `${this.peerName} closed during the handshake`) : undefined);
     } else if (alert.level === 'fatal') {
-      this.terminate(new DtlsError('EALERT', `${this.peerName} sent fatal alert ${alert.name}`, alert));
+      const fragmented = this.driver?.sentFragments && alert.description === AlertDescription.handshake_failure;
+      const hint = fragmented ? ` (${fragmentsHint(this.options.mtu)})` : '';
+      this.terminate(new DtlsError('EALERT', `${this.peerName} sent fatal alert ${alert.name}${hint}`, alert));
     }
   }
 
@@ -307,7 +324,7 @@ export class Session {
   private onHandshakeAfterEstablished(record: PlainRecord): void {
     const fragments = decodeHandshakeFragments(record.payload);
     if (record.epoch === 0 || !fragments.ok) {
-      this.droppedRecords++;
+      this.dropped++;
       return;
     }
     const asked = this.role === 'server' ? HandshakeType.client_hello : HandshakeType.hello_request;
@@ -318,7 +335,7 @@ export class Session {
       this.events?.next(event);
       datagrams.forEach((d) => this.transmit(d));
     } else {
-      this.droppedRecords++;
+      this.dropped++;
     }
   }
 

@@ -68,17 +68,20 @@ export class CookieSecrets {
     this.start = rotation?.now() ?? 0;
   }
 
+  /** Makes next the current secret; cookies made with the one before stay good for one more period. */
   rotate(next: Uint8Array): void {
     this.previous?.destroy();
     this.previous = this.current;
     this.current = new KeyedHmac('sha256', next);
   }
 
+  /** The cookie for this peer and ClientHello under the current secret. */
   issue(peer: string, hello: ClientHello): Uint8Array {
     this.catchUp();
     return cookieWith(this.current, peer, hello);
   }
 
+  /** Whether the ClientHello's cookie is this peer's under the current or the previous secret (compared in constant time). */
   verify(peer: string, hello: ClientHello): boolean {
     if (hello.cookie.length !== COOKIE_LENGTH) return false;
     this.catchUp();

@@ -14,6 +14,7 @@ export class HandshakeBudget {
   private closed = false;
 
   constructor(
+    /** The most bytes this handshake may hold. */
     readonly limit: number,
     private readonly pool?: HandshakeBytePool,
   ) {}

@@ -12,7 +12,10 @@ export class HandshakeBytePool {
   private readonly members = new Map<HandshakeBudget, () => void>();
   private bytes = 0;
 
-  constructor(readonly limit: number) {}
+  constructor(
+    /** The most bytes all the endpoint's handshakes may hold together. */
+    readonly limit: number,
+  ) {}
 
   /** Bytes all handshakes hold now. */
   get held(): number {

@@ -41,4 +41,5 @@ export function failure(alert: number, reason: string): HandshakeStep {
   return { failure: { alert, reason } };
 }
 
+/** A value, or a promise of one (lookups may be synchronous or not). */
 export type MaybePromise<T> = T | Promise<T>;

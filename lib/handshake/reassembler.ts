@@ -2,6 +2,7 @@ import type { HandshakeFragment } from '../wire/handshake-header.js';
 import type { HandshakeBudget } from './handshake-budget.js';
 import type { HandshakeMessage } from './handshake-message.js';
 
+/** The bounds a reassembler keeps to (RFC 6347 §4.2.3 leaves them to the implementation). */
 export interface ReassemblerOptions {
   /** Most bytes of incomplete messages held at once; a fragment that would exceed it is dropped. */
   readonly maxBufferedBytes: number;
@@ -11,7 +12,12 @@ export interface ReassemblerOptions {
    * The message_seq values worth buffering fragments for (the sequencer's window).
    * Fragments of other messages reserve nothing; whole messages still pass.
    */
-  readonly window?: () => { readonly min: number; readonly max: number };
+  readonly window?: () => {
+    /** The lowest message_seq worth buffering. */
+    readonly min: number;
+    /** The highest. */
+    readonly max: number;
+  };
   /** Told of each fragment dropped: too long, outside the window, over the budget, contradicting, too scattered. */
   readonly onDropped?: () => void;
   /** The handshake's byte budget, charged for each partial message's buffer as well. */

@@ -3,10 +3,22 @@ import type { HandshakeMessage } from './handshake-message.js';
 
 /** What the sequencer makes of one message, with the epoch of the record it arrived in. */
 export type SequencedMessage =
-  /** The next message in order: process it. */
-  | { readonly kind: 'next'; readonly epoch: number; readonly message: HandshakeMessage }
-  /** A message already processed: the peer is retransmitting, so our last flight may be lost (RFC 6347 §4.2.4). */
-  | { readonly kind: 'stale'; readonly epoch: number; readonly message: HandshakeMessage };
+  | {
+      /** The next message in order: process it. */
+      readonly kind: 'next';
+      /** The epoch of the record it arrived in. */
+      readonly epoch: number;
+      /** The message. */
+      readonly message: HandshakeMessage;
+    }
+  | {
+      /** A message already processed: the peer is retransmitting, so our last flight may be lost (RFC 6347 §4.2.4). */
+      readonly kind: 'stale';
+      /** The epoch of the record it arrived in. */
+      readonly epoch: number;
+      /** The message. */
+      readonly message: HandshakeMessage;
+    };
 
 /**
  * Delivers handshake messages in message_seq order (RFC 6347 §4.2.2): messages
@@ -24,6 +36,7 @@ export class Sequencer {
     private readonly budget?: HandshakeBudget,
   ) {}
 
+  /** The message_seq the next message to deliver must have. */
   get expected(): number {
     return this.nextSeq;
   }
@@ -39,6 +52,7 @@ export class Sequencer {
     this.budget?.release(message.body.length);
   }
 
+  /** Takes one message and returns what can be delivered now, in order (RFC 6347 §4.2.2): none, it, or it and those held after it. */
   push(message: HandshakeMessage, epoch = 0): SequencedMessage[] {
     const seq = message.messageSeq;
     if (seq < this.nextSeq) return [{ kind: 'stale', epoch, message }];

@@ -6,6 +6,7 @@ import { seededRandom } from './seeded-random.js';
 /** What the impairment did to a datagram. */
 export type ImpairmentKind = 'loss' | 'oversize' | 'corrupt' | 'duplicate' | 'reorder';
 
+/** What impair does to the datagrams it passes, seeded so a run can be repeated. */
 export interface ImpairOptions {
   /** The same seed and the same input give the same impairments. */
   readonly seed: number;
@@ -25,6 +26,7 @@ export interface ImpairOptions {
   readonly jitter?: number;
   /** A datagram held back for reordering goes out after this many ms if no other comes first (default 100). */
   readonly holdTime?: number;
+  /** Delays and hold times run on this scheduler (a TestScheduler for virtual time). */
   readonly scheduler?: SchedulerLike;
   /** Told of each impairment, for specs and statistics. */
   readonly onImpairment?: (kind: ImpairmentKind, datagram: Datagram) => void;

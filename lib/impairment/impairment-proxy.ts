@@ -9,6 +9,7 @@ export type ProxyImpairment = Omit<ImpairOptions, 'scheduler' | 'onImpairment'>;
 /** Towards the target (client to server), or back to the client. */
 export type ProxyDirection = 'to-target' | 'to-client';
 
+/** Where the proxy listens, where it forwards, and how it impairs each direction. */
 export interface ImpairmentProxyOptions {
   /** Where datagrams from clients go: an IP address and port (replies are matched against it). */
   readonly target: PeerAddress;
@@ -28,7 +29,9 @@ export interface ImpairmentProxyOptions {
 
 /** A client the proxy has seen, and the port it speaks to the target from. */
 export interface ProxiedClient {
+  /** The client's address as the proxy sees it. */
   readonly client: PeerAddress;
+  /** The local address the proxy forwards its datagrams from. */
   readonly upstream: PeerAddress;
 }
 

@@ -16,13 +16,19 @@ import { operate } from './operate.js';
  * not keep the whole datagram alive; `datagram` and `record` are the datagram's.
  */
 export interface VerifiedHello {
+  /** The datagram it came in. */
   readonly datagram: Datagram;
+  /** Its record. */
   readonly record: RawRecord;
+  /** The handshake message (for the transcript). */
   readonly message: HandshakeMessage;
+  /** The decoded ClientHello. */
   readonly hello: ClientHello;
 }
 
+/** What the cookie gate needs: the secrets, and how to answer and report. */
 export interface CookieGateOptions {
+  /** The rotating cookie secrets. */
   readonly secrets: CookieSecrets;
   /** Sends a HelloVerifyRequest back to the peer. */
   readonly reply: (data: Uint8Array, datagram: Datagram) => void;

@@ -5,7 +5,9 @@ import { operate } from './operate.js';
 
 /** A handshake fragment with the epoch of the record that carried it. */
 export interface EpochFragment {
+  /** The epoch of the record it came in. */
   readonly epoch: number;
+  /** The fragment and its header. */
   readonly fragment: HandshakeFragment;
 }
 

@@ -4,7 +4,9 @@ import type { PlainRecord, ReadEpochs } from '../record/read-epochs.js';
 import type { RawRecord } from '../record/split-records.js';
 import { operate } from './operate.js';
 
+/** What decrypt needs: the read epochs, and when a next epoch's keys arrive. */
 export interface DecryptOptions {
+  /** The keys and replay windows of each epoch. */
   readonly epochs: ReadEpochs;
   /** Emits when keys for a new epoch were installed, so held records are tried again. */
   readonly keysInstalled$: Observable<unknown>;

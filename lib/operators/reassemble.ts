@@ -6,7 +6,9 @@ import { operate } from './operate.js';
 
 /** A whole handshake message and the epoch it arrived in. */
 export interface EpochMessage {
+  /** The epoch its fragments came in. */
   readonly epoch: number;
+  /** The whole message. */
   readonly message: HandshakeMessage;
 }
 

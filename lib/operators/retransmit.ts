@@ -1,6 +1,7 @@
 import { EMPTY, asyncScheduler, type Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { operate } from './operate.js';
 
+/** The retransmission timer (RFC 6347 §4.2.4.1) and what else triggers a resend. */
 export interface RetransmitOptions {
   /** RFC 6347 §4.2.4.1: 1 s initial timer. */
   readonly initialTimeout: number;
@@ -11,13 +12,17 @@ export interface RetransmitOptions {
    * Honoured at most once per quarter of the current timer (see PEER_RESEND_SPACING).
    */
   readonly resendNow$?: Observable<unknown>;
+  /** The timer runs on this scheduler (a TestScheduler for virtual time). */
   readonly scheduler?: SchedulerLike;
 }
 
+/** One sending of a flight. */
 export interface Transmission<F> {
+  /** The flight. */
   readonly flight: F;
   /** 0 for the first send, then 1, 2, ... */
   readonly attempt: number;
+  /** Its first sending, its timer, or the peer's retransmission. */
   readonly reason: 'initial' | 'timeout' | 'peer';
 }
 
@@ -51,7 +56,12 @@ const PEER_RESEND_SPACING = 1 / 4;
  *   .pipe(retransmit({ initialTimeout: 1000, maxTimeout: 60_000, resendNow$: resendNow }), fragment({ maxDatagramSize: 1200, overhead: (e) => writeEpochs.overhead(e) }), encrypt(writeEpochs), pack(1200))
  *   .subscribe((datagrams) => datagrams.forEach((d) => transport.send(d, peer)));
  */
-export function retransmit<F extends { readonly final: boolean }>(
+export function retransmit<
+  F extends {
+    /** The handshake's last flight: resent only when the peer retransmits (RFC 6347 §4.2.4). */
+    readonly final: boolean;
+  },
+>(
   options: RetransmitOptions,
 ): OperatorFunction<F | null, Transmission<F>> {
   const { initialTimeout, maxTimeout, resendNow$ = EMPTY, scheduler = asyncScheduler } = options;

@@ -4,6 +4,7 @@ import type { RawRecord } from './split-records.js';
 
 /** The receiving side of one epoch: replay check, then unprotect, then remember. */
 export class ReadEpoch {
+  /** The epoch number. */
   readonly epoch: number;
   private readonly cipher: RecordCipher;
   private readonly window: ReplayWindow;

@@ -5,9 +5,13 @@ import type { RawRecord } from './split-records.js';
 
 /** A record that authenticated in its epoch. */
 export interface PlainRecord {
+  /** Its content type (RFC 5246 §6.2.1). */
   readonly contentType: number;
+  /** The epoch it was protected under. */
   readonly epoch: number;
+  /** Its record sequence number. */
   readonly sequenceNumber: number;
+  /** The plaintext. */
   readonly payload: Uint8Array;
 }
 
@@ -36,6 +40,7 @@ export class ReadEpochs extends EpochSet<ReadEpoch> {
     this.put(new ReadEpoch(cipher, this.replayWindowSize));
   }
 
+  /** Authenticates and decrypts one record and checks its epoch's replay window: the plaintext, 'future' for a record of an epoch whose keys are not here yet, or undefined to drop it. */
   open(record: RawRecord): OpenResult {
     const { header } = record;
     if (header.epoch === 0) {

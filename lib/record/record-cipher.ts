@@ -11,6 +11,7 @@ import { isEpoch, isSequenceNumber, writeEpochAndSequence } from './sequence-num
  * replay, is decided by the caller (WriteEpoch, ReadEpoch).
  */
 export interface RecordCipher {
+  /** The epoch whose keys it holds. */
   readonly epoch: number;
   /** Returns the full record, header and protected fragment. Throws only on programmer errors (bad sequence number, plaintext over 2^14). */
   protect(contentType: number, version: number, sequenceNumber: number, plaintext: Uint8Array): Uint8Array;

@@ -3,7 +3,9 @@ import { decodeRecordHeader, type RecordHeader } from '../wire/record-header.js'
 
 /** One record as found in a datagram; `fragment` is a view into the datagram, not a copy. */
 export interface RawRecord {
+  /** The record header. */
   readonly header: RecordHeader;
+  /** The protected (or, in epoch 0, plain) payload. */
   readonly fragment: Uint8Array;
 }
 

@@ -14,6 +14,7 @@ export interface WriteEpochOptions {
 
 /** The sending side of one epoch: owns the sequence counter and seals records with it. */
 export class WriteEpoch {
+  /** The epoch number. */
   readonly epoch: number;
   /** See WriteEpochOptions.overhead. */
   readonly overhead: number;

@@ -21,6 +21,7 @@ export class WriteEpochs extends EpochSet<WriteEpoch> {
     this.epoch0 = new WriteEpoch(nullCipher(0), { startSequenceNumber: firstSequenceNumber });
   }
 
+  /** Adds the next epoch with its keys; records are sealed under it from now on. */
   install(cipher: RecordCipher, suite: CipherSuite): void {
     // Bytes a protected record adds to its plaintext: explicit nonce and tag.
     const writer = new WriteEpoch(cipher, { overhead: suite.recordIvLength + suite.tagLength });
@@ -28,14 +29,17 @@ export class WriteEpochs extends EpochSet<WriteEpoch> {
     else this.put(writer);
   }
 
+  /** Whether an epoch is installed. */
   has(epoch: number): boolean {
     return this.writer(epoch) !== undefined;
   }
 
+  /** Bytes protection adds to a record of this epoch (header, explicit nonce, tag). */
   overhead(epoch: number): number {
     return this.writer(epoch)?.overhead ?? 0;
   }
 
+  /** Protects plaintext as the next record of this epoch, header included. */
   seal(epoch: number, contentType: number, version: number, plaintext: Uint8Array): Uint8Array {
     const writer = this.writer(epoch);
     if (!writer) throw new Error(`no write keys for epoch ${epoch}`);

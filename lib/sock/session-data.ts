@@ -2,6 +2,7 @@ import type { DtlsError } from '../dtls-error.js';
 import type { Session } from '../endpoint/session.js';
 import { AsyncQueue, END } from './async-queue.js';
 
+/** How much sessionData buffers for a slow loop. */
 export interface SessionDataOptions {
   /** Records held while the loop body is busy (default 256); more are dropped and counted, as UDP would. */
   readonly maxBuffered?: number;

@@ -12,6 +12,7 @@ import { AsyncQueue, END } from './async-queue.js';
 import { SOCK_DTLS_1_2, SOCK_DTLS_CLIENT, SOCK_DTLS_SERVER, SOCK_NO_TIMEOUT, type SockDtlsRole, type SockDtlsVersion } from './sock-dtls-constants.js';
 import { SockDtlsSession } from './sock-dtls-session.js';
 
+/** A sock's credentials, limits and session options. */
 export interface SockDtlsOptions
   extends Partial<SessionOptions>,
     Pick<ServerOptions, 'clientAuth' | 'maxSessions' | 'maxHandshakes' | 'idleTimeout' | 'cookieRotation' | 'groups' | 'provider'> {
@@ -25,9 +26,20 @@ export interface SockDtlsOptions
 
 /** What `recv` yields: a record of application data, or RIOT's -SOCK_DTLS_HANDSHAKE. */
 export type SockDtlsRecvResult =
-  | { readonly type: 'data'; readonly session: SockDtlsSession; readonly data: Uint8Array }
-  /** A handshake completed that no send or sessionCreate was waiting for (RIOT: -SOCK_DTLS_HANDSHAKE). */
-  | { readonly type: 'handshake'; readonly session: SockDtlsSession };
+  | {
+      /** A record of application data. */
+      readonly type: 'data';
+      /** The session it came on. */
+      readonly session: SockDtlsSession;
+      /** Its payload. */
+      readonly data: Uint8Array;
+    }
+  | {
+      /** A handshake completed that no send or sessionCreate was waiting for (RIOT: -SOCK_DTLS_HANDSHAKE). */
+      readonly type: 'handshake';
+      /** The new session. */
+      readonly session: SockDtlsSession;
+    };
 
 type Queued = SockDtlsRecvResult | { readonly type: 'failure'; readonly error: DtlsError };
 
@@ -68,7 +80,9 @@ export class SockDtls implements AsyncIterable<SockDtlsRecvResult> {
 
   constructor(
     private readonly udp: DatagramTransport,
+    /** The credman tag whose credentials the sock uses. */
     readonly tag: number,
+    /** SOCK_DTLS_CLIENT or SOCK_DTLS_SERVER. */
     readonly role: SockDtlsRole,
     private readonly options: SockDtlsOptions,
   ) {
@@ -112,7 +126,12 @@ export class SockDtls implements AsyncIterable<SockDtlsRecvResult> {
    * recv (or a send with a timeout) sees the handshake through. `started` is
    * false when a session with `ep` exists or is being set up already (RIOT's 0).
    */
-  async sessionInit(ep: PeerAddress): Promise<{ readonly session: SockDtlsSession; readonly started: boolean }> {
+  async sessionInit(ep: PeerAddress): Promise<{
+    /** The session with ep, new or existing. */
+    readonly session: SockDtlsSession;
+    /** Whether this call sent the ClientHello. */
+    readonly started: boolean;
+  }> {
     this.checkOpen();
     if (this.role !== SOCK_DTLS_CLIENT) throw new DtlsError('EINVAL', 'a server sock does not start sessions; its peers do');
     checkEndpoint(ep);

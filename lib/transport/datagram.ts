@@ -3,12 +3,17 @@ import type { DtlsError } from '../dtls-error.js';
 
 /** Where a datagram came from or goes to. */
 export interface PeerAddress {
+  /** An IPv4 or IPv6 address. */
   readonly address: string;
+  /** The UDP port. */
   readonly port: number;
 }
 
+/** One datagram and where it came from (received) or goes (sent). */
 export interface Datagram {
+  /** The payload. */
   readonly data: Uint8Array;
+  /** The other end. */
   readonly peer: PeerAddress;
 }
 
@@ -17,7 +22,9 @@ export interface Datagram {
  * in-memory pair for specs, or any other link that carries datagrams.
  */
 export interface DatagramTransport {
+  /** Datagrams as they arrive; completes when the transport closes. */
   readonly datagrams$: Observable<Datagram>;
+  /** Sends one datagram; never throws (a lost datagram is what DTLS expects). */
   send(data: Uint8Array, peer: PeerAddress): void;
   /** The local address, once bound. */
   address(): PeerAddress;

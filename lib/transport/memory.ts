@@ -1,6 +1,7 @@
 import { Subject, asyncScheduler, identity, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Datagram, DatagramTransport, PeerAddress } from './datagram.js';
 
+/** How the two ends of a memoryLink deliver to each other. */
 export interface MemoryLinkOptions {
   /** Delivery runs on this scheduler (a TestScheduler for virtual time). */
   readonly scheduler?: SchedulerLike;

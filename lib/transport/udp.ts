@@ -5,6 +5,7 @@ import type { DtlsError } from '../dtls-error.js';
 import type { Datagram, DatagramTransport, PeerAddress } from './datagram.js';
 import { networkError } from './network-error.js';
 
+/** Where a UDP transport binds, and for a client, the one peer it talks to. */
 export interface UdpOptions {
   /** Address to bind (default 127.0.0.1; "::1" or "::" for IPv6). */
   readonly host?: string;
@@ -21,6 +22,7 @@ export interface UdpOptions {
 /** A Node UDP socket as a DatagramTransport: the only place rx-dtls touches node:dgram. */
 export class UdpTransport implements DatagramTransport {
   private readonly incoming = new Subject<Datagram>();
+  /** Datagrams as they arrive; completes when the socket closes. */
   readonly datagrams$ = this.incoming.asObservable();
   private readonly failures = new Subject<DtlsError>();
   /**
@@ -52,7 +54,7 @@ export class UdpTransport implements DatagramTransport {
     );
   }
 
-  /** Binds (and connects) a socket; rejects with a DtlsError (EADDRINUSE, EACCES, EADDRNOTAVAIL, EINVAL, ...). */
+  /** Binds (and connects) a UDP socket (default 127.0.0.1, a free port); rejects with a DtlsError (EADDRINUSE, EACCES, EADDRNOTAVAIL, EINVAL, ...). */
   static bind(options: UdpOptions = {}): Promise<UdpTransport> {
     const host = options.host ?? '127.0.0.1';
     const { connect } = options;
@@ -91,6 +93,7 @@ export class UdpTransport implements DatagramTransport {
     });
   }
 
+  /** Sends one datagram; a no-op once closed. */
   send(data: Uint8Array, peer: PeerAddress): void {
     if (this.closed) return;
     this.pending++;

@@ -5,14 +5,21 @@ import { decode } from './reader.js';
 import type { Result } from './result.js';
 import { Writer } from './writer.js';
 
+/** A decoded ClientHello (RFC 6347 §4.2.1, RFC 5246 §7.4.1.2). */
 export interface ClientHello {
+  /** The highest version the client offers (0xfefd for DTLS 1.2). */
   clientVersion: number;
+  /** 32 bytes of client random. */
   random: Uint8Array;
+  /** A session to resume, usually empty. */
   sessionId: Uint8Array;
   /** Empty in the first ClientHello; the HelloVerifyRequest cookie in the second. */
   cookie: Uint8Array;
+  /** The suites offered, by IANA number, in order of preference. */
   cipherSuites: number[];
+  /** Always [0] (null) in practice. */
   compressionMethods: number[];
+  /** The extensions, as sent. */
   extensions: Extension[];
 }
 

@@ -1,6 +1,8 @@
 /** RFC 5246 §7.4.1.4: one hello extension; `data` is the opaque extension_data (a view). */
 export interface Extension {
+  /** The ExtensionType (IANA). */
   type: number;
+  /** Its extension_data, undecoded. */
   data: Uint8Array;
 }
 

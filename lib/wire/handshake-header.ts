@@ -9,10 +9,15 @@ import { Writer } from './writer.js';
  * [fragmentOffset, fragmentOffset + fragmentLength) of it.
  */
 export interface HandshakeFragment {
+  /** The HandshakeType. */
   msgType: number;
+  /** The whole message's body length. */
   length: number;
+  /** Its message_seq. */
   messageSeq: number;
+  /** Where this fragment starts in the body. */
   fragmentOffset: number;
+  /** How many bytes of the body it carries. */
   fragmentLength: number;
   /** The fragment bytes: a view into the record payload, not a copy. */
   body: Uint8Array;

@@ -5,8 +5,11 @@ import { Writer } from './writer.js';
 
 /** RFC 6347 §4.1: the DTLSPlaintext header that precedes every record. */
 export interface RecordHeader {
+  /** The ContentType. */
   contentType: number;
+  /** The record version (0xfefd for DTLS 1.2; 0xfeff allowed in a first ClientHello). */
   version: number;
+  /** The epoch, incremented with each ChangeCipherSpec. */
   epoch: number;
   /** 48-bit, per epoch. */
   sequenceNumber: number;
