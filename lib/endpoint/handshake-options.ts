@@ -11,6 +11,7 @@ import { pskSelector, type PskCallback } from './psk-callback.js';
 
 /** What an endpoint's handshakes take from the user: credentials and preferences. */
 export interface HandshakeCredentials {
+  /** The store holding the PSKs, certificates and trust anchors the handshakes use. */
   readonly credentials: CredentialStore;
   /** Which credentials of the store to use (RIOT credman tag; default 0). */
   readonly tag?: number;
@@ -18,6 +19,7 @@ export interface HandshakeCredentials {
   readonly cipherSuites?: readonly string[];
   /** ECDHE groups in order of preference (default x25519, secp256r1). */
   readonly groups?: readonly number[];
+  /** The cryptographic primitives (default nobleProvider). */
   readonly provider?: CryptoProvider;
 }
 

@@ -36,10 +36,13 @@ import { deriveSessionKeys, type SessionKeys } from './session-keys.js';
 import { serverKeyExchangeSignedData } from './signed-params.js';
 import { Transcript } from './transcript.js';
 
+/** What a {@link ClientHandshake} offers and authenticates with. */
 export interface ClientHandshakeOptions {
+  /** The cryptographic primitives: randomness, hashes, ECDHE, ECDSA, AEADs. */
   readonly provider: CryptoProvider;
   /** Offered in this order of preference. */
   readonly cipherSuites: readonly CipherSuite[];
+  /** Chooses the PSK for the server's identity hint; required for PSK and ECDHE_PSK suites. */
   readonly psk?: ClientPskSelector;
   /** Groups for ECDHE, in order of preference (NamedGroup code points); secp256r1 is added last for ECDHE_ECDSA. */
   readonly groups: readonly number[];
@@ -132,6 +135,10 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     return { flight: helloFlight(offer, 1) };
   }
 
+  /**
+   * Takes the server's next handshake message, already reassembled and in message_seq
+   * order; the step is a promise while an async trust callback is pending.
+   */
   onMessage(message: HandshakeMessage): MaybePromise<HandshakeStep> {
     const { state } = this;
     switch (state.name) {

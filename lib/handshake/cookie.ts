@@ -36,8 +36,11 @@ function cookieWith(mac: KeyedHmac, peer: string, hello: ClientHello): Uint8Arra
  * `nextSecret()`.
  */
 export interface CookieRotation {
+  /** Milliseconds between rotations. */
   readonly period: number;
+  /** The clock rotations are counted on, in milliseconds. */
   readonly now: () => number;
+  /** Makes the secret for the next rotation. */
   readonly nextSecret: () => Uint8Array;
 }
 

@@ -31,10 +31,15 @@ export abstract class FlightMachine<State extends { readonly name: string }, Key
 
   constructor(protected nextSendSeq: number) {}
 
+  /** Whether the peer's Finished has been verified and the handshake is complete. */
   get isEstablished(): boolean {
     return this.state.name === 'established';
   }
 
+  /**
+   * Takes the peer's ChangeCipherSpec record. Before our keys exist it is ignored (the
+   * retransmitted flight brings it again); a Finished that overtook it is processed now.
+   */
   onChangeCipherSpec(): HandshakeStep {
     // A ChangeCipherSpec before our keys exist means the peer's flight lost its
     // first records; ignore it, the retransmitted flight brings it again. A

@@ -5,6 +5,7 @@ import { encodeHandshakeFragment } from '../wire/handshake-header.js';
 import type { Flight } from './flight.js';
 import { fragmentMessage } from './fragmenter.js';
 
+/** How a flight is cut into records: the datagram size limit and each epoch's protection overhead. */
 export interface FragmentOptions {
   /** Largest UDP payload to send (the path MTU less IP and UDP headers). */
   readonly maxDatagramSize: number;

@@ -4,23 +4,50 @@ import type { Flight } from './flight.js';
 
 /** Who the peer proved to be. */
 export type PeerIdentity =
-  | { readonly kind: 'psk'; readonly identity: Uint8Array }
-  | { readonly kind: 'raw-public-key'; readonly spki: Uint8Array }
-  | { readonly kind: 'x509'; readonly subject: string; readonly chain: readonly Uint8Array[] }
-  | { readonly kind: 'anonymous' };
+  | {
+      /** The peer knew the key of a pre-shared key identity (RFC 4279). */
+      readonly kind: 'psk';
+      /** The PSK identity it named, as raw bytes. */
+      readonly identity: Uint8Array;
+    }
+  | {
+      /** The peer signed with a raw public key (RFC 7250) that was accepted. */
+      readonly kind: 'raw-public-key';
+      /** The DER SubjectPublicKeyInfo. */
+      readonly spki: Uint8Array;
+    }
+  | {
+      /** The peer signed with an X.509 certificate that was accepted. */
+      readonly kind: 'x509';
+      /** The leaf's subject on one line, e.g. "CN=localhost". */
+      readonly subject: string;
+      /** The DER certificates as the peer sent them, leaf first. */
+      readonly chain: readonly Uint8Array[];
+    }
+  | {
+      /** The peer was not authenticated (a server that did not ask for a client certificate). */
+      readonly kind: 'anonymous';
+    };
 
+/** What a handshake agreed, reported once both Finished messages are verified. */
 export interface HandshakeSummary {
+  /** The negotiated cipher suite. */
   readonly cipherSuite: CipherSuite;
+  /** Who the peer proved to be. */
   readonly peer: PeerIdentity;
+  /** Whether both sides used the extended master secret (RFC 7627). */
   readonly extendedMasterSecret: boolean;
   /** For an SSLKEYLOGFILE the user asked for; never logged otherwise. */
   readonly clientRandom: Uint8Array;
+  /** The 48-byte master secret (RFC 5246 §8.1); like clientRandom, only for an SSLKEYLOGFILE. */
   readonly masterSecret: Uint8Array;
 }
 
 /** A fatal handshake problem: the alert to send (if any) and what went wrong. */
 export interface HandshakeFailure {
+  /** The AlertDescription code for the fatal alert sent to the peer. */
   readonly alert: number;
+  /** A human-readable explanation for the local error; never sent on the wire. */
   readonly reason: string;
 }
 
@@ -29,9 +56,17 @@ export interface HandshakeStep {
   /** A new flight to send; it replaces the previous one for retransmission. */
   readonly flight?: Flight;
   /** Epoch 1 protection, installed as soon as the keys are known. */
-  readonly keys?: { readonly read: RecordCipher; readonly write: RecordCipher; readonly suite: CipherSuite };
+  readonly keys?: {
+    /** Protection for records received from the peer. */
+    readonly read: RecordCipher;
+    /** Protection for records sent to the peer. */
+    readonly write: RecordCipher;
+    /** The cipher suite the keys belong to. */
+    readonly suite: CipherSuite;
+  };
   /** Both Finished messages are verified: the session is up. */
   readonly established?: HandshakeSummary;
+  /** The handshake failed: the session sends a fatal alert and fails with this reason. */
   readonly failure?: HandshakeFailure;
 }
 

@@ -13,8 +13,22 @@ export interface LocalCertificate {
 
 /** The verdict on a peer's certificate. */
 export type PeerCheck =
-  | { readonly ok: true; readonly publicKey: Uint8Array; readonly identity: PeerIdentity }
-  | { readonly ok: false; readonly alert: number; readonly reason: string };
+  | {
+      /** The certificate is accepted. */
+      readonly ok: true;
+      /** The peer's P-256 public point, which then verifies its ServerKeyExchange or CertificateVerify signature. */
+      readonly publicKey: Uint8Array;
+      /** Who the peer is, reported when the handshake completes. */
+      readonly identity: PeerIdentity;
+    }
+  | {
+      /** The certificate is rejected. */
+      readonly ok: false;
+      /** The AlertDescription code for the fatal alert, e.g. bad_certificate or unknown_ca. */
+      readonly alert: number;
+      /** A human-readable explanation for the local error. */
+      readonly reason: string;
+    };
 
 /**
  * How we judge the peer's certificate. Only the kinds present are accepted; a

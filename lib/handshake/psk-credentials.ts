@@ -3,7 +3,9 @@ import type { LookupContext } from './lookup-context.js';
 
 /** A pre-shared key and the identity it is known by (RFC 4279). */
 export interface PskCredential {
+  /** The PSK identity sent in ClientKeyExchange (RFC 4279 §2). */
   readonly identity: Uint8Array;
+  /** The pre-shared key itself; never sent. */
   readonly key: Uint8Array;
 }
 

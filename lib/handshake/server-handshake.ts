@@ -43,13 +43,17 @@ import { serverKeyExchangeSignedData } from './signed-params.js';
 import { deriveSessionKeys, type SessionKeys } from './session-keys.js';
 import { Transcript } from './transcript.js';
 
+/** What a {@link ServerHandshake} negotiates with and answers from. */
 export interface ServerHandshakeOptions {
+  /** The cryptographic primitives: randomness, hashes, ECDHE, ECDSA, AEADs. */
   readonly provider: CryptoProvider;
   /** Accepted in this order of preference (the server's preference wins). */
   readonly cipherSuites: readonly CipherSuite[];
+  /** The key for a client's PSK identity; without it, PSK and ECDHE_PSK suites are not chosen. */
   readonly pskLookup?: ServerPskLookup;
   /** RFC 4279 §2 identity hint; a ServerKeyExchange is sent for PSK only when there is one. */
   readonly pskIdentityHint?: Uint8Array;
+  /** Groups for ECDHE, in order of preference (NamedGroup code points); the first the client also supports is used. */
   readonly groups: readonly number[];
   /** Our certificates for ECDHE_ECDSA, at most one per certificate type (X.509, raw public key). */
   readonly certificates?: readonly LocalCertificate[];
@@ -187,6 +191,10 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     return { flight: { number: 4, final: false, entries } };
   }
 
+  /**
+   * Takes the client's next handshake message, already reassembled and in message_seq
+   * order; the step is a promise while an async lookup (PSK, client key trust) is pending.
+   */
   onMessage(message: HandshakeMessage): MaybePromise<HandshakeStep> {
     const { state } = this;
     const expect = (type: number, handle: (m: HandshakeMessage) => MaybePromise<HandshakeStep>) =>

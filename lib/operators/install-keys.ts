@@ -5,7 +5,9 @@ import type { WriteEpochs } from '../record/write-epochs.js';
 
 /** Where a connection's keys go: its two epoch sets, and the signal `decrypt` waits on. */
 export interface KeyInstallTarget {
+  /** Receives the step's read key, to unprotect records of the new epoch. */
   readonly readEpochs: ReadEpochs;
+  /** Receives the step's write key and suite, to protect records of the new epoch. */
   readonly writeEpochs: WriteEpochs;
   /** Told once the keys are in, so `decrypt` (its `keysInstalled$`) retries the records it held for them. */
   readonly keysInstalled?: Pick<Observer<void>, 'next'>;

@@ -4,8 +4,11 @@ import type { WriteEpochs } from './write-epochs.js';
 
 /** A record to be protected and sent. */
 export interface OutgoingRecord {
+  /** The epoch whose keys protect it (0 is unprotected). */
   readonly epoch: number;
+  /** The record's ContentType (RFC 5246 §6.2.1). */
   readonly contentType: number;
+  /** The plaintext fragment, before protection. */
   readonly payload: Uint8Array;
 }
 

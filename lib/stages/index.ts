@@ -31,6 +31,7 @@ export { installKeys, type KeyInstallTarget } from '../operators/install-keys.js
 export { ServerHandshake, type ServerHandshakeOptions } from '../handshake/server-handshake.js';
 export { ClientHandshake, type ClientHandshakeOptions } from '../handshake/client-handshake.js';
 export { serverHandshakeOptions, clientHandshakeOptions, type HandshakeCredentials } from '../endpoint/handshake-options.js';
+export { LookupGate } from '../credentials/lookup-gate.js';
 export type { Flight, FlightEntry } from '../handshake/flight.js';
 export type { HandshakeStep, HandshakeSummary, HandshakeFailure, PeerIdentity, MaybePromise } from '../handshake/handshake-step.js';
 export type { HandshakeMessage } from '../handshake/handshake-message.js';

@@ -22,6 +22,10 @@ export class MemoryHub {
     private readonly filter: HubFilter = () => true,
   ) {}
 
+  /**
+   * A transport at `local` on this network: what it sends reaches the endpoint at the
+   * destination address (if any, and if the filter allows); closing it stops both ways.
+   */
   endpoint(local: PeerAddress): DatagramTransport {
     const end = { inbox: new Subject<Datagram>(), closed: false };
     this.ends.set(peerKey(local), end);

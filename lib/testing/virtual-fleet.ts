@@ -6,24 +6,33 @@ import type { PeerAddress } from '../transport/datagram.js';
 import { MemoryHub, type HubFilter } from './memory-hub.js';
 import { VirtualTime } from './virtual-time.js';
 
+/** How {@link virtualFleet} builds its server, clients and network. */
 export interface VirtualFleetOptions {
   /** How many clients, each from its own address (10.1.x.y:40000+i). */
   readonly clients: number;
   /** The credentials of every end, unless `server` or `client` gives its own. */
   readonly credentials: CredentialStore;
+  /** Server options; the transport and scheduler are the fleet's. */
   readonly server?: Partial<Omit<ServerOptions, 'transport' | 'scheduler'>>;
   /** Options of client `index` (0-based). */
   readonly client?: (index: number) => Partial<Omit<ClientOptions, 'transport' | 'scheduler' | 'host' | 'port'>>;
   /** Decides per datagram whether the network delivers it (default: all). */
   readonly deliver?: HubFilter;
+  /** The clock to run on (default a new one). */
   readonly time?: VirtualTime;
+  /** The server's address on the network (default 10.0.0.2:5684). */
   readonly serverAddress?: PeerAddress;
 }
 
+/** A server and many clients on an in-memory network and one virtual clock, made by {@link virtualFleet}. */
 export interface VirtualFleet {
+  /** The clock every end runs on; advance it to make anything happen. */
   readonly time: VirtualTime;
+  /** The in-memory network joining the ends; `network.endpoint()` adds another end to it. */
   readonly network: MemoryHub;
+  /** The DTLS server. */
   readonly server: DtlsServer;
+  /** The client sessions, in index order; their handshakes start on the first step of the clock. */
   readonly clients: readonly Session[];
   /** Steps the clock until no client is still handshaking or `limit` ms went by; returns how many are established. */
   runUntilSettled(limit?: number): number;

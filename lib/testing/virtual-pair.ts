@@ -7,12 +7,16 @@ import type { Datagram, DatagramTransport, PeerAddress } from '../transport/data
 import { memoryLink } from '../transport/memory.js';
 import { VirtualTime } from './virtual-time.js';
 
+/** Which way a datagram crosses a virtual pair's link. */
 export type LinkDirection = 'client-to-server' | 'server-to-client';
 
+/** How {@link virtualPair} builds its server, client and link. */
 export interface VirtualPairOptions {
   /** The credentials of both ends, unless `server` or `client` gives its own. */
   readonly credentials: CredentialStore;
+  /** Server options; the transport and scheduler are the pair's. */
   readonly server?: Partial<Omit<ServerOptions, 'transport' | 'scheduler'>>;
+  /** Client options; the transport, scheduler and server address are the pair's. */
   readonly client?: Partial<Omit<ClientOptions, 'transport' | 'scheduler' | 'host' | 'port'>>;
   /** A stage between the ends for each direction, such as `impair()`, made on the pair's scheduler. */
   readonly link?: (direction: LinkDirection, scheduler: SchedulerLike) => MonoTypeOperatorFunction<Datagram>;
@@ -20,12 +24,17 @@ export interface VirtualPairOptions {
   readonly delay?: number;
   /** The clock to run on (default a new one); pairs on one clock run side by side. */
   readonly time?: VirtualTime;
+  /** The client's address on the link (default 10.0.0.1:1111). */
   readonly clientAddress?: PeerAddress;
+  /** The server's address on the link (default 10.0.0.2:5684). */
   readonly serverAddress?: PeerAddress;
 }
 
+/** A server and a client connected by an in-memory link on one virtual clock, made by {@link virtualPair}. */
 export interface VirtualPair {
+  /** The clock both ends run on; advance it to make anything happen. */
   readonly time: VirtualTime;
+  /** The DTLS server. */
   readonly server: DtlsServer;
   /** The client session; its handshake starts on the first step of the clock. */
   readonly client: Session;
@@ -33,6 +42,7 @@ export interface VirtualPair {
   readonly serverSessions: readonly Session[];
   /** The raw ends of the link, to inject datagrams as if from the other side. */
   readonly clientEnd: DatagramTransport;
+  /** The server's raw end of the link. */
   readonly serverEnd: DatagramTransport;
   /**
    * Steps the clock until the client and a server session are both established (true),

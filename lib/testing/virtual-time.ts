@@ -18,6 +18,7 @@ export class VirtualTime {
    * runs on, the pair and fleet runners build on that one, and `run()` flushes them.
    */
   constructor(
+    /** The scheduler every endpoint on this clock runs on. */
     readonly scheduler: TestScheduler = new TestScheduler((actual, expected) => {
       if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error('marble mismatch');
     }),
@@ -36,6 +37,7 @@ export class VirtualTime {
     this.scheduler.frame = time;
   }
 
+  /** Runs every action due in the next `ms` ms, then moves the clock forward by `ms`. */
   advanceBy(ms: number): void {
     this.advanceTo(this.now + ms);
   }

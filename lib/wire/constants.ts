@@ -1,28 +1,44 @@
 /** DTLS protocol versions on the wire (RFC 6347 §4.1: the one's complement of 1.0 / 1.2). */
 export const DTLS_1_0 = 0xfeff;
+/** DTLS 1.2 (RFC 6347), encoded as 0xfefd; the only version rx-dtls negotiates. */
 export const DTLS_1_2 = 0xfefd;
 
 /** RFC 5246 §6.2.1 record content types. */
 export const ContentType = {
+  /** ChangeCipherSpec: the sender switches to the newly negotiated keys and starts the next epoch (RFC 5246 §7.1, RFC 6347 §4.1). */
   change_cipher_spec: 20,
+  /** Alert messages (RFC 5246 §7.2). */
   alert: 21,
+  /** Handshake messages (RFC 5246 §7.4, RFC 6347 §4.2). */
   handshake: 22,
+  /** Application data, protected by the current epoch's keys (RFC 5246 §10). */
   application_data: 23,
 } as const;
 export type ContentType = (typeof ContentType)[keyof typeof ContentType];
 
 /** RFC 5246 §7.4 and RFC 6347 §4.3.2 handshake message types. */
 export const HandshakeType = {
+  /** HelloRequest: the server asks the client to renegotiate (RFC 5246 §7.4.1.1). */
   hello_request: 0,
+  /** ClientHello: the client's first message, and its retry carrying the cookie (RFC 5246 §7.4.1.2, RFC 6347 §4.2.1). */
   client_hello: 1,
+  /** ServerHello: the server's chosen version, cipher suite and extensions (RFC 5246 §7.4.1.3). */
   server_hello: 2,
+  /** HelloVerifyRequest: DTLS-only stateless cookie exchange (RFC 6347 §4.2.1). */
   hello_verify_request: 3,
+  /** Certificate: the sender's certificate chain or raw public key (RFC 5246 §7.4.2, RFC 7250). */
   certificate: 11,
+  /** ServerKeyExchange: the server's key-exchange parameters, e.g. its ephemeral ECDH share (RFC 5246 §7.4.3). */
   server_key_exchange: 12,
+  /** CertificateRequest: the server asks the client to authenticate (RFC 5246 §7.4.4). */
   certificate_request: 13,
+  /** ServerHelloDone: end of the server's hello flight (RFC 5246 §7.4.5). */
   server_hello_done: 14,
+  /** CertificateVerify: the client proves possession of its certificate's private key (RFC 5246 §7.4.8). */
   certificate_verify: 15,
+  /** ClientKeyExchange: the client's key-exchange contribution (RFC 5246 §7.4.7). */
   client_key_exchange: 16,
+  /** Finished: verify_data over the handshake transcript, the first message under the new keys (RFC 5246 §7.4.9). */
   finished: 20,
 } as const;
 export type HandshakeType = (typeof HandshakeType)[keyof typeof HandshakeType];
