@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { credentials } from '../../lib/credentials/credential-store.js';
 import type { Session } from '../../lib/endpoint/session.js';
-import { collectGarbage } from '../../spec/dos/support/heap.js';
-import { PinningPeer } from '../../spec/dos/support/pinning-peer.js';
-import { address, SpoofedServer } from '../../spec/dos/support/spoofed-server.js';
+import { collectGarbage } from '../../spec/dos/helpers/heap.js';
+import { PinningPeer } from '../../spec/dos/helpers/pinning-peer.js';
+import { address, SpoofedServer } from '../../spec/dos/helpers/spoofed-server.js';
 
 /**
  * What verified peers can make a server hold: each passes the cookie exchange for real, then

@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { KEY_EXCHANGES } from '../../spec/fuzz/support/key-exchanges.js';
-import { recordHandshake } from '../../spec/fuzz/support/corpus.js';
-import { runCampaign, type CampaignStats } from '../../spec/fuzz/support/campaign.js';
-import { runEndpointCase, type EndpointMode } from '../../spec/fuzz/support/endpoint-fuzz.js';
-import { EscapeTrap } from '../../spec/fuzz/support/escape-trap.js';
-import { describeError } from '../../spec/fuzz/support/known-findings.js';
+import { KEY_EXCHANGES } from '../../spec/fuzz/helpers/key-exchanges.js';
+import { recordHandshake } from '../../spec/fuzz/helpers/corpus.js';
+import { runCampaign, type CampaignStats } from '../../spec/fuzz/helpers/campaign.js';
+import { runEndpointCase, type EndpointMode } from '../../spec/fuzz/helpers/endpoint-fuzz.js';
+import { EscapeTrap } from '../../spec/fuzz/helpers/escape-trap.js';
+import { describeError } from '../../spec/fuzz/helpers/known-findings.js';
 
 /**
  * A long fuzz run (the CI run is spec/fuzz). Examples:

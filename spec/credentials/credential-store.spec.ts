@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { credentials } from '../../lib/credentials/credential-store.js';
 import { ecdsaPublicKey } from '../../lib/crypto/ecdsa.js';
-import { peerFixture } from '../crypto/fixtures.js';
+import { peerFixture } from '../crypto/helpers/fixtures.js';
 
 const CERT = peerFixture('ecdsa-p256-cert.pem');
 const KEY = peerFixture('ecdsa-p256-key.pem');

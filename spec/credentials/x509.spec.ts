@@ -8,7 +8,7 @@ import { pemCertificates, verifyX509Chain } from '../../lib/credentials/x509.js'
 import { ecdsaPublicKey } from '../../lib/crypto/ecdsa.js';
 import type { PeerCheck } from '../../lib/handshake/peer-authentication.js';
 import { AlertDescription } from '../../lib/wire/alert.js';
-import { peerFixture } from '../crypto/fixtures.js';
+import { peerFixture } from '../crypto/helpers/fixtures.js';
 
 /** The committed CN=localhost P-256 certificate (SAN localhost, 127.0.0.1, ::1), valid 2026-11-21 to 2036-11-18. */
 const [CERT] = pemCertificates(peerFixture('ecdsa-p256-cert.pem'));

@@ -2,7 +2,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import type { AeadAlgorithm } from '../../lib/crypto/aead.js';
 import { createAead } from '../../lib/crypto/aeads.js';
-import { countResults, describeCounts, loadWycheproof, type AeadGroup } from './wycheproof.js';
+import { countResults, describeCounts, loadWycheproof, type AeadGroup } from './helpers/wycheproof.js';
 
 type Case = AeadGroup['tests'][number];
 

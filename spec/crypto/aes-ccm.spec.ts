@@ -3,7 +3,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { aesCcm, type CcmTagLength } from '../../lib/crypto/aes-ccm.js';
 import { seededBytes } from '../wire/helpers/prng.js';
-import { countResults, describeCounts, loadWycheproof, type AeadGroup } from './wycheproof.js';
+import { countResults, describeCounts, loadWycheproof, type AeadGroup } from './helpers/wycheproof.js';
 
 const CCM_TAG_LENGTHS: readonly number[] = [4, 6, 8, 10, 12, 14, 16];
 

@@ -3,7 +3,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { aesGcm } from '../../lib/crypto/aes-gcm.js';
 import { seededBytes } from '../wire/helpers/prng.js';
-import { countResults, describeCounts, loadWycheproof, type AeadGroup } from './wycheproof.js';
+import { countResults, describeCounts, loadWycheproof, type AeadGroup } from './helpers/wycheproof.js';
 
 describe('aesGcm against Wycheproof aes_gcm_test.json', () => {
   const file = loadWycheproof<AeadGroup>('aes_gcm_test.json');

@@ -9,7 +9,7 @@ import {
 } from '../../lib/crypto/ecdhe.js';
 import { decodeP256Spki, encodeP256Spki } from '../../lib/crypto/spki.js';
 import { seededBytes } from '../wire/helpers/prng.js';
-import { countResults, describeCounts, loadWycheproof, type WycheproofCase } from './wycheproof.js';
+import { countResults, describeCounts, loadWycheproof, type WycheproofCase } from './helpers/wycheproof.js';
 
 const { secp256r1, x25519 } = NamedGroup;
 

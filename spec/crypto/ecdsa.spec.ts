@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ecdsaPublicKey, ecdsaSign, ecdsaVerify } from '../../lib/crypto/ecdsa.js';
 import { encodeP256Spki } from '../../lib/crypto/spki.js';
 import { seededBytes } from '../wire/helpers/prng.js';
-import { countResults, describeCounts, loadWycheproof, type WycheproofCase } from './wycheproof.js';
+import { countResults, describeCounts, loadWycheproof, type WycheproofCase } from './helpers/wycheproof.js';
 
 interface EcdsaGroup {
   readonly publicKey: { readonly curve: string; readonly uncompressed: string };

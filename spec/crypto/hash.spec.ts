@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hash, hashLength, hmac, RunningHash } from '../../lib/crypto/hash.js';
 import { timingSafeEqual } from '../../lib/crypto/constant-time.js';
 import { seededBytes } from '../wire/helpers/prng.js';
-import { countResults, describeCounts, loadWycheproof, type WycheproofCase } from './wycheproof.js';
+import { countResults, describeCounts, loadWycheproof, type WycheproofCase } from './helpers/wycheproof.js';
 
 const abc = new TextEncoder().encode('abc');
 

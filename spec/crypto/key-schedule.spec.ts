@@ -9,7 +9,7 @@ import {
 } from '../../lib/crypto/key-schedule.js';
 import { Prf } from '../../lib/crypto/prf.js';
 import { seededBytes } from '../wire/helpers/prng.js';
-import { referencePrf } from './tls12-prf-reference.js';
+import { referencePrf } from './helpers/tls12-prf-reference.js';
 
 /**
  * NIST CAVP SP 800-135 TLS 1.2 KDF vectors (tls.zip, COUNT = 0 of [TlsPrf1_2HmacSha256] and

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { timingSafeEqual } from '../../lib/crypto/constant-time.js';
 import { KeyedHmac } from '../../lib/crypto/keyed-hmac.js';
 import { seededBytes } from '../wire/helpers/prng.js';
-import { loadWycheproof, type WycheproofCase } from './wycheproof.js';
+import { loadWycheproof, type WycheproofCase } from './helpers/wycheproof.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 

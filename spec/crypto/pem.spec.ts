@@ -2,7 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { pemToDer } from '../../lib/crypto/pem.js';
-import { peerFixture } from './fixtures.js';
+import { peerFixture } from './helpers/fixtures.js';
 
 const wrap = (label: string, body: string) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 

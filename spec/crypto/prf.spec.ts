@@ -2,7 +2,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { prf, Prf } from '../../lib/crypto/prf.js';
 import { seededBytes } from '../wire/helpers/prng.js';
-import { referencePrf } from './tls12-prf-reference.js';
+import { referencePrf } from './helpers/tls12-prf-reference.js';
 
 /**
  * The widely circulated TLS 1.2 PRF vectors (IETF TLS WG list, msg03416), also

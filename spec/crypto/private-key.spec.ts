@@ -5,8 +5,8 @@ import { ecdsaPublicKey } from '../../lib/crypto/ecdsa.js';
 import { pemToDer } from '../../lib/crypto/pem.js';
 import { decodeP256PrivateKey } from '../../lib/crypto/private-key.js';
 import { decodeP256Spki } from '../../lib/crypto/spki.js';
-import { OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_SECP384R1, tlv } from './der-builder.js';
-import { peerFixture } from './fixtures.js';
+import { OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_SECP384R1, tlv } from './helpers/der-builder.js';
+import { peerFixture } from './helpers/fixtures.js';
 import { seededBytes } from '../wire/helpers/prng.js';
 
 /** The private scalar as OpenSSL (node:crypto) reads it, the independent oracle here. */

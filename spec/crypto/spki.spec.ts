@@ -3,8 +3,8 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { pemToDer } from '../../lib/crypto/pem.js';
 import { decodeP256Spki, encodeP256Spki } from '../../lib/crypto/spki.js';
-import { OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_SECP384R1, tlv } from './der-builder.js';
-import { peerFixture } from './fixtures.js';
+import { OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_SECP384R1, tlv } from './helpers/der-builder.js';
+import { peerFixture } from './helpers/fixtures.js';
 import { seededBytes } from '../wire/helpers/prng.js';
 
 function nodeP256Spki(): { der: string; point: string } {

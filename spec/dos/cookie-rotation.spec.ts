@@ -2,8 +2,8 @@
 // accepting the previous one for a while): a cookie is good for one to two rotation periods, and
 // one older than two rotations gets a fresh HelloVerifyRequest instead of a session. Virtual time.
 import { describe, expect, it } from 'vitest';
-import { clientHelloDatagram, cookieIn, pskClientHello } from '../fuzz/support/hello.js';
-import { address, SpoofedServer } from './support/spoofed-server.js';
+import { clientHelloDatagram, cookieIn, pskClientHello } from '../fuzz/helpers/hello.js';
+import { address, SpoofedServer } from './helpers/spoofed-server.js';
 
 const ROTATION = 1_000;
 

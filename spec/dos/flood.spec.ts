@@ -6,10 +6,10 @@ import { createSocket, type Socket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { listen } from '../../lib/endpoint/server.js';
 import type { Datagram } from '../../lib/transport/datagram.js';
-import { clientHelloDatagram, cookieIn, pskClientHello } from '../fuzz/support/hello.js';
+import { clientHelloDatagram, cookieIn, pskClientHello } from '../fuzz/helpers/hello.js';
 import { Prng } from '../wire/helpers/prng.js';
-import { mb, settledHeap } from './support/heap.js';
-import { PSK_STORE, SpoofedServer } from './support/spoofed-server.js';
+import { mb, settledHeap } from './helpers/heap.js';
+import { PSK_STORE, SpoofedServer } from './helpers/spoofed-server.js';
 
 /** Where the ClientHello random sits in the datagram: record header 13, handshake header 12, client_version 2. */
 const RANDOM_OFFSET = 13 + 12 + 2;

@@ -4,7 +4,7 @@
 // (maxSessions), and ends each after handshakeTimeout / idleTimeout, in virtual time.
 import { describe, expect, it } from 'vitest';
 import type { DtlsError } from '../../lib/dtls-error.js';
-import { address, SpoofedServer } from './support/spoofed-server.js';
+import { address, SpoofedServer } from './helpers/spoofed-server.js';
 
 const ended = (s: SpoofedServer) =>
   s.events.flatMap((e) => (e.type === 'session-end' ? [{ peer: e.peer.address, code: (e.error as DtlsError | undefined)?.code }] : []));

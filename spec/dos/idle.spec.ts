@@ -3,8 +3,8 @@
 // that keeps talking stays. Virtual time.
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../lib/credentials/credential-store.js';
-import { keyExchange } from '../fuzz/support/key-exchanges.js';
-import { Lab } from '../fuzz/support/lab.js';
+import { keyExchange } from '../fuzz/helpers/key-exchanges.js';
+import { Lab } from '../fuzz/helpers/lab.js';
 
 async function established(idleTimeout: number) {
   const lab = await new Lab({ setup: keyExchange('PSK'), seed: 31, server: { idleTimeout } }).start();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { credentials, type PskLookupFn } from '../../lib/credentials/credential-store.js';
 import { DtlsError } from '../../lib/dtls-error.js';
 import type { LookupContext } from '../../lib/handshake/lookup-context.js';
-import { address, SpoofedServer } from './support/spoofed-server.js';
+import { address, SpoofedServer } from './helpers/spoofed-server.js';
 
 const KEY = new TextEncoder().encode('secretPSK');
 

@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { DtlsError } from '../../lib/dtls-error.js';
 import type { Session } from '../../lib/endpoint/session.js';
-import { collectGarbage, mb } from './support/heap.js';
-import { PinningPeer } from './support/pinning-peer.js';
-import { address, SpoofedServer } from './support/spoofed-server.js';
+import { collectGarbage, mb } from './helpers/heap.js';
+import { PinningPeer } from './helpers/pinning-peer.js';
+import { address, SpoofedServer } from './helpers/spoofed-server.js';
 
 const PEERS = 256;
 const PER_PEER = 65_536; // the defaults

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { credentials } from '../../lib/credentials/credential-store.js';
 import type { CheckServerIdentity } from '../../lib/credentials/x509.js';
-import { peerFixture } from '../crypto/fixtures.js';
+import { peerFixture } from '../crypto/helpers/fixtures.js';
 import { startPair } from './helpers/pair.js';
 
 /** The committed CN=localhost certificate (SAN localhost, 127.0.0.1, ::1), self-signed; the client trusts it as its root. */

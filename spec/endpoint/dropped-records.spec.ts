@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { ContentType, HandshakeType } from '../../lib/wire/constants.js';
 import { encodeHandshakeFragment } from '../../lib/wire/handshake-header.js';
-import { keyExchange } from '../fuzz/support/key-exchanges.js';
-import { Lab } from '../fuzz/support/lab.js';
-import { ScriptedClient } from '../fuzz/support/scripted-client.js';
+import { keyExchange } from '../fuzz/helpers/key-exchanges.js';
+import { Lab } from '../fuzz/helpers/lab.js';
+import { ScriptedClient } from '../fuzz/helpers/scripted-client.js';
 
 describe('droppedRecords during the handshake', () => {
   it('counts records whose fragments the reassembler drops: outside the message_seq window, or longer than the budget allows', async () => {

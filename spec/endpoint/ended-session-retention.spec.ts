@@ -10,10 +10,10 @@ import type { Session } from '../../lib/endpoint/session.js';
 import type { SessionEvent } from '../../lib/endpoint/session-event.js';
 import { HandshakeType } from '../../lib/wire/constants.js';
 import { encodeHandshakeFragment } from '../../lib/wire/handshake-header.js';
-import { collectGarbage, mb } from '../dos/support/heap.js';
-import { keyExchange, type KeyExchangeSetup } from '../fuzz/support/key-exchanges.js';
-import { Lab } from '../fuzz/support/lab.js';
-import { ScriptedClient } from '../fuzz/support/scripted-client.js';
+import { collectGarbage, mb } from '../dos/helpers/heap.js';
+import { keyExchange, type KeyExchangeSetup } from '../fuzz/helpers/key-exchanges.js';
+import { Lab } from '../fuzz/helpers/lab.js';
+import { ScriptedClient } from '../fuzz/helpers/scripted-client.js';
 
 const SESSIONS = 32;
 

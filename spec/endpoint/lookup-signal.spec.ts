@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { credentials } from '../../lib/credentials/credential-store.js';
-import { keyExchange, type KeyExchangeSetup } from '../fuzz/support/key-exchanges.js';
-import { Lab } from '../fuzz/support/lab.js';
+import { keyExchange, type KeyExchangeSetup } from '../fuzz/helpers/key-exchanges.js';
+import { Lab } from '../fuzz/helpers/lab.js';
 
 const pem = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/peers/${name}`, import.meta.url)), 'utf8');
 const privateKey = pem('rpk-p256-key.pem');

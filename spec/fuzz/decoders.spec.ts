@@ -5,9 +5,9 @@
 // Long runs: npx tsx bench/fuzz/run.ts --inputs 10000000 --seed 1
 import { describe, expect, it } from 'vitest';
 import * as wire from '../../lib/wire/index.js';
-import { authenticators, recordAll } from './support/campaign.js';
-import { decoderMisbehaviour, decoderTargets, fuzzDecoders, type DecoderTarget } from './support/decoder-fuzz.js';
-import { KEY_EXCHANGES } from './support/key-exchanges.js';
+import { authenticators, recordAll } from './helpers/campaign.js';
+import { decoderMisbehaviour, decoderTargets, fuzzDecoders, type DecoderTarget } from './helpers/decoder-fuzz.js';
+import { KEY_EXCHANGES } from './helpers/key-exchanges.js';
 
 const SEED = 20261122;
 const INPUTS_PER_TARGET = 3_000;

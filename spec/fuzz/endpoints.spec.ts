@@ -8,13 +8,13 @@
 import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Reassembler } from '../../lib/handshake/reassembler.js';
-import { BoundsProbe } from './support/bounds.js';
-import { caseSeed, recordAll } from './support/campaign.js';
-import { runEndpointCase, type EndpointMode } from './support/endpoint-fuzz.js';
-import { EscapeTrap } from './support/escape-trap.js';
-import { classify, describeError } from './support/known-findings.js';
-import { Lab } from './support/lab.js';
-import { keyExchange } from './support/key-exchanges.js';
+import { BoundsProbe } from './helpers/bounds.js';
+import { caseSeed, recordAll } from './helpers/campaign.js';
+import { runEndpointCase, type EndpointMode } from './helpers/endpoint-fuzz.js';
+import { EscapeTrap } from './helpers/escape-trap.js';
+import { classify, describeError } from './helpers/known-findings.js';
+import { Lab } from './helpers/lab.js';
+import { keyExchange } from './helpers/key-exchanges.js';
 
 const SEED = 7;
 const CASES: Record<EndpointMode, number> = { tampered: 40, 'attacker-vs-server': 12, 'attacker-vs-client': 12 };

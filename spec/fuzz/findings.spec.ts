@@ -6,12 +6,12 @@ import { credentials } from '../../lib/credentials/credential-store.js';
 import { createServer, type DtlsServer } from '../../lib/endpoint/server.js';
 import { DTLS_1_0, HandshakeType } from '../../lib/wire/constants.js';
 import { encodeHelloVerifyRequest } from '../../lib/wire/hello-verify-request.js';
-import { EscapeTrap } from './support/escape-trap.js';
-import { keyExchange } from './support/key-exchanges.js';
-import { Lab } from './support/lab.js';
-import { RecordIo } from './support/record-io.js';
-import { clientHelloDatagram, cookieIn, pskClientHello } from './support/hello.js';
-import { SpoofTransport } from './support/spoof-transport.js';
+import { EscapeTrap } from './helpers/escape-trap.js';
+import { keyExchange } from './helpers/key-exchanges.js';
+import { Lab } from './helpers/lab.js';
+import { RecordIo } from './helpers/record-io.js';
+import { clientHelloDatagram, cookieIn, pskClientHello } from './helpers/hello.js';
+import { SpoofTransport } from './helpers/spoof-transport.js';
 import { VirtualTime } from '../../lib/testing/index.js';
 
 const PEER = { address: '192.0.2.7', port: 40000 };

@@ -12,10 +12,10 @@ import type { FlightEntry } from '../../lib/handshake/flight.js';
 import { AlertDescription, AlertLevel } from '../../lib/wire/alert.js';
 import { ContentType, HandshakeType } from '../../lib/wire/constants.js';
 import { encodeFinished } from '../../lib/wire/finished.js';
-import { KEY_EXCHANGES, keyExchange, type KeyExchangeSetup } from './support/key-exchanges.js';
-import { Lab } from './support/lab.js';
-import { ScriptedClient, messagesOf } from './support/scripted-client.js';
-import { ScriptedServer } from './support/scripted-server.js';
+import { KEY_EXCHANGES, keyExchange, type KeyExchangeSetup } from './helpers/key-exchanges.js';
+import { Lab } from './helpers/lab.js';
+import { ScriptedClient, messagesOf } from './helpers/scripted-client.js';
+import { ScriptedServer } from './helpers/scripted-server.js';
 
 const H = HandshakeType;
 const MUTUAL = KEY_EXCHANGES.filter((k) => k.server.clientAuth === 'required');

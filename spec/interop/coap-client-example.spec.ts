@@ -5,9 +5,9 @@ import { coapsGet, coapsObserve } from '../../examples/coap-client.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentials, DtlsError } from '../../lib/index.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { PeerProcess, stopAllPeers } from './support/peer-process.js';
-import { freeUdpPort, waitUntilBound } from './support/udp-port.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { PeerProcess, stopAllPeers } from './helpers/peer-process.js';
+import { freeUdpPort, waitUntilBound } from './helpers/udp-port.js';
 
 /**
  * examples/coap-client.ts (node-coap's Agent over rx-dtls's DtlsClientSocket)

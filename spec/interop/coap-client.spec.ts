@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { coapEchoResponse } from './support/coap-echo.js';
-import { startEchoServer, type EchoServer } from './support/echo-server.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { PeerProcess, stopAllPeers } from './support/peer-process.js';
-import { PSK_IDENTITY, pskStore } from './support/psk.js';
+import { coapEchoResponse } from './helpers/coap-echo.js';
+import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { PeerProcess, stopAllPeers } from './helpers/peer-process.js';
+import { PSK_IDENTITY, pskStore } from './helpers/psk.js';
 
 const coapGnutls = peerBinary('coap-client-gnutls');
 

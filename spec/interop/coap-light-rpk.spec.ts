@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCoapLightServer, type CoapLightServer } from '../../examples/coap-light-server.js';
 import { credentials, type Session, type SessionEvent } from '../../lib/index.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { PeerProcess, stopAllPeers } from './support/peer-process.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { PeerProcess, stopAllPeers } from './helpers/peer-process.js';
 
 /**
  * Raw public keys (RFC 7250) between libcoap and the light server. Only

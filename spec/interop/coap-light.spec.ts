@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../lib/index.js';
 import { LIGHT_PSK, startCoapLightServer, type CoapLightServer } from '../../examples/coap-light-server.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { PeerProcess, stopAllPeers } from './support/peer-process.js';
-import { freeUdpPort } from './support/udp-port.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { PeerProcess, stopAllPeers } from './helpers/peer-process.js';
+import { freeUdpPort } from './helpers/udp-port.js';
 
 /**
  * The seed 000 scenario for real: libcoap's own clients (Debian libcoap3-bin,

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { credentials, DtlsError, type ServerOptions } from '../../lib/index.js';
-import { startEchoServer, type EchoServer } from './support/echo-server.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { stopAllPeers } from './support/peer-process.js';
-import { ECDSA_SUITES } from './support-ecdsa/ecdsa-suites.js';
-import { echoPattern, ecdsaPriority, gnutlsDescription, printedPublicKeys, startGnutlsCertClient, type GnutlsCertClientOptions } from './support-ecdsa/gnutls-cert.js';
-import { GROUPS, PEER_KEYS, readPem } from './support-ecdsa/peer-keys.js';
+import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { stopAllPeers } from './helpers/peer-process.js';
+import { ECDSA_SUITES } from './helpers/ecdsa-suites.js';
+import { echoPattern, ecdsaPriority, gnutlsDescription, printedPublicKeys, startGnutlsCertClient, type GnutlsCertClientOptions } from './helpers/gnutls-cert.js';
+import { GROUPS, PEER_KEYS, readPem } from './helpers/peer-keys.js';
 
 const gnutls = peerBinary('gnutls-cli');
 

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { credentials, DtlsError, UdpTransport } from '../../lib/index.js';
-import { startEchoServer, type EchoServer } from './support/echo-server.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { stopAllPeers } from './support/peer-process.js';
-import { partialFragments, tapTransport } from './support/tap-transport.js';
-import { ECDSA_SUITES } from './support-ecdsa/ecdsa-suites.js';
-import { startOpensslCertClient, type OpensslCertClientOptions } from './support-ecdsa/openssl-cert.js';
-import { traceCipherSuites, traceNamedCurves } from './support-ecdsa/openssl-trace.js';
-import { GROUPS, PEER_KEYS, readPem, SECP256R1, X25519 } from './support-ecdsa/peer-keys.js';
-import { expiredSelfSignedP256, selfSignedP256, type GeneratedPair } from './support-ecdsa/throwaway-certs.js';
+import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { stopAllPeers } from './helpers/peer-process.js';
+import { partialFragments, tapTransport } from './helpers/tap-transport.js';
+import { ECDSA_SUITES } from './helpers/ecdsa-suites.js';
+import { startOpensslCertClient, type OpensslCertClientOptions } from './helpers/openssl-cert.js';
+import { traceCipherSuites, traceNamedCurves } from './helpers/openssl-trace.js';
+import { GROUPS, PEER_KEYS, readPem, SECP256R1, X25519 } from './helpers/peer-keys.js';
+import { expiredSelfSignedP256, selfSignedP256, type GeneratedPair } from './helpers/throwaway-certs.js';
 
 const openssl = peerBinary('openssl');
 

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, credentials, DtlsError, UdpTransport, utf8, type ClientOptions } from '../../lib/index.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { stopAllPeers } from './support/peer-process.js';
-import { recordSession } from './support/session-recorder.js';
-import { partialFragments, tapTransport } from './support/tap-transport.js';
-import { ECDSA_SUITES } from './support-ecdsa/ecdsa-suites.js';
-import { startOpensslCertServer } from './support-ecdsa/openssl-cert.js';
-import { traceCipherSuites, traceNamedCurves, traceServerNames } from './support-ecdsa/openssl-trace.js';
-import { GROUPS, PEER_KEYS, readPem, SECP256R1, X25519 } from './support-ecdsa/peer-keys.js';
-import { expiredSelfSignedP256, selfSignedP256, type GeneratedPair } from './support-ecdsa/throwaway-certs.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { stopAllPeers } from './helpers/peer-process.js';
+import { recordSession } from './helpers/session-recorder.js';
+import { partialFragments, tapTransport } from './helpers/tap-transport.js';
+import { ECDSA_SUITES } from './helpers/ecdsa-suites.js';
+import { startOpensslCertServer } from './helpers/openssl-cert.js';
+import { traceCipherSuites, traceNamedCurves, traceServerNames } from './helpers/openssl-trace.js';
+import { GROUPS, PEER_KEYS, readPem, SECP256R1, X25519 } from './helpers/peer-keys.js';
+import { expiredSelfSignedP256, selfSignedP256, type GeneratedPair } from './helpers/throwaway-certs.js';
 
 const openssl = peerBinary('openssl');
 

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, credentials, DtlsError, utf8 } from '../../lib/index.js';
-import { startEchoServer, type EchoServer } from './support/echo-server.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { stopAllPeers } from './support/peer-process.js';
-import { recordSession } from './support/session-recorder.js';
-import { startOpensslCertClient, startOpensslCertServer } from './support-ecdsa/openssl-cert.js';
-import { PEER_KEYS } from './support-ecdsa/peer-keys.js';
-import { certificateChain, type GeneratedChain } from './support-ecdsa/throwaway-certs.js';
+import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { stopAllPeers } from './helpers/peer-process.js';
+import { recordSession } from './helpers/session-recorder.js';
+import { startOpensslCertClient, startOpensslCertServer } from './helpers/openssl-cert.js';
+import { PEER_KEYS } from './helpers/peer-keys.js';
+import { certificateChain, type GeneratedChain } from './helpers/throwaway-certs.js';
 
 const openssl = peerBinary('openssl');
 

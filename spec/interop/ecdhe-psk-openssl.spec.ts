@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, DtlsError, utf8 } from '../../lib/index.js';
-import { startEchoServer, type EchoServer } from './support/echo-server.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { stopAllPeers } from './support/peer-process.js';
-import { PSK_IDENTITY, PSK_KEY_HEX, pskStore, WRONG_PSK_KEY_HEX } from './support/psk.js';
-import { recordSession } from './support/session-recorder.js';
-import { startOpensslCertClient, startOpensslCertServer } from './support-ecdsa/openssl-cert.js';
-import { traceCipherSuites, traceNamedCurves } from './support-ecdsa/openssl-trace.js';
-import { GROUPS } from './support-ecdsa/peer-keys.js';
+import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { stopAllPeers } from './helpers/peer-process.js';
+import { PSK_IDENTITY, PSK_KEY_HEX, pskStore, WRONG_PSK_KEY_HEX } from './helpers/psk.js';
+import { recordSession } from './helpers/session-recorder.js';
+import { startOpensslCertClient, startOpensslCertServer } from './helpers/openssl-cert.js';
+import { traceCipherSuites, traceNamedCurves } from './helpers/openssl-trace.js';
+import { GROUPS } from './helpers/peer-keys.js';
 
 const openssl = peerBinary('openssl');
 

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEchoServer, type EchoServer } from './support/echo-server.js';
-import { afterHandshake, startGnutlsClient } from './support/gnutls.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { stopAllPeers } from './support/peer-process.js';
-import { PSK_IDENTITY, pskStore } from './support/psk.js';
-import { GNUTLS_SUITES, gnutlsPriority } from './support/suites.js';
+import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
+import { afterHandshake, startGnutlsClient } from './helpers/gnutls.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { stopAllPeers } from './helpers/peer-process.js';
+import { PSK_IDENTITY, pskStore } from './helpers/psk.js';
+import { GNUTLS_SUITES, gnutlsPriority } from './helpers/suites.js';
 
 const gnutls = peerBinary('gnutls-cli');
 

@@ -1,8 +1,8 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { assertPeerPresent, interopMode, peerBinary, shouldSkip, which } from './support/peer-binary.js';
-import { PeerProcess, stopAllPeers } from './support/peer-process.js';
-import { freeUdpPort, waitUntilBound } from './support/udp-port.js';
+import { assertPeerPresent, interopMode, peerBinary, shouldSkip, which } from './helpers/peer-binary.js';
+import { PeerProcess, stopAllPeers } from './helpers/peer-process.js';
+import { freeUdpPort, waitUntilBound } from './helpers/udp-port.js';
 
 const MISSING = 'rx-dtls-no-such-peer-binary';
 

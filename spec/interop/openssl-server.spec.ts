@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connect, UdpTransport, utf8 } from '../../lib/index.js';
-import { startOpensslServer } from './support/openssl.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { stopAllPeers } from './support/peer-process.js';
-import { pskStore } from './support/psk.js';
-import { recordSession } from './support/session-recorder.js';
-import { OPENSSL_SUITES } from './support/suites.js';
+import { startOpensslServer } from './helpers/openssl.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { stopAllPeers } from './helpers/peer-process.js';
+import { pskStore } from './helpers/psk.js';
+import { recordSession } from './helpers/session-recorder.js';
+import { OPENSSL_SUITES } from './helpers/suites.js';
 
 const openssl = peerBinary('openssl');
 

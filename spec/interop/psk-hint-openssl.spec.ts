@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, credentials } from '../../lib/index.js';
-import { startOpensslServer } from './support/openssl.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { stopAllPeers } from './support/peer-process.js';
-import { PSK_IDENTITY, PSK_KEY_HEX } from './support/psk.js';
+import { startOpensslServer } from './helpers/openssl.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { stopAllPeers } from './helpers/peer-process.js';
+import { PSK_IDENTITY, PSK_KEY_HEX } from './helpers/psk.js';
 
 const openssl = peerBinary('openssl');
 const FAST = { handshakeTimeout: 5000, retransmit: { initialTimeout: 250, maxTimeout: 1000 } } as const;

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { servePipeline } from '../../examples/rx-pipeline.js';
 import { UdpTransport } from '../../lib/index.js';
-import { startOpensslClient } from './support/openssl.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { stopAllPeers } from './support/peer-process.js';
-import { pskStore } from './support/psk.js';
+import { startOpensslClient } from './helpers/openssl.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { stopAllPeers } from './helpers/peer-process.js';
+import { pskStore } from './helpers/psk.js';
 
 /**
  * examples/rx-pipeline.ts, a PSK echo server composed from rx-dtls/stages alone over a

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runEchoClient } from '../../examples/sock-echo-client.js';
 import { ECHO_PSK, runEchoServer } from '../../examples/sock-echo-server.js';
 import { UdpTransport, type DatagramTransport } from '../../lib/index.js';
-import { startOpensslClient, startOpensslServer } from './support/openssl.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { stopAllPeers } from './support/peer-process.js';
+import { startOpensslClient, startOpensslServer } from './helpers/openssl.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { stopAllPeers } from './helpers/peer-process.js';
 
 /** The seed 003 echo examples on rx-dtls's sock facade, against OpenSSL in both roles. */
 const openssl = peerBinary('openssl');

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DtlsError, established, openClientSession, UdpTransport } from '../../lib/index.js';
-import { startEchoServer, type EchoServer } from './support/echo-server.js';
-import { startOpensslClient, startOpensslServer } from './support/openssl.js';
-import { assertPeerPresent, peerBinary } from './support/peer-binary.js';
-import { stopAllPeers } from './support/peer-process.js';
-import { pskStore, WRONG_PSK_KEY_HEX } from './support/psk.js';
-import { recordSession } from './support/session-recorder.js';
-import { plainFragments, tapTransport } from './support/tap-transport.js';
+import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
+import { startOpensslClient, startOpensslServer } from './helpers/openssl.js';
+import { assertPeerPresent, peerBinary } from './helpers/peer-binary.js';
+import { stopAllPeers } from './helpers/peer-process.js';
+import { pskStore, WRONG_PSK_KEY_HEX } from './helpers/psk.js';
+import { recordSession } from './helpers/session-recorder.js';
+import { plainFragments, tapTransport } from './helpers/tap-transport.js';
 
 const openssl = peerBinary('openssl');
 

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DtlsError, connect, established, openClientSession, UdpTransport, utf8, type ServerEvent, type Session } from '../../lib/index.js';
 import { ImpairmentProxy, type ProxyDirection } from '../../lib/impairment/impairment-proxy.js';
-import { startEchoServer } from '../interop/support/echo-server.js';
-import { startOpensslServer } from '../interop/support/openssl.js';
-import { assertPeerPresent, peerBinary } from '../interop/support/peer-binary.js';
-import { stopAllPeers } from '../interop/support/peer-process.js';
-import { pskStore } from '../interop/support/psk.js';
-import { recordSession } from '../interop/support/session-recorder.js';
+import { startEchoServer } from '../interop/helpers/echo-server.js';
+import { startOpensslServer } from '../interop/helpers/openssl.js';
+import { assertPeerPresent, peerBinary } from '../interop/helpers/peer-binary.js';
+import { stopAllPeers } from '../interop/helpers/peer-process.js';
+import { pskStore } from '../interop/helpers/psk.js';
+import { recordSession } from '../interop/helpers/session-recorder.js';
 
 const openssl = peerBinary('openssl');
 const SUITE = 'TLS_PSK_WITH_AES_128_CCM_8';

@@ -14,7 +14,7 @@ import { encodeRecordHeader } from '../../lib/wire/record-header.js';
 import { encodeServerHello } from '../../lib/wire/server-hello.js';
 import { CLIENT_ADDRESS, SERVER_ADDRESS, pskStore } from '../endpoint/helpers/pair.js';
 import { VirtualTime } from '../../lib/testing/index.js';
-import { concat } from '../fuzz/support/record-io.js';
+import { concat } from '../fuzz/helpers/record-io.js';
 
 const DELAY = 10;
 const SUITE = cipherSuiteByName('TLS_PSK_WITH_AES_128_CCM_8')!;

@@ -2,8 +2,8 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import type { AeadAlgorithm } from '../../lib/crypto/aead.js';
 import type { CryptoProvider } from '../../lib/crypto/provider.js';
-import { countResults, describeCounts, loadWycheproof, type AeadGroup } from '../crypto/wycheproof.js';
-import { PROVIDERS } from './providers.js';
+import { countResults, describeCounts, loadWycheproof, type AeadGroup } from '../crypto/helpers/wycheproof.js';
+import { PROVIDERS } from './helpers/providers.js';
 
 type Case = AeadGroup['tests'][number];
 

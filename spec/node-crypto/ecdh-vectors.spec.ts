@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { NamedGroup } from '../../lib/crypto/ecdhe.js';
 import type { CryptoProvider } from '../../lib/crypto/provider.js';
 import { decodeP256Spki } from '../../lib/crypto/spki.js';
-import { countResults, describeCounts, loadWycheproof, type WycheproofCase } from '../crypto/wycheproof.js';
-import { PROVIDERS } from './providers.js';
+import { countResults, describeCounts, loadWycheproof, type WycheproofCase } from '../crypto/helpers/wycheproof.js';
+import { PROVIDERS } from './helpers/providers.js';
 
 interface EcdhGroup {
   readonly tests: readonly (WycheproofCase & { readonly public: string; readonly private: string; readonly shared: string })[];

@@ -1,8 +1,8 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import type { CryptoProvider } from '../../lib/crypto/provider.js';
-import { countResults, describeCounts, loadWycheproof, type WycheproofCase } from '../crypto/wycheproof.js';
-import { PROVIDERS } from './providers.js';
+import { countResults, describeCounts, loadWycheproof, type WycheproofCase } from '../crypto/helpers/wycheproof.js';
+import { PROVIDERS } from './helpers/providers.js';
 
 interface EcdsaGroup {
   readonly publicKey: { readonly uncompressed: string };

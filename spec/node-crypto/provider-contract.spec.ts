@@ -4,7 +4,7 @@ import type { AeadAlgorithm } from '../../lib/crypto/aead.js';
 import { NamedGroup } from '../../lib/crypto/ecdhe.js';
 import type { CryptoProvider } from '../../lib/crypto/provider.js';
 import { seededBytes } from '../wire/helpers/prng.js';
-import { PROVIDERS } from './providers.js';
+import { PROVIDERS } from './helpers/providers.js';
 
 const { secp256r1, x25519 } = NamedGroup;
 const ALGORITHMS: readonly [AeadAlgorithm, number, number][] = [

@@ -2,9 +2,9 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeUdpPort } from '../interop/support/udp-port.js';
-import { REPO, TSC, cannotPack, makeConsumerProject, writeConsumerTsconfig, type ConsumerProject } from './consumer-project.js';
-import { documentedPages, pagePositions, snippetFileName, typeScriptSnippets } from './markdown-snippets.js';
+import { freeUdpPort } from '../interop/helpers/udp-port.js';
+import { REPO, TSC, cannotPack, makeConsumerProject, writeConsumerTsconfig, type ConsumerProject } from './helpers/consumer-project.js';
+import { documentedPages, pagePositions, snippetFileName, typeScriptSnippets } from './helpers/markdown-snippets.js';
 
 // The "done when" of issue 13: a project that installed the `npm pack` tarball imports
 // rx-dtls, typechecks every TypeScript snippet of the README and the guides against it,

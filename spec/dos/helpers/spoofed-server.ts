@@ -4,8 +4,8 @@ import { Subject } from 'rxjs';
 import { openClientSession } from '../../../lib/endpoint/client.js';
 import type { Session } from '../../../lib/endpoint/session.js';
 import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../../../lib/transport/datagram.js';
-import { clientHelloDatagram, cookieIn, pskClientHello } from '../../fuzz/support/hello.js';
-import { SpoofTransport } from '../../fuzz/support/spoof-transport.js';
+import { clientHelloDatagram, cookieIn, pskClientHello } from '../../fuzz/helpers/hello.js';
+import { SpoofTransport } from '../../fuzz/helpers/spoof-transport.js';
 import { VirtualTime } from '../../../lib/testing/index.js';
 
 export const PSK_STORE = credentials().psk({ tag: 0, identity: 'Client_identity', key: 'secretPSK' });

@@ -3,8 +3,8 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** The repository root (this file is spec/package/consumer-project.ts). */
-export const REPO = join(import.meta.dirname, '..', '..');
+/** The repository root (this file is spec/package/helpers/consumer-project.ts). */
+export const REPO = join(import.meta.dirname, '..', '..', '..');
 const NODE_MODULES = join(REPO, 'node_modules');
 export const TSC = join(NODE_MODULES, 'typescript', 'bin', 'tsc');
 

@@ -1,4 +1,4 @@
-import { PeerProcess } from '../support/peer-process.js';
+import { PeerProcess } from './peer-process.js';
 
 export interface EcdsaPriorityOptions {
   /** GnuTLS cipher name, e.g. AES-128-CCM-8. */

@@ -1,5 +1,5 @@
-import { runOpensslClient, runOpensslServer, type OpensslClientRun, type OpensslServer, type OpensslServerRun } from '../support/openssl.js';
-import type { PeerProcess } from '../support/peer-process.js';
+import { runOpensslClient, runOpensslServer, type OpensslClientRun, type OpensslServer, type OpensslServerRun } from './openssl.js';
+import type { PeerProcess } from './peer-process.js';
 import { PEER_KEYS } from './peer-keys.js';
 
 export interface OpensslCertServerOptions extends OpensslServerRun {

@@ -3,8 +3,8 @@ import { ContentType, DTLS_1_2, HandshakeType, MAX_PLAINTEXT_LENGTH } from '../.
 import { encodeClientKeyExchangePsk } from '../../../lib/wire/client-key-exchange.js';
 import { encodeHandshakeFragment } from '../../../lib/wire/handshake-header.js';
 import { encodeRecordHeader } from '../../../lib/wire/record-header.js';
-import { clientHelloDatagram, cookieIn, pskClientHello } from '../../fuzz/support/hello.js';
-import { concat } from '../../fuzz/support/record-io.js';
+import { clientHelloDatagram, cookieIn, pskClientHello } from '../../fuzz/helpers/hello.js';
+import { concat } from '../../fuzz/helpers/record-io.js';
 import { randomFor, type SpoofedServer } from './spoofed-server.js';
 
 /** How large the attacker's datagrams are: near the largest UDP payload (65,507 bytes). */

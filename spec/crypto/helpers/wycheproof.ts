@@ -31,7 +31,7 @@ export interface AeadGroup {
 }
 
 export function loadWycheproof<G extends { readonly tests: readonly WycheproofCase[] }>(name: string): WycheproofFile<G> {
-  const url = new URL(`../vectors/wycheproof/${name}`, import.meta.url);
+  const url = new URL(`../../vectors/wycheproof/${name}`, import.meta.url);
   return JSON.parse(readFileSync(url, 'utf8')) as WycheproofFile<G>;
 }
 
