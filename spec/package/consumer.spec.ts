@@ -85,6 +85,15 @@ describe.skipIf(unavailable !== undefined)('a consumer project built from npm pa
     expect(result.status).toBe(0);
   }, 120_000);
 
+  it("runs the virtual-time guide's first example: a marble test of a real handshake and echo under 30% loss", () => {
+    const [example] = typeScriptSnippets(REPO, 'docs/testing-in-virtual-time.md');
+    const compiled = join(project.dir, 'out', snippetFileName(example).replace(/\.ts$/, '.js'));
+    // The example asserts its own marbles (TestScheduler with node:assert): a mismatch throws.
+    const result = spawnSync(process.execPath, [compiled], { cwd: project.dir, encoding: 'utf8', timeout: 60_000 });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  }, 120_000);
+
   it('loads from CommonJS with require() (Node >= 20.19 loads the ESM build through require(esm))', () => {
     writeFileSync(
       join(project.dir, 'require.cjs'),
