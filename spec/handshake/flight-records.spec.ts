@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Flight } from '../../lib/handshake/flight.js';
 import { flightRecords } from '../../lib/handshake/flight-records.js';
 import { Reassembler } from '../../lib/handshake/reassembler.js';
 import { ContentType, HandshakeType, RECORD_HEADER_LENGTH } from '../../lib/wire/constants.js';
 import { decodeHandshakeFragments } from '../../lib/wire/handshake-header.js';
+import { done, finished, flight, hello, overhead } from './helpers/sample-flight.js';
 
-const hello = { msgType: HandshakeType.server_hello, messageSeq: 1, body: Uint8Array.from({ length: 500 }, (_, i) => i & 0xff) };
-const done = { msgType: HandshakeType.server_hello_done, messageSeq: 2, body: new Uint8Array(0) };
-const finished = { msgType: HandshakeType.finished, messageSeq: 3, body: new Uint8Array(12).fill(7) };
-const flight: Flight = {
-  number: 5,
-  final: false,
-  entries: [
-    { kind: 'handshake', epoch: 0, message: hello },
-    { kind: 'handshake', epoch: 0, message: done },
-    { kind: 'change_cipher_spec', epoch: 0 },
-    { kind: 'handshake', epoch: 1, message: finished },
-  ],
-};
-const overhead = (epoch: number) => (epoch === 0 ? 0 : 16);
 
 describe('flightRecords', () => {
   it('keeps every protected record within the datagram size (RFC 6347 §4.1.1.1)', () => {
