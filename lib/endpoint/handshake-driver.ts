@@ -4,7 +4,7 @@ import type { ClientHandshake } from '../handshake/client-handshake.js';
 import type { Flight } from '../handshake/flight.js';
 import { HandshakeBudget } from '../handshake/handshake-budget.js';
 import type { HandshakeMessage } from '../handshake/handshake-message.js';
-import { NOTHING, type HandshakeStep, type HandshakeSummary, type MaybePromise } from '../handshake/handshake-step.js';
+import { NOTHING, type HandshakeStep, type MaybePromise } from '../handshake/handshake-step.js';
 import { flightMessageNames } from '../handshake/message-names.js';
 import { Reassembler } from '../handshake/reassembler.js';
 import { Sequencer } from '../handshake/sequencer.js';
@@ -24,6 +24,7 @@ import type { WriteEpochs } from '../record/write-epochs.js';
 import { AlertDescription, AlertLevel } from '../wire/alert.js';
 import { decodeChangeCipherSpec } from '../wire/change-cipher-spec.js';
 import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType } from '../wire/constants.js';
+import type { HandshakeEffect, HandshakeOutcome } from './handshake-outcome.js';
 import type { SessionEvent } from './session-event.js';
 import type { SessionOptions } from './session-options.js';
 
@@ -32,39 +33,37 @@ export type Handshake = ClientHandshake | ServerHandshake;
 /** Handshake inputs queued behind an async step (a PSK lookup, a trust callback) at most. */
 const MAX_WAITING_INPUTS = 32;
 
-/** What the driver needs from its session. */
-export interface HandshakeHost {
+/** The session's side of the handshake as the driver reads it: who we are, the options, and the record state the stages work on. */
+export interface HandshakeContext {
   readonly role: 'client' | 'server';
   readonly peerName: string;
   readonly options: SessionOptions;
   readonly readEpochs: ReadEpochs;
   readonly writeEpochs: WriteEpochs;
-  transmit(datagram: Uint8Array): void;
-  /** A record that is not the handshake's: an alert or application data. */
-  onRecord(record: PlainRecord): void;
-  /** A record from the peer decoded and, if protected, authenticated. */
-  onHeard(): void;
-  /** `count` records (default 1) were dropped. */
-  onDropped(count?: number): void;
-  emit(event: SessionEvent): void;
-  sendAlert(level: number, description: number): void;
-  /** Both Finished verified. `finalFlight` is the server's last flight, which it must still resend when asked (RFC 6347 §4.2.4). */
-  onEstablished(summary: HandshakeSummary, finalFlight: Flight | undefined): void;
-  fail(error: DtlsError): void;
+}
+
+/** An outcome while it is being collected. */
+interface Collecting {
+  heard: boolean;
+  dropped: number;
+  readonly effects: HandshakeEffect[];
 }
 
 /**
  * The part of a session that lives only while it handshakes. Datagrams flow
  * through decodeRecords -> decrypt -> decodeHandshake -> reassemble -> sequence
  * into the flight state machine; its flights flow through retransmit ->
- * fragment -> encrypt -> pack to the peer. The session drops the whole driver
+ * fragment -> encrypt -> pack to the peer. The driver never calls into its
+ * session: `start()` and `receive()` return a HandshakeOutcome, and what happens
+ * between calls (a retransmission timer, the handshake timeout, an async step
+ * settling) is handed to `onLater` as one. The session drops the whole driver
  * once established, so an idle session keeps only its record state.
  */
 export class HandshakeDriver {
-  /** Whether our ChangeCipherSpec went out: before it, the peer can read only epoch 0. */
-  sentChangeCipherSpec = false;
-  /** Whether a handshake message of ours went out in fragments (RFC 6347 §4.2.3) to fit the mtu. */
-  sentFragments = false;
+  private changeCipherSpecSent = false;
+  private fragmentsSent = false;
+  /** The outcome of the call in progress, if any. */
+  private collecting?: Collecting;
 
   private readonly input = new Subject<Uint8Array>();
   private readonly flights = new Subject<Flight | null>();
@@ -85,7 +84,6 @@ export class HandshakeDriver {
    * a copy of a message of the flight still arriving is no sign of loss.
    */
   private peerPreviousFlightStart?: number;
-  private staleSeen = false;
   private lastFlight?: Flight;
   private busy = false;
   private stopped = false;
@@ -97,16 +95,18 @@ export class HandshakeDriver {
   constructor(
     /** The flight state machine; released once established, with its transcript and secrets. */
     private handshake: Handshake | undefined,
-    private readonly host: HandshakeHost,
+    private readonly context: HandshakeContext,
     firstReceiveSeq: number,
+    /** Takes the outcome of what happened between calls: a timer, an async step settling. */
+    private readonly onLater: (outcome: HandshakeOutcome) => void,
     /**
      * What every stage that holds the peer's bytes charges (maxHandshakeBufferBytes): partial
      * messages, messages held for later, next-epoch records, messages handed to the state
      * machine. Closed when the driver stops.
      */
-    readonly budget = new HandshakeBudget(host.options.maxHandshakeBufferBytes),
+    readonly budget = new HandshakeBudget(context.options.maxHandshakeBufferBytes),
   ) {
-    const { options } = host;
+    const { options } = context;
     // Half of the budget at most for messages being reassembled: the largest message accepted.
     const half = options.maxHandshakeBufferBytes / 2;
     this.reassembler = new Reassembler({
@@ -114,12 +114,12 @@ export class HandshakeDriver {
       maxMessageLength: half,
       // From the peer's previous flight (whose retransmission tells us ours was lost) up to the sequencer's window.
       window: () => ({ min: this.oldestWantedSeq, max: this.sequencer.expected + options.maxFutureHandshakeMessages }),
-      onDropped: () => host.onDropped(),
+      onDropped: () => this.drop(),
       budget,
     });
     this.sequencer = new Sequencer(firstReceiveSeq, options.maxFutureHandshakeMessages, budget);
     // A server's first flight answers the ClientHello that passed the cookie gate.
-    this.peerFlightStart = host.role === 'server' ? firstReceiveSeq - 1 : 0;
+    this.peerFlightStart = context.role === 'server' ? firstReceiveSeq - 1 : 0;
     this.wireReceive();
     this.wireSend();
   }
@@ -129,18 +129,28 @@ export class HandshakeDriver {
     return this.peerPreviousFlightStart ?? this.peerFlightStart;
   }
 
+  /** Whether our ChangeCipherSpec went out: before it, the peer can read only epoch 0. */
+  get sentChangeCipherSpec(): boolean {
+    return this.changeCipherSpecSent;
+  }
+
+  /** Whether a handshake message of ours went out in fragments (RFC 6347 §4.2.3) to fit the mtu. */
+  get sentFragments(): boolean {
+    return this.fragmentsSent;
+  }
+
   /** Starts the handshake timer and the state machine: the client's first flight, or the server's answer to the verified ClientHello. */
-  start(): void {
-    this.subscriptions.add(timer(this.host.options.handshakeTimeout, this.host.options.scheduler).subscribe(() => this.onTimeout()));
-    this.run(() => this.handshake?.start() ?? NOTHING);
+  start(): HandshakeOutcome {
+    return this.collect(() => {
+      const { handshakeTimeout, scheduler } = this.context.options;
+      this.subscriptions.add(timer(handshakeTimeout, scheduler).subscribe(() => this.report(() => this.onTimeout())));
+      this.run(() => this.handshake?.start() ?? NOTHING);
+    });
   }
 
   /** Feeds one datagram from the peer. */
-  receive(datagram: Uint8Array): void {
-    this.staleSeen = false;
-    this.input.next(datagram);
-    // RFC 6347 §4.2.4: the peer retransmitting its previous flight means ours was lost.
-    if (this.staleSeen) this.resendNow.next();
+  receive(datagram: Uint8Array): HandshakeOutcome {
+    return this.collect(() => this.input.next(datagram));
   }
 
   /**
@@ -162,58 +172,90 @@ export class HandshakeDriver {
     this.budget.close();
   }
 
+  /** Runs `work`, returning the outcome it collected. The stages deliver synchronously, so everything a call causes lands in its outcome. */
+  private collect(work: () => void): HandshakeOutcome {
+    const outcome: Collecting = { heard: false, dropped: 0, effects: [] };
+    this.collecting = outcome;
+    try {
+      work();
+    } finally {
+      this.collecting = undefined;
+    }
+    return outcome;
+  }
+
+  /** Runs `work` within the call in progress, or, between calls (a timer, an async step), as an outcome of its own for `onLater`. */
+  private report(work: () => void): void {
+    if (this.collecting) work();
+    else this.onLater(this.collect(work));
+  }
+
+  private effect(effect: HandshakeEffect): void {
+    this.report(() => this.collecting!.effects.push(effect));
+  }
+
+  private drop(count = 1): void {
+    this.report(() => (this.collecting!.dropped += count));
+  }
+
+  /** Ends the handshake with `error`, after the fatal `alert` if given; the driver stops at once. */
+  private fail(error: DtlsError, alert?: number): void {
+    this.effect({ kind: 'failed', error, alert });
+    this.stop();
+  }
+
   private onTimeout(): void {
     // RFC 6347 §4.1.2.7 drops records that fail to authenticate without an alert, so a
     // wrong pre-shared key shows only as a timeout; say so when that is what we saw.
     const hint =
       this.unauthenticated > 0
         ? ` (${this.unauthenticated} protected records from the peer did not authenticate: a wrong pre-shared key?)`
-        : this.sentChangeCipherSpec && this.host.role === 'client'
+        : this.changeCipherSpecSent && this.context.role === 'client'
           ? ' (the server never answered our Finished: a wrong pre-shared key?)'
-          : this.sentFragments
-            ? ` (${fragmentsHint(this.host.options.mtu)})`
+          : this.fragmentsSent
+            ? ` (${fragmentsHint(this.context.options.mtu)})`
             : '';
+    const { handshakeTimeout } = this.context.options;
+    const error = new DtlsError('ETIMEDOUT', `handshake with ${this.context.peerName} did not complete in ${handshakeTimeout} ms${hint}`);
     // §4.1.2.7 also lets us say bad_record_mac about them; the peer would otherwise
     // retransmit to a session that is gone.
-    if (this.unauthenticated > 0) this.host.sendAlert(AlertLevel.fatal, AlertDescription.bad_record_mac);
-    const { handshakeTimeout } = this.host.options;
-    this.host.fail(new DtlsError('ETIMEDOUT', `handshake with ${this.host.peerName} did not complete in ${handshakeTimeout} ms${hint}`));
+    this.fail(error, this.unauthenticated > 0 ? AlertDescription.bad_record_mac : undefined);
   }
 
   private wireReceive(): void {
-    const { host } = this;
+    const { context } = this;
     const records$ = this.input.pipe(
-      decodeRecords((count) => host.onDropped(count)),
+      decodeRecords((count) => this.drop(count)),
       decrypt({
-        epochs: host.readEpochs,
+        epochs: context.readEpochs,
         keysInstalled$: this.keysInstalled,
-        maxHeldRecords: host.options.maxHeldRecords,
+        maxHeldRecords: context.options.maxHeldRecords,
         budget: this.budget,
         onDropped: (record) => {
-          host.onDropped();
+          this.drop();
           if (record.header.epoch > 0) this.unauthenticated++;
         },
       }),
     );
     this.subscriptions.add(
       records$.subscribe((record) => {
-        host.onHeard();
-        if (this.established) host.onRecord(record);
+        this.report(() => (this.collecting!.heard = true));
+        if (this.established) this.effect({ kind: 'record', record });
         else if (record.contentType === ContentType.handshake) this.handshakeRecords.next(record);
         else if (record.contentType === ContentType.change_cipher_spec) this.onChangeCipherSpec(record);
-        else host.onRecord(record);
+        else this.effect({ kind: 'record', record });
       }),
     );
     this.subscriptions.add(
       this.handshakeRecords
         .pipe(
-          decodeHandshake(() => host.onDropped()),
+          decodeHandshake(() => this.drop()),
           reassemble(this.reassembler),
           // RFC 5246 §7.4.9: a Finished is protected with the new keys; an unprotected one is
           // a forgery, dropped before it can take the Finished's place in the sequence.
           filter(({ epoch, message }) => {
             const forged = epoch === 0 && message.msgType === HandshakeType.finished;
-            if (forged) host.onDropped();
+            if (forged) this.drop();
             return !forged;
           }),
           sequence(this.sequencer),
@@ -223,36 +265,42 @@ export class HandshakeDriver {
   }
 
   private wireSend(): void {
-    const { host } = this;
+    const { context } = this;
     let messages = 0;
+    let sent: SessionEvent | undefined;
     this.subscriptions.add(
       this.flights
         .pipe(
-          retransmit({ ...host.options.retransmit, resendNow$: this.resendNow, scheduler: host.options.scheduler }),
+          retransmit({ ...context.options.retransmit, resendNow$: this.resendNow, scheduler: context.options.scheduler }),
           tap((t) => {
             messages = t.flight.entries.filter((e) => e.kind === 'handshake').length;
             const names = flightMessageNames(t.flight);
-            host.emit(
+            sent =
               t.attempt === 0
                 ? { type: 'flight-sent', flight: t.flight.number, messages: names }
-                : { type: 'retransmit', flight: t.flight.number, messages: names, attempt: t.attempt, reason: t.reason === 'peer' ? 'peer' : 'timeout' },
-            );
+                : { type: 'retransmit', flight: t.flight.number, messages: names, attempt: t.attempt, reason: t.reason === 'peer' ? 'peer' : 'timeout' };
           }),
-          fragment({ maxDatagramSize: host.options.mtu, overhead: (epoch) => host.writeEpochs.overhead(epoch) }),
+          fragment({ maxDatagramSize: context.options.mtu, overhead: (epoch) => context.writeEpochs.overhead(epoch) }),
           tap((records) => {
             // More handshake records than messages: one went out in fragments.
-            if (records.filter((r) => r.contentType === ContentType.handshake).length > messages) this.sentFragments = true;
+            if (records.filter((r) => r.contentType === ContentType.handshake).length > messages) this.fragmentsSent = true;
           }),
-          encrypt(host.writeEpochs),
-          pack(host.options.mtu),
+          encrypt(context.writeEpochs),
+          pack(context.options.mtu),
         )
-        .subscribe((datagrams) => datagrams.forEach((d) => host.transmit(d))),
+        // A retransmission timer fires between calls: its event and datagrams make one outcome.
+        .subscribe((datagrams) =>
+          this.report(() => {
+            if (sent) this.effect({ kind: 'event', event: sent });
+            datagrams.forEach((datagram) => this.effect({ kind: 'send', datagram }));
+          }),
+        ),
     );
   }
 
   private onChangeCipherSpec(record: PlainRecord): void {
     if (record.epoch !== 0 || !decodeChangeCipherSpec(record.payload).ok) {
-      this.host.onDropped();
+      this.drop();
       return;
     }
     this.run(() => this.handshake?.onChangeCipherSpec() ?? NOTHING);
@@ -260,12 +308,13 @@ export class HandshakeDriver {
 
   private onHandshakeMessage({ kind, message }: SequencedEpochMessage): void {
     if (kind === 'stale') {
-      if (message.messageSeq === this.peerPreviousFlightStart) this.staleSeen = true;
+      // RFC 6347 §4.2.4: the peer retransmitting its previous flight means ours was lost.
+      if (message.messageSeq === this.peerPreviousFlightStart) this.resendNow.next();
       return;
     }
     const kept = this.keep(message);
     if (kept === undefined) {
-      this.host.onDropped();
+      this.drop();
       return;
     }
     this.run(() => this.handshake?.onMessage(kept) ?? NOTHING);
@@ -294,7 +343,7 @@ export class HandshakeDriver {
     // While an async step is pending, a peer (or a spoofer) could queue without end: a
     // genuine flight is a handful of inputs, so beyond a bound they are dropped.
     if (this.waiting.length >= MAX_WAITING_INPUTS) {
-      this.host.onDropped();
+      this.drop();
       return;
     }
     this.waiting.push(input);
@@ -317,17 +366,20 @@ export class HandshakeDriver {
     this.busy = false;
   }
 
+  /** An async step settled, between calls: it and the inputs queued behind it make one outcome. */
   private afterAsync(step: HandshakeStep): void {
     if (this.stopped) return;
-    this.apply(step);
-    this.drain();
+    this.report(() => {
+      this.apply(step);
+      this.drain();
+    });
   }
 
   private apply(step: HandshakeStep): void {
-    const { host } = this;
-    installKeys(step, { readEpochs: host.readEpochs, writeEpochs: host.writeEpochs, keysInstalled: this.keysInstalled });
+    const { context } = this;
+    installKeys(step, { readEpochs: context.readEpochs, writeEpochs: context.writeEpochs, keysInstalled: this.keysInstalled });
     if (step.flight) {
-      if (step.flight.entries.some((e) => e.kind === 'change_cipher_spec')) this.sentChangeCipherSpec = true;
+      if (step.flight.entries.some((e) => e.kind === 'change_cipher_spec')) this.changeCipherSpecSent = true;
       // This flight answers the peer's current one only if some of it arrived.
       this.peerPreviousFlightStart = this.sequencer.expected > this.peerFlightStart ? this.peerFlightStart : undefined;
       this.peerFlightStart = this.sequencer.expected;
@@ -339,15 +391,14 @@ export class HandshakeDriver {
     if (step.established) {
       this.established = true;
       this.handshake = undefined;
-      host.readEpochs.expectNoNextEpoch();
+      context.readEpochs.expectNoNextEpoch();
       // The client's flight 5 is answered; the server's final flight may still be asked for.
-      host.onEstablished(step.established, host.role === 'server' ? this.lastFlight : undefined);
+      this.effect({ kind: 'established', summary: step.established, finalFlight: context.role === 'server' ? this.lastFlight : undefined });
     }
     if (step.failure) {
       const { alert, reason } = step.failure;
-      host.sendAlert(AlertLevel.fatal, alert);
       const code = alert === AlertDescription.unknown_psk_identity ? 'ECREDENTIALS' : 'EHANDSHAKE';
-      host.fail(new DtlsError(code, `handshake with ${host.peerName} failed: ${reason}`, alertInfo(AlertLevel.fatal, alert)));
+      this.fail(new DtlsError(code, `handshake with ${context.peerName} failed: ${reason}`, alertInfo(AlertLevel.fatal, alert)), alert);
     }
   }
 }

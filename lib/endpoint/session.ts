@@ -11,7 +11,8 @@ import { AlertDescription, AlertLevel, decodeAlert, encodeAlert } from '../wire/
 import { ContentType, DTLS_1_2, HandshakeType, MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
 import { decodeHandshakeFragments } from '../wire/handshake-header.js';
 import { FinalFlight } from './final-flight.js';
-import { HandshakeDriver, fragmentsHint, type Handshake, type HandshakeHost } from './handshake-driver.js';
+import { HandshakeDriver, fragmentsHint, type Handshake } from './handshake-driver.js';
+import type { HandshakeOutcome } from './handshake-outcome.js';
 import { keyLogLine } from './key-log.js';
 import { publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
 import type { SessionEvent, SessionState } from './session-event.js';
@@ -55,8 +56,6 @@ export class Session {
   private readonly writeEpochs: WriteEpochs;
   /** The handshake stages, until established (or closed). */
   private driver?: HandshakeDriver;
-  /** Inside `receive()`: a driver whose handshake completed is dropped when the datagram is done. */
-  private receiving = false;
   /** The server's last flight, until the client's first application data shows it arrived. */
   private finalFlight?: FinalFlight;
   private handshakeInfo?: HandshakeInfo;
@@ -90,7 +89,8 @@ export class Session {
     this.lastActivity = options.scheduler.now();
     this.readEpochs = new ReadEpochs(options.replayWindow);
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
-    this.driver = new HandshakeDriver(handshake, this.driverHost(), init.firstReceiveSeq, init.handshakeBudget);
+    const context = { role: this.role, peerName: this.peerName, options, readEpochs: this.readEpochs, writeEpochs: this.writeEpochs };
+    this.driver = new HandshakeDriver(handshake, context, init.firstReceiveSeq, (outcome) => this.act(outcome), init.handshakeBudget);
   }
 
   /** Bytes from the peer the handshake holds now (at most maxHandshakeBufferBytes); 0 once it is over. */
@@ -157,7 +157,8 @@ export class Session {
     if (this.state === 'closed') return;
     this.started = true;
     this.events?.next({ type: 'handshake-start', role: this.role });
-    this.driver?.start();
+    const outcome = this.driver?.start();
+    if (outcome) this.act(outcome);
   }
 
   /**
@@ -166,15 +167,8 @@ export class Session {
    */
   receive(datagram: Uint8Array): void {
     if (this.state === 'closed') return;
-    const { driver } = this;
-    if (driver === undefined) {
-      this.receiveEstablished(datagram);
-      return;
-    }
-    this.receiving = true;
-    driver.receive(datagram);
-    this.receiving = false;
-    if (this.state !== 'handshaking') this.dropDriver();
+    if (this.driver === undefined) this.receiveEstablished(datagram);
+    else this.act(this.driver.receive(datagram));
   }
 
   /** Sends one application data record. */
@@ -239,23 +233,36 @@ export class Session {
     return `${this.peer.address}:${this.peer.port}`;
   }
 
-  /** The session as its driver sees it; the closures go when the driver does. */
-  private driverHost(): HandshakeHost {
-    return {
-      role: this.role,
-      peerName: this.peerName,
-      options: this.options,
-      readEpochs: this.readEpochs,
-      writeEpochs: this.writeEpochs,
-      transmit: this.transmit,
-      onRecord: (record) => this.onRecord(record),
-      onHeard: () => (this.lastActivity = this.options.scheduler.now()),
-      onDropped: (count = 1) => (this.dropped += count),
-      emit: (event) => this.events?.next(event),
-      sendAlert: (level, description) => this.sendAlert(level, description),
-      onEstablished: (summary, finalFlight) => this.onEstablished(summary, finalFlight),
-      fail: (error) => this.terminate(error),
-    };
+  /**
+   * Does what a call into the handshake driver came to, in order, once the call has
+   * returned: whatever a subscriber does from inside an emission here (close the
+   * session, say) finds the driver at rest. An effect that ends the session ends
+   * the outcome too.
+   */
+  private act(outcome: HandshakeOutcome): void {
+    if (outcome.heard) this.lastActivity = this.options.scheduler.now();
+    this.dropped += outcome.dropped;
+    for (const effect of outcome.effects) {
+      if (this.state === 'closed') return;
+      switch (effect.kind) {
+        case 'send':
+          this.transmit(effect.datagram);
+          break;
+        case 'event':
+          this.events?.next(effect.event);
+          break;
+        case 'record':
+          this.onRecord(effect.record);
+          break;
+        case 'established':
+          this.onEstablished(effect.summary, effect.finalFlight);
+          break;
+        case 'failed':
+          if (effect.alert !== undefined) this.sendAlert(AlertLevel.fatal, effect.alert);
+          this.terminate(effect.error);
+          break;
+      }
+    }
   }
 
   /** The established path: no operators, one pass over the datagram's records. */
@@ -346,9 +353,8 @@ export class Session {
       extendedMasterSecret: summary.extendedMasterSecret,
     };
     if (finalFlight) this.finalFlight = new FinalFlight(finalFlight, this.writeEpochs, this.options.mtu);
-    // Outside a receive (after an async step) the driver can go now; inside one, it
-    // still carries the rest of the datagram.
-    if (!this.receiving) this.dropDriver();
+    // The driver's call has returned: what is left of its outcome needs no driver.
+    this.dropDriver();
     try {
       this.options.keyLog?.(keyLogLine(summary));
     } catch (cause) {
