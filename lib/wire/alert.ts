@@ -69,6 +69,8 @@ export const AlertDescription = {
   unrecognized_name: 112, // RFC 6066
   /** The server does not recognize the PSK identity offered by the client (RFC 4279 §2). */
   unknown_psk_identity: 115, // RFC 4279
+  /** The client offered application protocols (ALPN) and the server supports none of them (RFC 7301 §3.2). Always fatal. */
+  no_application_protocol: 120, // RFC 7301
 } as const;
 export type AlertDescription = (typeof AlertDescription)[keyof typeof AlertDescription];
 

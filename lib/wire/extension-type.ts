@@ -9,9 +9,11 @@ export interface Extension {
 /** IANA "TLS ExtensionType Values" used by rx-dtls. Unknown types are kept opaque. */
 export const ExtensionType = {
   server_name: 0, // RFC 6066 §3
+  max_fragment_length: 1, // RFC 6066 §4
   supported_groups: 10, // RFC 8422 §5.1.1
   ec_point_formats: 11, // RFC 8422 §5.1.2
   signature_algorithms: 13, // RFC 5246 §7.4.1.4.1
+  application_layer_protocol_negotiation: 16, // RFC 7301
   client_certificate_type: 19, // RFC 7250 §3
   server_certificate_type: 20, // RFC 7250 §3
   encrypt_then_mac: 22, // RFC 7366

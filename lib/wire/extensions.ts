@@ -6,6 +6,8 @@ import { Writer } from './writer.js';
 export { ExtensionType, type Extension } from './extension-type.js';
 export * from './extension-codecs.js';
 export * from './registries.js';
+export * from './alpn-extension.js';
+export * from './max-fragment-length-extension.js';
 
 /**
  * Writes Extension extensions<0..2^16-1> (RFC 5246 §7.4.1.4): the 2-byte total length,

@@ -9,6 +9,8 @@ import { mutate } from '../../wire/helpers/mutate.js';
 import { Prng } from '../../wire/helpers/prng.js';
 import type { Recording } from './corpus.js';
 
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+
 /** How a target's answer is judged. */
 type Contract =
   /** A total decoder: a Result whose byte arrays are views inside the input. */
@@ -87,6 +89,9 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     result('decodeServerCertificateTypeSingleExtension', wire.decodeServerCertificateTypeSingleExtension, extensionData(E.server_certificate_type)),
     result('decodeServerNameExtension', wire.decodeServerNameExtension, extensionData(E.server_name)),
     result('decodeRecordSizeLimitExtension', wire.decodeRecordSizeLimitExtension, [new Uint8Array([0x40, 0x00])]),
+    result('decodeAlpnExtension', wire.decodeAlpnExtension, [...extensionData(E.application_layer_protocol_negotiation), wire.encodeAlpnExtension([utf8('coap'), utf8('h2')]).data]),
+    result('decodeAlpnSelection', wire.decodeAlpnSelection, [wire.encodeAlpnExtension([utf8('coap')]).data]),
+    result('decodeMaxFragmentLengthExtension', wire.decodeMaxFragmentLengthExtension, [new Uint8Array([1]), new Uint8Array([4])]),
     { name: 'decodeP256Spki', contract: 'nullable', run: decodeP256Spki, seeds: spkis },
     { name: 'readDerElements', contract: 'nullable', run: readDerElements, seeds: ders },
     ...authenticators.flatMap((authenticator, i): DecoderTarget[] => [
