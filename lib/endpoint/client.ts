@@ -15,6 +15,7 @@ import { clientHandshakeOptions } from './handshake-options.js';
 import { applyIcmpErrors } from './icmp-errors.js';
 import { debugLogFor, logSession, type DebugLog } from './debug-log.js';
 import type { PskCallback } from './psk-callback.js';
+import type { MaxFragmentLength } from '../wire/max-fragment-length-extension.js';
 import { Session } from './session.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 import { checkClientOptions } from './validate-options.js';
@@ -61,6 +62,20 @@ export interface ClientOptions extends Partial<SessionOptions> {
   readonly checkServerIdentity?: CheckServerIdentity;
   /** Chooses the PSK from the server's identity hint, instead of the store's first PSK under `tag`; PSK suites are offered. */
   readonly pskCallback?: PskCallback;
+  /** Application protocols to offer with ALPN (RFC 7301), most preferred first, e.g. ["coap"]; the server's choice is `session.info.alpn`. */
+  readonly alpn?: readonly string[];
+  /**
+   * The record_size_limit announced to the server (RFC 8449; 64 to 16384, default 16384):
+   * the most plaintext per protected record it should send us. The default limits nothing
+   * and lets a constrained server answer with its own limit, which `send()` then honours.
+   */
+  readonly recordSizeLimit?: number;
+  /**
+   * Asks for max_fragment_length (RFC 6066 §4: 512, 1024, 2048 or 4096) for servers that
+   * know only that; it binds both directions, handshake records too. `recordSizeLimit`
+   * then defaults to the same value, for servers that know record_size_limit (which wins).
+   */
+  readonly maxFragmentLength?: MaxFragmentLength;
 }
 
 /**

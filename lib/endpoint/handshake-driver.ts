@@ -7,6 +7,7 @@ import type { HandshakeMessage } from '../handshake/handshake-message.js';
 import { NOTHING, type HandshakeStep, type MaybePromise } from '../handshake/handshake-step.js';
 import { flightMessageNames } from '../handshake/message-names.js';
 import { Reassembler } from '../handshake/reassembler.js';
+import { plaintextLimit, type RecordLimit } from '../handshake/record-size-negotiation.js';
 import { Sequencer } from '../handshake/sequencer.js';
 import type { ServerHandshake } from '../handshake/server-handshake.js';
 import { decodeHandshake } from '../operators/decode-handshake.js';
@@ -85,6 +86,8 @@ export class HandshakeDriver {
    */
   private peerPreviousFlightStart?: number;
   private lastFlight?: Flight;
+  /** The peer's limit on our records, once the hellos settled one. */
+  private recordLimit?: RecordLimit;
   private busy = false;
   private stopped = false;
   private established = false;
@@ -280,7 +283,11 @@ export class HandshakeDriver {
                 ? { type: 'flight-sent', flight: t.flight.number, messages: names }
                 : { type: 'retransmit', flight: t.flight.number, messages: names, attempt: t.attempt, reason: t.reason === 'peer' ? 'peer' : 'timeout' };
           }),
-          fragment({ maxDatagramSize: context.options.mtu, overhead: (epoch) => context.writeEpochs.overhead(epoch) }),
+          fragment({
+            maxDatagramSize: context.options.mtu,
+            overhead: (epoch) => context.writeEpochs.overhead(epoch),
+            maxPlaintext: (epoch) => plaintextLimit(this.recordLimit, epoch),
+          }),
           tap((records) => {
             // More handshake records than messages: one went out in fragments.
             if (records.filter((r) => r.contentType === ContentType.handshake).length > messages) this.fragmentsSent = true;
@@ -378,6 +385,7 @@ export class HandshakeDriver {
   private apply(step: HandshakeStep): void {
     const { context } = this;
     installKeys(step, { readEpochs: context.readEpochs, writeEpochs: context.writeEpochs, keysInstalled: this.keysInstalled });
+    if (step.recordLimit) this.recordLimit = step.recordLimit;
     if (step.flight) {
       if (step.flight.entries.some((e) => e.kind === 'change_cipher_spec')) this.changeCipherSpecSent = true;
       // This flight answers the peer's current one only if some of it arrived.

@@ -1,6 +1,8 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { hash } from '../crypto/hash.js';
 import type { PeerIdentity } from '../handshake/handshake-step.js';
+import type { NegotiatedExtensions } from '../handshake/negotiated-extensions.js';
+import { MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
 
 /** Who the peer is, as users see it. */
 export type PublicPeerIdentity =
@@ -39,6 +41,27 @@ export interface HandshakeInfo {
   readonly peer: PublicPeerIdentity;
   /** Whether the master secret is bound to the handshake (RFC 7627); both sides need it against triple-handshake attacks. */
   readonly extendedMasterSecret: boolean;
+  /** The application protocol ALPN agreed on (RFC 7301); absent when none was. */
+  readonly alpn?: string;
+  /** On a server: the host name the client asked for in server_name (RFC 6066 §3), lower-cased. */
+  readonly serverName?: string;
+  /**
+   * The most bytes one `send()` may carry, when the peer limited the records it takes
+   * (record_size_limit, RFC 8449, or max_fragment_length, RFC 6066 §4) below the DTLS
+   * maximum; absent when it did not, and then it is 2^14.
+   */
+  readonly peerRecordSizeLimit?: number;
+}
+
+/** The parts of HandshakeInfo the hello extensions settled, present only when they did. */
+export function negotiatedInfo(negotiated: NegotiatedExtensions | undefined): Pick<HandshakeInfo, 'alpn' | 'serverName' | 'peerRecordSizeLimit'> {
+  if (!negotiated) return {};
+  const { alpn, serverName, recordLimit } = negotiated;
+  return {
+    ...(alpn === undefined ? {} : { alpn }),
+    ...(serverName === undefined ? {} : { serverName }),
+    ...(recordLimit === undefined || recordLimit.plaintext >= MAX_PLAINTEXT_LENGTH ? {} : { peerRecordSizeLimit: recordLimit.plaintext }),
+  };
 }
 
 export function publicPeerIdentity(peer: PeerIdentity): PublicPeerIdentity {

@@ -4,7 +4,10 @@ import type { CredentialStore } from '../credentials/credential-store.js';
 import type { LookupGate } from '../credentials/lookup-gate.js';
 import { DtlsError } from '../dtls-error.js';
 import type { ClientHandshakeOptions } from '../handshake/client-handshake.js';
-import type { ServerHandshakeOptions } from '../handshake/server-handshake.js';
+import type { ServerCredentials, ServerHandshakeOptions } from '../handshake/server-handshake.js';
+import type { AlpnCallback } from '../handshake/alpn-negotiation.js';
+import type { ClientExtensionOptions } from '../handshake/negotiated-extensions.js';
+import type { ServerNameSelection } from '../handshake/server-name-selection.js';
 import type { CheckServerIdentity } from '../credentials/x509.js';
 import { selectCipherSuites } from './cipher-suite-selection.js';
 import { pskSelector, type PskCallback } from './psk-callback.js';
@@ -32,9 +35,7 @@ const DEFAULT_GROUPS = [NamedGroup.x25519, NamedGroup.secp256r1];
  * `lookups` when given, which bounds how many run at once. Throws a DtlsError
  * (ECREDENTIALS) when `clientAuth` has nothing to judge by.
  */
-export function serverHandshakeOptions(
-  options: HandshakeCredentials & { readonly clientAuth?: 'none' | 'optional' | 'required'; readonly lookups?: LookupGate },
-): ServerHandshakeOptions {
+export function serverHandshakeOptions(options: ServerHandshakeSettings): ServerHandshakeOptions {
   const tag = options.tag ?? 0;
   const store = options.credentials;
   const clientAuthenticator = store.authenticator(tag, { role: 'client' }, options.lookups);
@@ -50,7 +51,36 @@ export function serverHandshakeOptions(
     certificates: store.localCertificates(tag),
     clientAuth: options.clientAuth,
     clientAuthenticator,
+    alpn: { protocols: options.alpn, callback: options.alpnCallback },
+    recordSizeLimit: options.recordSizeLimit,
+    serverNames: options.serverNames && serverNameSelection(options, options.serverNames),
   };
+}
+
+/** A server's handshake settings: its credentials, client authentication and the hello extensions it answers. */
+export type ServerHandshakeSettings = HandshakeCredentials & {
+  readonly clientAuth?: 'none' | 'optional' | 'required';
+  readonly lookups?: LookupGate;
+  /** ALPN protocols, most preferred first (RFC 7301). */
+  readonly alpn?: readonly string[];
+  /** Chooses the ALPN protocol instead of `alpn`. */
+  readonly alpnCallback?: AlpnCallback;
+  /** The record_size_limit announced (RFC 8449; default 2^14). */
+  readonly recordSizeLimit?: number;
+  /** The credential tag per host name (server_name, RFC 6066 §3). */
+  readonly serverNames?: Readonly<Record<string, number>>;
+  /** Whether a host name not in serverNames is served with `tag` or refused with unrecognized_name. */
+  readonly unknownServerName?: 'default' | 'refuse';
+};
+
+/** The credentials of each host name's tag, made as the default tag's are (and checked the same way). */
+function serverNameSelection(settings: ServerHandshakeSettings, names: Readonly<Record<string, number>>): ServerNameSelection<ServerCredentials> {
+  const byName = new Map<string, ServerCredentials>();
+  for (const [name, tag] of Object.entries(names)) {
+    const { cipherSuites, pskLookup, pskIdentityHint, certificates, clientAuthenticator } = serverHandshakeOptions({ ...settings, tag, serverNames: undefined });
+    byName.set(name.toLowerCase(), { cipherSuites, pskLookup, pskIdentityHint, certificates, clientAuthenticator });
+  }
+  return { byName, refuseUnknown: settings.unknownServerName === 'refuse' };
 }
 
 /**
@@ -64,7 +94,7 @@ export function clientHandshakeOptions(
     readonly signal?: AbortSignal;
     readonly pskCallback?: PskCallback;
     readonly checkServerIdentity?: CheckServerIdentity;
-  },
+  } & ClientExtensionOptions,
 ): ClientHandshakeOptions {
   const tag = options.tag ?? 0;
   const store = options.credentials;
@@ -84,5 +114,8 @@ export function clientHandshakeOptions(
     certificate,
     serverName,
     signal: options.signal,
+    alpn: options.alpn,
+    recordSizeLimit: options.recordSizeLimit,
+    maxFragmentLength: options.maxFragmentLength,
   };
 }

@@ -8,6 +8,7 @@ import { CookieSecrets } from '../handshake/cookie.js';
 import { HandshakeBytePool } from '../handshake/handshake-byte-pool.js';
 import { ServerHandshake, type ServerHandshakeOptions } from '../handshake/server-handshake.js';
 import { cookieGate, type VerifiedHello } from '../operators/cookie-gate.js';
+import type { AlpnCallback } from '../handshake/alpn-negotiation.js';
 import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
 import { networkError } from '../transport/network-error.js';
@@ -62,6 +63,24 @@ export interface ServerOptions extends Partial<SessionOptions> {
   readonly provider?: CryptoProvider;
   /** Debug lines about the server and each session (default: Node's debug log, on with NODE_DEBUG=rx-dtls). */
   readonly log?: DebugLog;
+  /**
+   * Application protocols (ALPN, RFC 7301), most preferred first: the first a client
+   * offers is chosen; a client that offers only others gets no_application_protocol.
+   * Clients that offer none are served without.
+   */
+  readonly alpn?: readonly string[];
+  /** Chooses among the protocols a client offers instead of `alpn`; undefined sends no_application_protocol. */
+  readonly alpnCallback?: AlpnCallback;
+  /** The record_size_limit announced to clients that offer the extension (RFC 8449; 64 to 16384, default 16384). */
+  readonly recordSizeLimit?: number;
+  /**
+   * Credentials per host name (server_name, RFC 6066 §3): the credential tag that serves
+   * each name; `tag` serves clients that name none or, unless `unknownServerName` is
+   * "refuse", a name not listed. Names compare without case.
+   */
+  readonly serverNames?: Readonly<Record<string, number>>;
+  /** "default" (default): a name not in `serverNames` is served with `tag`; "refuse": it gets a fatal unrecognized_name alert. */
+  readonly unknownServerName?: 'default' | 'refuse';
 }
 
 /** What a server reports on `events$`, about peers rather than one session. */

@@ -14,7 +14,7 @@ import { FinalFlight } from './final-flight.js';
 import { HandshakeDriver, fragmentsHint, type Handshake } from './handshake-driver.js';
 import type { HandshakeOutcome } from './handshake-outcome.js';
 import { keyLogLine } from './key-log.js';
-import { publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
+import { negotiatedInfo, publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
 import type { SessionEvent, SessionState } from './session-event.js';
 import type { SessionOptions } from './session-options.js';
 
@@ -59,6 +59,8 @@ export class Session {
   /** The server's last flight, until the client's first application data shows it arrived. */
   private finalFlight?: FinalFlight;
   private handshakeInfo?: HandshakeInfo;
+  /** The extension by which the peer limited our records, for the EMSGSIZE message. */
+  private recordLimitSource?: string;
   private readonly onStateChange?: (state: SessionState) => void;
   private readonly release?: () => void | Promise<void>;
   /** Settles once what the session owns is released (set when it ends). */
@@ -174,8 +176,10 @@ export class Session {
   /** Sends one application data record. */
   send(data: Uint8Array): void {
     if (this.state !== 'established') throw new DtlsError('ENOTCONN', `session with ${this.peerName} is ${this.state}`);
-    if (data.length > MAX_PLAINTEXT_LENGTH) {
-      throw new DtlsError('EMSGSIZE', `${data.length} bytes do not fit one record (at most ${MAX_PLAINTEXT_LENGTH})`);
+    const limit = this.info?.peerRecordSizeLimit ?? MAX_PLAINTEXT_LENGTH;
+    if (data.length > limit) {
+      const why = limit < MAX_PLAINTEXT_LENGTH ? `, the limit ${this.peerName} set with ${this.recordLimitSource}` : '';
+      throw new DtlsError('EMSGSIZE', `${data.length} bytes do not fit one record (at most ${limit}${why})`);
     }
     this.transmit(this.writeEpochs.seal(this.writeEpochs.current, ContentType.application_data, DTLS_1_2, data));
   }
@@ -351,7 +355,9 @@ export class Session {
       cipherSuite: summary.cipherSuite.name,
       peer: publicPeerIdentity(summary.peer),
       extendedMasterSecret: summary.extendedMasterSecret,
+      ...negotiatedInfo(summary.negotiated),
     };
+    this.recordLimitSource = summary.negotiated?.recordLimit?.negotiatedBy;
     if (finalFlight) this.finalFlight = new FinalFlight(finalFlight, this.writeEpochs, this.options.mtu);
     // The driver's call has returned: what is left of its outcome needs no driver.
     this.dropDriver();

@@ -2,6 +2,7 @@ import { isSupportedGroup, SUPPORTED_GROUPS } from '../crypto/ecdhe.js';
 import { CredentialStore } from '../credentials/credential-store.js';
 import { DtlsError } from '../dtls-error.js';
 import { MAX_REPLAY_WINDOW_SIZE } from '../record/replay-window.js';
+import { checkClientExtensionOptions, checkServerExtensionOptions } from './validate-extension-options.js';
 
 /**
  * Checks of what users pass to the endpoints, made when the call is made, so a bad
@@ -127,6 +128,7 @@ export function checkClientOptions(options: Options): void {
   checkNonEmptyString(options, 'serverName', false);
   checkOneOf(options, 'icmpErrors', ['fail', 'ignore']);
   checkInteger(options, 'icmpErrorLimit', 1, Number.MAX_SAFE_INTEGER);
+  checkClientExtensionOptions(options);
   checkEndpointOptions(options);
 }
 
@@ -146,6 +148,7 @@ export function checkServerSettings(options: Options): void {
   checkMilliseconds(options, 'idleTimeout');
   checkMilliseconds(options, 'cookieRotation');
   checkOneOf(options, 'clientAuth', ['none', 'optional', 'required']);
+  checkServerExtensionOptions(options);
   checkEndpointOptions(options);
 }
 

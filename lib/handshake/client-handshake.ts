@@ -29,6 +29,7 @@ import { FlightMachine, type ClosingState } from './flight-machine.js';
 import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import { checkServerHelloExtensions, clientHelloExtensions } from './hello-extensions.js';
+import { checkServerExtensionAnswers, clientExtensionOffer, type ClientExtensionOptions, type NegotiatedExtensions } from './negotiated-extensions.js';
 import { NEVER_ABORTED } from './lookup-context.js';
 import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
 import type { ClientPskSelector, PskCredential } from './psk-credentials.js';
@@ -37,7 +38,7 @@ import { serverKeyExchangeSignedData } from './signed-params.js';
 import { Transcript } from './transcript.js';
 
 /** What a {@link ClientHandshake} offers and authenticates with. */
-export interface ClientHandshakeOptions {
+export interface ClientHandshakeOptions extends ClientExtensionOptions {
   /** The cryptographic primitives: randomness, hashes, ECDHE, ECDSA, AEADs. */
   readonly provider: CryptoProvider;
   /** Offered in this order of preference. */
@@ -50,7 +51,7 @@ export interface ClientHandshakeOptions {
   readonly authenticator?: PeerAuthenticator;
   /** Our certificate, sent when the server asks for one. */
   readonly certificate?: LocalCertificate;
-  /** RFC 6066 server_name, sent for X.509 and checked against the server's certificate by the authenticator. */
+  /** RFC 6066 server_name, sent when it is a host name (not an IP literal), and checked against the server's X.509 certificate by the authenticator. */
   readonly serverName?: string;
   /** Passed to an async trust callback; aborted when this handshake ends. */
   readonly signal?: AbortSignal;
@@ -71,6 +72,7 @@ interface Agreement {
   readonly serverRandom: Uint8Array;
   readonly extendedMasterSecret: boolean;
   readonly certificateTypes: { readonly server: number; readonly client: number };
+  readonly negotiated: NegotiatedExtensions;
 }
 
 /** What the server's flight 4 told us so far after its ServerHello; filled in as its messages arrive. */
@@ -90,6 +92,7 @@ interface ClientKeyed {
   readonly keys: SessionKeys;
   readonly peer: PeerIdentity;
   readonly extendedMasterSecret: boolean;
+  readonly negotiated: NegotiatedExtensions;
 }
 
 type State =
@@ -164,13 +167,16 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       cookie: new Uint8Array(0),
       cipherSuites: options.cipherSuites.map((s) => s.id),
       compressionMethods: [0],
-      extensions: clientHelloExtensions({
-        suites: options.cipherSuites,
-        groups: this.groups,
-        authenticator: options.authenticator,
-        certificate: options.certificate,
-        serverName: options.serverName,
-      }),
+      extensions: [
+        ...clientHelloExtensions({
+          suites: options.cipherSuites,
+          groups: this.groups,
+          authenticator: options.authenticator,
+          certificate: options.certificate,
+          serverName: options.serverName,
+        }),
+        ...clientExtensionOffer(options),
+      ],
     };
   }
 
@@ -209,6 +215,8 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     if (problem) return this.fail(problem.alert, problem.reason);
     const types = negotiatedCertificateTypes(hello.extensions);
     if (!types.ok) return this.fail(AlertDescription.illegal_parameter, types.reason);
+    const answers = checkServerExtensionAnswers(this.options, hello.extensions);
+    if (!answers.ok) return this.fail(answers.failure.alert, answers.failure.reason);
     // The transcript starts with the ClientHello that carried the cookie (RFC 6347 §4.2.6).
     this.transcript.add(offer.message);
     this.transcript.add(message);
@@ -219,10 +227,12 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
         serverRandom: hello.random,
         extendedMasterSecret: findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined,
         certificateTypes: types.value,
+        negotiated: answers.value,
       },
       flight: { hint: new Uint8Array(0), keyExchangeSeen: false, certificateRequested: false },
     };
-    return NOTHING;
+    // RFC 6066 §4: a max_fragment_length binds our flight 5 already.
+    return answers.value.recordLimit ? { recordLimit: answers.value.recordLimit } : NOTHING;
   }
 
   /** Flight 4 after ServerHello: [Certificate], [ServerKeyExchange], [CertificateRequest], ServerHelloDone, in that order. */
@@ -301,7 +311,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
 
   /** Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished. */
   private keyExchangeFlight(agreement: Agreement, flight: ServerFlight): HandshakeStep {
-    const { suite, extendedMasterSecret } = agreement;
+    const { suite, extendedMasterSecret, negotiated } = agreement;
     const { provider } = this.options;
     const exchange = this.keyExchange(agreement, flight);
     if (!('body' in exchange)) return exchange;
@@ -343,7 +353,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       { kind: 'handshake', epoch: 1, message: finished },
     ];
     const peer: PeerIdentity = flight.serverKey?.identity ?? (exchange.psk ? { kind: 'psk', identity: exchange.psk.identity } : { kind: 'anonymous' });
-    this.state = { name: 'wait-change-cipher-spec', keyed: { suite, keys, peer, extendedMasterSecret } };
+    this.state = { name: 'wait-change-cipher-spec', keyed: { suite, keys, peer, extendedMasterSecret, negotiated } };
     return { flight: { number: 5, final: false, entries }, keys: { read: keys.read, write: keys.write, suite } };
   }
 
@@ -377,7 +387,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     return shared ? { publicKey: share.publicKey, shared } : undefined;
   }
 
-  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret }: ClientKeyed): HandshakeStep {
+  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, negotiated }: ClientKeyed): HandshakeStep {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = computeVerifyData(suite.prfHash, keys.master, 'server finished', this.transcript.hash(suite.prfHash));
@@ -393,6 +403,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       extendedMasterSecret,
       clientRandom: this.random,
       masterSecret: keys.masterSecret,
+      negotiated,
     };
     return { established };
   }

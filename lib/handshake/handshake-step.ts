@@ -1,6 +1,8 @@
 import type { CipherSuite } from '../crypto/cipher-suites.js';
 import type { RecordCipher } from '../record/record-cipher.js';
 import type { Flight } from './flight.js';
+import type { NegotiatedExtensions } from './negotiated-extensions.js';
+import type { RecordLimit } from './record-size-negotiation.js';
 
 /** Who the peer proved to be. */
 export type PeerIdentity =
@@ -41,6 +43,8 @@ export interface HandshakeSummary {
   readonly clientRandom: Uint8Array;
   /** The 48-byte master secret (RFC 5246 §8.1); like clientRandom, only for an SSLKEYLOGFILE. */
   readonly masterSecret: Uint8Array;
+  /** What ALPN, server_name and the record limits settled. */
+  readonly negotiated?: NegotiatedExtensions;
 }
 
 /** A fatal handshake problem: the alert to send (if any) and what went wrong. */
@@ -64,6 +68,8 @@ export interface HandshakeStep {
     /** The cipher suite the keys belong to. */
     readonly suite: CipherSuite;
   };
+  /** From now on, records to the peer carry at most this much plaintext (record_size_limit, max_fragment_length). */
+  readonly recordLimit?: RecordLimit;
   /** Both Finished messages are verified: the session is up. */
   readonly established?: HandshakeSummary;
   /** The handshake failed: the session sends a fatal alert and fails with this reason. */

@@ -28,8 +28,8 @@ export const EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
  * The extensions of our ClientHello: extended_master_secret (RFC 7627), an empty
  * renegotiation_info (RFC 5746 §3.4, we never renegotiate); for ECDHE suites
  * supported_groups and ec_point_formats (RFC 8422 §5.1); for ECDSA suites
- * signature_algorithms, the certificate types when raw public keys are in play
- * (RFC 7250 §4.1), and server_name (RFC 6066 §3) when one is set.
+ * signature_algorithms and the certificate types when raw public keys are in play
+ * (RFC 7250 §4.1); server_name (RFC 6066 §3) when one is set.
  */
 export function clientHelloExtensions(args: {
   readonly suites: readonly CipherSuite[];
@@ -48,8 +48,9 @@ export function clientHelloExtensions(args: {
     const serverTypes = acceptedTypes(authenticator);
     if (serverTypes.includes(CertificateType.raw_public_key)) extensions.push(encodeServerCertificateTypeListExtension(serverTypes));
     if (certificate?.type === CertificateType.raw_public_key) extensions.push(encodeClientCertificateTypeListExtension([certificate.type]));
-    if (serverName && !isIpAddress(serverName)) extensions.push(encodeServerNameExtension(new TextEncoder().encode(serverName)));
   }
+  // For every key exchange: a server may pick its PSK identity hint by name as well as its certificate.
+  if (serverName && !isIpAddress(serverName)) extensions.push(encodeServerNameExtension(new TextEncoder().encode(serverName)));
   return extensions;
 }
 

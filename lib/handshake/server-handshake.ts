@@ -36,6 +36,7 @@ import { NOTHING, type HandshakeStep, type MaybePromise, type PeerIdentity } fro
 import type { FlightEntry } from './flight.js';
 import { FlightMachine, type ClosingState } from './flight-machine.js';
 import { checkClientHelloExtensions, serverHelloExtensions } from './hello-extensions.js';
+import { answerClientExtensions, type NegotiatedExtensions, type ServerExtensionOptions } from './negotiated-extensions.js';
 import { NEVER_ABORTED, type LookupContext } from './lookup-context.js';
 import { acceptedTypes, type LocalCertificate, type PeerAuthenticator } from './peer-authentication.js';
 import type { ServerPskLookup } from './psk-credentials.js';
@@ -43,8 +44,11 @@ import { serverKeyExchangeSignedData } from './signed-params.js';
 import { deriveSessionKeys, type SessionKeys } from './session-keys.js';
 import { Transcript } from './transcript.js';
 
+/** The credentials a server may serve a host name with (server_name, RFC 6066 §3). */
+export type ServerCredentials = Pick<ServerHandshakeOptions, 'cipherSuites' | 'pskLookup' | 'pskIdentityHint' | 'certificates' | 'clientAuthenticator'>;
+
 /** What a {@link ServerHandshake} negotiates with and answers from. */
-export interface ServerHandshakeOptions {
+export interface ServerHandshakeOptions extends ServerExtensionOptions<ServerCredentials> {
   /** The cryptographic primitives: randomness, hashes, ECDHE, ECDSA, AEADs. */
   readonly provider: CryptoProvider;
   /** Accepted in this order of preference (the server's preference wins). */
@@ -121,9 +125,11 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
   protected state: State | ClosingState<ServerKeyed> = { name: 'new' };
   private readonly random: Uint8Array;
   private readonly transcript = new Transcript();
+  private negotiated: NegotiatedExtensions = {};
 
   constructor(
-    private readonly options: ServerHandshakeOptions,
+    /** Replaced by the credentials of the host name the client asks for, if it is one we serve. */
+    private options: ServerHandshakeOptions,
     private readonly clientHelloMessage: HandshakeMessage,
     private readonly clientHello: ClientHello,
   ) {
@@ -151,6 +157,10 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     if (!hello.compressionMethods.includes(0)) return this.fail(AlertDescription.illegal_parameter, 'client offers no null compression');
     const extensionProblem = checkClientHelloExtensions(hello.extensions);
     if (extensionProblem) return this.fail(extensionProblem.alert, extensionProblem.reason);
+    const answers = answerClientExtensions(hello.extensions, this.options);
+    if (!answers.ok) return this.fail(answers.failure.alert, answers.failure.reason);
+    if (answers.value.credentials) this.options = { ...this.options, ...answers.value.credentials };
+    this.negotiated = answers.value.negotiated;
     const choice = this.chooseSuite(this.clientGroups());
     if (!choice) return this.fail(AlertDescription.handshake_failure, 'no cipher suite in common');
     const { suite } = choice;
@@ -169,13 +179,16 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
         sessionId: new Uint8Array(0),
         cipherSuite: suite.id,
         compressionMethod: 0,
-        extensions: serverHelloExtensions({
-          clientExtensions: hello.extensions,
-          clientSuites: hello.cipherSuites,
-          suite,
-          serverCertificateType: choice.kind === 'ECDHE_ECDSA' ? choice.certificate.type : undefined,
-          clientCertificateType,
-        }),
+        extensions: [
+          ...serverHelloExtensions({
+            clientExtensions: hello.extensions,
+            clientSuites: hello.cipherSuites,
+            suite,
+            serverCertificateType: choice.kind === 'ECDHE_ECDSA' ? choice.certificate.type : undefined,
+            clientCertificateType,
+          }),
+          ...answers.value.extensions,
+        ],
       }),
     );
     const { messages, exchange } = this.keyExchangeMessages(choice, clientCertificateType !== undefined);
@@ -188,7 +201,8 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
         ? { name: 'wait-client-certificate', agreement, clientCertificateType }
         : { name: 'wait-client-key-exchange', agreement };
     const entries: FlightEntry[] = messages.map((message) => ({ kind: 'handshake', epoch: 0, message }));
-    return { flight: { number: 4, final: false, entries } };
+    // RFC 6066 §4: a max_fragment_length binds flight 4 already.
+    return { flight: { number: 4, final: false, entries }, recordLimit: this.negotiated.recordLimit };
   }
 
   /**
@@ -425,6 +439,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
         extendedMasterSecret,
         clientRandom: this.clientHello.random,
         masterSecret: keys.masterSecret,
+        negotiated: this.negotiated,
       },
     };
   }

@@ -15,6 +15,15 @@ describe('flightRecords', () => {
     }
   });
 
+  it("keeps each record's plaintext within the peer's limit for its epoch (record_size_limit, max_fragment_length)", () => {
+    // 120 bytes per epoch-0 record and 20 per protected one, though the datagram has room for more.
+    const maxPlaintext = (epoch: number) => (epoch === 0 ? 120 : 20);
+    const records = flightRecords(flight, { maxDatagramSize: 1200, overhead, maxPlaintext });
+    for (const r of records) expect(r.payload.length).toBeLessThanOrEqual(maxPlaintext(r.epoch));
+    expect(records.filter((r) => r.epoch === 0 && r.contentType === ContentType.handshake).length).toBe(6); // 500 bytes in 108-byte pieces, and ServerHelloDone
+    expect(records.filter((r) => r.epoch === 1).length).toBe(2); // 12 bytes of Finished in pieces of 8 and 4
+  });
+
   it('keeps each entry in its epoch and sends ChangeCipherSpec as its own one-byte record', () => {
     const records = flightRecords(flight, { maxDatagramSize: 100, overhead });
     const ccs = records.filter((r) => r.contentType === ContentType.change_cipher_spec);
