@@ -8,6 +8,8 @@ export interface GnutlsClientOptions {
   readonly priority: string;
   readonly identity?: string;
   readonly keyHex?: string;
+  /** More gnutls-cli arguments, e.g. ["--alpn=coap"]. */
+  readonly extraArgs?: readonly string[];
 }
 
 /**
@@ -20,7 +22,7 @@ export function startGnutlsClient(options: GnutlsClientOptions): PeerProcess {
   const args = [
     '--udp', '-p', String(options.port),
     '--pskusername', options.identity ?? PSK_IDENTITY, '--pskkey', options.keyHex ?? PSK_KEY_HEX,
-    '--priority', options.priority, '127.0.0.1',
+    '--priority', options.priority, ...(options.extraArgs ?? []), '127.0.0.1',
   ];
   return PeerProcess.start(options.binary, args, `gnutls-cli ${options.priority}`);
 }

@@ -33,6 +33,8 @@ export interface OpensslServerRun {
   /** Send back whatever application data arrives (default true). */
   readonly echo?: boolean;
   readonly naccept?: number;
+  /** More s_server arguments, e.g. ["-alpn", "coap"]. */
+  readonly extraArgs?: readonly string[];
 }
 
 /**
@@ -54,6 +56,7 @@ export async function runOpensslServer(run: OpensslServerRun, credentials: reado
       ...(run.mtu === undefined ? [] : ['-mtu', String(run.mtu)]),
       ...(run.traceFile === undefined ? [] : ['-trace', '-msgfile', run.traceFile]),
       ...(run.naccept === undefined ? [] : ['-naccept', String(run.naccept)]),
+      ...(run.extraArgs ?? []),
     ];
     const peer = PeerProcess.start(run.binary, args, label);
     if (run.echo ?? true) peer.child.stdout.on('data', (chunk: string) => peer.write(chunk));
@@ -86,6 +89,8 @@ export interface OpensslClientRun {
   readonly groups?: string;
   readonly mtu?: number;
   readonly traceFile?: string;
+  /** More s_client arguments, e.g. ["-alpn", "coap"]. */
+  readonly extraArgs?: readonly string[];
 }
 
 /**
@@ -101,6 +106,7 @@ export function runOpensslClient(run: OpensslClientRun, credentials: readonly st
     ...credentials,
     ...(run.mtu === undefined ? [] : ['-mtu', String(run.mtu)]),
     ...(run.traceFile === undefined ? [] : ['-trace', '-msgfile', run.traceFile]),
+    ...(run.extraArgs ?? []),
   ];
   return PeerProcess.start(run.binary, args, label);
 }
