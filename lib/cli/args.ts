@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { KeyExchange } from '../crypto/cipher-suites.js';
+import type { MaxFragmentLength } from '../wire/max-fragment-length-extension.js';
 import { parseCipherList } from './cipher-list.js';
+import { parseAlpn, parseMaxFragmentLength, parseRecordSizeLimit, parseSni, type SniArgument } from './extension-args.js';
 import { parseGroupList } from './group-list.js';
 import { parsePskArgument, type PskArgument } from './psk-argument.js';
 import { UsageError } from './usage-error.js';
@@ -28,12 +30,20 @@ export interface EndpointConfig {
   readonly mtu?: number;
   readonly keyLog?: string;
   readonly json: boolean;
+  /** --alpn: application protocols, most preferred first. */
+  readonly alpn?: readonly string[];
+  /** --record-size-limit: announced to the peer. */
+  readonly recordSizeLimit?: number;
 }
 
 export interface ServerConfig extends EndpointConfig {
   readonly psks: readonly PskArgument[];
   /** Absent: clients are not asked for a certificate. */
   readonly clientAuth?: 'optional' | 'required';
+  /** --sni: host names served with their own certificates. */
+  readonly sni: readonly SniArgument[];
+  /** --sni-refuse-unknown: other names get unrecognized_name. */
+  readonly refuseUnknownSni: boolean;
 }
 
 export interface ClientConfig extends EndpointConfig {
@@ -44,6 +54,8 @@ export interface ClientConfig extends EndpointConfig {
   readonly timeout: number;
   /** After the end of input, how long without a record before closing, ms. */
   readonly linger: number;
+  /** --max-fragment-length: asked of the server. */
+  readonly maxFragmentLength?: MaxFragmentLength;
 }
 
 export interface DemoConfig {
@@ -80,12 +92,16 @@ const endpointOptions = {
   keylog: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  alpn: { type: 'string' },
+  'record-size-limit': { type: 'string' },
 } as const;
 
 const serverOptions = {
   ...endpointOptions,
   'require-client-auth': { type: 'boolean' },
   'request-client-auth': { type: 'boolean' },
+  sni: { type: 'string', multiple: true },
+  'sni-refuse-unknown': { type: 'boolean' },
 } as const;
 
 const clientOptions = {
@@ -93,6 +109,7 @@ const clientOptions = {
   'server-name': { type: 'string' },
   timeout: { type: 'string' },
   linger: { type: 'string' },
+  'max-fragment-length': { type: 'string' },
 } as const;
 
 export function parseServerArgs(args: readonly string[]): ServerConfig | typeof HELP {
@@ -117,6 +134,8 @@ export function parseServerArgs(args: readonly string[]): ServerConfig | typeof 
     ),
     psks,
     ...(clientAuth === undefined ? {} : { clientAuth }),
+    sni: parseSni(values.sni ?? []),
+    refuseUnknownSni: serverNameRefusal(values),
   };
 }
 
@@ -146,6 +165,7 @@ export function parseClientArgs(args: readonly string[]): ClientConfig | typeof 
     ...(values['server-name'] === undefined ? {} : { serverName: values['server-name'] }),
     timeout: values.timeout === undefined ? DEFAULT_CLIENT_TIMEOUT : integer('--timeout', values.timeout, 1, 2 ** 31 - 1),
     linger: values.linger === undefined ? DEFAULT_LINGER : integer('--linger', values.linger, 0, 2 ** 31 - 1),
+    ...(values['max-fragment-length'] === undefined ? {} : { maxFragmentLength: parseMaxFragmentLength(values['max-fragment-length']) }),
   };
 }
 
@@ -207,7 +227,16 @@ function clientAuthentication(
   return undefined;
 }
 
+/** --sni-refuse-unknown means something only beside --sni. */
+function serverNameRefusal(values: { readonly sni?: string[]; readonly 'sni-refuse-unknown'?: boolean }): boolean {
+  const refuse = values['sni-refuse-unknown'] ?? false;
+  if (refuse && (values.sni ?? []).length === 0) throw new UsageError('--sni-refuse-unknown needs the names served: --sni NAME=CERT,KEY');
+  return refuse;
+}
+
 interface EndpointValues {
+  readonly alpn?: string;
+  readonly 'record-size-limit'?: string;
   readonly host?: string;
   readonly cipher?: string[];
   readonly groups?: string[];
@@ -234,6 +263,8 @@ function endpointConfig(
     ...(values.groups === undefined ? {} : { groups: parseGroupList(values.groups) }),
     ...(values.mtu === undefined ? {} : { mtu: integer('--mtu', values.mtu, MIN_MTU, MAX_MTU) }),
     ...(values.keylog === undefined ? {} : { keyLog: values.keylog }),
+    ...(values.alpn === undefined ? {} : { alpn: parseAlpn(values.alpn) }),
+    ...(values['record-size-limit'] === undefined ? {} : { recordSizeLimit: parseRecordSizeLimit(values['record-size-limit']) }),
   };
 }
 

@@ -25,6 +25,7 @@ export async function runClient(config: ClientConfig): Promise<number> {
       credentials: store,
       handshakeTimeout: config.timeout,
       ...(config.serverName === undefined ? {} : { serverName: config.serverName }),
+      ...(config.maxFragmentLength === undefined ? {} : { maxFragmentLength: config.maxFragmentLength }),
       ...libraryOptions(config),
     });
   } catch (err) {
@@ -45,10 +46,11 @@ export async function runClient(config: ClientConfig): Promise<number> {
     const send = (records: Uint8Array[]) => {
       for (const record of records) if (session.state === 'established') session.send(record);
     };
-    const splitter = new LineSplitter(MAX_RECORD_DATA);
-    const onInput = (chunk: Buffer) => send(splitter.push(chunk));
+    // Set once established: a line longer than the server's record limit (record_size_limit, max_fragment_length) goes in pieces.
+    let splitter: LineSplitter | undefined;
+    const onInput = (chunk: Buffer) => send(splitter?.push(chunk) ?? []);
     const onInputEnd = () => {
-      send(splitter.end());
+      send(splitter?.end() ?? []);
       inputEnded = true;
       closeWhenQuiet();
     };
@@ -79,6 +81,7 @@ export async function runClient(config: ClientConfig): Promise<number> {
     session.state$.subscribe({ complete: ended, error: ended });
     established(session).then(
       () => {
+        splitter = new LineSplitter(session.info?.peerRecordSizeLimit ?? MAX_RECORD_DATA);
         // Input is read only now: lines typed or piped during the handshake wait in the pipe.
         process.stdin.on('data', onInput).once('end', onInputEnd);
       },

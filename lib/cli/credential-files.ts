@@ -30,16 +30,7 @@ export function loadCredentials(files: CredentialFiles, psks: readonly PskArgume
     return text;
   });
   if (files.certificate !== undefined) {
-    const { chain: chainPath, key: keyPath } = files.certificate;
-    const chain = readText('--cert', chainPath);
-    const leaf = about('--cert', chainPath, () => new X509Certificate(pemCertificates(chain)[0]));
-    const leafPoint = decodeP256Spki(new Uint8Array(leaf.publicKey.export({ type: 'spki', format: 'der' })));
-    if (!leafPoint) throw new UsageError(`--cert ${chainPath}: its first certificate's key is not ECDSA P-256, the only kind rx-dtls signs with`);
-    const privateKey = about('--key', keyPath, () => privateKeyScalar(readText('--key', keyPath)));
-    if (!sameBytes(leafPoint, ecdsaPublicKey(privateKey))) {
-      throw new UsageError(`--key ${keyPath} is not the private key of the first certificate in --cert ${chainPath}`);
-    }
-    store.x509({ tag: TAG, certificate: chain, privateKey, ca });
+    store.x509({ tag: TAG, ...loadCertificate(files.certificate.chain, files.certificate.key), ca });
   } else if (ca.length > 0) {
     store.x509({ tag: TAG, ca });
   }
@@ -55,6 +46,22 @@ export function loadCredentials(files: CredentialFiles, psks: readonly PskArgume
   });
   if (trustedPeers.length > 0) store.ecdsa({ tag: TAG, trustedPeers });
   return store;
+}
+
+/**
+ * An X.509 chain file and the private key of its leaf, checked: P-256, and the key
+ * matching the leaf. `options` names the flags in the errors (--cert and --key, or --sni).
+ */
+export function loadCertificate(chainPath: string, keyPath: string, options = { chain: '--cert', key: '--key' }): { certificate: string; privateKey: Uint8Array } {
+  const chain = readText(options.chain, chainPath);
+  const leaf = about(options.chain, chainPath, () => new X509Certificate(pemCertificates(chain)[0]));
+  const leafPoint = decodeP256Spki(new Uint8Array(leaf.publicKey.export({ type: 'spki', format: 'der' })));
+  if (!leafPoint) throw new UsageError(`${options.chain} ${chainPath}: its first certificate's key is not ECDSA P-256, the only kind rx-dtls signs with`);
+  const privateKey = about(options.key, keyPath, () => privateKeyScalar(readText(options.key, keyPath)));
+  if (!sameBytes(leafPoint, ecdsaPublicKey(privateKey))) {
+    throw new UsageError(`${options.key} ${keyPath} is not the private key of the first certificate in ${options.chain} ${chainPath}`);
+  }
+  return { certificate: chain, privateKey };
 }
 
 function readText(option: string, path: string): string {

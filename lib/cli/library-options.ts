@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { keyLogFile, type ClientOptions } from '../index.js';
 import type { EndpointConfig } from './args.js';
 
-type SharedOptions = Pick<ClientOptions, 'cipherSuites' | 'groups' | 'mtu' | 'keyLog'>;
+type SharedOptions = Pick<ClientOptions, 'cipherSuites' | 'groups' | 'mtu' | 'keyLog' | 'alpn' | 'recordSizeLimit'>;
 
 /**
  * The options both endpoints pass to the library. Only those given are set: an
@@ -19,6 +19,8 @@ export function libraryOptions(config: EndpointConfig): SharedOptions {
     ...(config.groups === undefined ? {} : { groups: config.groups }),
     ...(config.mtu === undefined ? {} : { mtu: config.mtu }),
     ...(config.keyLog === undefined ? {} : { keyLog: keyLogFile(config.keyLog) }),
+    ...(config.alpn === undefined ? {} : { alpn: config.alpn }),
+    ...(config.recordSizeLimit === undefined ? {} : { recordSizeLimit: config.recordSizeLimit }),
   };
 }
 

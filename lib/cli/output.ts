@@ -44,7 +44,7 @@ export function describeSessionEvent(event: SessionEvent): string {
     case 'retransmit':
       return `flight ${event.flight} sent again (attempt ${event.attempt}, ${event.reason === 'timeout' ? 'timer expired' : 'the peer repeated its flight'})`;
     case 'handshake-complete':
-      return `handshake complete: ${event.cipherSuite} with ${describePeer(event.peer)}`;
+      return `handshake complete: ${event.cipherSuite} with ${describePeer(event.peer)}${describeExtensions(event)}`;
     case 'alert':
       return `alert ${event.direction}: ${event.level} ${event.name}`;
     case 'key-log-error':
@@ -57,6 +57,15 @@ export function describeSessionEvent(event: SessionEvent): string {
 }
 
 /** Server events a person wants to see; session-start and session-end repeat what the session's own events say. */
+/** What ALPN, server_name and the record limits settled, when they did: ", ALPN coap, for a.example, records of at most 512 bytes". */
+function describeExtensions(info: { readonly alpn?: string; readonly serverName?: string; readonly peerRecordSizeLimit?: number }): string {
+  return [
+    info.alpn === undefined ? '' : `, ALPN ${info.alpn}`,
+    info.serverName === undefined ? '' : `, for ${info.serverName}`,
+    info.peerRecordSizeLimit === undefined ? '' : `, records to it of at most ${info.peerRecordSizeLimit} bytes`,
+  ].join('');
+}
+
 export function describeServerEvent(event: ServerEvent): string | undefined {
   switch (event.type) {
     case 'hello-verify-request':

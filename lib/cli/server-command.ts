@@ -3,6 +3,7 @@ import type { ServerConfig } from './args.js';
 import { loadCredentials } from './credential-files.js';
 import { libraryOptions, writeStderrLine } from './library-options.js';
 import { createPrinter } from './output.js';
+import { loadSniCredentials } from './sni-credentials.js';
 
 /**
  * `rx-dtls server`: serves until SIGINT or SIGTERM, echoing every record to
@@ -11,6 +12,7 @@ import { createPrinter } from './output.js';
  */
 export async function runServer(config: ServerConfig): Promise<number> {
   const store = loadCredentials(config.files, config.psks);
+  const serverNames = loadSniCredentials(store, config.sni, config.psks);
   const out = createPrinter({ json: config.json, writeLine: writeStderrLine });
   let server: DtlsServer;
   try {
@@ -19,6 +21,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
       port: config.port,
       credentials: store,
       ...(config.clientAuth === undefined ? {} : { clientAuth: config.clientAuth }),
+      ...(config.sni.length === 0 ? {} : { serverNames, unknownServerName: config.refuseUnknownSni ? 'refuse' : 'default' }),
       ...libraryOptions(config),
     });
   } catch (err) {

@@ -54,6 +54,11 @@ Credentials (files are PEM; all credentials share one store, tag 0):
   --require-client-auth server: clients must authenticate with a certificate or
                         raw public key in ECDHE_ECDSA handshakes
   --request-client-auth server: ask clients for one, admit those that send none
+  --sni NAME=CERT,KEY   server: serve host NAME (server_name, RFC 6066) with this
+                        X.509 chain and key instead of --cert/--key (may be repeated;
+                        names compare without case; --psk keys serve every name)
+  --sni-refuse-unknown  server: answer a name no --sni gives with a fatal
+                        unrecognized_name alert instead of the default credentials
 
 Options:
   --cipher NAME,...   cipher suites in order of preference, by IANA name; by default
@@ -68,6 +73,16 @@ ${CIPHER_SUITES.map((s) => `                        ${s.name.padEnd(SUITE_WIDTH)
   --timeout MS        client: give up on a handshake after MS ms (default ${DEFAULT_CLIENT_TIMEOUT})
   --linger MS         client: after the end of input, close once no record has
                       come for MS ms (default ${DEFAULT_LINGER})
+  --alpn NAME,...     application protocols (ALPN, RFC 7301), most preferred first,
+                      e.g. coap; a server answers a client that offers none of them
+                      with no_application_protocol
+  --record-size-limit N
+                      the most plaintext per record the peer may send us (RFC 8449),
+                      64 to 16384 (default 16384); the peer's own limit is always
+                      honoured, and shown on the handshake-complete line
+  --max-fragment-length N
+                      client: ask for 512, 1024, 2048 or 4096-byte records both ways
+                      (RFC 6066 §4), for servers without record_size_limit
   --keylog FILE       append the session secrets to FILE in NSS key log format, for
                       Wireshark (the SSLKEYLOGFILE environment variable does the same)
   --json              events as JSON lines, one object with an "event" field each

@@ -28,6 +28,8 @@ describe('parseServerArgs', () => {
       files: NO_FILES,
       json: false,
       psks: [{ identity: 'Client_identity', key: new TextEncoder().encode('secretPSK') }],
+      sni: [],
+      refuseUnknownSni: false,
     });
   });
 
@@ -36,6 +38,7 @@ describe('parseServerArgs', () => {
       '--host', '::1', '--port', '0', ...PSK, '--psk', 'sensor:hex:0102',
       ...CERT, ...RPK, '--ca', 'root1.pem', '--ca', 'root2.pem', '--trust-rpk', 'a.pem', '--trust-rpk', 'b.pem', '--require-client-auth',
       '--cipher', 'TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', '--groups', 'secp256r1', '--mtu', '512', '--json', '--keylog', 'keys.log',
+      '--alpn', 'coap,h2', '--record-size-limit', '512', '--sni', 'a.example=a-cert.pem,a-key.pem', '--sni', 'b.example=b.pem,b,key.pem', '--sni-refuse-unknown',
     ]);
     expect(config).toEqual({
       host: '::1',
@@ -51,7 +54,24 @@ describe('parseServerArgs', () => {
         { identity: 'Client_identity', key: new TextEncoder().encode('secretPSK') },
         { identity: 'sensor', key: new Uint8Array([1, 2]) },
       ],
+      alpn: ['coap', 'h2'],
+      recordSizeLimit: 512,
+      sni: [
+        { name: 'a.example', chain: 'a-cert.pem', key: 'a-key.pem' },
+        // The key file is what follows the first comma after the name.
+        { name: 'b.example', chain: 'b.pem', key: 'b,key.pem' },
+      ],
+      refuseUnknownSni: true,
     });
+  });
+
+  it('refuses hello extension flags it cannot use, naming the flag', () => {
+    expect(() => parseServerArgs([...PSK, '--alpn', 'coap,,h2'])).toThrow('--alpn takes protocol names of 1 to 255 bytes');
+    expect(() => parseServerArgs([...PSK, '--record-size-limit', '63'])).toThrow('--record-size-limit must be an integer from 64 to 16384, got "63"');
+    expect(() => parseServerArgs([...PSK, '--sni', 'a.example=cert.pem'])).toThrow('--sni takes NAME=CERT,KEY');
+    expect(() => parseServerArgs([...PSK, '--sni', 'A.example=c,k', '--sni', 'a.EXAMPLE=d,e'])).toThrow('--sni name "a.EXAMPLE" is given twice');
+    expect(() => parseServerArgs([...PSK, '--sni-refuse-unknown'])).toThrow('--sni-refuse-unknown needs the names served');
+    expect(() => parseServerArgs([...PSK, '--max-fragment-length', '512'])).toThrow("Unknown option '--max-fragment-length'");
   });
 
   it('joins repeated --cipher lists in order', () => {
@@ -125,6 +145,13 @@ describe('parseClientArgs', () => {
       timeout: 30_000,
       linger: 1000,
     });
+  });
+
+  it('reads --alpn, --record-size-limit and --max-fragment-length', () => {
+    const config = parseClientArgs(['--port', '4433', ...PSK, '--alpn', 'coap', '--record-size-limit', '16384', '--max-fragment-length', '1024']);
+    expect(config).toMatchObject({ alpn: ['coap'], recordSizeLimit: 16384, maxFragmentLength: 1024 });
+    expect(() => parseClientArgs(['--port', '4433', ...PSK, '--max-fragment-length', '1000'])).toThrow('--max-fragment-length must be one of 512, 1024, 2048, 4096, got "1000"');
+    expect(() => parseClientArgs(['--port', '4433', ...PSK, '--sni', 'a=b,c'])).toThrow("Unknown option '--sni'");
   });
 
   it('reads --timeout and --linger, a linger of 0 included', () => {

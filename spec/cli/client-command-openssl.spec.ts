@@ -46,6 +46,16 @@ describe.skipIf(!opensslFound && !required)('rx-dtls client against openssl s_se
     },
   );
 
+  it.concurrent('--alpn coap and --max-fragment-length 512: both agreed with s_server -alpn coap, and a 600-byte line goes out in two records', async () => {
+    const line = `${'x'.repeat(599)}\n`;
+    const { complete, context } = await echoThroughOpenssl(
+      [...PSK_SERVER, '-alpn', 'coap'],
+      ['--psk', 'Client_identity:hex:73656372657450534b', '--cipher', 'TLS_PSK_WITH_AES_128_CCM_8', '--alpn', 'coap', '--max-fragment-length', '512'],
+      line,
+    );
+    expect(complete, context).toMatchObject({ alpn: 'coap', peerRecordSizeLimit: 512 });
+  });
+
   it.concurrent('X.509: ECDHE-ECDSA-AES128-CCM8 with the server chain checked against --ca for 127.0.0.1', async () => {
     const { complete, context } = await echoThroughOpenssl(
       [...CERT_SERVER, '-cipher', 'ECDHE-ECDSA-AES128-CCM8'],
