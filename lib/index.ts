@@ -8,6 +8,8 @@
 export { createServer, listen, DtlsServer, type ServerOptions, type ListenOptions, type ServerEvent } from './endpoint/server.js';
 export { connect, connect$, openClientSession, established, type ClientOptions } from './endpoint/client.js';
 export type { PskCallback, PskCallbackResult } from './endpoint/psk-callback.js';
+export type { AlpnCallback } from './handshake/alpn-negotiation.js';
+export type { MaxFragmentLength } from './wire/max-fragment-length-extension.js';
 export type { Session } from './endpoint/session.js';
 export type { SessionEvent, SessionState } from './endpoint/session-event.js';
 export type { HandshakeInfo, PublicPeerIdentity } from './endpoint/handshake-info.js';

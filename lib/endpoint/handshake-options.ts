@@ -59,7 +59,9 @@ export function serverHandshakeOptions(options: ServerHandshakeSettings): Server
 
 /** A server's handshake settings: its credentials, client authentication and the hello extensions it answers. */
 export type ServerHandshakeSettings = HandshakeCredentials & {
+  /** Whether clients are asked for a certificate, and whether one is required (default none). */
   readonly clientAuth?: 'none' | 'optional' | 'required';
+  /** Runs the async lookups (PSK, raw-key trust), bounding how many run at once. */
   readonly lookups?: LookupGate;
   /** ALPN protocols, most preferred first (RFC 7301). */
   readonly alpn?: readonly string[];

@@ -27,6 +27,7 @@ export interface ClientExtensionOptions {
 
 /** How a server answers them; `T` is what it keeps per host name. */
 export interface ServerExtensionOptions<T> {
+  /** The protocols (or the callback) ALPN chooses from; without it a client's ALPN is not answered. */
   readonly alpn?: ServerAlpn;
   /** The record_size_limit we announce to a client that offers the extension (default 2^14). */
   readonly recordSizeLimit?: number;

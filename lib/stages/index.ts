@@ -28,9 +28,14 @@ export { pack } from '../operators/pack.js';
 export { installKeys, type KeyInstallTarget } from '../operators/install-keys.js';
 
 // The state machines, and their options from a credential store
-export { ServerHandshake, type ServerHandshakeOptions } from '../handshake/server-handshake.js';
+export { ServerHandshake, type ServerHandshakeOptions, type ServerCredentials } from '../handshake/server-handshake.js';
 export { ClientHandshake, type ClientHandshakeOptions } from '../handshake/client-handshake.js';
-export { serverHandshakeOptions, clientHandshakeOptions, type HandshakeCredentials } from '../endpoint/handshake-options.js';
+export { serverHandshakeOptions, clientHandshakeOptions, type HandshakeCredentials, type ServerHandshakeSettings } from '../endpoint/handshake-options.js';
+export type { ClientExtensionOptions, ServerExtensionOptions, NegotiatedExtensions } from '../handshake/negotiated-extensions.js';
+export type { ServerAlpn, AlpnCallback } from '../handshake/alpn-negotiation.js';
+export type { RecordLimit } from '../handshake/record-size-negotiation.js';
+export type { ServerNameSelection } from '../handshake/server-name-selection.js';
+export type { MaxFragmentLength } from '../wire/max-fragment-length-extension.js';
 export { LookupGate } from '../credentials/lookup-gate.js';
 export type { Flight, FlightEntry } from '../handshake/flight.js';
 export type { HandshakeStep, HandshakeSummary, HandshakeFailure, PeerIdentity, MaybePromise } from '../handshake/handshake-step.js';

@@ -5,9 +5,11 @@ import { ExtensionType, type Extension } from './extension-type.js';
 import { decode } from './reader.js';
 import type { Result } from './result.js';
 
-/** The fragment lengths RFC 6066 §4 allows, in bytes. */
-export const MAX_FRAGMENT_LENGTHS = [512, 1024, 2048, 4096] as const;
-export type MaxFragmentLength = (typeof MAX_FRAGMENT_LENGTHS)[number];
+/** A max_fragment_length in bytes: one of the four RFC 6066 §4 allows (2^9..2^12). */
+export type MaxFragmentLength = 512 | 1024 | 2048 | 4096;
+
+/** The fragment lengths RFC 6066 §4 allows, in the order of their codes 1..4. */
+export const MAX_FRAGMENT_LENGTHS: readonly MaxFragmentLength[] = [512, 1024, 2048, 4096];
 
 export function encodeMaxFragmentLengthExtension(length: MaxFragmentLength): Extension {
   const code = MAX_FRAGMENT_LENGTHS.indexOf(length) + 1;
