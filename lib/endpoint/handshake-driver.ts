@@ -228,7 +228,7 @@ export class HandshakeDriver {
   private wireReceive(): void {
     const { context } = this;
     const records$ = this.input.pipe(
-      decodeRecords((count) => this.drop(count)),
+      decodeRecords((count) => this.drop(count), context.readEpochs.cidLength),
       decrypt({
         epochs: context.readEpochs,
         keysInstalled$: this.keysInstalled,

@@ -38,9 +38,10 @@ export function decrypt(options: DecryptOptions): OperatorFunction<RawRecord, Pl
     const open = (record: RawRecord): void => {
       const result = epochs.open(record);
       if (result === 'future') {
-        // A copy of the fragment, so a held record does not pin its whole datagram.
+        // A copy of the fragment (and of a CID), so a held record does not pin its whole datagram.
         if (held.length < maxHeldRecords && (budget?.charge(record.fragment.length) ?? true)) {
-          held.push({ header: record.header, fragment: record.fragment.slice() });
+          const { header } = record;
+          held.push({ header: header.cid === undefined ? header : { ...header, cid: header.cid.slice() }, fragment: record.fragment.slice() });
         } else {
           onDropped?.(record);
         }

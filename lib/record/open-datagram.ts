@@ -9,7 +9,7 @@ import { splitRecords } from './split-records.js';
  * epoch may still come, the decrypt operator holds such records instead.
  */
 export function openDatagram(datagram: Uint8Array, epochs: ReadEpochs, deliver: (record: PlainRecord) => boolean): number {
-  const { records, malformed } = splitRecords(datagram);
+  const { records, malformed } = splitRecords(datagram, epochs.cidLength);
   let dropped = malformed;
   for (const raw of records) {
     const record = epochs.open(raw);

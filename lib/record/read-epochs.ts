@@ -1,4 +1,6 @@
+import { ContentType } from '../wire/constants.js';
 import { EpochSet } from './epoch-set.js';
+import { decodeInnerPlaintext } from './inner-plaintext.js';
 import { ReadEpoch } from './read-epoch.js';
 import { nullCipher, type RecordCipher } from './record-cipher.js';
 import type { RawRecord } from './split-records.js';
@@ -13,6 +15,11 @@ export interface PlainRecord {
   readonly sequenceNumber: number;
   /** The plaintext. */
   readonly payload: Uint8Array;
+  /**
+   * Whether it is newer (epoch, then sequence number) than every record that authenticated
+   * before it: RFC 9146 §6 lets only such a record move the peer's address.
+   */
+  readonly newest?: boolean;
 }
 
 /** The outcome of opening a record: its plaintext, "future" (keys for its epoch not known yet), or undefined (drop). */
@@ -25,8 +32,18 @@ export type OpenResult = PlainRecord | 'future' | undefined;
  */
 export class ReadEpochs extends EpochSet<ReadEpoch> {
   private nextEpochExpected = true;
+  /** The newest protected record that authenticated: its epoch and sequence number (-1: none yet). */
+  private newestEpoch = 0;
+  private newestSequence = -1;
 
-  constructor(private readonly replayWindowSize = 64) {
+  /**
+   * `cidLength` is the length of the Connection ID we receive records with (RFC 9146;
+   * 0 for none): the record header cannot be read without it.
+   */
+  constructor(
+    private readonly replayWindowSize = 64,
+    readonly cidLength = 0,
+  ) {
     super();
   }
 
@@ -56,8 +73,22 @@ export class ReadEpochs extends EpochSet<ReadEpoch> {
       // RFC 6347 §4.1: records of the next epoch may arrive before its keys; they may be buffered.
       return this.nextEpochExpected && header.epoch === this.current + 1 ? 'future' : undefined;
     }
-    const payload = epoch.open(record);
-    if (payload === null) return undefined;
-    return { contentType: header.contentType, epoch: header.epoch, sequenceNumber: header.sequenceNumber, payload };
+    const opened = epoch.open(record);
+    if (opened === null) return undefined;
+    let contentType = header.contentType;
+    let payload = opened;
+    if (contentType === ContentType.tls12_cid) {
+      // RFC 9146 §4: the real type is the last non-zero byte of the DTLSInnerPlaintext.
+      const inner = decodeInnerPlaintext(opened);
+      if (inner === undefined) return undefined;
+      ({ contentType, content: payload } = inner);
+    }
+    const { sequenceNumber } = header;
+    const newest = header.epoch > this.newestEpoch || (header.epoch === this.newestEpoch && sequenceNumber > this.newestSequence);
+    if (newest) {
+      this.newestEpoch = header.epoch;
+      this.newestSequence = sequenceNumber;
+    }
+    return { contentType, epoch: header.epoch, sequenceNumber, payload, newest };
   }
 }

@@ -1,8 +1,9 @@
 import type { Aead, AeadAlgorithm } from '../crypto/aead.js';
 import type { CipherSuite } from '../crypto/cipher-suites.js';
 import { be32, putBe32 } from '../crypto/words.js';
-import { MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../wire/constants.js';
+import { ContentType, MAX_CIPHERTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../wire/constants.js';
 import type { RecordHeader } from '../wire/record-header.js';
+import { encodeInnerPlaintext } from './inner-plaintext.js';
 import { isEpoch, isSequenceNumber, writeEpochAndSequence } from './sequence-number.js';
 
 /**
@@ -13,6 +14,11 @@ import { isEpoch, isSequenceNumber, writeEpochAndSequence } from './sequence-num
 export interface RecordCipher {
   /** The epoch whose keys it holds. */
   readonly epoch: number;
+  /**
+   * RFC 9146: the Connection ID its records carry (tls12_cid records, whose real content
+   * type is inside the protected DTLSInnerPlaintext), or undefined for records without one.
+   */
+  readonly connectionId?: Uint8Array;
   /** Returns the full record, header and protected fragment. Throws only on programmer errors (bad sequence number, plaintext over 2^14). */
   protect(contentType: number, version: number, sequenceNumber: number, plaintext: Uint8Array): Uint8Array;
   /** Returns the plaintext, or null for anything that does not authenticate or is malformed. Never throws. */
@@ -35,6 +41,12 @@ const HEADER_SEQUENCE_OFFSET = 3;
 const scratch = new Uint8Array(NONCE_LENGTH + ADDITIONAL_DATA_LENGTH);
 const nonceScratch = scratch.subarray(0, NONCE_LENGTH);
 const aadScratch = scratch.subarray(NONCE_LENGTH);
+/**
+ * RFC 9146 §5: seq_num_placeholder(8) || tls12_cid(1) || cid_length(1) || tls12_cid(1) ||
+ * version(2) || epoch(2) || sequence_number(6) || cid || length_of_DTLSInnerPlaintext(2).
+ */
+const CID_ADDITIONAL_DATA_FIXED_LENGTH = 23;
+const cidAadScratch = new Uint8Array(CID_ADDITIONAL_DATA_FIXED_LENGTH + 255);
 
 /** The epoch-0 "cipher" (RFC 6347 §4.1: TLS_NULL_WITH_NULL_NULL): the fragment is the plaintext. */
 class NullCipher implements RecordCipher {
@@ -77,8 +89,11 @@ export function aeadCipher(
   key: Uint8Array,
   fixedIv: Uint8Array,
   createAead: (algorithm: AeadAlgorithm, key: Uint8Array) => Aead,
+  /** RFC 9146: the CID of this direction's records (the one the receiver asked for); none, or an empty one, means plain records. */
+  connectionId?: Uint8Array,
 ): RecordCipher {
   assertEpoch(epoch);
+  if (connectionId !== undefined && connectionId.length > 255) throw new RangeError(`a connection ID has at most 255 bytes, got ${connectionId.length}`);
   if (key.length !== suite.keyLength) {
     throw new RangeError(`${suite.name} needs a ${suite.keyLength}-byte key, got ${key.length}`);
   }
@@ -93,7 +108,9 @@ export function aeadCipher(
   if (aead.tagLength !== suite.tagLength) {
     throw new RangeError(`${suite.name} needs a ${suite.tagLength}-byte tag, the AEAD has ${aead.tagLength}`);
   }
-  return new AeadCipher(epoch, aead, fixedIv, suite.recordIvLength);
+  // RFC 9146 §4: a zero-length CID means the records of that direction have none.
+  const cid = connectionId !== undefined && connectionId.length > 0 ? connectionId.slice() : undefined;
+  return new AeadCipher(epoch, aead, fixedIv, suite.recordIvLength, cid);
 }
 
 /**
@@ -113,6 +130,7 @@ class AeadCipher implements RecordCipher {
     fixedIv: Uint8Array,
     /** 8 (RFC 5288/6655: the explicit nonce leads the fragment) or 0 (RFC 7905: none). */
     private readonly explicitLength: number,
+    readonly connectionId?: Uint8Array,
   ) {
     this.iv0 = be32(fixedIv, 0);
     this.iv1 = explicitLength === 0 ? be32(fixedIv, 4) : 0;
@@ -122,6 +140,7 @@ class AeadCipher implements RecordCipher {
 
   protect(contentType: number, version: number, sequenceNumber: number, plaintext: Uint8Array): Uint8Array {
     assertProtectable(contentType, version, sequenceNumber, plaintext);
+    if (this.connectionId !== undefined) return this.protectWithCid(contentType, version, sequenceNumber, plaintext, this.connectionId);
     const { aead, explicitLength } = this;
     const fragmentLength = plaintext.length + this.overhead;
     const record = new Uint8Array(RECORD_HEADER_LENGTH + fragmentLength);
@@ -140,9 +159,34 @@ class AeadCipher implements RecordCipher {
     return record;
   }
 
+  /**
+   * RFC 9146 §4-5: a tls12_cid record, type(25) || version || epoch || sequence_number ||
+   * cid || length, whose fragment protects the DTLSInnerPlaintext (content, real type)
+   * under the additional data of §5 (not the draft's, which put the real type in it).
+   */
+  private protectWithCid(contentType: number, version: number, sequenceNumber: number, plaintext: Uint8Array, cid: Uint8Array): Uint8Array {
+    const { aead, explicitLength } = this;
+    const inner = encodeInnerPlaintext(contentType, plaintext);
+    const headerLength = RECORD_HEADER_LENGTH + cid.length;
+    const fragmentLength = inner.length + this.overhead;
+    const record = new Uint8Array(headerLength + fragmentLength);
+    writeHeader(record, ContentType.tls12_cid, version, this.epoch, sequenceNumber, fragmentLength, cid);
+    if (explicitLength !== 0) record.copyWithin(headerLength, HEADER_SEQUENCE_OFFSET, HEADER_SEQUENCE_OFFSET + 8);
+    const nonce = this.nonce(record, HEADER_SEQUENCE_OFFSET);
+    const aad = cidAdditionalData(record, HEADER_SEQUENCE_OFFSET, version, cid, inner.length);
+    const offset = headerLength + explicitLength;
+    if (aead.sealInto !== undefined) aead.sealInto(nonce, inner, aad, record, offset);
+    else record.set(aead.seal(nonce, inner, aad), offset);
+    return record;
+  }
+
   unprotect(header: RecordHeader, fragment: Uint8Array): Uint8Array | null {
     const { epoch, sequenceNumber } = header;
     if (epoch !== this.epoch || header.length !== fragment.length || !isSequenceNumber(sequenceNumber)) return null;
+    const { connectionId: cid } = this;
+    // RFC 9146 §4: once a CID is in use for a direction, its records carry it, and only those do.
+    if ((header.contentType === ContentType.tls12_cid) !== (cid !== undefined)) return null;
+    if (cid !== undefined) return this.unprotectWithCid(header, fragment, cid);
     const { explicitLength, overhead } = this;
     if (fragment.length < overhead || fragment.length - overhead > MAX_PLAINTEXT_LENGTH) return null;
     // additional_data first: the nonce below may need epoch||seq, which it leaves in aadScratch.
@@ -151,6 +195,17 @@ class AeadCipher implements RecordCipher {
     const aad = additionalData(aadScratch, 0, header.contentType, header.version, plaintextLength);
     // Use the explicit nonce the peer sent: RFC 5288 §3 lets it choose any unique value,
     // not necessarily its sequence number.
+    const nonce = explicitLength !== 0 ? this.nonce(fragment, 0) : this.nonce(aadScratch, 0);
+    return this.aead.open(nonce, explicitLength === 0 ? fragment : fragment.subarray(explicitLength), aad);
+  }
+
+  private unprotectWithCid(header: RecordHeader, fragment: Uint8Array, cid: Uint8Array): Uint8Array | null {
+    const { explicitLength, overhead } = this;
+    if (header.cid === undefined || !sameBytes(header.cid, cid)) return null;
+    // The inner plaintext holds the content, its type, and any padding the peer chose.
+    if (fragment.length <= overhead || fragment.length > MAX_CIPHERTEXT_LENGTH) return null;
+    writeEpochAndSequence(aadScratch, 0, header.epoch, header.sequenceNumber);
+    const aad = cidAdditionalData(aadScratch, 0, header.version, cid, fragment.length - overhead);
     const nonce = explicitLength !== 0 ? this.nonce(fragment, 0) : this.nonce(aadScratch, 0);
     return this.aead.open(nonce, explicitLength === 0 ? fragment : fragment.subarray(explicitLength), aad);
   }
@@ -189,14 +244,54 @@ function additionalData(source: Uint8Array, offset: number, contentType: number,
   return aad;
 }
 
-/** RFC 6347 §4.1: type(1) || version(2) || epoch(2) || sequence_number(6) || length(2). */
-function writeHeader(record: Uint8Array, contentType: number, version: number, epoch: number, sequenceNumber: number, length: number): void {
+/**
+ * RFC 9146 §5 additional_data in cidAadScratch: eight 0xff bytes (seq_num_placeholder),
+ * tls12_cid, cid_length, tls12_cid, version, epoch || sequence_number (copied from
+ * `source[offset]`), the cid, and the length of the DTLSInnerPlaintext.
+ */
+function cidAdditionalData(source: Uint8Array, offset: number, version: number, cid: Uint8Array, innerLength: number): Uint8Array {
+  const aad = cidAadScratch;
+  aad.fill(0xff, 0, 8);
+  aad[8] = ContentType.tls12_cid;
+  aad[9] = cid.length;
+  aad[10] = ContentType.tls12_cid;
+  aad[11] = version >>> 8;
+  aad[12] = version & 0xff;
+  for (let i = 0; i < 8; i++) aad[13 + i] = source[offset + i];
+  aad.set(cid, 21);
+  aad[21 + cid.length] = innerLength >>> 8;
+  aad[22 + cid.length] = innerLength & 0xff;
+  return aad.subarray(0, CID_ADDITIONAL_DATA_FIXED_LENGTH + cid.length);
+}
+
+/** CIDs are public (they travel in clear): no need for a constant-time comparison. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * RFC 6347 §4.1: type(1) || version(2) || epoch(2) || sequence_number(6) || length(2);
+ * RFC 9146 §4: a tls12_cid record has its cid before length.
+ */
+function writeHeader(
+  record: Uint8Array,
+  contentType: number,
+  version: number,
+  epoch: number,
+  sequenceNumber: number,
+  length: number,
+  cid?: Uint8Array,
+): void {
   record[0] = contentType;
   record[1] = version >>> 8;
   record[2] = version & 0xff;
   writeEpochAndSequence(record, HEADER_SEQUENCE_OFFSET, epoch, sequenceNumber);
-  record[11] = length >>> 8;
-  record[12] = length & 0xff;
+  const lengthAt = 11 + (cid?.length ?? 0);
+  if (cid !== undefined) record.set(cid, 11);
+  record[lengthAt] = length >>> 8;
+  record[lengthAt + 1] = length & 0xff;
 }
 
 function assertEpoch(epoch: number): void {

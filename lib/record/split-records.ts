@@ -1,5 +1,5 @@
 import { DTLS_1_0, DTLS_1_2, MAX_CIPHERTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../wire/constants.js';
-import { decodeRecordHeader, type RecordHeader } from '../wire/record-header.js';
+import { decodeRecordHeader, recordHeaderLength, type RecordHeader } from '../wire/record-header.js';
 
 /** One record as found in a datagram; `fragment` is a view into the datagram, not a copy. */
 export interface RawRecord {
@@ -26,13 +26,17 @@ export interface SplitResult {
  * length exceeds 2^14 + 2048 (RFC 6347 §4.1, RFC 5246 §6.2.3), is skipped,
  * counted, and parsing goes on with the next one. DTLS 1.0 is allowed because
  * a ClientHello may carry it in the record layer (RFC 6347 §4.1).
+ *
+ * `cidLength` is the length of our own Connection ID (RFC 9146 §4: the receiver knows
+ * it, the header does not say it); a tls12_cid record is read with that many bytes of
+ * CID, and with 0 it cannot be ours and ends the parse like a header that does not decode.
  */
-export function splitRecords(datagram: Uint8Array): SplitResult {
+export function splitRecords(datagram: Uint8Array, cidLength = 0): SplitResult {
   const records: RawRecord[] = [];
   let malformed = 0;
   let offset = 0;
   while (offset < datagram.length) {
-    const read = readRecord(datagram, offset);
+    const read = readRecord(datagram, offset, cidLength);
     if (read === undefined) {
       malformed++;
       break;
@@ -49,20 +53,20 @@ export function splitRecords(datagram: Uint8Array): SplitResult {
  * not read. For a look at one record, such as the cookie gate's at a ClientHello,
  * that must cost the same however many records follow.
  */
-export function firstRecord(datagram: Uint8Array): RawRecord | undefined {
-  return datagram.length === 0 ? undefined : readRecord(datagram, 0)?.record;
+export function firstRecord(datagram: Uint8Array, cidLength = 0): RawRecord | undefined {
+  return datagram.length === 0 ? undefined : readRecord(datagram, 0, cidLength)?.record;
 }
 
 /**
  * The record at `offset`: undefined when its boundary cannot be trusted (the parse
  * ends there), else where it ends and, unless it must be skipped, the record.
  */
-function readRecord(datagram: Uint8Array, offset: number): { end: number; record?: RawRecord } | undefined {
-  const fragmentStart = offset + RECORD_HEADER_LENGTH;
-  if (fragmentStart > datagram.length) return undefined;
-  const decoded = decodeRecordHeader(datagram.subarray(offset, fragmentStart));
+function readRecord(datagram: Uint8Array, offset: number, cidLength: number): { end: number; record?: RawRecord } | undefined {
+  if (offset + RECORD_HEADER_LENGTH > datagram.length) return undefined;
+  const decoded = decodeRecordHeader(datagram.subarray(offset), cidLength);
   if (!decoded.ok) return undefined;
   const header = decoded.value;
+  const fragmentStart = offset + recordHeaderLength(header);
   const end = fragmentStart + header.length;
   if (end > datagram.length) return undefined;
   if ((header.version !== DTLS_1_2 && header.version !== DTLS_1_0) || header.length > MAX_CIPHERTEXT_LENGTH) return { end };

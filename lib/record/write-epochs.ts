@@ -23,8 +23,10 @@ export class WriteEpochs extends EpochSet<WriteEpoch> {
 
   /** Adds the next epoch with its keys; records are sealed under it from now on. */
   install(cipher: RecordCipher, suite: CipherSuite): void {
-    // Bytes a protected record adds to its plaintext: explicit nonce and tag.
-    const writer = new WriteEpoch(cipher, { overhead: suite.recordIvLength + suite.tagLength });
+    // Bytes a protected record adds to its plaintext: explicit nonce and tag; with a
+    // Connection ID, the CID in the header and the real content type (RFC 9146 §4).
+    const cid = cipher.connectionId === undefined ? 0 : cipher.connectionId.length + 1;
+    const writer = new WriteEpoch(cipher, { overhead: suite.recordIvLength + suite.tagLength + cid });
     if (writer.epoch === 0) this.epoch0 = writer;
     else this.put(writer);
   }

@@ -13,6 +13,8 @@ export const ContentType = {
   handshake: 22,
   /** Application data, protected by the current epoch's keys (RFC 5246 §10). */
   application_data: 23,
+  /** A record carrying a Connection ID; the real type travels inside the protected DTLSInnerPlaintext (RFC 9146 §4). */
+  tls12_cid: 25,
 } as const;
 export type ContentType = (typeof ContentType)[keyof typeof ContentType];
 

@@ -20,6 +20,7 @@ export const ExtensionType = {
   extended_master_secret: 23, // RFC 7627
   record_size_limit: 28, // RFC 8449
   session_ticket: 35, // RFC 5077
+  connection_id: 54, // RFC 9146 §3
   renegotiation_info: 0xff01, // RFC 5746
 } as const;
 export type ExtensionType = (typeof ExtensionType)[keyof typeof ExtensionType];

@@ -6,6 +6,7 @@ export * from './writer.js';
 export * from './record-header.js';
 export * from './handshake-header.js';
 export * from './extensions.js';
+export * from './connection-id-extension.js';
 export { RANDOM_LENGTH, MAX_SESSION_ID_LENGTH } from './hello-fields.js';
 export * from './client-hello.js';
 export * from './hello-verify-request.js';
