@@ -51,6 +51,8 @@ export function describeSessionEvent(event: SessionEvent): string {
       return `key log not written: ${event.error.message}`;
     case 'network-error':
       return `network error: ${event.error.code} ${event.error.message}`;
+    case 'peer-address-changed':
+      return `peer moved from ${event.from.address}:${event.from.port} to ${event.to.address}:${event.to.port}`;
     case 'closed':
       return event.error ? `closed: ${event.error.code} ${event.error.message}` : 'closed';
   }

@@ -1,7 +1,7 @@
 import { Observable, Subscription, asyncScheduler, filter, firstValueFrom } from 'rxjs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { CryptoProvider } from '../crypto/provider.js';
+import { nobleProvider, type CryptoProvider } from '../crypto/provider.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import type { CheckServerIdentity } from '../credentials/x509.js';
 import { DtlsError } from '../dtls-error.js';
@@ -19,6 +19,7 @@ import type { MaxFragmentLength } from '../wire/max-fragment-length-extension.js
 import { Session } from './session.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 import { checkClientOptions } from './validate-options.js';
+import { clientConnectionIdPolicy, type ClientConnectionIdOption } from './connection-id-options.js';
 
 /** A DTLS client: the server, the credentials, and the session options. */
 export interface ClientOptions extends Partial<SessionOptions> {
@@ -58,6 +59,12 @@ export interface ClientOptions extends Partial<SessionOptions> {
   readonly icmpErrorLimit?: number;
   /** Debug lines about the session (default: Node's debug log, on with NODE_DEBUG=rx-dtls). */
   readonly log?: DebugLog;
+  /**
+   * Connection IDs (RFC 9146): `'offer'` asks the server for one (we take none: a client on
+   * its own socket needs none), `'require'` fails the handshake without them, and
+   * `{ length }` asks for a CID of our own too. Default false: not offered.
+   */
+  readonly connectionId?: ClientConnectionIdOption;
   /** X.509: decides whether the server's certificate is for `serverName`, instead of the built-in RFC 6125 check (the chain is verified first). */
   readonly checkServerIdentity?: CheckServerIdentity;
   /** Chooses the PSK from the server's identity hint, instead of the store's first PSK under `tag`; PSK suites are offered. */
@@ -122,13 +129,18 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
   const { signal } = options;
   // Tells an async trust callback when the handshake ends, however it ends.
   let lookupsEnd: AbortController | undefined = new AbortController();
-  const handshake = new ClientHandshake(clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal }));
+  const connectionId = clientConnectionIdPolicy(options.connectionId, options.provider ?? nobleProvider);
+  const handshake = new ClientHandshake({
+    ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal }),
+    connectionId,
+  });
   const subscriptions = new Subscription();
   const onAbort = (): void => void session.cancel(canceled(signal!));
   const session = new Session(handshake, opts, (data) => transport.send(data, peer), {
     role: 'client',
     peer,
     firstReceiveSeq: 0,
+    cidLength: connectionId?.own.length,
     onStateChange: (state) => {
       // Established: no lookup is left running. Closed while handshaking: stop it.
       if (state === 'closed') lookupsEnd?.abort(new DtlsError('ECLOSED', `the handshake with ${options.host}:${options.port} ended`));

@@ -46,6 +46,8 @@ export function sessionEventText(event: SessionEvent): string {
       return 'the keyLog sink failed; the session goes on';
     case 'network-error':
       return `network error: ${event.error.code} ${event.error.message}`;
+    case 'peer-address-changed':
+      return `peer moved from ${event.from.address}:${event.from.port} (RFC 9146 §6)`;
     case 'closed':
       return event.error ? `closed: ${event.error.code} ${event.error.message}` : 'closed';
   }

@@ -51,6 +51,13 @@ export interface HandshakeInfo {
    * maximum; absent when it did not, and then it is 2^14.
    */
   readonly peerRecordSizeLimit?: number;
+  /** The Connection IDs in use (RFC 9146), when both sides agreed to them; an empty one means records that way carry none. */
+  readonly connectionId?: {
+    /** The CID records to us carry (ours). */
+    readonly receive: Uint8Array;
+    /** The CID records to the peer carry (the peer's). */
+    readonly send: Uint8Array;
+  };
 }
 
 /** The parts of HandshakeInfo the hello extensions settled, present only when they did. */

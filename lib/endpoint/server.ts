@@ -21,6 +21,8 @@ import { Session } from './session.js';
 import type { SessionState } from './session-event.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 import { checkListenOptions, checkServerOptions } from './validate-options.js';
+import { serverConnectionIdLength, type ServerConnectionIdOption } from './connection-id-options.js';
+import { ConnectionIdTable } from './connection-id-table.js';
 
 /** A DTLS server: its transport, its credentials, its limits, and the session options its sessions use. */
 export interface ServerOptions extends Partial<SessionOptions> {
@@ -81,6 +83,11 @@ export interface ServerOptions extends Partial<SessionOptions> {
   readonly serverNames?: Readonly<Record<string, number>>;
   /** "default" (default): a name not in `serverNames` is served with `tag`; "refuse": it gets a fatal unrecognized_name alert. */
   readonly unknownServerName?: 'default' | 'refuse';
+  /**
+   * Connection IDs (RFC 9146) for clients that offer them (default `{ length: 4 }`): the
+   * session is found by its CID before the address, so it survives a NAT rebinding.
+   */
+  readonly connectionId?: ServerConnectionIdOption;
 }
 
 /** What a server reports on `events$`, about peers rather than one session. */
@@ -143,6 +150,8 @@ export class DtlsServer {
   private readonly unverified = new Subject<Datagram>();
   private readonly closing = new Subject<void>();
   private readonly entries = new Map<string, Entry>();
+  /** Sessions by the Connection ID they were issued (RFC 9146), when the server issues CIDs. */
+  private readonly connectionIds?: ConnectionIdTable<Session>;
   /** Sessions still handshaking, oldest first (a Set keeps insertion order). */
   private readonly handshaking = new Set<Session>();
   private readonly secrets: CookieSecrets;
@@ -177,6 +186,8 @@ export class DtlsServer {
       nextSecret: () => this.provider.randomBytes(32),
     });
     this.idleTimeout = options.idleTimeout ?? 300_000;
+    const cidLength = serverConnectionIdLength(options.connectionId);
+    if (cidLength !== undefined) this.connectionIds = new ConnectionIdTable(cidLength, (n) => this.provider.randomBytes(n));
 
     options.transport.datagrams$.pipe(takeUntil(this.closing)).subscribe({
       next: (d) => this.onDatagram(d),
@@ -255,6 +266,15 @@ export class DtlsServer {
   }
 
   private onDatagram(datagram: Datagram): void {
+    // RFC 9146: a record with a CID is routed by it, whatever address it came from; an
+    // unknown CID is dropped and leaves nothing behind.
+    const { connectionIds } = this;
+    if (connectionIds !== undefined && connectionIds.carriesCid(datagram.data)) {
+      const session = connectionIds.sessionOf(datagram.data);
+      if (session) session.receive(datagram.data, datagram.peer);
+      else this.eventsSubject.next({ type: 'dropped', peer: datagram.peer, reason: 'unknown connection ID' });
+      return;
+    }
     const entry = this.entries.get(peerKey(datagram.peer));
     // RFC 6347 §4.2.8: a ClientHello with a new random from a known address is a client
     // that restarted; it goes through the cookie exchange like any newcomer. A repeated
@@ -268,10 +288,18 @@ export class DtlsServer {
 
   private startSession({ datagram, record, message, hello }: VerifiedHello): void {
     const { peer } = datagram;
-    const key = peerKey(peer);
+    // Where the session is in the map; a NAT rebinding moves it (RFC 9146 §6).
+    let key = peerKey(peer);
     const previous = this.entries.get(key);
     if (previous) previous.session.abandon(new DtlsError('ECLOSED', 'the client started a new handshake from the same address'));
     else if (!this.makeRoom(peer)) return;
+    // RFC 9146: the CID this session is found by, when the server issues them; it is
+    // registered with the session, so the client's Finished, the first record to carry it, finds it.
+    const cid = this.connectionIds?.issue();
+    if (this.connectionIds !== undefined && cid === undefined) {
+      this.eventsSubject.next({ type: 'dropped', peer, reason: 'no free connection ID (connectionId.length too small for this many sessions)' });
+      return;
+    }
 
     const budget = this.handshakeBytes.join(this.sessionOptions.maxHandshakeBufferBytes, () =>
       session.abandon(new DtlsError('ENOBUFS', 'evicted: the handshakes in progress hold maxHandshakeBytesTotal')),
@@ -284,21 +312,26 @@ export class DtlsServer {
     }
     // Tells the handshake's async lookups when it ends, however it ends.
     let lookupsEnd: AbortController | undefined = new AbortController();
-    const handshake = new ServerHandshake({ ...this.handshakeOptions, signal: lookupsEnd.signal }, message, hello);
+    const connectionId = cid && { own: cid, required: this.options.connectionId !== false && this.options.connectionId?.required === true };
+    const handshake = new ServerHandshake({ ...this.handshakeOptions, signal: lookupsEnd.signal, connectionId }, message, hello);
     const { transport } = this.options;
-    const session: Session = new Session(handshake, this.sessionOptions, (data) => transport.send(data, peer), {
+    const session: Session = new Session(handshake, this.sessionOptions, (data) => transport.send(data, session.peer), {
       role: 'server',
       peer,
+      cidLength: cid?.length,
+      onPeerMoved: () => (key = this.onPeerMoved(session, key)),
       firstReceiveSeq: handshake.nextReceiveSeq,
       firstRecordSeq: firstRecordSequence(record.header.sequenceNumber),
       onStateChange: (state) => {
         // Established: no lookup is left running. Closed while handshaking: stop them.
         if (state === 'closed') lookupsEnd?.abort(new DtlsError('ECLOSED', `the handshake with ${peer.address}:${peer.port} ended`));
         if (state !== 'handshaking') lookupsEnd = undefined;
+        if (state === 'closed' && cid !== undefined) this.connectionIds?.release(cid, session);
         this.onSessionState(key, session, state);
       },
       handshakeBudget: budget,
     });
+    if (cid !== undefined) this.connectionIds?.register(cid, session);
     this.entries.set(key, { session, clientRandom: latin1(hello.random) });
     this.handshaking.add(session);
     this.startIdleSweep();
@@ -313,6 +346,19 @@ export class DtlsServer {
     if (this.entries.get(key)?.session === session) this.entries.delete(key);
     if (this.entries.size === 0) this.stopIdleSweep();
     if (!this.closed) this.eventsSubject.next({ type: 'session-end', peer: session.peer, error: session.error });
+  }
+
+  /**
+   * RFC 9146 §6: the session's peer moved; it is found at its new address from now on (its
+   * CID finds it anyway), unless another session holds that address. Returns the session's key.
+   */
+  private onPeerMoved(session: Session, key: string): string {
+    const entry = this.entries.get(key);
+    const moved = peerKey(session.peer);
+    if (entry?.session !== session || this.entries.has(moved)) return key;
+    this.entries.delete(key);
+    this.entries.set(moved, entry);
+    return moved;
   }
 
   /** Enforces maxSessions and maxHandshakes before a new session; false when there is no room. */

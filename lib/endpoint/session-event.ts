@@ -1,4 +1,5 @@
 import type { AlertInfo, DtlsError } from '../dtls-error.js';
+import type { PeerAddress } from '../transport/datagram.js';
 import type { HandshakeInfo } from './handshake-info.js';
 
 /** Where a session is in its life; it only moves forward. */
@@ -47,6 +48,19 @@ export type SessionEvent =
       readonly type: 'network-error';
       /** ECONNREFUSED or EHOSTUNREACH, naming the peer. */
       readonly error: DtlsError;
+    }
+  | {
+      /**
+       * The peer's address changed (a NAT rebinding, RFC 9146 §6): a record newer than any
+       * before it authenticated from a new address, found by the session's Connection ID.
+       * Until the peer speaks again from there after we sent to it, we send it no more
+       * bytes than it sent us from there.
+       */
+      readonly type: 'peer-address-changed';
+      /** Where the peer was. */
+      readonly from: PeerAddress;
+      /** Where it is now. */
+      readonly to: PeerAddress;
     }
   | {
       /** The keyLog sink threw; the session goes on. */

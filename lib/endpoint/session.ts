@@ -15,6 +15,7 @@ import { HandshakeDriver, fragmentsHint, type Handshake } from './handshake-driv
 import type { HandshakeOutcome } from './handshake-outcome.js';
 import { keyLogLine } from './key-log.js';
 import { negotiatedInfo, publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
+import { PeerPath } from './peer-path.js';
 import type { SessionEvent, SessionState } from './session-event.js';
 import type { SessionOptions } from './session-options.js';
 
@@ -31,6 +32,10 @@ export interface SessionInit {
   readonly handshakeBudget?: HandshakeBudget;
   /** Releases what the session owns beyond itself (a client's own UDP socket) when it ends; `close()` resolves once it settles. */
   readonly release?: () => void | Promise<void>;
+  /** The length of the Connection ID we receive records with (RFC 9146), 0 for none. */
+  readonly cidLength?: number;
+  /** The peer moved (RFC 9146 §6): the endpoint finds it at its new address from now on. */
+  readonly onPeerMoved?: (previous: PeerAddress) => void;
 }
 
 /**
@@ -43,8 +48,6 @@ export interface SessionInit {
 export class Session {
   /** Which side of the handshake we are. */
   readonly role: 'client' | 'server';
-  /** The peer's address and port. */
-  readonly peer: PeerAddress;
 
   private readonly data = new Subject<Uint8Array>();
   /** Made on the first subscription to events$: a session nobody watches keeps no Subject for them. */
@@ -69,6 +72,10 @@ export class Session {
   private started = false;
   private closeError?: DtlsError;
   private dropped = 0;
+  /** Where the peer is; it moves with a NAT rebinding when Connection IDs are in use (RFC 9146 §6). */
+  private readonly path: PeerPath;
+  private readonly onPeerMoved?: (previous: PeerAddress) => void;
+  private readonly transmit: (datagram: Uint8Array) => void;
   /**
    * When the peer was last heard from (scheduler time): any record during the
    * handshake, only authenticated ones after it, so a spoofer cannot keep an idle
@@ -81,18 +88,28 @@ export class Session {
   constructor(
     handshake: Handshake | undefined,
     private readonly options: SessionOptions,
-    private readonly transmit: (datagram: Uint8Array) => void,
+    transmit: (datagram: Uint8Array) => void,
     init: SessionInit,
   ) {
     this.role = init.role;
     this.onStateChange = init.onStateChange;
     this.release = init.release;
-    this.peer = init.peer;
+    this.path = new PeerPath(init.peer);
+    this.onPeerMoved = init.onPeerMoved;
+    // Until a new address is proven, no more bytes go there than came from it (RFC 9146 §6).
+    this.transmit = (datagram) => {
+      if (this.path.maySend(datagram.length)) transmit(datagram);
+    };
     this.lastActivity = options.scheduler.now();
-    this.readEpochs = new ReadEpochs(options.replayWindow);
+    this.readEpochs = new ReadEpochs(options.replayWindow, init.cidLength);
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
     const context = { role: this.role, peerName: this.peerName, options, readEpochs: this.readEpochs, writeEpochs: this.writeEpochs };
     this.driver = new HandshakeDriver(handshake, context, init.firstReceiveSeq, (outcome) => this.act(outcome), init.handshakeBudget);
+  }
+
+  /** The peer's address and port: where it was last proven to be by a record newer than any before (RFC 9146 §6). */
+  get peer(): PeerAddress {
+    return this.path.address;
   }
 
   /** Bytes from the peer the handshake holds now (at most maxHandshakeBufferBytes); 0 once it is over. */
@@ -164,12 +181,13 @@ export class Session {
   }
 
   /**
-   * Feeds one datagram from the peer.
+   * Feeds one datagram from the peer; `from` is where it came from when the endpoint found
+   * the session by its Connection ID, which may be a new address of the peer.
    * @internal the endpoint routes the peer's datagrams here
    */
-  receive(datagram: Uint8Array): void {
+  receive(datagram: Uint8Array, from?: PeerAddress): void {
     if (this.state === 'closed') return;
-    if (this.driver === undefined) this.receiveEstablished(datagram);
+    if (this.driver === undefined) this.receiveEstablished(datagram, from);
     else this.act(this.driver.receive(datagram));
   }
 
@@ -270,15 +288,29 @@ export class Session {
   }
 
   /** The established path: no operators, one pass over the datagram's records. */
-  private receiveEstablished(datagram: Uint8Array): void {
+  private receiveEstablished(datagram: Uint8Array, from: PeerAddress | undefined): void {
+    let bytes = datagram.length;
     // Not `dropped += openDatagram(...)`: that would read the count before the records
     // delivered meanwhile add to it.
     const dropped = openDatagram(datagram, this.readEpochs, (record) => {
       if (record.epoch > 0) this.lastActivity = this.options.scheduler.now();
+      if (from !== undefined && record.epoch > 0) {
+        // The datagram's bytes count once toward what we may send an unproven address.
+        this.heardFrom(from, bytes, record.newest === true);
+        bytes = 0;
+      }
       this.onRecord(record);
       return this.state !== 'closed';
     });
     this.dropped += dropped;
+  }
+
+  /** RFC 9146 §6: an authenticated record from `from`; the peer moves there if it is the newest so far. */
+  private heardFrom(from: PeerAddress, bytes: number, newest: boolean): void {
+    const previous = this.path.heard(from, bytes, newest);
+    if (previous === undefined) return;
+    this.onPeerMoved?.(previous);
+    this.events?.next({ type: 'peer-address-changed', from: previous, to: from });
   }
 
   /** Records outside the handshake's stages: alerts, application data, and handshake records after it. */
@@ -356,6 +388,7 @@ export class Session {
       peer: publicPeerIdentity(summary.peer),
       extendedMasterSecret: summary.extendedMasterSecret,
       ...negotiatedInfo(summary.negotiated),
+      ...(summary.connectionIds && { connectionId: { receive: summary.connectionIds.read, send: summary.connectionIds.write } }),
     };
     this.recordLimitSource = summary.negotiated?.recordLimit?.negotiatedBy;
     if (finalFlight) this.finalFlight = new FinalFlight(finalFlight, this.writeEpochs, this.options.mtu);

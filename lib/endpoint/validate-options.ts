@@ -3,6 +3,7 @@ import { CredentialStore } from '../credentials/credential-store.js';
 import { DtlsError } from '../dtls-error.js';
 import { MAX_REPLAY_WINDOW_SIZE } from '../record/replay-window.js';
 import { checkClientExtensionOptions, checkServerExtensionOptions } from './validate-extension-options.js';
+import { checkConnectionIdOption } from './connection-id-options.js';
 
 /**
  * Checks of what users pass to the endpoints, made when the call is made, so a bad
@@ -127,6 +128,7 @@ export function checkClientOptions(options: Options): void {
   if (options['port'] === undefined) throw invalid('port', 'an integer from 1 to 65535', undefined);
   checkNonEmptyString(options, 'serverName', false);
   checkOneOf(options, 'icmpErrors', ['fail', 'ignore']);
+  checkConnectionIdOption(options.connectionId, 'client');
   checkInteger(options, 'icmpErrorLimit', 1, Number.MAX_SAFE_INTEGER);
   checkClientExtensionOptions(options);
   checkEndpointOptions(options);
@@ -149,6 +151,7 @@ export function checkServerSettings(options: Options): void {
   checkMilliseconds(options, 'cookieRotation');
   checkOneOf(options, 'clientAuth', ['none', 'optional', 'required']);
   checkServerExtensionOptions(options);
+  checkConnectionIdOption(options.connectionId, 'server');
   checkEndpointOptions(options);
 }
 

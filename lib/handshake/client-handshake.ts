@@ -30,6 +30,7 @@ import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import { checkServerHelloExtensions, clientHelloExtensions } from './hello-extensions.js';
 import { checkServerExtensionAnswers, clientExtensionOffer, type ClientExtensionOptions, type NegotiatedExtensions } from './negotiated-extensions.js';
+import { clientConnectionIds, offerConnectionId, type ConnectionIdPolicy, type NegotiatedConnectionIds } from './connection-id-negotiation.js';
 import { NEVER_ABORTED } from './lookup-context.js';
 import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
 import type { ClientPskSelector, PskCredential } from './psk-credentials.js';
@@ -55,6 +56,8 @@ export interface ClientHandshakeOptions extends ClientExtensionOptions {
   readonly serverName?: string;
   /** Passed to an async trust callback; aborted when this handshake ends. */
   readonly signal?: AbortSignal;
+  /** RFC 9146: offer Connection IDs, with the one we want to receive. */
+  readonly connectionId?: ConnectionIdPolicy;
 }
 
 /** HelloVerifyRequests answered in one handshake before giving up. */
@@ -73,6 +76,7 @@ interface Agreement {
   readonly extendedMasterSecret: boolean;
   readonly certificateTypes: { readonly server: number; readonly client: number };
   readonly negotiated: NegotiatedExtensions;
+  readonly connectionIds?: NegotiatedConnectionIds;
 }
 
 /** What the server's flight 4 told us so far after its ServerHello; filled in as its messages arrive. */
@@ -93,6 +97,7 @@ interface ClientKeyed {
   readonly peer: PeerIdentity;
   readonly extendedMasterSecret: boolean;
   readonly negotiated: NegotiatedExtensions;
+  readonly connectionIds?: NegotiatedConnectionIds;
 }
 
 type State =
@@ -160,6 +165,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
 
   private firstHello(): ClientHello {
     const { options } = this;
+    const cid = offerConnectionId(options.connectionId);
     return {
       clientVersion: DTLS_1_2,
       random: this.random,
@@ -176,6 +182,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
           serverName: options.serverName,
         }),
         ...clientExtensionOffer(options),
+        ...(cid ? [cid] : []),
       ],
     };
   }
@@ -217,6 +224,8 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     if (!types.ok) return this.fail(AlertDescription.illegal_parameter, types.reason);
     const answers = checkServerExtensionAnswers(this.options, hello.extensions);
     if (!answers.ok) return this.fail(answers.failure.alert, answers.failure.reason);
+    const cids = clientConnectionIds(this.options.connectionId, hello.extensions);
+    if (!cids.ok) return this.fail(cids.alert, cids.reason);
     // The transcript starts with the ClientHello that carried the cookie (RFC 6347 §4.2.6).
     this.transcript.add(offer.message);
     this.transcript.add(message);
@@ -228,6 +237,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
         extendedMasterSecret: findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined,
         certificateTypes: types.value,
         negotiated: answers.value,
+        connectionIds: cids.value,
       },
       flight: { hint: new Uint8Array(0), keyExchangeSeen: false, certificateRequested: false },
     };
@@ -311,7 +321,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
 
   /** Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished. */
   private keyExchangeFlight(agreement: Agreement, flight: ServerFlight): HandshakeStep {
-    const { suite, extendedMasterSecret, negotiated } = agreement;
+    const { suite, extendedMasterSecret, negotiated, connectionIds } = agreement;
     const { provider } = this.options;
     const exchange = this.keyExchange(agreement, flight);
     if (!('body' in exchange)) return exchange;
@@ -333,6 +343,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       serverRandom: agreement.serverRandom,
       // RFC 7627 §3: the session hash runs up to and including ClientKeyExchange.
       sessionHash: extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
+      connectionIds,
     });
     if (flight.certificateRequested && certificate) {
       // RFC 5246 §7.4.8: signs every handshake message so far.
@@ -353,7 +364,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       { kind: 'handshake', epoch: 1, message: finished },
     ];
     const peer: PeerIdentity = flight.serverKey?.identity ?? (exchange.psk ? { kind: 'psk', identity: exchange.psk.identity } : { kind: 'anonymous' });
-    this.state = { name: 'wait-change-cipher-spec', keyed: { suite, keys, peer, extendedMasterSecret, negotiated } };
+    this.state = { name: 'wait-change-cipher-spec', keyed: { suite, keys, peer, extendedMasterSecret, negotiated, connectionIds } };
     return { flight: { number: 5, final: false, entries }, keys: { read: keys.read, write: keys.write, suite } };
   }
 
@@ -387,7 +398,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     return shared ? { publicKey: share.publicKey, shared } : undefined;
   }
 
-  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, negotiated }: ClientKeyed): HandshakeStep {
+  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, negotiated, connectionIds }: ClientKeyed): HandshakeStep {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = computeVerifyData(suite.prfHash, keys.master, 'server finished', this.transcript.hash(suite.prfHash));
@@ -404,6 +415,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       clientRandom: this.random,
       masterSecret: keys.masterSecret,
       negotiated,
+      connectionIds,
     };
     return { established };
   }

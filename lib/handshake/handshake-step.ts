@@ -1,3 +1,4 @@
+import type { NegotiatedConnectionIds } from './connection-id-negotiation.js';
 import type { CipherSuite } from '../crypto/cipher-suites.js';
 import type { RecordCipher } from '../record/record-cipher.js';
 import type { Flight } from './flight.js';
@@ -45,6 +46,8 @@ export interface HandshakeSummary {
   readonly masterSecret: Uint8Array;
   /** What ALPN, server_name and the record limits settled. */
   readonly negotiated?: NegotiatedExtensions;
+  /** The Connection IDs agreed (RFC 9146), when the peers use them. */
+  readonly connectionIds?: NegotiatedConnectionIds;
 }
 
 /** A fatal handshake problem: the alert to send (if any) and what went wrong. */

@@ -37,6 +37,7 @@ import type { FlightEntry } from './flight.js';
 import { FlightMachine, type ClosingState } from './flight-machine.js';
 import { checkClientHelloExtensions, serverHelloExtensions } from './hello-extensions.js';
 import { answerClientExtensions, type NegotiatedExtensions, type ServerExtensionOptions } from './negotiated-extensions.js';
+import { serverConnectionIds, type ConnectionIdPolicy, type NegotiatedConnectionIds } from './connection-id-negotiation.js';
 import { NEVER_ABORTED, type LookupContext } from './lookup-context.js';
 import { acceptedTypes, type LocalCertificate, type PeerAuthenticator } from './peer-authentication.js';
 import type { ServerPskLookup } from './psk-credentials.js';
@@ -67,6 +68,8 @@ export interface ServerHandshakeOptions extends ServerExtensionOptions<ServerCre
   readonly clientAuthenticator?: PeerAuthenticator;
   /** Passed to async lookups (PSK, client key trust); aborted when this handshake ends. */
   readonly signal?: AbortSignal;
+  /** RFC 9146: the CID this handshake issues when the client offers the extension. */
+  readonly connectionId?: ConnectionIdPolicy;
 }
 
 /** Our ECDHE key share and its group. */
@@ -92,6 +95,7 @@ interface Agreement {
   readonly suite: CipherSuite;
   readonly extendedMasterSecret: boolean;
   readonly exchange: Exchange;
+  readonly connectionIds?: NegotiatedConnectionIds;
 }
 
 /** A client certificate that verified: the key its CertificateVerify must be signed with, and who it names. */
@@ -106,6 +110,7 @@ interface ServerKeyed {
   readonly keys: SessionKeys;
   readonly peer: PeerIdentity;
   readonly extendedMasterSecret: boolean;
+  readonly connectionIds?: NegotiatedConnectionIds;
 }
 
 type State =
@@ -170,6 +175,8 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     if (choice.kind === 'ECDHE_ECDSA' && clientCertificateType === undefined && this.options.clientAuth === 'required') {
       return this.fail(AlertDescription.unsupported_certificate, 'no client certificate type in common');
     }
+    const cids = serverConnectionIds(this.options.connectionId, hello.extensions);
+    if (!cids.ok) return this.fail(cids.alert, cids.reason);
 
     const serverHello = this.message(
       HandshakeType.server_hello,
@@ -188,6 +195,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
             clientCertificateType,
           }),
           ...answers.value.extensions,
+          ...(cids.value ? [cids.value.extension] : []),
         ],
       }),
     );
@@ -195,7 +203,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     messages.unshift(serverHello);
     messages.push(this.message(HandshakeType.server_hello_done, encodeServerHelloDone()));
     messages.forEach((m) => this.transcript.add(m));
-    const agreement: Agreement = { suite, extendedMasterSecret, exchange };
+    const agreement: Agreement = { suite, extendedMasterSecret, exchange, connectionIds: cids.value?.ids };
     this.state =
       clientCertificateType !== undefined
         ? { name: 'wait-client-certificate', agreement, clientCertificateType }
@@ -382,7 +390,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     return this.options.provider.computeSharedSecret(group, keyShare.privateKey, clientPublicKey) ?? undefined;
   }
 
-  private deriveKeys({ suite, extendedMasterSecret }: Agreement, preMasterSecret: Uint8Array, peer: PeerIdentity): ServerKeyed {
+  private deriveKeys({ suite, extendedMasterSecret, connectionIds }: Agreement, preMasterSecret: Uint8Array, peer: PeerIdentity): ServerKeyed {
     const keys = deriveSessionKeys({
       provider: this.options.provider,
       suite,
@@ -392,8 +400,9 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
       serverRandom: this.random,
       // RFC 7627 §3: the session hash runs up to and including ClientKeyExchange.
       sessionHash: extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
+      connectionIds,
     });
-    return { suite, keys, peer, extendedMasterSecret };
+    return { suite, keys, peer, extendedMasterSecret, connectionIds };
   }
 
   /** RFC 5246 §7.4.8: the client proves it holds the key of its certificate by signing the transcript so far. */
@@ -411,7 +420,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     return NOTHING;
   }
 
-  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret }: ServerKeyed): HandshakeStep {
+  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, connectionIds }: ServerKeyed): HandshakeStep {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = computeVerifyData(suite.prfHash, keys.master, 'client finished', this.transcript.hash(suite.prfHash));
@@ -440,6 +449,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
         clientRandom: this.clientHello.random,
         masterSecret: keys.masterSecret,
         negotiated: this.negotiated,
+        connectionIds,
       },
     };
   }

@@ -3,6 +3,7 @@ import { computeExtendedMasterSecret, computeMasterSecret, deriveKeyBlock } from
 import { Prf } from '../crypto/prf.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { aeadCipher, type RecordCipher } from '../record/record-cipher.js';
+import type { NegotiatedConnectionIds } from './connection-id-negotiation.js';
 
 export interface SessionKeys {
   readonly masterSecret: Uint8Array;
@@ -26,8 +27,10 @@ export function deriveSessionKeys(args: {
   readonly serverRandom: Uint8Array;
   /** The session hash for RFC 7627, or undefined for the classic master secret. */
   readonly sessionHash: Uint8Array | undefined;
+  /** RFC 9146: the CIDs agreed, which the epoch's records carry. */
+  readonly connectionIds?: NegotiatedConnectionIds;
 }): SessionKeys {
-  const { provider, suite, role, preMasterSecret, clientRandom, serverRandom, sessionHash } = args;
+  const { provider, suite, role, preMasterSecret, clientRandom, serverRandom, sessionHash, connectionIds } = args;
   const masterSecret =
     sessionHash !== undefined
       ? computeExtendedMasterSecret(suite.prfHash, preMasterSecret, sessionHash)
@@ -35,8 +38,11 @@ export function deriveSessionKeys(args: {
   const master = new Prf(suite.prfHash, masterSecret);
   const block = deriveKeyBlock(suite, master, clientRandom, serverRandom);
   const create = provider.createAead.bind(provider);
-  const client = aeadCipher(1, suite, block.clientWriteKey, block.clientWriteIv, create);
-  const server = aeadCipher(1, suite, block.serverWriteKey, block.serverWriteIv, create);
+  // Records to the server carry the server's CID, records to the client the client's.
+  const toServer = role === 'server' ? connectionIds?.read : connectionIds?.write;
+  const toClient = role === 'server' ? connectionIds?.write : connectionIds?.read;
+  const client = aeadCipher(1, suite, block.clientWriteKey, block.clientWriteIv, create, toServer);
+  const server = aeadCipher(1, suite, block.serverWriteKey, block.serverWriteIv, create, toClient);
   return role === 'client'
     ? { masterSecret, master, read: server, write: client }
     : { masterSecret, master, read: client, write: server };

@@ -1,0 +1,61 @@
+import { ContentType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
+
+/** Where the CID starts in a tls12_cid record: after type, version, epoch and sequence_number (RFC 9146 §4). */
+const CID_OFFSET = 11;
+/** A random CID that collides with one in use is drawn again; this many collisions in a row mean the space is full. */
+const MAX_DRAWS = 16;
+
+/**
+ * A server's sessions by the Connection ID it issued them (RFC 9146). All its CIDs have
+ * one length, which is how a record header is read (the header does not carry it). The
+ * keys are latin1 strings (one character per byte), cheaper than a byte array per session;
+ * looking up an unknown CID allocates nothing that outlives the datagram.
+ */
+export class ConnectionIdTable<T> {
+  private readonly byCid = new Map<string, T>();
+
+  constructor(
+    /** Bytes of every CID issued, 0 to 255; 0 issues empty CIDs, which find nothing. */
+    readonly length: number,
+    private readonly randomBytes: (n: number) => Uint8Array,
+  ) {}
+
+  /** Sessions registered now. */
+  get size(): number {
+    return this.byCid.size;
+  }
+
+  /** A fresh random CID no session holds (not yet registered); undefined when the CID space is (nearly) full. */
+  issue(): Uint8Array | undefined {
+    if (this.length === 0) return new Uint8Array(0);
+    for (let draw = 0; draw < MAX_DRAWS; draw++) {
+      const cid = this.randomBytes(this.length);
+      if (!this.byCid.has(key(cid))) return cid;
+    }
+    return undefined;
+  }
+
+  register(cid: Uint8Array, value: T): void {
+    if (cid.length > 0) this.byCid.set(key(cid), value);
+  }
+
+  /** Forgets `cid` if it is still `value`'s. */
+  release(cid: Uint8Array, value: T): void {
+    const k = key(cid);
+    if (this.byCid.get(k) === value) this.byCid.delete(k);
+  }
+
+  /** Whether the datagram's first record is a tls12_cid record long enough to hold one of our CIDs. */
+  carriesCid(datagram: Uint8Array): boolean {
+    return this.length > 0 && datagram[0] === ContentType.tls12_cid && datagram.length >= RECORD_HEADER_LENGTH + this.length;
+  }
+
+  /** The session whose CID the datagram's first record carries (see carriesCid), if any. */
+  sessionOf(datagram: Uint8Array): T | undefined {
+    return this.byCid.get(key(datagram.subarray(CID_OFFSET, CID_OFFSET + this.length)));
+  }
+}
+
+function key(cid: Uint8Array): string {
+  return String.fromCharCode(...cid);
+}
