@@ -60,6 +60,8 @@ export class ImpairmentProxy {
   private readonly flows = new Map<string, Flow>();
   /** Datagrams of clients whose outgoing socket is being bound. */
   private readonly opening = new Map<string, Datagram[]>();
+  /** Clients (by key; '*' for whichever sends next) whose next datagram leaves from a new port. */
+  private readonly rebindArmed = new Set<string>();
   private readonly input: Subscription;
   private closed = false;
 
@@ -110,6 +112,16 @@ export class ImpairmentProxy {
     return moved;
   }
 
+  /**
+   * The next datagram of a client (default: of whichever client sends next), and those
+   * after it, leave from a new outgoing port: a NAT rebinding between two datagrams of a
+   * session, wherever it is in its exchange. Datagrams that arrive while the new port is
+   * being bound wait for it, in order.
+   */
+  rebindOnNextDatagram(client?: PeerAddress): void {
+    this.rebindArmed.add(client === undefined ? '*' : peerKey(client));
+  }
+
   /** Stops forwarding and closes every socket. */
   close(): void {
     if (this.closed) return;
@@ -128,11 +140,20 @@ export class ImpairmentProxy {
   private fromClient(datagram: Datagram): void {
     const key = peerKey(datagram.peer);
     const flow = this.flows.get(key);
-    if (flow) {
+    if (flow && !this.opening.has(key) && (this.rebindArmed.delete(key) || this.rebindArmed.delete('*'))) {
+      // Held as a new client's datagrams are, until the new port is bound, then sent from it.
+      this.opening.set(key, [datagram]);
+      this.rebind(flow.client).then(
+        () => this.release(key, flow),
+        () => this.opening.delete(key),
+      );
+      return;
+    }
+    if (flow && !this.opening.has(key)) {
       flow.toTarget.next(datagram);
       return;
     }
-    // A new client: its datagrams wait, in order, while its outgoing socket is bound.
+    // A new client (or one being moved): its datagrams wait, in order, while its outgoing socket is bound.
     const waiting = this.opening.get(key);
     if (waiting) {
       if (waiting.length < MAX_WAITING) waiting.push(datagram);
@@ -140,14 +161,17 @@ export class ImpairmentProxy {
     }
     this.opening.set(key, [datagram]);
     this.openFlow(datagram.peer).then(
-      (opened) => {
-        const queued = this.opening.get(key) ?? [];
-        this.opening.delete(key);
-        queued.forEach((d) => opened?.toTarget.next(d));
-      },
+      (opened) => this.release(key, opened),
       // No socket for this client (out of ports): its datagrams are lost, as UDP may lose them.
       () => this.opening.delete(key),
     );
+  }
+
+  /** Sends the datagrams held for a client while its socket was bound. */
+  private release(key: string, flow: Flow | undefined): void {
+    const queued = this.opening.get(key) ?? [];
+    this.opening.delete(key);
+    queued.forEach((d) => flow?.toTarget.next(d));
   }
 
   private async openFlow(client: PeerAddress): Promise<Flow | undefined> {

@@ -132,6 +132,29 @@ describe('ImpairmentProxy (UDP on loopback)', () => {
     expect(got).toEqual(['echo:after']);
   });
 
+  it('rebindOnNextDatagram() sends the next datagram, and those right behind it, from a new port, in order', async () => {
+    const target = await echoTarget();
+    const proxy = await proxyTo(target.address);
+    const client = await socket();
+    const first = collect(client, 1);
+    client.send(bytes('before'), proxy.address());
+    expect(await first).toEqual(['echo:before']);
+    const [{ upstream: before }] = proxy.clients();
+
+    proxy.rebindOnNextDatagram();
+    const rest = collect(client, 3);
+    for (const t of ['after 1', 'after 2', 'after 3']) client.send(bytes(t), proxy.address());
+    expect(await rest).toEqual(['echo:after 1', 'echo:after 2', 'echo:after 3']);
+    const [{ upstream: after }] = proxy.clients();
+    expect(after.port).not.toBe(before.port);
+    expect(target.seen.map((s) => [s.text, s.from.port])).toEqual([
+      ['before', before.port],
+      ['after 1', after.port],
+      ['after 2', after.port],
+      ['after 3', after.port],
+    ]);
+  });
+
   it('passes on only what the target sends to a client port, not datagrams from anyone else', async () => {
     const target = await echoTarget();
     const proxy = await proxyTo(target.address);
