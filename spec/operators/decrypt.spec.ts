@@ -42,7 +42,7 @@ describe('decrypt', () => {
     const s = setup();
     s.install();
     s.input.next(protectedRecord(0, 42));
-    expect(s.out).toEqual([{ contentType: ContentType.application_data, epoch: 1, sequenceNumber: 0, payload: Uint8Array.of(42) }]);
+    expect(s.out).toEqual([{ contentType: ContentType.application_data, epoch: 1, sequenceNumber: 0, payload: Uint8Array.of(42), newest: true }]);
   });
 
   it('holds records of the next epoch until its keys are installed, then releases them in arrival order', () => {

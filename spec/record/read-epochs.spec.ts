@@ -28,7 +28,7 @@ describe('ReadEpochs', () => {
     expect(epochs.current).toBe(2);
     for (const epoch of [1, 2]) {
       const record = sealed(cipher(epoch), 5, epoch);
-      expect(epochs.open(record)).toEqual({ contentType: 23, epoch, sequenceNumber: 5, payload: Uint8Array.of(epoch) });
+      expect(epochs.open(record)).toEqual({ contentType: 23, epoch, sequenceNumber: 5, payload: Uint8Array.of(epoch), newest: true });
       expect(epochs.open(record)).toBeUndefined();
     }
   });

@@ -111,7 +111,9 @@ function notCanonical(s: Subject, value: unknown, input: Uint8Array): string | u
   }
   let expected = toHex(input);
   // The record header decoder reads the header and leaves the rest to the record layer.
-  if (s.codec === 'RecordHeader') expected = expected.slice(0, 2 * wire.RECORD_HEADER_LENGTH);
+  if (s.codec === 'RecordHeader' || s.codec === 'RecordHeaderWithCid') {
+    expected = expected.slice(0, 2 * wire.recordHeaderLength(value as wire.RecordHeader));
+  }
   // A hello's empty extensions block decodes to [], which encodes with no block.
   if ((s.codec === 'ClientHello' || s.codec === 'ServerHello') && encoded + '0000' === expected) return undefined;
   return encoded === expected ? undefined : `accepted ${expected} but re-encodes to ${encoded}`;

@@ -38,7 +38,8 @@ export const arbitraries: Arbitrary[] = [
   arb({
     codec: 'RecordHeader',
     generate: (p) => ({
-      contentType: u8(p),
+      // tls12_cid headers carry a CID: the arbitrary below
+      contentType: ((t) => (t === wire.ContentType.tls12_cid ? t + 1 : t))(u8(p)),
       version: u16(p),
       epoch: u16(p),
       sequenceNumber: p.int(0x10000) * 0x1_0000_0000 + p.next(),
@@ -46,6 +47,19 @@ export const arbitraries: Arbitrary[] = [
     }),
     encode: wire.encodeRecordHeader,
     decode: wire.decodeRecordHeader,
+  }),
+  arb({
+    codec: 'RecordHeaderWithCid',
+    generate: (p) => ({
+      contentType: wire.ContentType.tls12_cid,
+      version: u16(p),
+      epoch: u16(p),
+      sequenceNumber: p.int(0x10000) * 0x1_0000_0000 + p.next(),
+      cid: Uint8Array.from({ length: 6 }, () => u8(p)),
+      length: u16(p),
+    }),
+    encode: wire.encodeRecordHeader,
+    decode: (bytes: Uint8Array) => wire.decodeRecordHeader(bytes, 6),
   }),
   arb({
     codec: 'HandshakeFragment',
@@ -196,4 +210,5 @@ export const arbitraries: Arbitrary[] = [
     wire.decodeServerNameExtension,
   ),
   extArb('RecordSizeLimit', (p) => p.range(64, 0xffff), wire.encodeRecordSizeLimitExtension, wire.decodeRecordSizeLimitExtension),
+  extArb('ConnectionId', (p) => Uint8Array.from({ length: p.int(256) }, () => u8(p)), wire.encodeConnectionIdExtension, wire.decodeConnectionIdExtension),
 ];
