@@ -106,12 +106,24 @@ export class DtlsServerSocket extends DtlsDgramSocket {
   }
 
   private adopt(session: Session): void {
-    const key = routeKey(session.peer);
+    // The peer's address now and, after a NAT rebinding (RFC 9146 §6), the one before: an
+    // answer to a request that came from there still reaches the session.
+    let keys = [routeKey(session.peer)];
+    const forget = (): void => keys.forEach((key) => this.established.get(key) === session && this.established.delete(key));
     // A session that fails ends with its closed state too; the error is one client's, not the socket's.
     session.state$.subscribe({
       next: (state) => {
-        if (state === 'established') this.established.set(key, session);
-        else if (state === 'closed' && this.established.get(key) === session) this.established.delete(key);
+        if (state === 'established') this.established.set(keys[0], session);
+        else if (state === 'closed') forget();
+      },
+      error: () => undefined,
+    });
+    session.events$.subscribe({
+      next: (event) => {
+        if (event.type !== 'peer-address-changed') return;
+        forget();
+        keys = [routeKey(event.to), routeKey(event.from)];
+        for (const key of keys) if (!this.established.has(key)) this.established.set(key, session);
       },
       error: () => undefined,
     });

@@ -8,6 +8,8 @@ import type { DatagramTransport } from '../../lib/transport/datagram.js';
 import { clientDgramSocket, type DtlsClientSocket } from '../../lib/dgram/dtls-client-socket.js';
 import { serverDgramSocket, type DtlsServerSocket } from '../../lib/dgram/dtls-server-socket.js';
 import { memoryLink } from '../../lib/transport/memory.js';
+import { asyncScheduler } from 'rxjs';
+import { Nat, SERVER_BEHIND_NAT } from '../network/helpers/nat.js';
 import type { RemoteInfo } from 'node:dgram';
 
 const SERVER = { address: '10.0.0.2', port: 2222 };
@@ -70,6 +72,30 @@ describe('DtlsServerSocket', () => {
     const [answer, from] = await atClient;
     expect(answer.toString()).toBe('pong');
     expect(from).toMatchObject({ address: SERVER.address, port: SERVER.port });
+  });
+
+  it('follows a session whose peer moved (a NAT rebinding, with a Connection ID): rinfo names the new port, and a reply to the new or the old one reaches the session', async () => {
+    const nat = new Nat(asyncScheduler, 1);
+    const server = serverDgramSocket(createServer({ transport: nat.server, credentials: store(), handshakeTimeout: 3000 }));
+    const client = clientDgramSocket({ host: SERVER_BEHIND_NAT.address, port: SERVER_BEHIND_NAT.port, credentials: store(), transport: nat.client, connectionId: 'offer', handshakeTimeout: 3000 });
+    open.push(client, server);
+    const before = nextMessage(server);
+    client.send('before');
+    const [, oldInfo] = await before;
+    const moved = nat.rebind();
+    const after = nextMessage(server);
+    // Long enough that both short replies fit what the new port has sent (RFC 9146 §6: until it is proven).
+    const text = 'after the rebinding, with room for two short replies';
+    client.send(text);
+    const [msg, rinfo] = await after;
+    expect(msg.toString()).toBe(text);
+    expect(rinfo).toMatchObject({ address: moved.address, port: moved.port });
+    for (const to of [rinfo, oldInfo]) {
+      const atClient = nextMessage(client);
+      expect(await sendAsync(server, Buffer.from('ok'), to.port, to.address)).toBe(2);
+      expect((await atClient)[0].toString()).toBe('ok');
+    }
+    expect(server.unroutable).toBe(0);
   });
 
   it('drops a reply to a peer with no established session: no error, 0 bytes, an unroutable event', async () => {
