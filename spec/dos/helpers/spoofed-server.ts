@@ -1,7 +1,7 @@
 import { credentials } from '../../../lib/credentials/credential-store.js';
 import { createServer, type DtlsServer, type ServerEvent, type ServerOptions } from '../../../lib/endpoint/server.js';
 import { Subject } from 'rxjs';
-import { openClientSession } from '../../../lib/endpoint/client.js';
+import { openClientSession, type ClientOptions } from '../../../lib/endpoint/client.js';
 import type { Session } from '../../../lib/endpoint/session.js';
 import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../../../lib/transport/datagram.js';
 import { clientHelloDatagram, cookieIn, pskClientHello } from '../../fuzz/helpers/hello.js';
@@ -15,9 +15,13 @@ export class SpoofedServer {
   readonly clock = new VirtualTime();
   readonly transport: SpoofTransport;
   readonly server: DtlsServer;
-  /** Server events, except one hello-verify-request per ClientHello (a flood would fill memory with them). */
+  /**
+   * Server events, except one hello-verify-request per ClientHello and one drop per
+   * datagram of an unknown Connection ID (a flood would fill memory with them): counted instead.
+   */
   readonly events: ServerEvent[] = [];
   helloVerifyRequests = 0;
+  unknownConnectionIds = 0;
 
   /** Genuine clients on this network, by address: replies to them are delivered, not kept. */
   private readonly clients = new Map<string, Subject<Datagram>>();
@@ -32,25 +36,30 @@ export class SpoofedServer {
     this.server = createServer({ credentials: PSK_STORE, scheduler: this.clock.scheduler, ...options, transport: this.transport });
     this.server.events$.subscribe((e) => {
       if (e.type === 'hello-verify-request') this.helloVerifyRequests++;
+      else if (e.type === 'dropped' && e.reason === 'unknown connection ID') this.unknownConnectionIds++;
       else this.events.push(e);
     });
   }
 
-  /** A genuine PSK client at `peer`, on the same network as the spoofers (datagrams delivered on the clock). */
-  connect(peer: PeerAddress): Promise<Session> {
+  /**
+   * A genuine PSK client at `peer`, on the same network as the spoofers (datagrams delivered
+   * on the clock); `sent` collects what it sends, for specs that replay it.
+   */
+  connect(peer: PeerAddress, options: Partial<ClientOptions> = {}, sent?: Uint8Array[]): Promise<Session> {
     const inbox = new Subject<Datagram>();
     this.clients.set(peerKey(peer), inbox);
     const transport: DatagramTransport = {
       datagrams$: inbox.asObservable(),
       send: (data) => {
         const copy = data.slice();
+        sent?.push(copy);
         this.clock.scheduler.schedule(() => this.transport.deliver(copy, peer));
       },
       address: () => peer,
       close: () => inbox.complete(),
     };
     const server = this.transport.address();
-    return openClientSession({ host: server.address, port: server.port, transport, credentials: PSK_STORE, scheduler: this.clock.scheduler });
+    return openClientSession({ host: server.address, port: server.port, transport, credentials: PSK_STORE, scheduler: this.clock.scheduler, ...options });
   }
 
   /**
