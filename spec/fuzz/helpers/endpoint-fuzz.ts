@@ -68,7 +68,10 @@ export async function runEndpointCase(mode: EndpointMode, seed: number, foreign:
   const p = new Prng(seed);
   const setup = foreign.setup;
   const seen: Uint8Array[] = [];
-  const ctx: MutationContext = { seen, foreign };
+  // Half the tampered cases run with Connection IDs both ways (RFC 9146): tls12_cid records
+  // through the mutations and forgeries, routed by CID at the server.
+  const cidLength = mode === 'tampered' && (seed & 1) === 1 ? 4 : undefined;
+  const ctx: MutationContext = { seen, foreign, cidLength };
   const rates = profile(p);
   const held: Record<Direction, Uint8Array[]> = { 'c>s': [], 's>c': [] };
   const tamper = (direction: Direction, data: Uint8Array): Uint8Array[] => {
@@ -89,6 +92,7 @@ export async function runEndpointCase(mode: EndpointMode, seed: number, foreign:
     seed: seed ^ 0x5eed,
     tamper,
     withClient: mode !== 'attacker-vs-server',
+    ...(cidLength !== undefined && { client: { connectionId: { length: cidLength } }, server: { connectionId: { length: cidLength } } }),
     withServer: mode !== 'attacker-vs-client',
   });
   await lab.start();

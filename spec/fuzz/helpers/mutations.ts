@@ -13,9 +13,11 @@ export interface MutationContext {
   readonly seen: readonly Uint8Array[];
   /** Another session's handshake of the same kind: replays and bodies of real messages. */
   readonly foreign: Recording;
+  /** The length of the Connection ID the endpoints use (RFC 9146), when they do: records are read with it and forged with it. */
+  readonly cidLength?: number;
 }
 
-const CONTENT_TYPES = [ContentType.change_cipher_spec, ContentType.alert, ContentType.handshake, ContentType.application_data, 0, 24, 255];
+const CONTENT_TYPES = [ContentType.change_cipher_spec, ContentType.alert, ContentType.handshake, ContentType.application_data, ContentType.tls12_cid, 0, 24, 255];
 const HANDSHAKE_TYPES = Object.values(HandshakeType) as number[];
 const EPOCHS = [0, 0, 1, 1, 2, 0xffff];
 const MAX_SEQUENCE_NUMBER = 2 ** 48 - 1;
@@ -80,7 +82,7 @@ function bodyOf(p: Prng, foreign: Recording, msgType: number): Uint8Array {
  * byte-level mutation.
  */
 export function mutateDatagram(p: Prng, data: Uint8Array, ctx: MutationContext): Uint8Array {
-  const records = splitRecords(data).records.map(copy);
+  const records = splitRecords(data, ctx.cidLength).records.map(copy);
   if (records.length === 0 || p.int(8) === 0) return mutate(p, data);
   for (let ops = p.range(1, 2); ops > 0 && records.length > 0; ops--) {
     const i = p.int(records.length);
@@ -191,6 +193,17 @@ function mutateHandshakeRecord(p: Prng, r: Rec, ctx: MutationContext): void {
 }
 
 /**
+ * A tls12_cid record (RFC 9146 §4) with the session's CID, as seen on the wire, or a random
+ * one: it reaches the session by its CID, from wherever it comes, and must not authenticate.
+ */
+function cidRecord(p: Prng, ctx: MutationContext, cidLength: number): Uint8Array {
+  const carrier = ctx.seen.filter((d) => d[0] === ContentType.tls12_cid && d.length >= 13 + cidLength);
+  const cid = carrier.length > 0 && p.int(4) !== 0 ? p.pick(carrier).slice(11, 11 + cidLength) : p.bytes(cidLength);
+  const header = { contentType: ContentType.tls12_cid, version: DTLS_1_2, epoch: p.pick(EPOCHS), sequenceNumber: p.pick(SEQUENCE_NUMBERS), cid, length: 0 };
+  return encodeRecord({ header, fragment: p.blob(0, 80) });
+}
+
+/**
  * A datagram an attacker makes up: records of every content type with
  * well-formed headers in plausible and implausible epochs, handshake messages
  * of every type with real or random bodies, replays from this and another
@@ -215,7 +228,7 @@ export function forgeDatagram(p: Prng, ctx: MutationContext): Uint8Array {
       return record(ContentType.handshake, p.int(4) === 0 ? p.pick(EPOCHS) : 0, encodeFragments(fragments));
     }
     case 5:
-      return record(p.pick(CONTENT_TYPES), p.pick(EPOCHS), p.blob(0, 120));
+      return p.bool() || !ctx.cidLength ? record(p.pick(CONTENT_TYPES), p.pick(EPOCHS), p.blob(0, 120)) : cidRecord(p, ctx, ctx.cidLength);
     case 6:
     case 7: {
       const pool = p.bool() && ctx.seen.length > 0 ? ctx.seen : ctx.foreign.datagrams.map((d) => d.data);
