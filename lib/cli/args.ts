@@ -6,6 +6,8 @@ import { parseAlpn, parseMaxFragmentLength, parseRecordSizeLimit, parseSni, type
 import { parseGroupList } from './group-list.js';
 import { parsePskArgument, type PskArgument } from './psk-argument.js';
 import { UsageError } from './usage-error.js';
+import { parseClientCid, parseServerCid } from './cid-argument.js';
+import type { ClientConnectionIdOption, ServerConnectionIdOption } from '../endpoint/connection-id-options.js';
 
 /** The files that hold certificates and keys, as named on the command line; read when the command runs. */
 export interface CredentialFiles {
@@ -38,6 +40,8 @@ export interface EndpointConfig {
 
 export interface ServerConfig extends EndpointConfig {
   readonly psks: readonly PskArgument[];
+  /** --cid: Connection IDs (RFC 9146); absent: the library's default. */
+  readonly connectionId?: ServerConnectionIdOption;
   /** Absent: clients are not asked for a certificate. */
   readonly clientAuth?: 'optional' | 'required';
   /** --sni: host names served with their own certificates. */
@@ -48,6 +52,8 @@ export interface ServerConfig extends EndpointConfig {
 
 export interface ClientConfig extends EndpointConfig {
   readonly psk?: PskArgument;
+  /** --cid: Connection IDs (RFC 9146); absent: not offered. */
+  readonly connectionId?: ClientConnectionIdOption;
   /** The name the server's X.509 certificate must hold (the library defaults it to the host). */
   readonly serverName?: string;
   /** Handshake timeout, ms. */
@@ -90,6 +96,7 @@ const endpointOptions = {
   groups: { type: 'string', multiple: true },
   mtu: { type: 'string' },
   keylog: { type: 'string' },
+  cid: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   alpn: { type: 'string' },
@@ -136,6 +143,7 @@ export function parseServerArgs(args: readonly string[]): ServerConfig | typeof 
     ...(clientAuth === undefined ? {} : { clientAuth }),
     sni: parseSni(values.sni ?? []),
     refuseUnknownSni: serverNameRefusal(values),
+    ...(values.cid === undefined ? {} : { connectionId: parseServerCid(values.cid) }),
   };
 }
 
@@ -166,6 +174,7 @@ export function parseClientArgs(args: readonly string[]): ClientConfig | typeof 
     timeout: values.timeout === undefined ? DEFAULT_CLIENT_TIMEOUT : integer('--timeout', values.timeout, 1, 2 ** 31 - 1),
     linger: values.linger === undefined ? DEFAULT_LINGER : integer('--linger', values.linger, 0, 2 ** 31 - 1),
     ...(values['max-fragment-length'] === undefined ? {} : { maxFragmentLength: parseMaxFragmentLength(values['max-fragment-length']) }),
+    ...(values.cid === undefined ? {} : { connectionId: parseClientCid(values.cid) }),
   };
 }
 

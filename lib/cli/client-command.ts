@@ -27,6 +27,7 @@ export async function runClient(config: ClientConfig): Promise<number> {
       ...(config.serverName === undefined ? {} : { serverName: config.serverName }),
       ...(config.maxFragmentLength === undefined ? {} : { maxFragmentLength: config.maxFragmentLength }),
       ...libraryOptions(config),
+      ...(config.connectionId === undefined ? {} : { connectionId: config.connectionId }),
     });
   } catch (err) {
     out.error(err);

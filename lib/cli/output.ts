@@ -44,7 +44,7 @@ export function describeSessionEvent(event: SessionEvent): string {
     case 'retransmit':
       return `flight ${event.flight} sent again (attempt ${event.attempt}, ${event.reason === 'timeout' ? 'timer expired' : 'the peer repeated its flight'})`;
     case 'handshake-complete':
-      return `handshake complete: ${event.cipherSuite} with ${describePeer(event.peer)}${describeExtensions(event)}`;
+      return `handshake complete: ${event.cipherSuite} with ${describePeer(event.peer)}${describeExtensions(event)}${event.connectionId ? `, ${describeConnectionId(event.connectionId)}` : ''}`;
     case 'alert':
       return `alert ${event.direction}: ${event.level} ${event.name}`;
     case 'key-log-error':
@@ -56,6 +56,12 @@ export function describeSessionEvent(event: SessionEvent): string {
     case 'closed':
       return event.error ? `closed: ${event.error.code} ${event.error.message}` : 'closed';
   }
+}
+
+/** RFC 9146: the CIDs each way, "none" for a zero-length one. */
+function describeConnectionId(cid: { readonly receive: Uint8Array; readonly send: Uint8Array }): string {
+  const text = (bytes: Uint8Array) => (bytes.length === 0 ? 'none' : bytesToHex(bytes));
+  return `connection ID ours ${text(cid.receive)}, peer's ${text(cid.send)}`;
 }
 
 /** Server events a person wants to see; session-start and session-end repeat what the session's own events say. */

@@ -23,6 +23,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
       ...(config.clientAuth === undefined ? {} : { clientAuth: config.clientAuth }),
       ...(config.sni.length === 0 ? {} : { serverNames, unknownServerName: config.refuseUnknownSni ? 'refuse' : 'default' }),
       ...libraryOptions(config),
+      ...(config.connectionId === undefined ? {} : { connectionId: config.connectionId }),
     });
   } catch (err) {
     out.error(err);

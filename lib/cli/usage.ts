@@ -83,6 +83,11 @@ ${CIPHER_SUITES.map((s) => `                        ${s.name.padEnd(SUITE_WIDTH)
   --max-fragment-length N
                       client: ask for 512, 1024, 2048 or 4096-byte records both ways
                       (RFC 6066 §4), for servers without record_size_limit
+  --cid ARG           Connection IDs (RFC 9146), which keep a session across a NAT
+                      rebinding; server: a CID length to issue, 0 to 255 (default 4),
+                      "require" (refuse clients without) or "off"; client: "offer"
+                      (take none, use the server's), "require", or a length to
+                      receive with a CID of our own too (default: not offered)
   --keylog FILE       append the session secrets to FILE in NSS key log format, for
                       Wireshark (the SSLKEYLOGFILE environment variable does the same)
   --json              events as JSON lines, one object with an "event" field each

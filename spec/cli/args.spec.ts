@@ -210,3 +210,29 @@ describe('parseDemoArgs', () => {
     expect(usageError(() => parseDemoArgs(['--cipher', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8']))).toMatch(/needs a certificate; the demo uses pre-shared keys only/);
   });
 });
+
+describe('--cid (RFC 9146 Connection IDs)', () => {
+  it('server: a length to issue, require, or off', () => {
+    expect(parseServerArgs([...PSK, '--cid', '6'])).toMatchObject({ connectionId: { length: 6 } });
+    expect(parseServerArgs([...PSK, '--cid', '0'])).toMatchObject({ connectionId: { length: 0 } });
+    expect(parseServerArgs([...PSK, '--cid', 'require'])).toMatchObject({ connectionId: { required: true } });
+    expect(parseServerArgs([...PSK, '--cid', 'off'])).toMatchObject({ connectionId: false });
+    expect(parseServerArgs(PSK)).not.toHaveProperty('connectionId');
+  });
+
+  it('client: offer, require, or a length of our own CID', () => {
+    const client = (...cid: string[]) => parseClientArgs(['--port', '1', ...PSK, ...cid]);
+    expect(client('--cid', 'offer')).toMatchObject({ connectionId: 'offer' });
+    expect(client('--cid', 'require')).toMatchObject({ connectionId: 'require' });
+    expect(client('--cid', '4')).toMatchObject({ connectionId: { length: 4 } });
+    expect(client()).not.toHaveProperty('connectionId');
+  });
+
+  it.each([
+    ['server', () => parseServerArgs([...PSK, '--cid', '256']), /^--cid takes a length from 0 to 255, 'require' or 'off', got "256"$/],
+    ['server', () => parseServerArgs([...PSK, '--cid', 'offer']), /^--cid takes a length from 0 to 255, 'require' or 'off', got "offer"$/],
+    ['client', () => parseClientArgs(['--port', '1', ...PSK, '--cid', 'yes']), /^--cid takes 'offer', 'require' or a length from 0 to 255, got "yes"$/],
+  ])('refuses what the %s cannot use, in one line', (_role, parse, message) => {
+    expect(usageError(parse)).toMatch(message);
+  });
+});
