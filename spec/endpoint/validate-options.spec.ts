@@ -32,6 +32,8 @@ const BAD_CLIENT_OPTIONS: ReadonlyArray<readonly [string, Record<string, unknown
   ['a signal that is no AbortSignal', { signal: 'stop' }, 'signal must be an AbortSignal'],
   ['an unknown ICMP policy', { icmpErrors: 'retry' }, 'icmpErrors must be one of "fail", "ignore"'],
   ['a scheduler that is none', { scheduler: {} }, 'scheduler must be an RxJS SchedulerLike'],
+  ['a connection ID option that is none', { connectionId: 'always' }, "connectionId must be false, 'offer', 'require' or { length?: 0..255, required?: boolean }"],
+  ['a connection ID longer than 255 bytes', { connectionId: { length: 256 } }, 'connectionId must be'],
 ];
 
 describe('option checks: every bad option is a DtlsError EINVAL naming it and what it accepts', () => {
@@ -65,6 +67,8 @@ describe('option checks: every bad option is a DtlsError EINVAL naming it and wh
       [{ idleTimeout: -1 }, 'idleTimeout must be a number of milliseconds'],
       [{ cookieRotation: Number.NaN }, 'cookieRotation must be a number of milliseconds'],
       [{ clientAuth: 'always' }, 'clientAuth must be one of "none", "optional", "required"'],
+      [{ connectionId: 'offer' }, 'connectionId must be false or { length?: 0..255, required?: boolean }'],
+      [{ connectionId: { length: -1 } }, 'connectionId must be false or { length?: 0..255, required?: boolean }'],
       [{ mtu: 70_000 }, 'mtu must be an integer from 64 to 65507'],
       [{ credentials: undefined }, 'credentials must be a CredentialStore'],
     ];

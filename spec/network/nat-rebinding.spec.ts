@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../lib/credentials/credential-store.js';
 import { openClientSession, type ClientOptions } from '../../lib/endpoint/client.js';
-import { createServer, type ServerEvent } from '../../lib/endpoint/server.js';
+import { createServer, type ServerEvent, type ServerOptions } from '../../lib/endpoint/server.js';
+import type { DtlsError } from '../../lib/dtls-error.js';
 import type { Session } from '../../lib/endpoint/session.js';
 import type { SessionEvent } from '../../lib/endpoint/session-event.js';
 import { VirtualTime } from '../../lib/testing/index.js';
@@ -119,5 +120,47 @@ describe('NAT rebinding mid-session', () => {
     expect(nat.lostAtNat).toHaveLength(1);
     time.advanceBy(IDLE_TIMEOUT * 1.5);
     expect(old.state).toBe('closed');
+  });
+});
+
+describe('Connection ID options end to end', () => {
+  async function handshake(server: ServerOptions['connectionId'], client: ClientOptions['connectionId']) {
+    const time = new VirtualTime();
+    const nat = new Nat(time.scheduler);
+    const dtls = createServer({ transport: nat.server, credentials: pskStore(), scheduler: time.scheduler, connectionId: server });
+    const sessions: Session[] = [];
+    dtls.sessions$.subscribe((s) => sessions.push(s));
+    const session = openClientSession({ host: SERVER_BEHIND_NAT.address, port: SERVER_BEHIND_NAT.port, transport: nat.client, credentials: pskStore(), scheduler: time.scheduler, keyLog: undefined, connectionId: client });
+    time.advanceBy(10_000);
+    const s = await session;
+    const failed: DtlsError | undefined = s.error ?? sessions[0]?.error;
+    const outcome = failed
+      ? { error: `${failed.code} ${failed.message}` }
+      : { client: s.info?.connectionId, server: sessions[0]?.info?.connectionId, established: s.state === 'established' && sessions[0]?.state === 'established' };
+    dtls.close();
+    return outcome;
+  }
+
+  it('a server with CIDs off ignores the offer; a client that requires them then fails', async () => {
+    expect(await handshake(false, 'offer')).toEqual({ client: undefined, server: undefined, established: true });
+    expect(await handshake(undefined, false)).toEqual({ client: undefined, server: undefined, established: true });
+    expect(await handshake(false, 'require')).toMatchObject({ error: expect.stringMatching(/^EHANDSHAKE .*connection IDs/) });
+  });
+
+  it('a server that requires CIDs refuses a client that does not offer them', async () => {
+    expect(await handshake({ required: true }, false)).toMatchObject({ error: expect.stringMatching(/handshake_failure/) });
+    expect(await handshake({ required: true }, 'offer')).toMatchObject({ server: { receive: expect.any(Uint8Array), send: new Uint8Array(0) }, established: true });
+  });
+
+  it('a client asking for a CID of its own gets records with it', async () => {
+    const { client, server, established } = (await handshake({ length: 6 }, { length: 2 })) as {
+      client: { receive: Uint8Array; send: Uint8Array };
+      server: unknown;
+      established: boolean;
+    };
+    expect(established).toBe(true);
+    expect(client.receive).toHaveLength(2);
+    expect(client.send).toHaveLength(6);
+    expect(server).toEqual({ receive: client.send, send: client.receive });
   });
 });
