@@ -101,7 +101,27 @@ describe.skipIf(openssl.skip)('our client through a lossy UDP proxy to openssl s
 });
 
 describe('NAT rebinding through the UDP proxy against an rx-dtls server (real time)', () => {
-  it('the server drops the records from the new port, the client does not notice, and a new handshake from the new port works', async () => {
+  it('with a Connection ID (RFC 9146) the session survives: the server follows the client to its new port and the echo comes back', async () => {
+    const echo = await startEchoServer({ credentials: pskStore() });
+    const p = await proxy(echo.port);
+    const socket = await UdpTransport.bind({ host: '127.0.0.1', port: 0 });
+    sockets.push(socket);
+    try {
+      const session = await connect({ host: '127.0.0.1', port: p.address().port, transport: socket, connectionId: 'offer', ...CLIENT });
+      const rec = recordSession(session);
+      session.send(utf8('before'));
+      await rec.received('before');
+      const [after] = await p.rebind();
+      session.send(utf8('after the rebinding'));
+      expect(await rec.received('after the rebinding')).toBe('beforeafter the rebinding');
+      expect(echo.sessions.map((s) => s.session.peer)).toEqual([after]);
+      session.close();
+    } finally {
+      echo.server.close();
+    }
+  });
+
+  it('without a Connection ID the server drops the records from the new port, the client does not notice, and a new handshake from the new port works', async () => {
     const echo = await startEchoServer({ credentials: pskStore() });
     const events: ServerEvent[] = [];
     echo.server.events$.subscribe((e) => events.push(e));
