@@ -37,14 +37,17 @@ export class ReadEpochs extends EpochSet<ReadEpoch> {
   private newestSequence = -1;
 
   /**
-   * `cidLength` is the length of the Connection ID we receive records with (RFC 9146;
-   * 0 for none): the record header cannot be read without it.
+   * The length of the Connection ID we receive records with (RFC 9146; 0 for none): a
+   * tls12_cid record's header cannot be read without it.
    */
+  readonly cidLength: number;
+
   constructor(
     private readonly replayWindowSize = 64,
-    readonly cidLength = 0,
+    cidLength = 0,
   ) {
     super();
+    this.cidLength = cidLength;
   }
 
   /** No further epoch will come (the handshake is over and we never renegotiate): stop holding records for one. */
