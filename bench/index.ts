@@ -27,6 +27,8 @@ import { rowLabel, unsupported, type Row } from './workloads/rows.js';
  */
 const rxNoble = rxClient(nobleProvider);
 const rxNode = rxClient(nodeCryptoProvider);
+/** Connection IDs both ways (RFC 9146): every record carries 4 bytes of CID and its real type inside. */
+const rxNodeCid = rxClient(nodeCryptoProvider, { length: 4 });
 const sClient = opensslClient();
 const [rxNobleServer, rxNodeServer] = [rxServer('noble'), rxServer('node')];
 
@@ -56,6 +58,7 @@ const HANDSHAKE_ROWS: readonly Row[] = [
 const RECORD_ROWS: readonly Row[] = [
   { client: rxNoble, server: rxNobleServer },
   { client: rxNode, server: rxNodeServer },
+  { client: rxNodeCid, server: rxNodeServer },
   { client: rxNode, server: opensslServer },
   { client: sClient, server: rxNodeServer },
   { client: sClient, server: opensslServer },
