@@ -326,7 +326,9 @@ export class DtlsServer {
         // Established: no lookup is left running. Closed while handshaking: stop them.
         if (state === 'closed') lookupsEnd?.abort(new DtlsError('ECLOSED', `the handshake with ${peer.address}:${peer.port} ended`));
         if (state !== 'handshaking') lookupsEnd = undefined;
-        if (state === 'closed' && cid !== undefined) this.connectionIds?.release(cid, session);
+        // A client that did not take the CID leaves no entry behind for its idle life.
+        const cidUnused = state === 'established' && session.info?.connectionId === undefined;
+        if (cid !== undefined && (state === 'closed' || cidUnused)) this.connectionIds?.release(cid, session);
         this.onSessionState(key, session, state);
       },
       handshakeBudget: budget,
