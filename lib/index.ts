@@ -14,6 +14,7 @@ export type { MaxFragmentLength } from './wire/max-fragment-length-extension.js'
 export type { Session } from './endpoint/session.js';
 export type { SessionEvent, SessionState } from './endpoint/session-event.js';
 export type { HandshakeInfo, PublicPeerIdentity } from './endpoint/handshake-info.js';
+export { SessionResumption } from './endpoint/session-resumption.js';
 export { DEFAULT_SESSION_OPTIONS, type SessionOptions } from './endpoint/session-options.js';
 export { DtlsError, type DtlsErrorCode, type AlertInfo } from './dtls-error.js';
 export type { DebugLog } from './endpoint/debug-log.js';

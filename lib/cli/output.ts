@@ -44,7 +44,7 @@ export function describeSessionEvent(event: SessionEvent): string {
     case 'retransmit':
       return `flight ${event.flight} sent again (attempt ${event.attempt}, ${event.reason === 'timeout' ? 'timer expired' : 'the peer repeated its flight'})`;
     case 'handshake-complete':
-      return `handshake complete: ${event.cipherSuite} with ${describePeer(event.peer)}${describeExtensions(event)}${event.connectionId ? `, ${describeConnectionId(event.connectionId)}` : ''}`;
+      return `handshake complete${event.resumed ? ' (resumed)' : ''}: ${event.cipherSuite} with ${describePeer(event.peer)}${describeExtensions(event)}${event.connectionId ? `, ${describeConnectionId(event.connectionId)}` : ''}`;
     case 'alert':
       return `alert ${event.direction}: ${event.level} ${event.name}`;
     case 'key-log-error':

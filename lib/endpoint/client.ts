@@ -16,6 +16,7 @@ import { applyIcmpErrors } from './icmp-errors.js';
 import { debugLogFor, logSession, type DebugLog } from './debug-log.js';
 import type { PskCallback } from './psk-callback.js';
 import type { MaxFragmentLength } from '../wire/max-fragment-length-extension.js';
+import type { SessionResumption } from './session-resumption.js';
 import { Session } from './session.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 import { checkClientOptions } from './validate-options.js';
@@ -83,6 +84,14 @@ export interface ClientOptions extends Partial<SessionOptions> {
    * then defaults to the same value, for servers that know record_size_limit (which wins).
    */
   readonly maxFragmentLength?: MaxFragmentLength;
+  /**
+   * A session to resume with an abbreviated handshake (RFC 5246 §7.3): an earlier session's
+   * `resumption`, or the bytes or base64 it was saved as. A server that no longer knows it
+   * answers with a full handshake; `session.info.resumed` says which it was.
+   */
+  readonly resume?: SessionResumption | Uint8Array | string;
+  /** Whether to ask the server for an RFC 5077 session ticket (default true); without one it may still give a session ID. */
+  readonly tickets?: boolean;
 }
 
 /**
@@ -131,7 +140,7 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
   let lookupsEnd: AbortController | undefined = new AbortController();
   const connectionId = clientConnectionIdPolicy(options.connectionId, options.provider ?? nobleProvider);
   const handshake = new ClientHandshake({
-    ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal }),
+    ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, now: () => opts.scheduler.now() }),
     connectionId,
   });
   const subscriptions = new Subscription();

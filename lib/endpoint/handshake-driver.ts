@@ -400,8 +400,9 @@ export class HandshakeDriver {
       this.established = true;
       this.handshake = undefined;
       context.readEpochs.expectNoNextEpoch();
-      // The client's flight 5 is answered; the server's final flight may still be asked for.
-      this.effect({ kind: 'established', summary: step.established, finalFlight: context.role === 'server' ? this.lastFlight : undefined });
+      // A final flight (the server's flight 6, or the client's flight 5 of an abbreviated
+      // handshake) may still be asked for; any other flight of ours is answered.
+      this.effect({ kind: 'established', summary: step.established, finalFlight: this.lastFlight?.final ? this.lastFlight : undefined });
     }
     if (step.failure) {
       const { alert, reason } = step.failure;

@@ -41,6 +41,8 @@ export interface HandshakeInfo {
   readonly peer: PublicPeerIdentity;
   /** Whether the master secret is bound to the handshake (RFC 7627); both sides need it against triple-handshake attacks. */
   readonly extendedMasterSecret: boolean;
+  /** Whether the handshake resumed an earlier session (RFC 5246 §7.3, abbreviated): no key exchange, no certificates. */
+  readonly resumed: boolean;
   /** The application protocol ALPN agreed on (RFC 7301); absent when none was. */
   readonly alpn?: string;
   /** On a server: the host name the client asked for in server_name (RFC 6066 §3), lower-cased. */

@@ -11,6 +11,8 @@ import type { ServerNameSelection } from '../handshake/server-name-selection.js'
 import type { CheckServerIdentity } from '../credentials/x509.js';
 import { selectCipherSuites } from './cipher-suite-selection.js';
 import { pskSelector, type PskCallback } from './psk-callback.js';
+import { SessionResumption } from './session-resumption.js';
+import type { ResumableSession } from '../handshake/resumable-session.js';
 
 /** What an endpoint's handshakes take from the user: credentials and preferences. */
 export interface HandshakeCredentials {
@@ -96,6 +98,9 @@ export function clientHandshakeOptions(
     readonly signal?: AbortSignal;
     readonly pskCallback?: PskCallback;
     readonly checkServerIdentity?: CheckServerIdentity;
+    readonly resume?: SessionResumption | Uint8Array | string;
+    readonly tickets?: boolean;
+    readonly now?: () => number;
   } & ClientExtensionOptions,
 ): ClientHandshakeOptions {
   const tag = options.tag ?? 0;
@@ -119,5 +124,14 @@ export function clientHandshakeOptions(
     alpn: options.alpn,
     recordSizeLimit: options.recordSizeLimit,
     maxFragmentLength: options.maxFragmentLength,
+    resume: resumeState(options.resume),
+    tickets: options.tickets,
+    now: options.now,
   };
+}
+
+/** The session a client offers, from what the application kept (checked when the options were). */
+function resumeState(resume: SessionResumption | Uint8Array | string | undefined): ResumableSession | undefined {
+  if (resume === undefined) return undefined;
+  return (resume instanceof SessionResumption ? resume : SessionResumption.from(resume)).state;
 }

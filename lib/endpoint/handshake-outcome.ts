@@ -22,7 +22,7 @@ export type HandshakeEffect =
       readonly record: PlainRecord;
     }
   | {
-      /** Both Finished verified. `finalFlight` is the server's last flight, which it must still resend when asked (RFC 6347 §4.2.4). */
+      /** Both Finished verified. `finalFlight` is our last flight if it was the handshake's, which we must still resend when asked (RFC 6347 §4.2.4). */
       readonly kind: 'established';
       readonly summary: HandshakeSummary;
       readonly finalFlight?: Flight;

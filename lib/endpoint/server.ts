@@ -20,9 +20,10 @@ import { debugLogFor, logServer, type DebugLog } from './debug-log.js';
 import { Session } from './session.js';
 import type { SessionState } from './session-event.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
-import { checkListenOptions, checkServerOptions } from './validate-options.js';
 import { serverConnectionIdLength, type ServerConnectionIdOption } from './connection-id-options.js';
 import { ConnectionIdTable } from './connection-id-table.js';
+import { checkListenOptions, checkServerOptions, checkTicketKeys } from './validate-options.js';
+import { ServerResumption } from '../handshake/server-resumption.js';
 
 /** A DTLS server: its transport, its credentials, its limits, and the session options its sessions use. */
 export interface ServerOptions extends Partial<SessionOptions> {
@@ -88,6 +89,22 @@ export interface ServerOptions extends Partial<SessionOptions> {
    * session is found by its CID before the address, so it survives a NAT rebinding.
    */
   readonly connectionId?: ServerConnectionIdOption;
+  /**
+   * How long after its full handshake a session may be resumed, by session ID or ticket
+   * (default 7200000 ms, two hours; RFC 5246 §7.4.1.2 suggests at most 24 hours).
+   */
+  readonly sessionLifetime?: number;
+  /** Most sessions cached for resumption by session ID, the oldest dropped first (default 10000; 0 caches none). */
+  readonly sessionCacheSize?: number;
+  /** Whether RFC 5077 session tickets are issued and accepted (default true); a client that asks for one gets a ticket instead of a cache entry. */
+  readonly tickets?: boolean;
+  /**
+   * Ticket keys shared by every server that should resume the others' tickets: 48 bytes
+   * each (a 16-byte key name, then a 32-byte AES-256-GCM key), the current one first, the
+   * ones before it still accepted. Default: the server's own, rotated every sessionLifetime.
+   * `setTicketKeys()` rotates them. They are secrets: whoever holds them reads every session resumed by ticket.
+   */
+  readonly ticketKeys?: readonly Uint8Array[];
 }
 
 /** What a server reports on `events$`, about peers rather than one session. */
@@ -158,6 +175,7 @@ export class DtlsServer {
   private readonly sessionOptions: SessionOptions;
   private readonly provider: CryptoProvider;
   private readonly handshakeOptions: ServerHandshakeOptions;
+  private readonly resumption: ServerResumption;
   private readonly lookups: LookupGate;
   private readonly handshakeBytes: HandshakeBytePool;
   private readonly idleTimeout: number;
@@ -177,8 +195,16 @@ export class DtlsServer {
     this.handshakeBytes = new HandshakeBytePool(handshakeBytesTotal(options, this.sessionOptions));
     this.provider = options.provider ?? nobleProvider;
     this.lookups = new LookupGate(options.maxPendingLookups ?? 32);
-    this.handshakeOptions = serverHandshakeOptions({ ...options, lookups: this.lookups });
     const { scheduler } = this.sessionOptions;
+    this.resumption = new ServerResumption({
+      provider: this.provider,
+      now: () => scheduler.now(),
+      lifetime: options.sessionLifetime ?? 7_200_000,
+      cacheSize: options.sessionCacheSize ?? 10_000,
+      tickets: options.tickets ?? true,
+      ticketKeys: options.ticketKeys,
+    });
+    this.handshakeOptions = { ...serverHandshakeOptions({ ...options, lookups: this.lookups }), resumption: this.resumption };
     // Rotated on use rather than on a timer, so a server with no sessions schedules nothing.
     this.secrets = new CookieSecrets(this.provider.randomBytes(32), {
       period: options.cookieRotation ?? 60_000,
@@ -227,6 +253,21 @@ export class DtlsServer {
     readonly waiting: number;
   } {
     return { running: this.lookups.inFlight, waiting: this.lookups.queued };
+  }
+
+  /** Sessions cached for resumption by session ID now (at most sessionCacheSize). */
+  get cachedSessions(): number {
+    return this.resumption.cachedSessions;
+  }
+
+  /**
+   * Replaces the ticket keys (48 bytes each, the current one first; see `ticketKeys`):
+   * how a cluster that shares them rotates them. Tickets sealed under a key no longer
+   * given fall back to a full handshake.
+   */
+  setTicketKeys(keys: readonly Uint8Array[]): void {
+    checkTicketKeys(keys);
+    this.resumption.setTicketKeys(keys);
   }
 
   /** Bytes from peers all handshakes in progress hold now (at most maxHandshakeBytesTotal). */

@@ -16,6 +16,7 @@ import type { HandshakeOutcome } from './handshake-outcome.js';
 import { keyLogLine } from './key-log.js';
 import { negotiatedInfo, publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
 import { PeerPath } from './peer-path.js';
+import { SessionResumption } from './session-resumption.js';
 import type { SessionEvent, SessionState } from './session-event.js';
 import type { SessionOptions } from './session-options.js';
 
@@ -64,6 +65,7 @@ export class Session {
   private handshakeInfo?: HandshakeInfo;
   /** The extension by which the peer limited our records, for the EMSGSIZE message. */
   private recordLimitSource?: string;
+  private resumable?: SessionResumption;
   private readonly onStateChange?: (state: SessionState) => void;
   private readonly release?: () => void | Promise<void>;
   /** Settles once what the session owns is released (set when it ends). */
@@ -156,6 +158,14 @@ export class Session {
   /** What the handshake agreed, once established. */
   get info(): HandshakeInfo | undefined {
     return this.handshakeInfo;
+  }
+
+  /**
+   * A client's: what resumes this session later (`connect({ resume })`), once established,
+   * when the server made it resumable (a session ID or a ticket). It holds the master secret.
+   */
+  get resumption(): SessionResumption | undefined {
+    return this.resumable;
   }
 
   /** The error that ended the session, if it did not end cleanly. */
@@ -387,10 +397,12 @@ export class Session {
       cipherSuite: summary.cipherSuite.name,
       peer: publicPeerIdentity(summary.peer),
       extendedMasterSecret: summary.extendedMasterSecret,
+      resumed: summary.resumed,
       ...negotiatedInfo(summary.negotiated),
       ...(summary.connectionIds && { connectionId: { receive: summary.connectionIds.read, send: summary.connectionIds.write } }),
     };
     this.recordLimitSource = summary.negotiated?.recordLimit?.negotiatedBy;
+    if (summary.resumable) this.resumable = new SessionResumption(summary.resumable);
     if (finalFlight) this.finalFlight = new FinalFlight(finalFlight, this.writeEpochs, this.options.mtu);
     // The driver's call has returned: what is left of its outcome needs no driver.
     this.dropDriver();

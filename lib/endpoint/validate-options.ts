@@ -4,6 +4,8 @@ import { DtlsError } from '../dtls-error.js';
 import { MAX_REPLAY_WINDOW_SIZE } from '../record/replay-window.js';
 import { checkClientExtensionOptions, checkServerExtensionOptions } from './validate-extension-options.js';
 import { checkConnectionIdOption } from './connection-id-options.js';
+import { TICKET_KEY_LENGTH } from '../handshake/ticket-keys.js';
+import { SessionResumption } from './session-resumption.js';
 
 /**
  * Checks of what users pass to the endpoints, made when the call is made, so a bad
@@ -131,6 +133,7 @@ export function checkClientOptions(options: Options): void {
   checkConnectionIdOption(options.connectionId, 'client');
   checkInteger(options, 'icmpErrorLimit', 1, Number.MAX_SAFE_INTEGER);
   checkClientExtensionOptions(options);
+  checkResumeOptions(options);
   checkEndpointOptions(options);
 }
 
@@ -152,6 +155,7 @@ export function checkServerSettings(options: Options): void {
   checkOneOf(options, 'clientAuth', ['none', 'optional', 'required']);
   checkServerExtensionOptions(options);
   checkConnectionIdOption(options.connectionId, 'server');
+  checkResumptionSettings(options);
   checkEndpointOptions(options);
 }
 
@@ -161,4 +165,34 @@ export function checkListenOptions(options: Options): void {
   checkNonEmptyString(options, 'host', false);
   checkInteger(options, 'port', 0, 65_535);
   checkServerSettings({ ...options, transport: undefined });
+}
+
+function checkBoolean(options: Options, name: string): void {
+  const value = options[name];
+  if (value !== undefined && typeof value !== 'boolean') throw invalid(name, 'true or false', value);
+}
+
+/** A client's session to resume (a SessionResumption, or its bytes or base64) and whether it asks for tickets. */
+function checkResumeOptions(options: Options): void {
+  const resume = options['resume'];
+  if (resume !== undefined && !(resume instanceof SessionResumption)) {
+    if (!(resume instanceof Uint8Array) && typeof resume !== 'string') throw invalid('resume', 'a SessionResumption, or the bytes or base64 of one', resume);
+    SessionResumption.from(resume);
+  }
+  checkBoolean(options, 'tickets');
+}
+
+/** A server's session cache, ticket switch, ticket keys and session lifetime. */
+function checkResumptionSettings(options: Options): void {
+  checkInteger(options, 'sessionCacheSize', 0, Number.MAX_SAFE_INTEGER);
+  checkInteger(options, 'sessionLifetime', 1, Number.MAX_SAFE_INTEGER);
+  checkBoolean(options, 'tickets');
+  if (options['ticketKeys'] !== undefined) checkTicketKeys(options['ticketKeys']);
+}
+
+/** Ticket keys as the `ticketKeys` option and `setTicketKeys()` take them. */
+export function checkTicketKeys(keys: unknown): void {
+  if (!Array.isArray(keys) || keys.length === 0 || keys.some((k) => !(k instanceof Uint8Array) || k.length !== TICKET_KEY_LENGTH)) {
+    throw invalid('ticketKeys', `a non-empty array of ${TICKET_KEY_LENGTH}-byte keys (a 16-byte name, then a 32-byte key), the current one first`, keys);
+  }
 }

@@ -34,7 +34,9 @@ import { clientConnectionIds, offerConnectionId, type ConnectionIdPolicy, type N
 import { NEVER_ABORTED } from './lookup-context.js';
 import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
 import type { ClientPskSelector, PskCredential } from './psk-credentials.js';
-import { deriveSessionKeys, type SessionKeys } from './session-keys.js';
+import { deriveSessionKeys, sessionKeysFromMaster, type SessionKeys } from './session-keys.js';
+import type { ResumableSession } from './resumable-session.js';
+import { decodeNewSessionTicket } from '../wire/new-session-ticket.js';
 import { serverKeyExchangeSignedData } from './signed-params.js';
 import { Transcript } from './transcript.js';
 
@@ -58,6 +60,16 @@ export interface ClientHandshakeOptions extends ClientExtensionOptions {
   readonly signal?: AbortSignal;
   /** RFC 9146: offer Connection IDs, with the one we want to receive. */
   readonly connectionId?: ConnectionIdPolicy;
+  /**
+   * A session to resume with an abbreviated handshake (RFC 5246 §7.3), by its ID or its
+   * RFC 5077 ticket; offered only when its suite is offered and it has the extended master
+   * secret (RFC 7627 §5.3). A server that does not resume it gets a full handshake.
+   */
+  readonly resume?: ResumableSession;
+  /** Whether to ask for an RFC 5077 ticket with an empty SessionTicket extension (default true). */
+  readonly tickets?: boolean;
+  /** The clock a new session's creation time is read from (ms; default Date.now). */
+  readonly now?: () => number;
 }
 
 /** HelloVerifyRequests answered in one handshake before giving up. */
@@ -77,6 +89,18 @@ interface Agreement {
   readonly certificateTypes: { readonly server: number; readonly client: number };
   readonly negotiated: NegotiatedExtensions;
   readonly connectionIds?: NegotiatedConnectionIds;
+  /** The session ID the server gave the new session (empty: not cached). */
+  readonly sessionId: Uint8Array;
+  /** RFC 5077 §3.2: the ServerHello's empty SessionTicket extension announces a NewSessionTicket. */
+  readonly ticketExpected: boolean;
+}
+
+/** What the session will be resumable as: its ID and ticket, and when it was made (a resumed one keeps its own). */
+interface SessionHandle {
+  readonly sessionId: Uint8Array;
+  readonly createdAt?: number;
+  readonly ticket?: Uint8Array;
+  readonly ticketLifetimeHint?: number;
 }
 
 /** What the server's flight 4 told us so far after its ServerHello; filled in as its messages arrive. */
@@ -98,12 +122,17 @@ interface ClientKeyed {
   readonly extendedMasterSecret: boolean;
   readonly negotiated: NegotiatedExtensions;
   readonly connectionIds?: NegotiatedConnectionIds;
+  /** An abbreviated handshake (RFC 5246 §7.3): the server's Finished comes first. */
+  readonly resumed: boolean;
+  readonly session: SessionHandle;
 }
 
 type State =
   | { readonly name: 'start' }
   | { readonly name: 'wait-hello'; readonly offer: Offer; readonly helloVerifyRequests: number }
-  | { readonly name: 'wait-server-flight'; readonly agreement: Agreement; readonly flight: ServerFlight };
+  | { readonly name: 'wait-server-flight'; readonly agreement: Agreement; readonly flight: ServerFlight }
+  /** RFC 5077 §3.3: the NewSessionTicket before the server's ChangeCipherSpec, which may overtake it. */
+  | { readonly name: 'wait-new-session-ticket'; readonly keyed: ClientKeyed; readonly changeCipherSpecSeen: boolean };
 
 /** The ClientKeyExchange of the agreed key exchange and what it makes. */
 interface KeyExchange {
@@ -116,7 +145,10 @@ interface KeyExchange {
  * The client's side of a full DTLS 1.2 handshake as flights (RFC 6347 §4.2.4):
  * 1 ClientHello -> [2 HelloVerifyRequest -> 3 ClientHello with cookie] ->
  * 4 ServerHello..ServerHelloDone -> 5 [Certificate], ClientKeyExchange,
- * [CertificateVerify], ChangeCipherSpec, Finished -> 6 ChangeCipherSpec, Finished.
+ * [CertificateVerify], ChangeCipherSpec, Finished -> 6 [NewSessionTicket],
+ * ChangeCipherSpec, Finished. Resuming a session (RFC 5246 §7.3), flight 4 is
+ * ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished and our flight 5,
+ * ChangeCipherSpec and Finished, is the final one (RFC 6347 §4.2.4).
  * Pure: messages in, steps out; it is fed handshake messages already reassembled
  * and in message_seq order.
  */
@@ -127,10 +159,15 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
 
   /** The groups we advertise: RFC 8422 §5.1 makes supported_groups cover certificate keys too, which are P-256. */
   private readonly groups: readonly number[];
+  /** The session offered for resumption, if it can be. */
+  private readonly offered?: ResumableSession;
 
   constructor(private readonly options: ClientHandshakeOptions) {
     super(0);
     this.random = options.provider.randomBytes(32);
+    const { resume } = options;
+    // RFC 7627 §5.3: only a session with the extended master secret is offered (we always send the extension).
+    if (resume?.extendedMasterSecret && options.cipherSuites.some((s) => s.id === resume.cipherSuite)) this.offered = resume;
     const ecdsa = options.cipherSuites.some((s) => s.keyExchange === 'ECDHE_ECDSA');
     this.groups = ecdsa && !options.groups.includes(NamedGroup.secp256r1) ? [...options.groups, NamedGroup.secp256r1] : options.groups;
   }
@@ -156,6 +193,8 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
         return this.unexpected(message);
       case 'wait-server-flight':
         return this.onServerFlightMessage(message, state.agreement, state.flight);
+      case 'wait-new-session-ticket':
+        return message.msgType === HandshakeType.new_session_ticket ? this.onNewSessionTicket(message, state.keyed, state.changeCipherSpecSeen) : this.unexpected(message);
       case 'start':
         return NOTHING;
       default:
@@ -164,26 +203,33 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
   }
 
   private firstHello(): ClientHello {
-    const { options } = this;
+    const { options, offered } = this;
     const cid = offerConnectionId(options.connectionId);
+    const extensions = [
+      ...clientHelloExtensions({
+        suites: options.cipherSuites,
+        groups: this.groups,
+        authenticator: options.authenticator,
+        certificate: options.certificate,
+        serverName: options.serverName,
+      }),
+      ...clientExtensionOffer(options),
+      ...(cid ? [cid] : []),
+    ];
+    // RFC 5077 §3.2: the ticket we hold, or an empty extension to ask for one.
+    if (offered?.ticket || options.tickets !== false) {
+      extensions.push({ type: ExtensionType.session_ticket, data: offered?.ticket ?? new Uint8Array(0) });
+    }
+    // RFC 5077 §3.4: with a ticket, a session ID of our own, which the server echoes when it resumes.
+    const sessionId = offered ? (offered.sessionId.length > 0 ? offered.sessionId : options.provider.randomBytes(32)) : new Uint8Array(0);
     return {
       clientVersion: DTLS_1_2,
       random: this.random,
-      sessionId: new Uint8Array(0),
+      sessionId,
       cookie: new Uint8Array(0),
       cipherSuites: options.cipherSuites.map((s) => s.id),
       compressionMethods: [0],
-      extensions: [
-        ...clientHelloExtensions({
-          suites: options.cipherSuites,
-          groups: this.groups,
-          authenticator: options.authenticator,
-          certificate: options.certificate,
-          serverName: options.serverName,
-        }),
-        ...clientExtensionOffer(options),
-        ...(cid ? [cid] : []),
-      ],
+      extensions,
     };
   }
 
@@ -226,23 +272,77 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     if (!answers.ok) return this.fail(answers.failure.alert, answers.failure.reason);
     const cids = clientConnectionIds(this.options.connectionId, hello.extensions);
     if (!cids.ok) return this.fail(cids.alert, cids.reason);
+    const extendedMasterSecret = findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined;
+    const ticketExpected = findExtension(hello.extensions, ExtensionType.session_ticket) !== undefined;
     // The transcript starts with the ClientHello that carried the cookie (RFC 6347 §4.2.6).
     this.transcript.add(offer.message);
     this.transcript.add(message);
+    // RFC 5246 §7.4.1.3: the server resumes by echoing the session ID we offered.
+    if (this.offered && hello.sessionId.length > 0 && sameBytes(hello.sessionId, offer.hello.sessionId)) {
+      return this.onResumed(this.offered, suite, hello.random, { extendedMasterSecret, ticketExpected, negotiated: answers.value, connectionIds: cids.value });
+    }
     this.state = {
       name: 'wait-server-flight',
       agreement: {
         suite,
         serverRandom: hello.random,
-        extendedMasterSecret: findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined,
+        extendedMasterSecret,
         certificateTypes: types.value,
         negotiated: answers.value,
         connectionIds: cids.value,
+        sessionId: hello.sessionId.slice(),
+        ticketExpected,
       },
       flight: { hint: new Uint8Array(0), keyExchangeSeen: false, certificateRequested: false },
     };
     // RFC 6066 §4: a max_fragment_length binds our flight 5 already.
     return answers.value.recordLimit ? { recordLimit: answers.value.recordLimit } : NOTHING;
+  }
+
+  /** The abbreviated handshake (RFC 5246 §7.3): keys from the resumed master secret and the new randoms. */
+  private onResumed(
+    session: ResumableSession,
+    suite: CipherSuite,
+    serverRandom: Uint8Array,
+    agreed: { extendedMasterSecret: boolean; ticketExpected: boolean; negotiated: NegotiatedExtensions; connectionIds?: NegotiatedConnectionIds },
+  ): HandshakeStep {
+    const { extendedMasterSecret, ticketExpected, negotiated, connectionIds } = agreed;
+    // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite.
+    if (suite.id !== session.cipherSuite) return this.fail(AlertDescription.illegal_parameter, 'server resumed the session with another cipher suite');
+    // RFC 7627 §5.3: a session with the extended master secret resumed without it: abort.
+    if (!extendedMasterSecret) return this.fail(AlertDescription.handshake_failure, 'server resumed the session without the extended master secret (RFC 7627 §5.3)');
+    const keys = sessionKeysFromMaster({
+      provider: this.options.provider,
+      suite,
+      role: 'client',
+      masterSecret: session.masterSecret,
+      clientRandom: this.random,
+      serverRandom,
+      connectionIds,
+    });
+    const keyed: ClientKeyed = { suite, keys, peer: session.peer, extendedMasterSecret, negotiated, connectionIds, resumed: true, session };
+    this.state = ticketExpected ? { name: 'wait-new-session-ticket', keyed, changeCipherSpecSeen: false } : { name: 'wait-change-cipher-spec', keyed };
+    // The hello extensions settle a resumed handshake as a full one (RFC 6066 §4: a record limit binds our flight 5).
+    return { keys: { read: keys.read, write: keys.write, suite }, ...(negotiated.recordLimit ? { recordLimit: negotiated.recordLimit } : {}) };
+  }
+
+  /** RFC 5077 §3.3: the ticket to resume with next time (an empty one: none this time). */
+  private onNewSessionTicket(message: HandshakeMessage, keyed: ClientKeyed, changeCipherSpecSeen: boolean): HandshakeStep {
+    const decoded = decodeNewSessionTicket(message.body);
+    if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed NewSessionTicket');
+    this.transcript.add(message);
+    const { ticket, ticketLifetimeHint } = decoded.value;
+    const session = ticket.length > 0 ? { ...keyed.session, ticket: ticket.slice(), ticketLifetimeHint } : keyed.session;
+    const next = { ...keyed, session };
+    this.state = changeCipherSpecSeen ? { name: 'wait-finished', keyed: next } : { name: 'wait-change-cipher-spec', keyed: next };
+    return NOTHING;
+  }
+
+  /** A ChangeCipherSpec that overtook the NewSessionTicket is remembered; otherwise as every side takes it. */
+  override onChangeCipherSpec(): HandshakeStep {
+    if (this.state.name !== 'wait-new-session-ticket') return super.onChangeCipherSpec();
+    this.state = { ...this.state, changeCipherSpecSeen: true };
+    return NOTHING;
   }
 
   /** Flight 4 after ServerHello: [Certificate], [ServerKeyExchange], [CertificateRequest], ServerHelloDone, in that order. */
@@ -364,7 +464,8 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       { kind: 'handshake', epoch: 1, message: finished },
     ];
     const peer: PeerIdentity = flight.serverKey?.identity ?? (exchange.psk ? { kind: 'psk', identity: exchange.psk.identity } : { kind: 'anonymous' });
-    this.state = { name: 'wait-change-cipher-spec', keyed: { suite, keys, peer, extendedMasterSecret, negotiated, connectionIds } };
+    const keyed: ClientKeyed = { suite, keys, peer, extendedMasterSecret, negotiated, connectionIds, resumed: false, session: { sessionId: agreement.sessionId } };
+    this.state = agreement.ticketExpected ? { name: 'wait-new-session-ticket', keyed, changeCipherSpecSeen: false } : { name: 'wait-change-cipher-spec', keyed };
     return { flight: { number: 5, final: false, entries }, keys: { read: keys.read, write: keys.write, suite } };
   }
 
@@ -398,12 +499,28 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     return shared ? { publicKey: share.publicKey, shared } : undefined;
   }
 
-  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, negotiated, connectionIds }: ClientKeyed): HandshakeStep {
+  protected onFinished(message: HandshakeMessage, keyed: ClientKeyed): HandshakeStep {
+    const { suite, keys, peer, extendedMasterSecret, resumed, negotiated, connectionIds } = keyed;
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = computeVerifyData(suite.prfHash, keys.master, 'server finished', this.transcript.hash(suite.prfHash));
     if (!timingSafeEqual(decoded.value.verifyData, expected)) {
       return this.fail(AlertDescription.decrypt_error, 'server Finished does not verify');
+    }
+    // RFC 5246 §7.3: resuming, our Finished answers the server's and ends the handshake.
+    let flight: Flight | undefined;
+    if (resumed) {
+      this.transcript.add(message);
+      const verifyData = computeVerifyData(suite.prfHash, keys.master, 'client finished', this.transcript.hash(suite.prfHash));
+      const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
+      flight = {
+        number: 5,
+        final: true,
+        entries: [
+          { kind: 'change_cipher_spec', epoch: 0 },
+          { kind: 'handshake', epoch: 1, message: finished },
+        ],
+      };
     }
     // Both Finished messages are done: nothing more is derived from the master secret.
     keys.master.destroy();
@@ -412,13 +529,34 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       cipherSuite: suite,
       peer,
       extendedMasterSecret,
+      resumed,
+      resumable: this.resumable(keyed),
       clientRandom: this.random,
       masterSecret: keys.masterSecret,
       negotiated,
       connectionIds,
     };
-    return { established };
+    return flight ? { flight, established } : { established };
   }
+
+  /** The session to resume later: only one with the extended master secret and an ID or a ticket to name it by. */
+  private resumable({ suite, keys, peer, extendedMasterSecret, session }: ClientKeyed): ResumableSession | undefined {
+    if (!extendedMasterSecret || (session.sessionId.length === 0 && !session.ticket)) return undefined;
+    return {
+      masterSecret: keys.masterSecret.slice(),
+      cipherSuite: suite.id,
+      extendedMasterSecret,
+      peer,
+      createdAt: session.createdAt ?? (this.options.now ?? Date.now)(),
+      sessionId: session.sessionId,
+      ...(session.ticket ? { ticket: session.ticket, ticketLifetimeHint: session.ticketLifetimeHint ?? 0 } : {}),
+    };
+  }
+}
+
+/** Session IDs are public: a plain comparison. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 function helloFlight(offer: Offer, number: number): Flight {

@@ -4,6 +4,7 @@ import type { RecordCipher } from '../record/record-cipher.js';
 import type { Flight } from './flight.js';
 import type { NegotiatedExtensions } from './negotiated-extensions.js';
 import type { RecordLimit } from './record-size-negotiation.js';
+import type { ResumableSession } from './resumable-session.js';
 
 /** Who the peer proved to be. */
 export type PeerIdentity =
@@ -40,6 +41,10 @@ export interface HandshakeSummary {
   readonly peer: PeerIdentity;
   /** Whether both sides used the extended master secret (RFC 7627). */
   readonly extendedMasterSecret: boolean;
+  /** Whether this was an abbreviated handshake resuming an earlier session (RFC 5246 §7.3). */
+  readonly resumed: boolean;
+  /** The client's: the session it may resume later, when the server made it resumable. */
+  readonly resumable?: ResumableSession;
   /** For an SSLKEYLOGFILE the user asked for; never logged otherwise. */
   readonly clientRandom: Uint8Array;
   /** The 48-byte master secret (RFC 5246 §8.1); like clientRandom, only for an SSLKEYLOGFILE. */

@@ -6,6 +6,7 @@ const NAMES: Readonly<Record<number, string>> = Object.fromEntries(
     ClientHello: HandshakeType.client_hello,
     ServerHello: HandshakeType.server_hello,
     HelloVerifyRequest: HandshakeType.hello_verify_request,
+    NewSessionTicket: HandshakeType.new_session_ticket,
     Certificate: HandshakeType.certificate,
     ServerKeyExchange: HandshakeType.server_key_exchange,
     CertificateRequest: HandshakeType.certificate_request,

@@ -42,7 +42,12 @@ import { NEVER_ABORTED, type LookupContext } from './lookup-context.js';
 import { acceptedTypes, type LocalCertificate, type PeerAuthenticator } from './peer-authentication.js';
 import type { ServerPskLookup } from './psk-credentials.js';
 import { serverKeyExchangeSignedData } from './signed-params.js';
-import { deriveSessionKeys, type SessionKeys } from './session-keys.js';
+import { deriveSessionKeys, sessionKeysFromMaster, type SessionKeys } from './session-keys.js';
+import type { ResumableSession } from './resumable-session.js';
+import { chooseResumption } from './resumption-choice.js';
+import type { ServerResumption } from './server-resumption.js';
+import { encodeNewSessionTicket } from '../wire/new-session-ticket.js';
+import type { Extension } from '../wire/extension-type.js';
 import { Transcript } from './transcript.js';
 
 /** The credentials a server may serve a host name with (server_name, RFC 6066 §3). */
@@ -70,6 +75,8 @@ export interface ServerHandshakeOptions extends ServerExtensionOptions<ServerCre
   readonly signal?: AbortSignal;
   /** RFC 9146: the CID this handshake issues when the client offers the extension. */
   readonly connectionId?: ConnectionIdPolicy;
+  /** The server's session cache and ticket keys; without it no session is resumable. */
+  readonly resumption?: ServerResumption;
 }
 
 /** Our ECDHE key share and its group. */
@@ -90,12 +97,19 @@ type Choice =
   | { readonly suite: CipherSuite; readonly kind: 'ECDHE_PSK'; readonly lookup: ServerPskLookup; readonly group: number }
   | { readonly suite: CipherSuite; readonly kind: 'ECDHE_ECDSA'; readonly group: number; readonly certificate: LocalCertificate };
 
+/**
+ * What becomes of the session: resumed by an abbreviated handshake, or new, with the ID
+ * our ServerHello gave it (empty: not cached) and whether a ticket is issued (RFC 5077).
+ */
+type SessionPlan = { readonly kind: 'resumed' } | { readonly kind: 'new'; readonly sessionId: Uint8Array; readonly ticket: boolean };
+
 /** What our flight 4 settled. */
 interface Agreement {
   readonly suite: CipherSuite;
   readonly extendedMasterSecret: boolean;
   readonly exchange: Exchange;
   readonly connectionIds?: NegotiatedConnectionIds;
+  readonly session: SessionPlan;
 }
 
 /** A client certificate that verified: the key its CertificateVerify must be signed with, and who it names. */
@@ -111,6 +125,7 @@ interface ServerKeyed {
   readonly peer: PeerIdentity;
   readonly extendedMasterSecret: boolean;
   readonly connectionIds?: NegotiatedConnectionIds;
+  readonly session: SessionPlan;
 }
 
 type State =
@@ -123,8 +138,11 @@ type State =
 /**
  * The server's side of a full DTLS 1.2 handshake, from a ClientHello whose cookie
  * the endpoint already verified: flight 4 (ServerHello, [ServerKeyExchange],
- * ServerHelloDone), then the client's flight 5, then flight 6 (ChangeCipherSpec,
- * Finished), which is final (RFC 6347 §4.2.4).
+ * ServerHelloDone), then the client's flight 5, then flight 6 ([NewSessionTicket],
+ * ChangeCipherSpec, Finished), which is final (RFC 6347 §4.2.4). A session it can
+ * resume takes the abbreviated handshake (RFC 5246 §7.3) instead: flight 4 is
+ * ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished, retransmitted until the
+ * client's ChangeCipherSpec and Finished (flight 5, the final one) arrive.
  */
 export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
   protected state: State | ClosingState<ServerKeyed> = { name: 'new' };
@@ -166,6 +184,11 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     if (!answers.ok) return this.fail(answers.failure.alert, answers.failure.reason);
     if (answers.value.credentials) this.options = { ...this.options, ...answers.value.credentials };
     this.negotiated = answers.value.negotiated;
+    const cids = serverConnectionIds(this.options.connectionId, hello.extensions);
+    if (!cids.ok) return this.fail(cids.alert, cids.reason);
+    const resumption = chooseResumption(hello, this.options.resumption, this.options.cipherSuites);
+    if (resumption.kind === 'abort') return this.fail(AlertDescription.handshake_failure, resumption.reason);
+    if (resumption.kind === 'resume') return this.resume(resumption.session, resumption.suite, resumption.byTicket, [...answers.value.extensions, ...(cids.value ? [cids.value.extension] : [])], cids.value?.ids);
     const choice = this.chooseSuite(this.clientGroups());
     if (!choice) return this.fail(AlertDescription.handshake_failure, 'no cipher suite in common');
     const { suite } = choice;
@@ -175,35 +198,17 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     if (choice.kind === 'ECDHE_ECDSA' && clientCertificateType === undefined && this.options.clientAuth === 'required') {
       return this.fail(AlertDescription.unsupported_certificate, 'no client certificate type in common');
     }
-    const cids = serverConnectionIds(this.options.connectionId, hello.extensions);
-    if (!cids.ok) return this.fail(cids.alert, cids.reason);
 
-    const serverHello = this.message(
-      HandshakeType.server_hello,
-      encodeServerHello({
-        serverVersion: DTLS_1_2,
-        random: this.random,
-        sessionId: new Uint8Array(0),
-        cipherSuite: suite.id,
-        compressionMethod: 0,
-        extensions: [
-          ...serverHelloExtensions({
-            clientExtensions: hello.extensions,
-            clientSuites: hello.cipherSuites,
-            suite,
-            serverCertificateType: choice.kind === 'ECDHE_ECDSA' ? choice.certificate.type : undefined,
-            clientCertificateType,
-          }),
-          ...answers.value.extensions,
-          ...(cids.value ? [cids.value.extension] : []),
-        ],
-      }),
-    );
+    const session = this.newSessionPlan(extendedMasterSecret);
+    const serverHello = this.serverHello(session.sessionId, suite, session.ticket, [...answers.value.extensions, ...(cids.value ? [cids.value.extension] : [])], {
+      serverCertificateType: choice.kind === 'ECDHE_ECDSA' ? choice.certificate.type : undefined,
+      clientCertificateType,
+    });
     const { messages, exchange } = this.keyExchangeMessages(choice, clientCertificateType !== undefined);
     messages.unshift(serverHello);
     messages.push(this.message(HandshakeType.server_hello_done, encodeServerHelloDone()));
     messages.forEach((m) => this.transcript.add(m));
-    const agreement: Agreement = { suite, extendedMasterSecret, exchange, connectionIds: cids.value?.ids };
+    const agreement: Agreement = { suite, extendedMasterSecret, exchange, session, connectionIds: cids.value?.ids };
     this.state =
       clientCertificateType !== undefined
         ? { name: 'wait-client-certificate', agreement, clientCertificateType }
@@ -211,6 +216,86 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     const entries: FlightEntry[] = messages.map((message) => ({ kind: 'handshake', epoch: 0, message }));
     // RFC 6066 §4: a max_fragment_length binds flight 4 already.
     return { flight: { number: 4, final: false, entries }, recordLimit: this.negotiated.recordLimit };
+  }
+
+  /**
+   * The abbreviated handshake's flight 4 (RFC 5246 §7.3): ServerHello echoing the client's
+   * session ID (RFC 5077 §3.4 for a ticket too), a renewed ticket when one was used,
+   * ChangeCipherSpec and Finished, keyed from the resumed master secret and the new randoms.
+   */
+  private resume(resumed: ResumableSession, suite: CipherSuite, byTicket: boolean, answers: readonly Extension[], connectionIds: NegotiatedConnectionIds | undefined): HandshakeStep {
+    const hello = this.clientHello;
+    this.transcript.add(this.clientHelloMessage);
+    const renewTicket = byTicket && this.options.resumption?.tickets === true;
+    const messages = [this.serverHello(hello.sessionId, suite, renewTicket, answers, {})];
+    if (renewTicket) messages.push(this.newSessionTicket(resumed));
+    messages.forEach((m) => this.transcript.add(m));
+    const keys = sessionKeysFromMaster({
+      provider: this.options.provider,
+      suite,
+      role: 'server',
+      masterSecret: resumed.masterSecret,
+      clientRandom: hello.random,
+      serverRandom: this.random,
+      connectionIds,
+    });
+    const finished = this.finished(suite, keys, 'server finished');
+    const keyed: ServerKeyed = { suite, keys, peer: resumed.peer, extendedMasterSecret: true, session: { kind: 'resumed' }, connectionIds };
+    this.state = { name: 'wait-change-cipher-spec', keyed };
+    const entries: FlightEntry[] = [
+      ...messages.map((message) => ({ kind: 'handshake' as const, epoch: 0, message })),
+      { kind: 'change_cipher_spec', epoch: 0 },
+      { kind: 'handshake', epoch: 1, message: finished },
+    ];
+    // RFC 6066 §4: a max_fragment_length binds flight 4 already, as in a full handshake.
+    return { flight: { number: 4, final: false, entries }, ...keysInstalled(keyed), recordLimit: this.negotiated.recordLimit };
+  }
+
+  /**
+   * A full handshake's session: cached under a new ID, or given to the client as a ticket
+   * when it asked for one (RFC 5077 §3.2: then the ID stays empty); only with the extended
+   * master secret, as only such a session may be resumed (RFC 7627 §5.3).
+   */
+  private newSessionPlan(extendedMasterSecret: boolean): SessionPlan & { readonly kind: 'new' } {
+    const resumption = this.options.resumption;
+    const none = { kind: 'new', sessionId: new Uint8Array(0), ticket: false } as const;
+    if (!resumption || !extendedMasterSecret) return none;
+    if (resumption.tickets && findExtension(this.clientHello.extensions, ExtensionType.session_ticket)) return { ...none, ticket: true };
+    return { ...none, sessionId: resumption.newSessionId() };
+  }
+
+  private serverHello(
+    sessionId: Uint8Array,
+    suite: CipherSuite,
+    ticket: boolean,
+    answers: readonly Extension[],
+    certificateTypes: { readonly serverCertificateType?: number; readonly clientCertificateType?: number },
+  ): HandshakeMessage {
+    const hello = this.clientHello;
+    const extensions = [
+      ...serverHelloExtensions({ clientExtensions: hello.extensions, clientSuites: hello.cipherSuites, suite, ...certificateTypes }),
+      ...answers,
+    ];
+    // RFC 5077 §3.2: an empty SessionTicket extension announces a NewSessionTicket.
+    if (ticket) extensions.push({ type: ExtensionType.session_ticket, data: new Uint8Array(0) });
+    return this.message(
+      HandshakeType.server_hello,
+      encodeServerHello({ serverVersion: DTLS_1_2, random: this.random, sessionId, cipherSuite: suite.id, compressionMethod: 0, extensions }),
+    );
+  }
+
+  /** RFC 5077 §3.3: the session sealed under our current ticket key. */
+  private newSessionTicket(session: ResumableSession): HandshakeMessage {
+    const resumption = this.options.resumption!;
+    const body = encodeNewSessionTicket({ ticketLifetimeHint: resumption.ticketLifetimeHint, ticket: resumption.sealTicket(session) });
+    return this.message(HandshakeType.new_session_ticket, body);
+  }
+
+  private finished(suite: CipherSuite, keys: SessionKeys, label: 'server finished'): HandshakeMessage {
+    const verifyData = computeVerifyData(suite.prfHash, keys.master, label, this.transcript.hash(suite.prfHash));
+    const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
+    this.transcript.add(finished);
+    return finished;
   }
 
   /**
@@ -390,7 +475,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     return this.options.provider.computeSharedSecret(group, keyShare.privateKey, clientPublicKey) ?? undefined;
   }
 
-  private deriveKeys({ suite, extendedMasterSecret, connectionIds }: Agreement, preMasterSecret: Uint8Array, peer: PeerIdentity): ServerKeyed {
+  private deriveKeys({ suite, extendedMasterSecret, session, connectionIds }: Agreement, preMasterSecret: Uint8Array, peer: PeerIdentity): ServerKeyed {
     const keys = deriveSessionKeys({
       provider: this.options.provider,
       suite,
@@ -402,7 +487,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
       sessionHash: extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
       connectionIds,
     });
-    return { suite, keys, peer, extendedMasterSecret, connectionIds };
+    return { suite, keys, peer, extendedMasterSecret, session, connectionIds };
   }
 
   /** RFC 5246 §7.4.8: the client proves it holds the key of its certificate by signing the transcript so far. */
@@ -420,7 +505,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     return NOTHING;
   }
 
-  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, connectionIds }: ServerKeyed): HandshakeStep {
+  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, session, connectionIds }: ServerKeyed): HandshakeStep {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = computeVerifyData(suite.prfHash, keys.master, 'client finished', this.transcript.hash(suite.prfHash));
@@ -428,30 +513,45 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
       return this.fail(AlertDescription.decrypt_error, 'client Finished does not verify (wrong pre-shared key?)');
     }
     this.transcript.add(message);
-    const verifyData = computeVerifyData(suite.prfHash, keys.master, 'server finished', this.transcript.hash(suite.prfHash));
-    const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
+    const established = {
+      cipherSuite: suite,
+      peer,
+      extendedMasterSecret,
+      resumed: session.kind === 'resumed',
+      clientRandom: this.clientHello.random,
+      masterSecret: keys.masterSecret,
+      negotiated: this.negotiated,
+      connectionIds,
+    };
+    if (session.kind === 'resumed') {
+      // RFC 5246 §7.3: the client's Finished ends an abbreviated handshake; our flight was the first.
+      keys.master.destroy();
+      this.state = { name: 'established' };
+      return { established };
+    }
+    const messages: HandshakeMessage[] = [];
+    if (session.sessionId.length > 0 || session.ticket) {
+      const resumable = this.options.resumption!.remember({
+        masterSecret: keys.masterSecret.slice(),
+        cipherSuite: suite.id,
+        extendedMasterSecret,
+        peer,
+        sessionId: session.sessionId,
+      });
+      // RFC 5077 §3.3: NewSessionTicket goes before our ChangeCipherSpec, into the transcript.
+      if (session.ticket) messages.push(this.newSessionTicket(resumable));
+    }
+    messages.forEach((m) => this.transcript.add(m));
+    const finished = this.finished(suite, keys, 'server finished');
     // Both Finished messages are done: nothing more is derived from the master secret.
     keys.master.destroy();
     this.state = { name: 'established' };
-    return {
-      flight: {
-        number: 6,
-        final: true,
-        entries: [
-          { kind: 'change_cipher_spec', epoch: 0 },
-          { kind: 'handshake', epoch: 1, message: finished },
-        ],
-      },
-      established: {
-        cipherSuite: suite,
-        peer,
-        extendedMasterSecret,
-        clientRandom: this.clientHello.random,
-        masterSecret: keys.masterSecret,
-        negotiated: this.negotiated,
-        connectionIds,
-      },
-    };
+    const entries: FlightEntry[] = [
+      ...messages.map((m) => ({ kind: 'handshake' as const, epoch: 0, message: m })),
+      { kind: 'change_cipher_spec', epoch: 0 },
+      { kind: 'handshake', epoch: 1, message: finished },
+    ];
+    return { flight: { number: 6, final: true, entries }, established };
   }
 }
 

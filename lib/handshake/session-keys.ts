@@ -30,11 +30,29 @@ export function deriveSessionKeys(args: {
   /** RFC 9146: the CIDs agreed, which the epoch's records carry. */
   readonly connectionIds?: NegotiatedConnectionIds;
 }): SessionKeys {
-  const { provider, suite, role, preMasterSecret, clientRandom, serverRandom, sessionHash, connectionIds } = args;
+  const { suite, preMasterSecret, clientRandom, serverRandom, sessionHash } = args;
   const masterSecret =
     sessionHash !== undefined
       ? computeExtendedMasterSecret(suite.prfHash, preMasterSecret, sessionHash)
       : computeMasterSecret(suite.prfHash, preMasterSecret, clientRandom, serverRandom);
+  return sessionKeysFromMaster({ ...args, masterSecret });
+}
+
+/**
+ * The epoch 1 record ciphers of one side from a master secret: a full handshake's, or
+ * (RFC 5246 §7.3, abbreviated handshake) the resumed session's with the new randoms.
+ */
+export function sessionKeysFromMaster(args: {
+  readonly provider: CryptoProvider;
+  readonly suite: CipherSuite;
+  readonly role: 'client' | 'server';
+  readonly masterSecret: Uint8Array;
+  readonly clientRandom: Uint8Array;
+  readonly serverRandom: Uint8Array;
+  /** RFC 9146: the CIDs agreed, which the epoch's records carry. */
+  readonly connectionIds?: NegotiatedConnectionIds;
+}): SessionKeys {
+  const { provider, suite, role, masterSecret, clientRandom, serverRandom, connectionIds } = args;
   const master = new Prf(suite.prfHash, masterSecret);
   const block = deriveKeyBlock(suite, master, clientRandom, serverRandom);
   const create = provider.createAead.bind(provider);

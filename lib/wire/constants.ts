@@ -28,6 +28,8 @@ export const HandshakeType = {
   server_hello: 2,
   /** HelloVerifyRequest: DTLS-only stateless cookie exchange (RFC 6347 §4.2.1). */
   hello_verify_request: 3,
+  /** NewSessionTicket: a ticket the client may offer to resume the session (RFC 5077 §3.3). */
+  new_session_ticket: 4,
   /** Certificate: the sender's certificate chain or raw public key (RFC 5246 §7.4.2, RFC 7250). */
   certificate: 11,
   /** ServerKeyExchange: the server's key-exchange parameters, e.g. its ephemeral ECDH share (RFC 5246 §7.4.3). */

@@ -7,6 +7,7 @@ const complete: SessionEvent = {
   cipherSuite: 'TLS_PSK_WITH_AES_128_CCM_8',
   peer: { kind: 'psk', identity: 'Client_identity' },
   extendedMasterSecret: true,
+  resumed: false,
 };
 const alert = { level: 'fatal', description: 51, name: 'decrypt_error' } as const;
 const remote = { address: '127.0.0.1', port: 40000 };

@@ -1,0 +1,112 @@
+import type { CryptoProvider } from '../crypto/provider.js';
+import { decodeResumableSession, encodeResumableSession, type ResumableSession } from './resumable-session.js';
+import { SessionCache } from './session-cache.js';
+import { TICKET_KEY_LENGTH, TicketKeys } from './ticket-keys.js';
+
+/** How a server resumes sessions. */
+export interface ServerResumptionOptions {
+  readonly provider: CryptoProvider;
+  /** The server's clock (ms). */
+  readonly now: () => number;
+  /** How long a session may be resumed after its full handshake, by ID or ticket (ms). */
+  readonly lifetime: number;
+  /** Most sessions cached by ID; 0 caches none. */
+  readonly cacheSize: number;
+  /** Whether RFC 5077 tickets are issued and accepted. */
+  readonly tickets: boolean;
+  /**
+   * Ticket keys shared with other servers (TICKET_KEY_LENGTH bytes each, the current one
+   * first); without them the server makes its own and rotates them every `lifetime`.
+   */
+  readonly ticketKeys?: readonly Uint8Array[];
+}
+
+/**
+ * A server's resumable sessions: the cache by session ID and the ticket keys (RFC 5077).
+ * A ticket or ID that is unknown, expired, modified or sealed under a key we do not hold
+ * resumes nothing: the handshake goes on as a full one (RFC 5077 §3.4).
+ */
+export class ServerResumption {
+  private readonly cache: SessionCache;
+  private readonly keys: TicketKeys;
+  /** Set when the keys are ours to rotate; counted like the cookie secrets, on use. */
+  private rotation?: { start: number; periodsDone: number };
+
+  constructor(private readonly options: ServerResumptionOptions) {
+    const { provider, now, lifetime, cacheSize } = options;
+    this.cache = new SessionCache({ maxSessions: cacheSize, lifetime, now });
+    this.keys = new TicketKeys(provider, options.ticketKeys ?? [provider.randomBytes(TICKET_KEY_LENGTH)]);
+    if (!options.ticketKeys) this.rotation = { start: now(), periodsDone: 0 };
+  }
+
+  /** Whether tickets are issued and accepted. */
+  get tickets(): boolean {
+    return this.options.tickets;
+  }
+
+  /** Sessions in the cache now. */
+  get cachedSessions(): number {
+    return this.cache.size;
+  }
+
+  /** Replaces the ticket keys (the current one first): a cluster's key rotation. */
+  setTicketKeys(keys: readonly Uint8Array[]): void {
+    this.keys.set(keys);
+    this.rotation = undefined;
+  }
+
+  /** A fresh session ID for a full handshake whose session will be cached, or an empty one. */
+  newSessionId(): Uint8Array {
+    return this.options.cacheSize > 0 ? this.options.provider.randomBytes(32) : new Uint8Array(0);
+  }
+
+  /** A full handshake's session, stamped with the time; cached when it has an ID. */
+  remember(session: Omit<ResumableSession, 'createdAt'>): ResumableSession {
+    const stamped = { ...session, createdAt: this.options.now() };
+    this.cache.store(stamped);
+    return stamped;
+  }
+
+  findById(sessionId: Uint8Array): ResumableSession | undefined {
+    return this.cache.find(sessionId);
+  }
+
+  /** The ticket's session, when one of our keys sealed it and it has not expired. */
+  openTicket(ticket: Uint8Array): ResumableSession | undefined {
+    if (!this.options.tickets) return undefined;
+    this.catchUp();
+    const plain = this.keys.open(ticket);
+    if (!plain) return undefined;
+    const decoded = decodeResumableSession(plain);
+    return decoded.ok && this.fresh(decoded.value) ? decoded.value : undefined;
+  }
+
+  /** The ticket for a session (RFC 5077 §4): the state sealed under the current key. */
+  sealTicket(session: ResumableSession): Uint8Array {
+    this.catchUp();
+    return this.keys.seal(encodeResumableSession({ ...session, sessionId: new Uint8Array(0), ticket: undefined }));
+  }
+
+  /** The lifetime hint of the tickets, in seconds (RFC 5077 §3.3). */
+  get ticketLifetimeHint(): number {
+    return Math.floor(this.options.lifetime / 1000);
+  }
+
+  private fresh(session: ResumableSession): boolean {
+    const age = this.options.now() - session.createdAt;
+    return age >= 0 && age < this.options.lifetime;
+  }
+
+  /**
+   * Our own keys rotate every `lifetime`, on use rather than on a timer: the previous key
+   * still opens the tickets it sealed, none of which outlives one more period.
+   */
+  private catchUp(): void {
+    if (!this.rotation) return;
+    const { provider, now, lifetime } = this.options;
+    const periods = Math.floor((now() - this.rotation.start) / lifetime);
+    const missed = Math.min(periods - this.rotation.periodsDone, 2);
+    for (let i = 0; i < missed; i++) this.keys.rotate(provider.randomBytes(TICKET_KEY_LENGTH));
+    this.rotation.periodsDone = periods;
+  }
+}
