@@ -48,6 +48,8 @@ export interface ServerConfig extends EndpointConfig {
   readonly sni: readonly SniArgument[];
   /** --sni-refuse-unknown: other names get unrecognized_name. */
   readonly refuseUnknownSni: boolean;
+  /** --no-tickets: no RFC 5077 tickets, sessions resume by ID only (absent: tickets on). */
+  readonly tickets?: false;
 }
 
 export interface ClientConfig extends EndpointConfig {
@@ -62,6 +64,12 @@ export interface ClientConfig extends EndpointConfig {
   readonly linger: number;
   /** --max-fragment-length: asked of the server. */
   readonly maxFragmentLength?: MaxFragmentLength;
+  /** --resume: a full handshake, then close and reconnect resuming it, as `openssl s_client -reconnect` does (once). */
+  readonly resume?: true;
+  /** --sess-in: the file a session to resume was saved in (base64). */
+  readonly sessionIn?: string;
+  /** --sess-out: the file the session is saved in (base64, mode 0600) once established. */
+  readonly sessionOut?: string;
 }
 
 export interface DemoConfig {
@@ -109,6 +117,7 @@ const serverOptions = {
   'request-client-auth': { type: 'boolean' },
   sni: { type: 'string', multiple: true },
   'sni-refuse-unknown': { type: 'boolean' },
+  'no-tickets': { type: 'boolean' },
 } as const;
 
 const clientOptions = {
@@ -117,6 +126,9 @@ const clientOptions = {
   timeout: { type: 'string' },
   linger: { type: 'string' },
   'max-fragment-length': { type: 'string' },
+  resume: { type: 'boolean' },
+  'sess-in': { type: 'string' },
+  'sess-out': { type: 'string' },
 } as const;
 
 export function parseServerArgs(args: readonly string[]): ServerConfig | typeof HELP {
@@ -144,6 +156,7 @@ export function parseServerArgs(args: readonly string[]): ServerConfig | typeof 
     sni: parseSni(values.sni ?? []),
     refuseUnknownSni: serverNameRefusal(values),
     ...(values.cid === undefined ? {} : { connectionId: parseServerCid(values.cid) }),
+    ...(values['no-tickets'] ? { tickets: false as const } : {}),
   };
 }
 
@@ -175,6 +188,9 @@ export function parseClientArgs(args: readonly string[]): ClientConfig | typeof 
     linger: values.linger === undefined ? DEFAULT_LINGER : integer('--linger', values.linger, 0, 2 ** 31 - 1),
     ...(values['max-fragment-length'] === undefined ? {} : { maxFragmentLength: parseMaxFragmentLength(values['max-fragment-length']) }),
     ...(values.cid === undefined ? {} : { connectionId: parseClientCid(values.cid) }),
+    ...(values.resume ? { resume: true as const } : {}),
+    ...(values['sess-in'] === undefined ? {} : { sessionIn: fileName('--sess-in', values['sess-in']) }),
+    ...(values['sess-out'] === undefined ? {} : { sessionOut: fileName('--sess-out', values['sess-out']) }),
   };
 }
 
@@ -289,6 +305,11 @@ function parse<O extends Options>(args: readonly string[], options: O) {
     const ambiguous = /^Option '(?:-\w, )?(--[\w-]+)[^']*' argument is ambiguous/.exec(first);
     throw new UsageError(ambiguous ? `${ambiguous[1]} needs a value (one that starts with "-" is written ${ambiguous[1]}=VALUE)` : first);
   }
+}
+
+function fileName(name: string, value: string): string {
+  if (value === '') throw new UsageError(`${name} needs a file name`);
+  return value;
 }
 
 function integer(name: string, text: string, min: number, max: number): number {

@@ -1,9 +1,10 @@
-import { DtlsError, established, openClientSession, type Session } from '../index.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { DtlsError, established, openClientSession, type Session, type SessionResumption } from '../index.js';
 import type { ClientConfig } from './args.js';
 import { loadCredentials } from './credential-files.js';
 import { libraryOptions, writeStderrLine } from './library-options.js';
 import { LineSplitter } from './line-splitter.js';
-import { createPrinter } from './output.js';
+import { createPrinter, type Printer } from './output.js';
 
 /** RFC 5246 §6.2.1: a record carries at most 2^14 bytes of data. */
 const MAX_RECORD_DATA = 16_384;
@@ -17,24 +18,36 @@ const MAX_RECORD_DATA = 16_384;
 export async function runClient(config: ClientConfig): Promise<number> {
   const store = loadCredentials(config.files, config.psk === undefined ? [] : [config.psk]);
   const out = createPrinter({ json: config.json, writeLine: writeStderrLine });
-  let session: Session;
-  try {
-    session = await openClientSession({
+  const open = async (resume: SessionResumption | string | undefined): Promise<Session> => {
+    const opened = await openClientSession({
       host: config.host,
       port: config.port,
       credentials: store,
       handshakeTimeout: config.timeout,
       ...(config.serverName === undefined ? {} : { serverName: config.serverName }),
       ...(config.maxFragmentLength === undefined ? {} : { maxFragmentLength: config.maxFragmentLength }),
+      ...(resume === undefined ? {} : { resume }),
       ...libraryOptions(config),
       ...(config.connectionId === undefined ? {} : { connectionId: config.connectionId }),
     });
+    // The closed event prints why a session failed; the error that then ends events$ says it again.
+    opened.events$.subscribe({ next: (event) => out.session(event), error: () => undefined });
+    return opened;
+  };
+  let session: Session;
+  try {
+    session = await open(config.sessionIn === undefined ? undefined : readFileSync(config.sessionIn, 'utf8'));
+    if (config.resume) {
+      // As `openssl s_client -reconnect`: a handshake, then a second one resuming it.
+      const first = await established(session);
+      await first.close();
+      session = await open(first.resumption);
+    }
   } catch (err) {
     out.error(err);
     return 1;
   }
-  // The closed event prints why a session failed; the error that then ends events$ says it again.
-  session.events$.subscribe({ next: (event) => out.session(event), error: () => undefined });
+  if (config.sessionOut !== undefined) saveWhenEstablished(session, config.sessionOut, out);
 
   return new Promise<number>((resolve) => {
     let inputEnded = false;
@@ -89,4 +102,19 @@ export async function runClient(config: ClientConfig): Promise<number> {
       () => undefined,
     );
   });
+}
+
+/**
+ * --sess-out: the session, once established, as base64 in a file only this user may read
+ * (it holds the master secret). A server that made it not resumable leaves nothing to save.
+ */
+function saveWhenEstablished(session: Session, file: string, out: Printer): void {
+  established(session).then(
+    () => {
+      const { resumption } = session;
+      if (resumption) writeFileSync(file, `${resumption.toString()}\n`, { mode: 0o600 });
+      else out.error(new DtlsError('EINVAL', `--sess-out: the server made the session not resumable, nothing written to ${file}`));
+    },
+    () => undefined,
+  );
 }

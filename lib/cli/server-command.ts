@@ -22,6 +22,7 @@ export async function runServer(config: ServerConfig): Promise<number> {
       credentials: store,
       ...(config.clientAuth === undefined ? {} : { clientAuth: config.clientAuth }),
       ...(config.sni.length === 0 ? {} : { serverNames, unknownServerName: config.refuseUnknownSni ? 'refuse' : 'default' }),
+      ...(config.tickets === undefined ? {} : { tickets: config.tickets }),
       ...libraryOptions(config),
       ...(config.connectionId === undefined ? {} : { connectionId: config.connectionId }),
     });

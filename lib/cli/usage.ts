@@ -88,6 +88,16 @@ ${CIPHER_SUITES.map((s) => `                        ${s.name.padEnd(SUITE_WIDTH)
                       "require" (refuse clients without) or "off"; client: "offer"
                       (take none, use the server's), "require", or a length to
                       receive with a CID of our own too (default: not offered)
+  --resume            client: after the handshake, close and connect again resuming
+                      the session (RFC 5246 §7.3), as openssl s_client -reconnect
+                      does once; the second handshake-complete line says "(resumed)"
+  --sess-out FILE     client: once established, save the session to FILE (base64)
+                      to resume it later with --sess-in; FILE holds the session's
+                      master secret and is made readable by its owner only
+  --sess-in FILE      client: resume the session saved in FILE (a server that no
+                      longer knows it answers with a full handshake)
+  --no-tickets        server: issue and accept no RFC 5077 session tickets; sessions
+                      resume by session ID from the server's cache only
   --keylog FILE       append the session secrets to FILE in NSS key log format, for
                       Wireshark (the SSLKEYLOGFILE environment variable does the same)
   --json              events as JSON lines, one object with an "event" field each
