@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { DtlsError, established, openClientSession, type Session, type SessionResumption } from '../index.js';
+import { lookup } from 'node:dns/promises';
+import { DtlsError, established, openClientSession, UdpTransport, type Session, type SessionResumption } from '../index.js';
 import type { ClientConfig } from './args.js';
 import { loadCredentials } from './credential-files.js';
 import { libraryOptions, writeStderrLine } from './library-options.js';
@@ -18,8 +19,13 @@ const MAX_RECORD_DATA = 16_384;
 export async function runClient(config: ClientConfig): Promise<number> {
   const store = loadCredentials(config.files, config.psk === undefined ? [] : [config.psk]);
   const out = createPrinter({ json: config.json, writeLine: writeStderrLine });
+  // --resume: both sessions on one socket, as s_client -reconnect has; the server answers the
+  // first one's close_notify with its own, which must not meet a closed port (an ICMP error
+  // that ends a server such as s_server).
+  let shared: UdpTransport | undefined;
   const open = async (resume: SessionResumption | string | undefined): Promise<Session> => {
     const opened = await openClientSession({
+      ...(shared === undefined ? {} : { transport: shared }),
       host: config.host,
       port: config.port,
       credentials: store,
@@ -36,6 +42,10 @@ export async function runClient(config: ClientConfig): Promise<number> {
   };
   let session: Session;
   try {
+    if (config.resume) {
+      const { address, family } = await lookup(config.host);
+      shared = await UdpTransport.bind({ host: family === 6 ? '::' : '0.0.0.0', port: 0, connect: { address, port: config.port } });
+    }
     session = await open(config.sessionIn === undefined ? undefined : readFileSync(config.sessionIn, 'utf8'));
     if (config.resume) {
       // As `openssl s_client -reconnect`: a handshake, then a second one resuming it.
@@ -45,6 +55,7 @@ export async function runClient(config: ClientConfig): Promise<number> {
     }
   } catch (err) {
     out.error(err);
+    await shared?.close();
     return 1;
   }
   if (config.sessionOut !== undefined) saveWhenEstablished(session, config.sessionOut, out);
@@ -90,6 +101,7 @@ export async function runClient(config: ClientConfig): Promise<number> {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       process.stdout.off('error', onOutputError);
       process.stdin.off('data', onInput).off('end', onInputEnd).destroy();
+      void shared?.close();
       resolve(session.error ? 1 : 0);
     };
     session.state$.subscribe({ complete: ended, error: ended });
