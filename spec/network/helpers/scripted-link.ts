@@ -9,6 +9,7 @@ const HANDSHAKE_NAMES: Record<number, string> = {
   1: 'ClientHello',
   2: 'ServerHello',
   3: 'HelloVerifyRequest',
+  4: 'NewSessionTicket',
   11: 'Certificate',
   12: 'ServerKeyExchange',
   13: 'CertificateRequest',
