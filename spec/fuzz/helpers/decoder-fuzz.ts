@@ -3,6 +3,7 @@ import { readDerElements } from '../../../lib/crypto/der.js';
 import { decodeP256Spki } from '../../../lib/crypto/spki.js';
 import { verifyPeerCertificate } from '../../../lib/handshake/certificate-types.js';
 import type { PeerAuthenticator } from '../../../lib/handshake/peer-authentication.js';
+import { decodeResumableSession, encodeResumableSession, type ResumableSession } from '../../../lib/handshake/resumable-session.js';
 import { splitRecords } from '../../../lib/record/split-records.js';
 import * as wire from '../../../lib/wire/index.js';
 import { mutate } from '../../wire/helpers/mutate.js';
@@ -21,6 +22,25 @@ type Contract =
   | 'nullable'
   /** A certificate check: a PeerCheck (or a promise of one), never an exception. */
   | 'peer-check';
+
+/**
+ * Saved sessions of each peer kind, for the decoder of what `SessionResumption.from` reads
+ * back from disk (the bytes a user hands in are as untrusted as the network's).
+ */
+const RESUMABLE_SESSIONS: readonly ResumableSession[] = [
+  { kind: 'psk', identity: new Uint8Array([0x43, 0x6c]) } as const,
+  { kind: 'raw-public-key', spki: new Uint8Array(91).fill(4) } as const,
+  { kind: 'x509', subject: 'CN=localhost', chain: [new Uint8Array(300).fill(0x30), new Uint8Array(40).fill(0x31)] } as const,
+  { kind: 'anonymous' } as const,
+].map((peer, i) => ({
+  masterSecret: new Uint8Array(48).fill(i + 1),
+  cipherSuite: 0xc0a8,
+  extendedMasterSecret: true,
+  peer,
+  createdAt: 1_800_000_000_000 + i,
+  sessionId: new Uint8Array(i * 10).fill(7),
+  ...(i % 2 === 0 ? { ticket: new Uint8Array(120).fill(9), ticketLifetimeHint: 7200 } : {}),
+}));
 
 export interface DecoderTarget {
   readonly name: string;
@@ -74,6 +94,8 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     result('decodeClientKeyExchangeEcdhe', wire.decodeClientKeyExchangeEcdhe, bodies(H.client_key_exchange)),
     result('decodeCertificateVerify', wire.decodeCertificateVerify, bodies(H.certificate_verify)),
     result('decodeFinished', wire.decodeFinished, [new Uint8Array(12)]),
+    result('decodeNewSessionTicket', wire.decodeNewSessionTicket, bodies(H.new_session_ticket)),
+    result('decodeResumableSession', decodeResumableSession, RESUMABLE_SESSIONS.map(encodeResumableSession)),
     result('decodeChangeCipherSpec', wire.decodeChangeCipherSpec, [new Uint8Array([1])]),
     result('decodeAlert', wire.decodeAlert, [new Uint8Array([2, 40]), new Uint8Array([1, 0])]),
     result('decodeExtensions', (b) => wire.decodeExtensions(b), blocks),
