@@ -4,6 +4,7 @@
  * one process per connection) or of pipes (s_server echoes through its stdin/stdout).
  *
  *   openssl-pair handshakes <psk|ecdsa> <clients> <seconds> <cert.pem> <key.pem>
+ *   openssl-pair resumptions <psk|ecdsa> <clients> <seconds> <cert.pem> <key.pem>
  *   openssl-pair echo <psk|ecdsa> <record-size> <in-flight> <seconds> <cert.pem> <key.pem>
  *
  * Like s_server, each server process serves one client at a time, with a stateless cookie
@@ -32,6 +33,8 @@
 static const char *PSK_IDENTITY = "Client_identity";
 static const unsigned char PSK_KEY[] = "secretPSK";
 static unsigned char cookie_secret[32];
+/* "resumptions": the server caches sessions and issues tickets; each client resumes its first session. */
+static int resuming;
 
 static double now(void) {
   struct timespec t;
@@ -88,9 +91,14 @@ static SSL_CTX *context(int server, int ecdsa, const char *cert, const char *key
   if (!ctx) die("SSL_CTX_new");
   SSL_CTX_set_min_proto_version(ctx, DTLS1_2_VERSION);
   SSL_CTX_set_max_proto_version(ctx, DTLS1_2_VERSION);
-  /* The handshake rx-dtls does: no session ticket, no resumption. */
-  SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  if (resuming) {
+    /* RFC 5077 tickets (libssl's default) and its server-side cache; the client keeps its session by hand. */
+    SSL_CTX_set_session_cache_mode(ctx, server ? SSL_SESS_CACHE_SERVER : SSL_SESS_CACHE_OFF);
+  } else {
+    /* A full handshake every time: no session ticket, no resumption. */
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  }
   if (!SSL_CTX_set_cipher_list(ctx, ecdsa ? "ECDHE-ECDSA-AES128-GCM-SHA256" : "PSK-AES128-CCM8")) die("cipher list");
   if (ecdsa) {
     if (!SSL_CTX_set1_groups_list(ctx, "P-256")) die("groups");
@@ -153,11 +161,12 @@ static void serve(SSL_CTX *ctx, int fd) {
   }
 }
 
-static SSL *connect_to(SSL_CTX *ctx, const struct sockaddr_in *server) {
+static SSL *connect_to(SSL_CTX *ctx, const struct sockaddr_in *server, SSL_SESSION *session) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   BIO_ADDR *peer = BIO_ADDR_new();
   SSL *ssl = SSL_new(ctx);
   BIO *bio;
+  if (session) SSL_set_session(ssl, session);
   if (fd < 0 || connect(fd, (const struct sockaddr *)server, sizeof *server) != 0) die("connect");
   bio = BIO_new_dgram(fd, BIO_CLOSE);
   BIO_ADDR_rawmake(peer, AF_INET, &server->sin_addr, sizeof server->sin_addr, server->sin_port);
@@ -177,26 +186,39 @@ static void finish(SSL *ssl) {
   SSL_free(ssl);
 }
 
-/* Full handshakes one after another for `seconds`; writes the count to `out`. */
+/*
+ * Handshakes one after another for `seconds`; writes the count to `out`. Resuming, a full
+ * handshake first (not counted), then abbreviated ones offering its session: a handshake
+ * the server did not resume counts as failed.
+ */
 static void handshake_client(SSL_CTX *ctx, const struct sockaddr_in *server, double seconds, int out) {
-  double end = now() + seconds;
+  double end;
   long count = 0, failed = 0;
+  SSL_SESSION *session = NULL;
+  if (resuming) {
+    SSL *first = connect_to(ctx, server, NULL);
+    if (!first) die("first handshake");
+    session = SSL_get1_session(first);
+    finish(first);
+  }
+  end = now() + seconds;
   while (now() < end) {
-    SSL *ssl = connect_to(ctx, server);
-    if (ssl) {
+    SSL *ssl = connect_to(ctx, server, session);
+    if (ssl && (!resuming || SSL_session_reused(ssl))) {
       count++;
-      finish(ssl);
     } else {
       failed++;
     }
+    if (ssl) finish(ssl);
   }
+  SSL_SESSION_free(session);
   dprintf(out, "%ld %ld\n", count, failed);
 }
 
 /* Echo with `in_flight` records outstanding; writes echoed bytes, elapsed seconds and stalls. */
 static void echo_client(SSL_CTX *ctx, const struct sockaddr_in *server, int size, int in_flight, double seconds, int out) {
   unsigned char payload[16384], buf[16384];
-  SSL *ssl = connect_to(ctx, server);
+  SSL *ssl = connect_to(ctx, server, NULL);
   long bytes = 0, stalls = 0;
   int outstanding = 0;
   double start, end;
@@ -227,9 +249,10 @@ static void echo_client(SSL_CTX *ctx, const struct sockaddr_in *server, int size
 
 int main(int argc, char **argv) {
   int echo = argc == 8 && strcmp(argv[1], "echo") == 0;
-  int handshakes = argc == 7 && strcmp(argv[1], "handshakes") == 0;
+  int handshakes = argc == 7 && (strcmp(argv[1], "handshakes") == 0 || strcmp(argv[1], "resumptions") == 0);
+  resuming = handshakes && strcmp(argv[1], "resumptions") == 0;
   if (!echo && !handshakes) {
-    fprintf(stderr, "usage: openssl-pair handshakes <psk|ecdsa> <clients> <seconds> <cert> <key>\n"
+    fprintf(stderr, "usage: openssl-pair handshakes|resumptions <psk|ecdsa> <clients> <seconds> <cert> <key>\n"
                     "       openssl-pair echo <psk|ecdsa> <size> <in-flight> <seconds> <cert> <key>\n");
     return 2;
   }
