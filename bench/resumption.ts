@@ -60,7 +60,7 @@ function bytesPerCachedSession(peer: 'psk' | 'x509', n: number): number {
     const { heapUsed, arrayBuffers } = process.memoryUsage();
     return heapUsed + arrayBuffers;
   };
-  const chain = [new TextEncoder().encode(CERT_PEM).subarray(0, 420)];
+  const certificate = new TextEncoder().encode(CERT_PEM).subarray(0, 420);
   const resumption = new ServerResumption({ provider: nodeCryptoProvider, now: () => 0, lifetime: 7_200_000, cacheSize: n, tickets: false });
   const before = heap();
   for (let i = 0; i < n; i++) {
@@ -69,7 +69,7 @@ function bytesPerCachedSession(peer: 'psk' | 'x509', n: number): number {
       cipherSuite: 0xc0a8,
       extendedMasterSecret: true,
       // What a handshake leaves: the PSK identity as the ClientKeyExchange named it, or the client's chain.
-      peer: peer === 'psk' ? { kind: 'psk', identity: new TextEncoder().encode(`device-${i}`) } : { kind: 'x509', subject: 'CN=device', chain },
+      peer: peer === 'psk' ? { kind: 'psk', identity: new TextEncoder().encode(`device-${i}`) } : { kind: 'x509', subject: 'CN=device', chain: [certificate.slice()] },
       sessionId: resumption.newSessionId(),
     });
   }
