@@ -5,6 +5,7 @@ import { TICKET_KEY_LENGTH, TicketKeys } from './ticket-keys.js';
 
 /** How a server resumes sessions. */
 export interface ServerResumptionOptions {
+  /** Randomness for session IDs and ticket nonces, and the AEAD that seals tickets. */
   readonly provider: CryptoProvider;
   /** The server's clock (ms). */
   readonly now: () => number;
@@ -67,6 +68,7 @@ export class ServerResumption {
     return stamped;
   }
 
+  /** The cached session with this ID, unless it is unknown or expired. */
   findById(sessionId: Uint8Array): ResumableSession | undefined {
     return this.cache.find(sessionId);
   }

@@ -36,6 +36,8 @@ export type { ServerAlpn, AlpnCallback } from '../handshake/alpn-negotiation.js'
 export type { RecordLimit } from '../handshake/record-size-negotiation.js';
 export type { ServerNameSelection } from '../handshake/server-name-selection.js';
 export type { MaxFragmentLength } from '../wire/max-fragment-length-extension.js';
+export { ServerResumption, type ServerResumptionOptions } from '../handshake/server-resumption.js';
+export type { ResumableSession } from '../handshake/resumable-session.js';
 export { LookupGate } from '../credentials/lookup-gate.js';
 export type { Flight, FlightEntry } from '../handshake/flight.js';
 export type { HandshakeStep, HandshakeSummary, HandshakeFailure, PeerIdentity, MaybePromise } from '../handshake/handshake-step.js';
