@@ -79,6 +79,11 @@ describe('parseServerArgs', () => {
     expect(config !== HELP && config.cipherSuites).toEqual(['TLS_PSK_WITH_AES_128_CCM', 'TLS_PSK_WITH_AES_128_CCM_8']);
   });
 
+  it('reads --no-tickets as tickets off, and leaves tickets to the library otherwise', () => {
+    expect(parseServerArgs([...PSK, '--no-tickets'])).toMatchObject({ tickets: false });
+    expect(parseServerArgs([...PSK])).not.toHaveProperty('tickets');
+  });
+
   it('answers --help and -h with HELP, even without --psk', () => {
     expect(parseServerArgs(['--help'])).toBe(HELP);
     expect(parseServerArgs(['-h'])).toBe(HELP);
@@ -152,6 +157,15 @@ describe('parseClientArgs', () => {
     expect(config).toMatchObject({ alpn: ['coap'], recordSizeLimit: 16384, maxFragmentLength: 1024 });
     expect(() => parseClientArgs(['--port', '4433', ...PSK, '--max-fragment-length', '1000'])).toThrow('--max-fragment-length must be one of 512, 1024, 2048, 4096, got "1000"');
     expect(() => parseClientArgs(['--port', '4433', ...PSK, '--sni', 'a=b,c'])).toThrow("Unknown option '--sni'");
+  });
+
+  it('reads --resume, --sess-in and --sess-out, and refuses an empty file name', () => {
+    expect(parseClientArgs(['--port', '1', ...PSK, '--resume', '--sess-in', 'in.b64', '--sess-out', 'out.b64'])).toMatchObject({
+      resume: true,
+      sessionIn: 'in.b64',
+      sessionOut: 'out.b64',
+    });
+    expect(usageError(() => parseClientArgs(['--port', '1', ...PSK, '--sess-out', '']))).toMatch(/--sess-out needs a file name/);
   });
 
   it('reads --timeout and --linger, a linger of 0 included', () => {

@@ -34,6 +34,9 @@ const BAD_CLIENT_OPTIONS: ReadonlyArray<readonly [string, Record<string, unknown
   ['a scheduler that is none', { scheduler: {} }, 'scheduler must be an RxJS SchedulerLike'],
   ['a connection ID option that is none', { connectionId: 'always' }, "connectionId must be false, 'offer', 'require' or { length?: 0..255, required?: boolean }"],
   ['a connection ID longer than 255 bytes', { connectionId: { length: 256 } }, 'connectionId must be'],
+  ['a resume that is no saved session', { resume: 'bm90IGEgc2Vzc2lvbg==' }, 'resume must be a SessionResumption or the bytes or base64 of one'],
+  ['a resume of another type', { resume: 42 }, 'resume must be a SessionResumption, or the bytes or base64 of one'],
+  ['tickets as text', { tickets: 'yes' }, 'tickets must be true or false'],
 ];
 
 describe('option checks: every bad option is a DtlsError EINVAL naming it and what it accepts', () => {
@@ -71,6 +74,10 @@ describe('option checks: every bad option is a DtlsError EINVAL naming it and wh
       [{ connectionId: { length: -1 } }, 'connectionId must be false or { length?: 0..255, required?: boolean }'],
       [{ mtu: 70_000 }, 'mtu must be an integer from 64 to 65507'],
       [{ credentials: undefined }, 'credentials must be a CredentialStore'],
+      [{ sessionCacheSize: -1 }, 'sessionCacheSize must be an integer from 0'],
+      [{ sessionLifetime: 0 }, 'sessionLifetime must be an integer from 1'],
+      [{ ticketKeys: [new Uint8Array(32)] }, 'ticketKeys must be a non-empty array of 48-byte keys'],
+      [{ ticketKeys: [] }, 'ticketKeys must be a non-empty array of 48-byte keys'],
     ];
     for (const [bad, message] of cases) {
       const expected = expect.objectContaining({ name: 'DtlsError', code: 'EINVAL', message: expect.stringContaining(message) });
