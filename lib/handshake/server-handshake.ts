@@ -226,9 +226,10 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
   private resume(resumed: ResumableSession, suite: CipherSuite, byTicket: boolean, answers: readonly Extension[], connectionIds: NegotiatedConnectionIds | undefined): HandshakeStep {
     const hello = this.clientHello;
     this.transcript.add(this.clientHelloMessage);
-    const renewTicket = byTicket && this.options.resumption?.tickets === true;
+    const { resumption } = this.options;
+    const renewTicket = byTicket && resumption?.tickets === true;
     const messages = [this.serverHello(hello.sessionId, suite, renewTicket, answers, {})];
-    if (renewTicket) messages.push(this.newSessionTicket(resumed));
+    if (renewTicket) messages.push(this.newSessionTicket(resumption, resumed));
     messages.forEach((m) => this.transcript.add(m));
     const keys = sessionKeysFromMaster({
       provider: this.options.provider,
@@ -285,8 +286,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
   }
 
   /** RFC 5077 §3.3: the session sealed under our current ticket key. */
-  private newSessionTicket(session: ResumableSession): HandshakeMessage {
-    const resumption = this.options.resumption!;
+  private newSessionTicket(resumption: ServerResumption, session: ResumableSession): HandshakeMessage {
     const body = encodeNewSessionTicket({ ticketLifetimeHint: resumption.ticketLifetimeHint, ticket: resumption.sealTicket(session) });
     return this.message(HandshakeType.new_session_ticket, body);
   }
@@ -530,8 +530,9 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
       return { established };
     }
     const messages: HandshakeMessage[] = [];
-    if (session.sessionId.length > 0 || session.ticket) {
-      const resumable = this.options.resumption!.remember({
+    const { resumption } = this.options;
+    if (resumption && (session.sessionId.length > 0 || session.ticket)) {
+      const resumable = resumption.remember({
         masterSecret: keys.masterSecret.slice(),
         cipherSuite: suite.id,
         extendedMasterSecret,
@@ -539,7 +540,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
         sessionId: session.sessionId,
       });
       // RFC 5077 §3.3: NewSessionTicket goes before our ChangeCipherSpec, into the transcript.
-      if (session.ticket) messages.push(this.newSessionTicket(resumable));
+      if (session.ticket) messages.push(this.newSessionTicket(resumption, resumable));
     }
     messages.forEach((m) => this.transcript.add(m));
     const finished = this.finished(suite, keys, 'server finished');

@@ -26,7 +26,10 @@ export class SessionCache {
   store(session: ResumableSession): void {
     if (this.options.maxSessions === 0 || session.sessionId.length === 0) return;
     this.dropExpired();
-    while (this.entries.size >= this.options.maxSessions) this.entries.delete(this.entries.keys().next().value!);
+    for (const id of this.entries.keys()) {
+      if (this.entries.size < this.options.maxSessions) break;
+      this.entries.delete(id);
+    }
     this.entries.set(key(session.sessionId), session);
   }
 

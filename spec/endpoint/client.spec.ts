@@ -20,7 +20,7 @@ describe('client and server over a memory link, in virtual time', () => {
       expect(time.runUntil(() => client.state === 'established', 1000)).toBe(true);
       const [session] = pair.serverSessions;
       expect(session.state).toBe('established');
-      expect(client.info).toEqual({ cipherSuite: name, peer: { kind: 'psk', identity: 'Client_identity' }, extendedMasterSecret: true });
+      expect(client.info).toEqual({ cipherSuite: name, peer: { kind: 'psk', identity: 'Client_identity' }, extendedMasterSecret: true, resumed: false });
       expect(session.info?.cipherSuite).toBe(name);
       session.data$.subscribe({ next: (d) => session.send(utf8(`echo:${new TextDecoder().decode(d)}`)), error: () => undefined });
       const echoed = received(client);
@@ -120,7 +120,7 @@ describe('client and server over a memory link, in virtual time', () => {
     expect(time.runUntil(() => client.state === 'established', 5000)).toBe(true);
     expect(time.now).toBe(1000);
     expect(serverSessionEvents[0].filter((e) => e.type === 'retransmit')).toEqual([
-      { type: 'retransmit', flight: 6, messages: ['ChangeCipherSpec', 'Finished'], attempt: 1, reason: 'peer' },
+      { type: 'retransmit', flight: 6, messages: ['NewSessionTicket', 'ChangeCipherSpec', 'Finished'], attempt: 1, reason: 'peer' },
     ]);
     // The final flight is never resent on a timer: nothing more is sent once both are up.
     const count = wire.length;

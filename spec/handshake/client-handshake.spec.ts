@@ -108,7 +108,7 @@ describe('ClientHandshake', () => {
   });
 
   it('fails with unsupported_extension when the ServerHello carries an extension it did not offer', async () => {
-    const extra: Extension = { type: ExtensionType.session_ticket, data: new Uint8Array(0) };
+    const extra: Extension = { type: ExtensionType.encrypt_then_mac, data: new Uint8Array(0) };
     expect(await alertOf(started(), serverHello({ extensions: [extra] }))).toBe(AlertDescription.unsupported_extension);
   });
 
