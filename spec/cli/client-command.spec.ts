@@ -43,6 +43,7 @@ describe('rx-dtls client against rx-dtls server', () => {
       cipherSuite: 'TLS_PSK_WITH_AES_128_CCM',
       peer: { kind: 'psk', identity: 'Client_identity' },
       extendedMasterSecret: true,
+      resumed: false,
     });
     expect(events[5]).toMatchObject({ event: 'alert', direction: 'sent', name: 'close_notify' });
     expect(events[6]).toEqual({ event: 'closed' });

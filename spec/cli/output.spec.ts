@@ -77,7 +77,7 @@ describe('createPrinter', () => {
     });
     expect(lines.map((line) => JSON.parse(line))).toEqual([
       { event: 'listening', host: '127.0.0.1', port: 5684 },
-      { event: 'handshake-complete', cipherSuite: 'TLS_PSK_WITH_AES_128_CCM_8', peer: { kind: 'psk', identity: 'Client_identity' }, extendedMasterSecret: true, remote },
+      { event: 'handshake-complete', cipherSuite: 'TLS_PSK_WITH_AES_128_CCM_8', peer: { kind: 'psk', identity: 'Client_identity' }, extendedMasterSecret: true, resumed: false, remote },
       { event: 'flight-sent', flight: 1, messages: ['ClientHello'] },
       { event: 'hello-verify-request', remote },
       { event: 'echo', bytes: 6, remote },

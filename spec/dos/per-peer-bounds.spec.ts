@@ -307,7 +307,9 @@ describe('what a verified peer sends in 65 KB datagrams is held as the bytes the
 });
 
 describe('what genuine handshakes hold', () => {
-  it('under 2 KiB for every key exchange, with flights fragmented (MTU 300): the default maxHandshakeBytesTotal fits 256 of them many times over', async () => {
+  // The client's side holds the most since RFC 5077 tickets: the server's NewSessionTicket carries the
+  // sealed session, with the client's own certificate chain when it sent one (twice: queue and transcript).
+  it('under 3 KiB for every key exchange, with flights fragmented (MTU 300): the default maxHandshakeBytesTotal fits 256 of them many times over', async () => {
     const held: string[] = [];
     for (const setup of KEY_EXCHANGES) {
       const lab = await new Lab({ setup, seed: 3, client: { mtu: 300 }, server: { mtu: 300 } }).start();
@@ -316,7 +318,7 @@ describe('what genuine handshakes hold', () => {
       expect(lab.client!.state).toBe('established');
       held.push(`${setup.name} ${probe.report.maxHandshakeBytes}`);
       expect(probe.report.maxHandshakeBytes).toBeGreaterThan(0);
-      expect(probe.report.maxHandshakeBytes).toBeLessThan(2_048);
+      expect(probe.report.maxHandshakeBytes).toBeLessThan(3_072);
       lab.close();
     }
     console.info(`most bytes one side of a genuine handshake held: ${held.join(', ')}`);

@@ -6,7 +6,7 @@ import { labels, reorderRecords } from './helpers/scripted-link.js';
 
 const DELAY = 50;
 const FLIGHT_5 = ['ClientKeyExchange', 'ChangeCipherSpec', 'Finished'];
-const FLIGHT_6 = ['ChangeCipherSpec', 'Finished'];
+const FLIGHT_6 = ['NewSessionTicket', 'ChangeCipherSpec', 'Finished'];
 
 /**
  * RFC 6347 §4.1: records of the next epoch may arrive before the ChangeCipherSpec
@@ -17,7 +17,8 @@ describe('Finished arriving before ChangeCipherSpec (records of one flight reord
   const cases = [
     { what: "client's flight 5 as ClientKeyExchange, Finished, ChangeCipherSpec", direction: 'client-to-server', match: FLIGHT_5, order: [0, 2, 1] },
     { what: "client's flight 5 as Finished, ClientKeyExchange, ChangeCipherSpec (the Finished before its keys exist)", direction: 'client-to-server', match: FLIGHT_5, order: [2, 0, 1] },
-    { what: "server's flight 6 as Finished, ChangeCipherSpec", direction: 'server-to-client', match: FLIGHT_6, order: [1, 0] },
+    { what: "server's flight 6 as NewSessionTicket, Finished, ChangeCipherSpec", direction: 'server-to-client', match: FLIGHT_6, order: [0, 2, 1] },
+    { what: "server's flight 6 as Finished, ChangeCipherSpec, NewSessionTicket (the ChangeCipherSpec before the ticket)", direction: 'server-to-client', match: FLIGHT_6, order: [2, 1, 0] },
   ] as const;
 
   for (const { what, direction, match, order } of cases) {
