@@ -3,6 +3,7 @@ import { utf8 } from '../../lib/credentials/credential-store.js';
 import { SessionResumption } from '../../lib/endpoint/session-resumption.js';
 import type { Session } from '../../lib/endpoint/session.js';
 import { received, startPair, type Pair, type PairOptions } from '../endpoint/helpers/pair.js';
+import { ECDHE_ECDSA_SUITE } from '../network/helpers/suites.js';
 
 const DELAY = 50;
 
@@ -71,6 +72,16 @@ describe('session resumption (RFC 5246 §7.3) between rx-dtls endpoints', () => 
     establish(pair, again);
     expect(again.info?.resumed).toBe(true);
     expect(SessionResumption.from(saved).cipherSuite).toBe(pair.client.info?.cipherSuite);
+  });
+
+  it('resumes an ECDHE-ECDSA session without a certificate on the wire: the server is still the X.509 peer it proved to be', async () => {
+    const suite = ECDHE_ECDSA_SUITE;
+    const client = { credentials: suite.client(), cipherSuites: [suite.iana], serverName: suite.serverName };
+    const pair = await afterFullHandshake({ server: { credentials: suite.server(), cipherSuites: [suite.iana] }, client });
+    const again = await pair.reconnect({ ...client, resume: pair.client.resumption! });
+    establish(pair, again);
+    expect(again.info).toMatchObject({ resumed: true, cipherSuite: suite.iana, peer: { kind: 'x509', subject: 'CN=localhost' } });
+    expect(flights(pair.serverSessionEvents[1])).toEqual(['4: ServerHello, NewSessionTicket, ChangeCipherSpec, Finished']);
   });
 
   it('gives nothing to resume when the server neither caches nor issues tickets', async () => {
