@@ -94,6 +94,8 @@ export class HandshakeDriver {
   private readonly waiting: Array<() => MaybePromise<HandshakeStep>> = [];
   /** Protected records that failed to authenticate: during a handshake, the sign of a wrong key. */
   private unauthenticated = 0;
+  /** Records heard from the peer (decoded, authenticated if protected): the evidence a timeout reports. */
+  private readonly peerHeard = { total: 0, afterChangeCipherSpec: 0, last: 0 };
 
   constructor(
     /** The flight state machine; released once established, with its transcript and secrets. */
@@ -208,21 +210,30 @@ export class HandshakeDriver {
   }
 
   private onTimeout(): void {
-    // RFC 6347 §4.1.2.7 drops records that fail to authenticate without an alert, so a
-    // wrong pre-shared key shows only as a timeout; say so when that is what we saw.
-    const hint =
-      this.unauthenticated > 0
-        ? ` (${this.unauthenticated} protected records from the peer did not authenticate: a wrong pre-shared key?)`
-        : this.changeCipherSpecSent && this.context.role === 'client'
-          ? ' (the server never answered our Finished: a wrong pre-shared key?)'
-          : this.fragmentsSent
-            ? ` (${fragmentsHint(this.context.options.mtu)})`
-            : '';
     const { handshakeTimeout } = this.context.options;
-    const error = new DtlsError('ETIMEDOUT', `handshake with ${this.context.peerName} did not complete in ${handshakeTimeout} ms${hint}`);
-    // §4.1.2.7 also lets us say bad_record_mac about them; the peer would otherwise
-    // retransmit to a session that is gone.
+    const fragments = this.fragmentsSent ? `; ${fragmentsHint(this.context.options.mtu)}` : '';
+    const error = new DtlsError('ETIMEDOUT', `handshake with ${this.context.peerName} did not complete in ${handshakeTimeout} ms (${this.timeoutEvidence()}${fragments})`);
+    // §4.1.2.7 lets us say bad_record_mac about records that did not authenticate; the
+    // peer would otherwise retransmit to a session that is gone.
     this.fail(error, this.unauthenticated > 0 ? AlertDescription.bad_record_mac : undefined);
+  }
+
+  /**
+   * What the peer did before the handshake timed out. RFC 6347 §4.1.2.7 drops records
+   * that fail to authenticate without an alert, so a wrong pre-shared key shows only as a
+   * timeout: we name it only when the evidence points there (records that did not
+   * authenticate, or a server that kept resending its flight instead of taking our
+   * Finished), not for a server that went silent (stopped, restarted, or dropped us).
+   */
+  private timeoutEvidence(): string {
+    if (this.unauthenticated > 0) return `${this.unauthenticated} protected records from the peer did not authenticate: a wrong pre-shared key?`;
+    if (this.peerHeard.total === 0) return 'nothing came back from the peer';
+    const silence = `nothing from the peer for the last ${this.context.options.scheduler.now() - this.peerHeard.last} ms`;
+    if (!this.changeCipherSpecSent) return `the peer answered, then went silent: ${silence}`;
+    if (this.context.role === 'client' && this.peerHeard.afterChangeCipherSpec > 0) {
+      return 'the server kept resending its flight instead of answering our Finished: a wrong pre-shared key?';
+    }
+    return `the peer went silent after our Finished: ${silence}`;
   }
 
   private wireReceive(): void {
@@ -243,6 +254,9 @@ export class HandshakeDriver {
     this.subscriptions.add(
       records$.subscribe((record) => {
         this.report(() => (this.collecting!.heard = true));
+        this.peerHeard.total++;
+        if (this.changeCipherSpecSent) this.peerHeard.afterChangeCipherSpec++;
+        this.peerHeard.last = context.options.scheduler.now();
         if (this.established) this.effect({ kind: 'record', record });
         else if (record.contentType === ContentType.handshake) this.handshakeRecords.next(record);
         else if (record.contentType === ContentType.change_cipher_spec) this.onChangeCipherSpec(record);

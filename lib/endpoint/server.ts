@@ -13,7 +13,9 @@ import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
 import { networkError } from '../transport/network-error.js';
 import { UdpTransport, type UdpOptions } from '../transport/udp.js';
-import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
+import { WriteEpochs } from '../record/write-epochs.js';
+import { AlertDescription, AlertLevel, encodeAlert } from '../wire/alert.js';
+import { ContentType, DTLS_1_2, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
 import { throwIfAborted } from './canceled.js';
 import { serverHandshakeOptions } from './handshake-options.js';
 import { debugLogFor, logServer, type DebugLog } from './debug-log.js';
@@ -292,7 +294,11 @@ export class DtlsServer {
     let key = peerKey(peer);
     const previous = this.entries.get(key);
     if (previous) previous.session.abandon(new DtlsError('ECLOSED', 'the client started a new handshake from the same address'));
-    else if (!this.makeRoom(peer)) return;
+    else if (!this.makeRoom(peer)) {
+      // The cookie proved the address, so a reply is safe: one small record, and no state kept.
+      this.options.transport.send(refusalAlert(record.header.sequenceNumber), peer);
+      return;
+    }
     // RFC 9146: the CID this session is found by, when the server issues them; it is
     // registered with the session, so the client's Finished, the first record to carry it, finds it.
     const cid = this.connectionIds?.issue();
@@ -363,7 +369,11 @@ export class DtlsServer {
     return moved;
   }
 
-  /** Enforces maxSessions and maxHandshakes before a new session; false when there is no room. */
+  /**
+   * Enforces maxSessions and maxHandshakes before a new session; false when there is no
+   * room. Either way the client turned away is told (a fatal internal_error) and fails
+   * at once with EBUSY rather than retransmitting until its handshake timeout.
+   */
   private makeRoom(peer: PeerAddress): boolean {
     if (this.entries.size >= (this.options.maxSessions ?? 10_000)) {
       this.eventsSubject.next({ type: 'dropped', peer, reason: 'maxSessions reached' });
@@ -372,7 +382,7 @@ export class DtlsServer {
     if (this.handshaking.size >= (this.options.maxHandshakes ?? 256)) {
       // Evict the oldest handshake: a flood of half-open handshakes cannot lock out real clients.
       const [oldest] = this.handshaking;
-      oldest.abandon(new DtlsError('ENOBUFS', 'evicted: too many handshakes in progress'));
+      oldest.refuse(new DtlsError('ENOBUFS', 'evicted: too many handshakes in progress'));
     }
     return true;
   }
@@ -411,6 +421,17 @@ function handshakeBytesTotal(options: ServerOptions, session: SessionOptions): n
  */
 function firstRecordSequence(clientHelloSequence: number): number {
   return clientHelloSequence < 2 ** 32 ? clientHelloSequence : 0;
+}
+
+/**
+ * The answer to a verified ClientHello the server has no room for: an unprotected fatal
+ * internal_error (RFC 5246 §7.2.2 has no "busy"; internal_error is the one "unrelated to
+ * the peer", such as a memory allocation failure). Like the HelloVerifyRequest it reuses
+ * the ClientHello's record sequence number (RFC 6347 §4.2.1).
+ */
+function refusalAlert(clientHelloSequence: number): Uint8Array {
+  const alert = encodeAlert({ level: AlertLevel.fatal, description: AlertDescription.internal_error });
+  return new WriteEpochs(clientHelloSequence).seal(0, ContentType.alert, DTLS_1_2, alert);
 }
 
 /** Where a ClientHello's random starts in a datagram: record header, handshake header, client_version. */

@@ -1,5 +1,5 @@
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
-import { DtlsError, alertInfo } from '../dtls-error.js';
+import { DtlsError, alertInfo, type AlertInfo } from '../dtls-error.js';
 import type { Flight } from '../handshake/flight.js';
 import type { HandshakeBudget } from '../handshake/handshake-budget.js';
 import type { HandshakeSummary } from '../handshake/handshake-step.js';
@@ -251,6 +251,18 @@ export class Session {
     this.terminate(error);
   }
 
+  /**
+   * Ends a handshake the server has no room for, telling the peer with a fatal
+   * internal_error ("unrelated to the peer or the correctness of the protocol (such as a
+   * memory allocation failure)", RFC 5246 §7.2.2), so that it fails now instead of
+   * retransmitting until its handshake timeout. `reason` gets the alert attached.
+   */
+  refuse(reason: DtlsError): void {
+    if (this.state === 'closed') return;
+    this.sendAlert(AlertLevel.fatal, AlertDescription.internal_error);
+    this.terminate(new DtlsError(reason.code, reason.message, alertInfo(AlertLevel.fatal, AlertDescription.internal_error)));
+  }
+
   private get peerName(): string {
     return `${this.peer.address}:${this.peer.port}`;
   }
@@ -352,10 +364,22 @@ export class Session {
       this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
       this.terminate(this.state === 'handshaking' ? new DtlsError('ECLOSED', `${this.peerName} closed during the handshake`) : undefined);
     } else if (alert.level === 'fatal') {
-      const fragmented = this.driver?.sentFragments && alert.description === AlertDescription.handshake_failure;
-      const hint = fragmented ? ` (${fragmentsHint(this.options.mtu)})` : '';
-      this.terminate(new DtlsError('EALERT', `${this.peerName} sent fatal alert ${alert.name}${hint}`, alert));
+      this.terminate(this.fatalAlertError(alert, record.epoch));
     }
+  }
+
+  /**
+   * A server's unprotected internal_error during the handshake is how a server out of room
+   * turns a client away (see refuse()): the client says so with EBUSY, distinct from a
+   * refusal that is about us. Every other fatal alert is EALERT.
+   */
+  private fatalAlertError(alert: AlertInfo, epoch: number): DtlsError {
+    if (this.role === 'client' && this.state === 'handshaking' && epoch === 0 && alert.description === AlertDescription.internal_error) {
+      return new DtlsError('EBUSY', `${this.peerName} turned the handshake away with internal_error: it is out of room (or failed inside); retry later`, alert);
+    }
+    const fragmented = this.driver?.sentFragments && alert.description === AlertDescription.handshake_failure;
+    const hint = fragmented ? ` (${fragmentsHint(this.options.mtu)})` : '';
+    return new DtlsError('EALERT', `${this.peerName} sent fatal alert ${alert.name}${hint}`, alert);
   }
 
   /**
