@@ -40,7 +40,11 @@ export interface ServerOptions extends Partial<SessionOptions> {
   readonly groups?: readonly number[];
   /** Most sessions at once, established or not (default 10000). */
   readonly maxSessions?: number;
-  /** Most handshakes in progress; beyond it the oldest is evicted (default 256). */
+  /**
+   * Most handshakes in progress (default 256); beyond it a new client is turned away
+   * (EBUSY), unless the oldest handshake's peer has been silent for four initial
+   * retransmission timers: then that one is evicted.
+   */
   readonly maxHandshakes?: number;
   /**
    * Most async credential lookups (a `pskLookup`, a raw-key `trust` callback) running at
@@ -371,8 +375,15 @@ export class DtlsServer {
 
   /**
    * Enforces maxSessions and maxHandshakes before a new session; false when there is no
-   * room. Either way the client turned away is told (a fatal internal_error) and fails
-   * at once with EBUSY rather than retransmitting until its handshake timeout.
+   * room, and the client turned away is told (a fatal internal_error) so that it fails at
+   * once with EBUSY rather than retransmitting until its handshake timeout.
+   *
+   * At maxHandshakes the oldest handshake gives way only if its peer has gone quiet
+   * (STALE_HANDSHAKE_TIMERS retransmission timers without a datagram): half-open
+   * handshakes cannot lock real clients out for long, but a burst does not evict
+   * handshakes that are progressing. Evicting those (and telling them) made each evicted
+   * client's ClientHello, still in flight, start a new handshake that evicted another: a
+   * burst of 1,000 against 256 completed none.
    */
   private makeRoom(peer: PeerAddress): boolean {
     if (this.entries.size >= (this.options.maxSessions ?? 10_000)) {
@@ -380,9 +391,13 @@ export class DtlsServer {
       return false;
     }
     if (this.handshaking.size >= (this.options.maxHandshakes ?? 256)) {
-      // Evict the oldest handshake: a flood of half-open handshakes cannot lock out real clients.
       const [oldest] = this.handshaking;
-      oldest.refuse(new DtlsError('ENOBUFS', 'evicted: too many handshakes in progress'));
+      const staleAfter = STALE_HANDSHAKE_TIMERS * this.sessionOptions.retransmit.initialTimeout;
+      if (this.sessionOptions.scheduler.now() - oldest.lastActivity < staleAfter) {
+        this.eventsSubject.next({ type: 'dropped', peer, reason: 'maxHandshakes reached' });
+        return false;
+      }
+      oldest.refuse(new DtlsError('ENOBUFS', `evicted: too many handshakes in progress, and this peer was silent for ${staleAfter} ms`));
     }
     return true;
   }
@@ -408,6 +423,14 @@ export class DtlsServer {
     }
   }
 }
+
+/**
+ * How many initial retransmission timers a handshaking peer must stay silent before a
+ * newcomer may evict it at maxHandshakes: a live client answers each of our flights at
+ * once, or resends its own after one timer (RFC 6347 §4.2.4.1), so four is at least two
+ * datagrams lost in a row, or a peer that has gone.
+ */
+const STALE_HANDSHAKE_TIMERS = 4;
 
 /** maxHandshakeBytesTotal (checked with the other options), or its default: a quarter of maxHandshakes × maxHandshakeBufferBytes. */
 function handshakeBytesTotal(options: ServerOptions, session: SessionOptions): number {

@@ -1,5 +1,5 @@
 // A server out of room answers, instead of dropping: a client it turns away after the
-// cookie exchange (maxSessions), or whose handshake it evicts (maxHandshakes), gets a fatal
+// cookie exchange (maxSessions, maxHandshakes), or whose silent handshake it evicts, gets a fatal
 // internal_error and fails at once with EBUSY, not with ETIMEDOUT a handshake timeout later.
 // And a handshake that does time out says what the client saw, naming a wrong key only on evidence.
 import { describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ describe('a server out of room', () => {
     expect(events.filter((e) => e.type === 'dropped' && e.reason === 'maxSessions reached')).toHaveLength(1);
   });
 
-  it('tells the handshake it evicts at maxHandshakes: that client fails with EBUSY, the server side with ENOBUFS', async () => {
+  it('at maxHandshakes turns a newcomer away while the oldest handshake is live, and tells the one it evicts once silent: EBUSY on both clients, ENOBUFS on the server side', async () => {
     // Client 1's flight 5 never arrives, so its handshake stays open on the server until client 2 evicts it.
     const flight5Lost = (from: Parameters<typeof isServer>[0], _to: unknown, _data: unknown, index: number) =>
       !(from.port === clientAddress(1).port && index > 1);
@@ -32,7 +32,13 @@ describe('a server out of room', () => {
     const first = await connect(1, { handshakeTimeout: HANDSHAKE_TIMEOUT });
     time.advanceBy(100);
     expect(sessions.map((s) => s.state)).toEqual(['handshaking']);
-    const second = await connect(2);
+    // Live, it keeps its place: client 2 is turned away.
+    const early = await connect(2, { handshakeTimeout: HANDSHAKE_TIMEOUT });
+    expect(time.runUntil(() => early.state === 'closed', 1000)).toBe(true);
+    expect(early.error?.code).toBe('EBUSY');
+    // Silent for four retransmission timers (its resent flight 5 is lost too), it gives way to the next newcomer.
+    time.advanceBy(4_000);
+    const second = await connect(3);
     expect(time.runUntil(() => first.state === 'closed' && second.state === 'established', 1000)).toBe(true);
     expect(first.error?.code).toBe('EBUSY');
     expect(sessions[0].error?.code).toBe('ENOBUFS');
