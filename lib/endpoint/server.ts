@@ -312,7 +312,7 @@ export class DtlsServer {
     }
 
     const budget = this.handshakeBytes.join(this.sessionOptions.maxHandshakeBufferBytes, () =>
-      session.abandon(new DtlsError('ENOBUFS', 'evicted: the handshakes in progress hold maxHandshakeBytesTotal')),
+      session.refuse(new DtlsError('ENOBUFS', 'evicted: the handshakes in progress hold maxHandshakeBytesTotal')),
     );
     // The handshake keeps the ClientHello (a copy) and its transcript another.
     if (!budget.charge(2 * message.body.length + HANDSHAKE_HEADER_LENGTH)) {
