@@ -9,7 +9,7 @@ import { ClientHandshake } from '../handshake/client-handshake.js';
 import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
 import { networkError } from '../transport/network-error.js';
-import { UdpTransport } from '../transport/udp.js';
+import { UdpTransport, type SocketBufferOptions } from '../transport/udp.js';
 import { canceled, throwIfAborted } from './canceled.js';
 import { clientHandshakeOptions } from './handshake-options.js';
 import { applyIcmpErrors } from './icmp-errors.js';
@@ -22,7 +22,7 @@ import { checkClientOptions } from './validate-options.js';
 import { clientConnectionIdPolicy, type ClientConnectionIdOption } from './connection-id-options.js';
 
 /** A DTLS client: the server, the credentials, and the session options. */
-export interface ClientOptions extends Partial<SessionOptions> {
+export interface ClientOptions extends Partial<SessionOptions>, SocketBufferOptions {
   /** The server's host name or address (resolved once). */
   readonly host: string;
   /** The server's UDP port. */
@@ -102,7 +102,15 @@ export async function openClientSession(options: ClientOptions): Promise<Session
   const resolved = family ? { address: options.host, family } : await lookup(options.host).catch((error: unknown) => Promise.reject(networkError(error, `cannot resolve ${options.host}`)));
   throwIfAborted(signal);
   const peer: PeerAddress = { address: resolved.address, port: options.port };
-  const transport = options.transport ?? (await UdpTransport.bind({ host: resolved.family === 6 ? '::' : '0.0.0.0', port: 0, connect: peer }));
+  const transport =
+    options.transport ??
+    (await UdpTransport.bind({
+      host: resolved.family === 6 ? '::' : '0.0.0.0',
+      port: 0,
+      connect: peer,
+      recvBufferSize: options.recvBufferSize,
+      sendBufferSize: options.sendBufferSize,
+    }));
   const own = options.transport === undefined;
   if (signal?.aborted) {
     if (own) await transport.close();
@@ -150,6 +158,7 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
       signal?.removeEventListener('abort', onAbort);
     },
     release: own ? () => transport.close() : undefined,
+    socketBuffers: transport.bufferSizes?.(),
   });
   const log = debugLogFor(options.log);
   if (log) logSession(log, session);

@@ -3,6 +3,7 @@ import { hash } from '../crypto/hash.js';
 import type { PeerIdentity } from '../handshake/handshake-step.js';
 import type { NegotiatedExtensions } from '../handshake/negotiated-extensions.js';
 import { MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
+import type { SocketBufferSizes } from '../transport/datagram.js';
 
 /** Who the peer is, as users see it. */
 export type PublicPeerIdentity =
@@ -58,6 +59,8 @@ export interface HandshakeInfo {
     /** The CID records to the peer carry (the peer's). */
     readonly send: Uint8Array;
   };
+  /** The kernel buffers of the UDP socket the session runs on (a server's sessions share its socket); absent on other transports. */
+  readonly socketBuffers?: SocketBufferSizes;
 }
 
 /** The parts of HandshakeInfo the hello extensions settled, present only when they did. */

@@ -22,6 +22,7 @@ import { debugLogFor, logServer, type DebugLog } from './debug-log.js';
 import { Session } from './session.js';
 import type { SessionState } from './session-event.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
+import { DEFAULT_SERVER_RECV_BUFFER, serverLimits, type ServerInfo, type ServerLimits } from './server-limits.js';
 import { checkListenOptions, checkServerOptions } from './validate-options.js';
 import { serverConnectionIdLength, type ServerConnectionIdOption } from './connection-id-options.js';
 import { ConnectionIdTable } from './connection-id-table.js';
@@ -38,12 +39,15 @@ export interface ServerOptions extends Partial<SessionOptions> {
   readonly cipherSuites?: readonly string[];
   /** ECDHE groups in order of preference (default x25519, secp256r1). */
   readonly groups?: readonly number[];
-  /** Most sessions at once, established or not (default 10000). */
+  /**
+   * Most sessions at once, established or not (default 50000, about 200 MiB of sessions);
+   * beyond it a new client is turned away (EBUSY).
+   */
   readonly maxSessions?: number;
   /**
-   * Most handshakes in progress (default 256); beyond it a new client is turned away
-   * (EBUSY), unless the oldest handshake's peer has been silent for four initial
-   * retransmission timers: then that one is evicted.
+   * Most handshakes in progress (default 4096, about 160 MiB at most); beyond it a new
+   * client is turned away (EBUSY), unless the oldest handshake's peer has been silent for
+   * four initial retransmission timers: then that one is evicted.
    */
   readonly maxHandshakes?: number;
   /**
@@ -55,10 +59,10 @@ export interface ServerOptions extends Partial<SessionOptions> {
   /**
    * Most bytes from peers all handshakes in progress hold together; when one more would go
    * over it, the oldest handshakes holding bytes are evicted (ENOBUFS). Default: a quarter of
-   * maxHandshakes × maxHandshakeBufferBytes, 4 MiB with their defaults. A genuine handshake
-   * holds little (measured: 264 bytes for PSK, 1,432 for mutual X.509 with one-certificate
-   * chains; a longer chain adds twice its size), so 256 of them fit many times over; only
-   * peers that fill their budgets are evicted, and together they hold 4 MiB, not 16.
+   * maxHandshakes × maxHandshakeBufferBytes, at most 16 MiB (16 MiB with their defaults). A
+   * genuine handshake holds little (measured: 264 bytes for PSK, 1,432 for mutual X.509 with
+   * one-certificate chains; a longer chain adds twice its size), so 4,096 of them fit
+   * several times over; only peers that fill their budgets are evicted.
    */
   readonly maxHandshakeBytesTotal?: number;
   /** A session with no datagram for this long is closed (default 300000 ms). */
@@ -166,6 +170,7 @@ export class DtlsServer {
   private readonly handshakeOptions: ServerHandshakeOptions;
   private readonly lookups: LookupGate;
   private readonly handshakeBytes: HandshakeBytePool;
+  private readonly limits: ServerLimits;
   private readonly idleTimeout: number;
   /** The idle sweep, running only while there are sessions to sweep. */
   private idleSweep?: Subscription;
@@ -180,9 +185,10 @@ export class DtlsServer {
     const log = debugLogFor(options.log);
     if (log) logServer(log, this);
     this.sessionOptions = sessionOptions(options);
-    this.handshakeBytes = new HandshakeBytePool(handshakeBytesTotal(options, this.sessionOptions));
+    this.limits = serverLimits(options, this.sessionOptions.maxHandshakeBufferBytes);
+    this.handshakeBytes = new HandshakeBytePool(this.limits.maxHandshakeBytesTotal);
     this.provider = options.provider ?? nobleProvider;
-    this.lookups = new LookupGate(options.maxPendingLookups ?? 32);
+    this.lookups = new LookupGate(this.limits.maxPendingLookups);
     this.handshakeOptions = serverHandshakeOptions({ ...options, lookups: this.lookups });
     const { scheduler } = this.sessionOptions;
     // Rotated on use rather than on a timer, so a server with no sessions schedules nothing.
@@ -218,6 +224,12 @@ export class DtlsServer {
   /** The local address the server listens on. */
   address(): PeerAddress {
     return this.options.transport.address();
+  }
+
+  /** The limits it runs with (those given, the defaults for the rest) and the socket buffers the kernel granted. */
+  get info(): ServerInfo {
+    const socketBuffers = this.options.transport.bufferSizes?.();
+    return socketBuffers ? { ...this.limits, socketBuffers } : { ...this.limits };
   }
 
   /** Sessions now, established or handshaking. */
@@ -342,6 +354,7 @@ export class DtlsServer {
         this.onSessionState(key, session, state);
       },
       handshakeBudget: budget,
+      socketBuffers: transport.bufferSizes?.(),
     });
     if (cid !== undefined) this.connectionIds?.register(cid, session);
     this.entries.set(key, { session, clientRandom: latin1(hello.random) });
@@ -386,11 +399,11 @@ export class DtlsServer {
    * burst of 1,000 against 256 completed none.
    */
   private makeRoom(peer: PeerAddress): boolean {
-    if (this.entries.size >= (this.options.maxSessions ?? 10_000)) {
+    if (this.entries.size >= this.limits.maxSessions) {
       this.eventsSubject.next({ type: 'dropped', peer, reason: 'maxSessions reached' });
       return false;
     }
-    if (this.handshaking.size >= (this.options.maxHandshakes ?? 256)) {
+    if (this.handshaking.size >= this.limits.maxHandshakes) {
       const [oldest] = this.handshaking;
       const staleAfter = STALE_HANDSHAKE_TIMERS * this.sessionOptions.retransmit.initialTimeout;
       if (this.sessionOptions.scheduler.now() - oldest.lastActivity < staleAfter) {
@@ -431,11 +444,6 @@ export class DtlsServer {
  * datagrams lost in a row, or a peer that has gone.
  */
 const STALE_HANDSHAKE_TIMERS = 4;
-
-/** maxHandshakeBytesTotal (checked with the other options), or its default: a quarter of maxHandshakes × maxHandshakeBufferBytes. */
-function handshakeBytesTotal(options: ServerOptions, session: SessionOptions): number {
-  return options.maxHandshakeBytesTotal ?? Math.floor(((options.maxHandshakes ?? 256) * session.maxHandshakeBufferBytes) / 4);
-}
 
 /**
  * Where the server's epoch-0 records start: after the number of the ClientHello that
@@ -480,6 +488,12 @@ export function createServer(options: ServerOptions): DtlsServer {
 }
 
 export interface ListenOptions extends Omit<ServerOptions, 'transport'>, UdpOptions {
+  /**
+   * SO_RCVBUF to ask for (default 4 MiB: the kernel's 208 KiB lost datagrams in bursts of
+   * handshakes and in pauses). Linux grants at most net.core.rmem_max unless that is raised;
+   * `server.info.socketBuffers` says what the socket got.
+   */
+  readonly recvBufferSize?: number;
   /** Closes the server when it aborts, as node:net's `listen({ signal })` does; before it is bound, listen rejects with ECANCELED. */
   readonly signal?: AbortSignal;
 }
@@ -496,11 +510,16 @@ export async function listen(options: ListenOptions): Promise<DtlsServer> {
   checkListenOptions(options as unknown as Readonly<Record<string, unknown>>);
   const { signal } = options;
   throwIfAborted(signal);
-  const transport = await UdpTransport.bind({ host: options.host ?? '127.0.0.1', port: options.port ?? 5684 });
+  const transport = await UdpTransport.bind({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 5684,
+    recvBufferSize: options.recvBufferSize ?? DEFAULT_SERVER_RECV_BUFFER,
+    sendBufferSize: options.sendBufferSize,
+  });
   let server: DtlsServer;
   try {
     throwIfAborted(signal);
-    const { signal: _signal, host: _host, port: _port, ...serverOptions } = options;
+    const { signal: _signal, host: _host, port: _port, recvBufferSize: _recv, sendBufferSize: _send, ...serverOptions } = options;
     server = new DtlsServer({ ...serverOptions, keyLog: options.keyLog ?? keyLogFromEnvironment(), transport });
   } catch (error) {
     await transport.close();

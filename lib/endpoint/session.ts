@@ -6,7 +6,7 @@ import type { HandshakeSummary } from '../handshake/handshake-step.js';
 import { ReadEpochs, type PlainRecord } from '../record/read-epochs.js';
 import { openDatagram } from '../record/open-datagram.js';
 import { WriteEpochs } from '../record/write-epochs.js';
-import type { PeerAddress } from '../transport/datagram.js';
+import type { PeerAddress, SocketBufferSizes } from '../transport/datagram.js';
 import { AlertDescription, AlertLevel, decodeAlert, encodeAlert } from '../wire/alert.js';
 import { ContentType, DTLS_1_2, HandshakeType, MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
 import { decodeHandshakeFragments } from '../wire/handshake-header.js';
@@ -36,6 +36,8 @@ export interface SessionInit {
   readonly cidLength?: number;
   /** The peer moved (RFC 9146 §6): the endpoint finds it at its new address from now on. */
   readonly onPeerMoved?: (previous: PeerAddress) => void;
+  /** The kernel buffers of the UDP socket under the session, for `info`. */
+  readonly socketBuffers?: SocketBufferSizes;
 }
 
 /**
@@ -66,6 +68,7 @@ export class Session {
   private recordLimitSource?: string;
   private readonly onStateChange?: (state: SessionState) => void;
   private readonly release?: () => void | Promise<void>;
+  private readonly socketBuffers?: SocketBufferSizes;
   /** Settles once what the session owns is released (set when it ends). */
   private released?: Promise<void>;
   /** Whether start() ran: before it the peer has heard nothing, so a close tells it nothing. */
@@ -100,6 +103,7 @@ export class Session {
     this.transmit = (datagram) => {
       if (this.path.maySend(datagram.length)) transmit(datagram);
     };
+    this.socketBuffers = init.socketBuffers;
     this.lastActivity = options.scheduler.now();
     this.readEpochs = new ReadEpochs(options.replayWindow, init.cidLength);
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
@@ -407,7 +411,7 @@ export class Session {
   }
 
   private onEstablished(summary: HandshakeSummary, finalFlight: Flight | undefined): void {
-    this.handshakeInfo = {
+    const agreed: HandshakeInfo = {
       cipherSuite: summary.cipherSuite.name,
       peer: publicPeerIdentity(summary.peer),
       extendedMasterSecret: summary.extendedMasterSecret,
@@ -415,6 +419,7 @@ export class Session {
       ...(summary.connectionIds && { connectionId: { receive: summary.connectionIds.read, send: summary.connectionIds.write } }),
     };
     this.recordLimitSource = summary.negotiated?.recordLimit?.negotiatedBy;
+    this.handshakeInfo = this.socketBuffers === undefined ? agreed : { ...agreed, socketBuffers: this.socketBuffers };
     if (finalFlight) this.finalFlight = new FinalFlight(finalFlight, this.writeEpochs, this.options.mtu);
     // The driver's call has returned: what is left of its outcome needs no driver.
     this.dropDriver();
@@ -425,7 +430,7 @@ export class Session {
       this.events?.next({ type: 'key-log-error', error: new DtlsError('EINVAL', `could not write the key log: ${String(cause)}`, undefined, { cause }) });
     }
     this.setState('established');
-    this.events?.next({ type: 'handshake-complete', ...this.info! });
+    this.events?.next({ type: 'handshake-complete', ...agreed });
   }
 
   private dropDriver(): void {

@@ -18,6 +18,9 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The largest UDP payload over IPv4 (65535 - 20 - 8). */
 export const MAX_UDP_PAYLOAD = 65_507;
 
+/** The largest socket buffer size setsockopt takes (an int). */
+export const MAX_SOCKET_BUFFER = 2 ** 31 - 1;
+
 /** Smallest MTU with room for a handshake fragment of a protected record. */
 export const MIN_MTU = 64;
 
@@ -97,9 +100,12 @@ export function checkSessionOptions(options: Options): void {
   checkFunction(options, 'keyLog');
 }
 
-/** What both roles take besides the session options: credentials, tag, suites, groups, provider, signal. */
+/** What both roles take besides the session options: credentials, tag, suites, groups, provider, signal, socket buffers. */
 function checkEndpointOptions(options: Options): void {
   if (!(options['credentials'] instanceof CredentialStore)) throw invalid('credentials', 'a CredentialStore (from credentials())', options['credentials']);
+  // SO_RCVBUF / SO_SNDBUF take an int; Linux caps what it grants at rmem_max / wmem_max.
+  checkInteger(options, 'recvBufferSize', 1, MAX_SOCKET_BUFFER);
+  checkInteger(options, 'sendBufferSize', 1, MAX_SOCKET_BUFFER);
   checkInteger(options, 'tag', 0, Number.MAX_SAFE_INTEGER);
   const suites = options['cipherSuites'];
   if (suites !== undefined && (!Array.isArray(suites) || suites.some((s) => typeof s !== 'string'))) {

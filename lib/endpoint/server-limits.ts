@@ -1,0 +1,59 @@
+import type { SocketBufferSizes } from '../transport/datagram.js';
+
+/** The limits a server runs with: those given, the defaults for the rest. */
+export interface ServerLimits {
+  /** Sessions at once, established or handshaking. */
+  readonly maxSessions: number;
+  /** Handshakes in progress at once. */
+  readonly maxHandshakes: number;
+  /** Bytes from peers all handshakes in progress hold together. */
+  readonly maxHandshakeBytesTotal: number;
+  /** Async credential lookups running at once. */
+  readonly maxPendingLookups: number;
+}
+
+/**
+ * The defaults are sized from memory, for a gateway that gives DTLS state about 256 MiB of
+ * heap (bench/load/memory-per-peer.ts measures what a server holds per peer, and
+ * docs/reliability.md has the figures):
+ * - an established session holds about 4 KB, so 50,000 of them take about 200 MiB;
+ * - a handshake in progress about 33 KB (PSK) to 40 KB (ECDHE-ECDSA) of objects, plus the
+ *   peer's bytes in its budget, so 4,096 of them take about 160 MiB, and a burst of 5,000
+ *   clients fits, since handshakes complete while the burst is still arriving;
+ * - what handshakes hold from their peers is capped apart: a quarter of maxHandshakes ×
+ *   maxHandshakeBufferBytes, at most 16 MiB, so peers that fill their budgets cannot make
+ *   4,096 handshakes cost 4,096 × 64 KiB (genuine ones hold at most 1.4 KB each).
+ */
+export const DEFAULT_SERVER_LIMITS: Omit<ServerLimits, 'maxHandshakeBytesTotal'> = {
+  maxSessions: 50_000,
+  maxHandshakes: 4_096,
+  maxPendingLookups: 32,
+};
+
+/** The most the maxHandshakeBytesTotal default grows to. */
+export const MAX_DEFAULT_HANDSHAKE_BYTES_TOTAL = 16 * 2 ** 20;
+
+/**
+ * The receive buffer listen() asks for: a burst of handshakes or a pause of the process
+ * queues datagrams here, and the kernel's default (about 208 KiB, some 250 small
+ * datagrams) lost thousands of them (docs/reliability.md, "Load and faults"). Linux grants
+ * at most net.core.rmem_max unless that is raised, and reports twice what it granted.
+ */
+export const DEFAULT_SERVER_RECV_BUFFER = 4 * 2 ** 20;
+
+/** The limits in `options` over the defaults; maxHandshakeBytesTotal's follows maxHandshakes and the per-handshake budget. */
+export function serverLimits(options: Partial<ServerLimits>, maxHandshakeBufferBytes: number): ServerLimits {
+  const maxHandshakes = options.maxHandshakes ?? DEFAULT_SERVER_LIMITS.maxHandshakes;
+  return {
+    maxSessions: options.maxSessions ?? DEFAULT_SERVER_LIMITS.maxSessions,
+    maxHandshakes,
+    maxHandshakeBytesTotal: options.maxHandshakeBytesTotal ?? Math.min(MAX_DEFAULT_HANDSHAKE_BYTES_TOTAL, Math.floor((maxHandshakes * maxHandshakeBufferBytes) / 4)),
+    maxPendingLookups: options.maxPendingLookups ?? DEFAULT_SERVER_LIMITS.maxPendingLookups,
+  };
+}
+
+/** What a server reports about itself (`server.info`). */
+export interface ServerInfo extends ServerLimits {
+  /** The kernel buffers of its UDP socket as granted, when it runs on one. */
+  readonly socketBuffers?: SocketBufferSizes;
+}
