@@ -13,20 +13,22 @@ export interface ServerLimits {
 }
 
 /**
- * The defaults are sized from memory, for a gateway that gives DTLS state about 256 MiB of
- * heap (bench/load/memory-per-peer.ts measures what a server holds per peer, and
- * docs/reliability.md has the figures):
- * - an established session holds about 4 KB, so 50,000 of them take about 200 MiB;
- * - a handshake in progress about 33 KB (PSK) to 40 KB (ECDHE-ECDSA) of objects, plus the
- *   peer's bytes in its budget, so 4,096 of them take about 160 MiB, and a burst of 5,000
- *   clients fits, since handshakes complete while the burst is still arriving;
+ * The defaults are sized from memory (bench/load/memory-per-peer.ts measures what a server
+ * holds per peer, node:crypto; docs/reliability.md has the figures), for a gateway that can
+ * give DTLS state about half a GiB at worst:
+ * - an established session holds 5.4 KB (PSK) to 8.4 KB (ECDHE-ECDSA) while its final
+ *   flight is kept, less once idle, so 32,768 of them take at most about 270 MiB;
+ * - a handshake in progress holds 32 KB (PSK) to 34 KB (ECDHE-ECDSA) of objects, so 8,192
+ *   of them take about 270 MiB: enough for a burst of 5,000 clients to be let in even
+ *   when they are slow to finish (with 4,096, 5,000 clients from one process on the loaded
+ *   2-core machine: 3,534 turned away);
  * - what handshakes hold from their peers is capped apart: a quarter of maxHandshakes ×
  *   maxHandshakeBufferBytes, at most 16 MiB, so peers that fill their budgets cannot make
- *   4,096 handshakes cost 4,096 × 64 KiB (genuine ones hold at most 1.4 KB each).
+ *   8,192 handshakes cost 8,192 × 64 KiB (genuine ones hold at most 1.4 KB each).
  */
 export const DEFAULT_SERVER_LIMITS: Omit<ServerLimits, 'maxHandshakeBytesTotal'> = {
-  maxSessions: 50_000,
-  maxHandshakes: 4_096,
+  maxSessions: 32_768,
+  maxHandshakes: 8_192,
   maxPendingLookups: 32,
 };
 

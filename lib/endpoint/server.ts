@@ -40,12 +40,12 @@ export interface ServerOptions extends Partial<SessionOptions> {
   /** ECDHE groups in order of preference (default x25519, secp256r1). */
   readonly groups?: readonly number[];
   /**
-   * Most sessions at once, established or not (default 50000, about 200 MiB of sessions);
+   * Most sessions at once, established or not (default 32768, at most about 270 MiB of them);
    * beyond it a new client is turned away (EBUSY).
    */
   readonly maxSessions?: number;
   /**
-   * Most handshakes in progress (default 4096, about 160 MiB at most); beyond it a new
+   * Most handshakes in progress (default 8192, at most about 270 MiB of them); beyond it a new
    * client is turned away (EBUSY), unless the oldest handshake's peer has been silent for
    * four initial retransmission timers: then that one is evicted.
    */
@@ -61,7 +61,7 @@ export interface ServerOptions extends Partial<SessionOptions> {
    * over it, the oldest handshakes holding bytes are evicted (ENOBUFS). Default: a quarter of
    * maxHandshakes × maxHandshakeBufferBytes, at most 16 MiB (16 MiB with their defaults). A
    * genuine handshake holds little (measured: 264 bytes for PSK, 1,432 for mutual X.509 with
-   * one-certificate chains; a longer chain adds twice its size), so 4,096 of them fit
+   * one-certificate chains; a longer chain adds twice its size), so 8,192 of them fit
    * several times over; only peers that fill their budgets are evicted.
    */
   readonly maxHandshakeBytesTotal?: number;

@@ -1,5 +1,5 @@
 // 256 peers (maxHandshakes 256, so maxHandshakeBytesTotal defaults to a quarter of 256 × 64 KiB,
-// 4 MiB: the default of 4,096 gets 16 MiB, which 256 such peers cannot fill) that each pass the cookie exchange for real and then
+// 4 MiB: the default of 8,192 gets 16 MiB, which 256 such peers cannot fill) that each pass the cookie exchange for real and then
 // try to make the server hold as much as they can, in 65 KB datagrams. The server's accounted
 // handshake bytes stay within maxHandshakeBufferBytes per peer and maxHandshakeBytesTotal for
 // all of them; the process's memory is printed (RSS before, at the peak and after), not asserted.

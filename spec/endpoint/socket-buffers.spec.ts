@@ -39,8 +39,8 @@ describe('socket buffers', () => {
     const plain = await UdpTransport.bind({ port: 0 });
     toClose.push(plain);
     expect(server.info).toEqual({
-      maxSessions: 50_000,
-      maxHandshakes: 4_096,
+      maxSessions: 32_768,
+      maxHandshakes: 8_192,
       maxHandshakeBytesTotal: 16 * 2 ** 20,
       maxPendingLookups: 32,
       socketBuffers: { recvBufferSize: granted(4 * 2 ** 20, 'rmem_max'), sendBufferSize: plain.bufferSizes().sendBufferSize },
