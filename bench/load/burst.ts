@@ -1,45 +1,42 @@
-// A burst of clients handshaking at once against a server in its own process (PSK,
-// node:crypto, the library's defaults): how many complete, how many are turned away and
-// with what, and how long each waited for its outcome.
+// A burst of clients handshaking at once (PSK, node:crypto) against the load server in its
+// own process, with the library's defaults unless told: how many complete, how many are
+// turned away and with what, how long each waited for its outcome, and what it cost the
+// server. The clients run in several processes (burst-clients.ts), told to go together.
 //
-//   npx tsx bench/load/burst.ts [clients, default 1000] [server maxHandshakes, default: the library's]
-import { connect, nodeCryptoProvider, type DtlsError } from '../rx-dtls.js';
-import { clientCredentials, SUITES } from '../fixtures.js';
-import { startHost } from '../peers/child-host.js';
-import { cpuMs, peakRss } from '../proc.js';
+//   npx tsx bench/load/burst.ts [clients, default 1000] [server listen options as JSON, e.g. '{"recvBufferSize":212992}'] [client processes, default 4]
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startLoadServer } from './load-server.js';
+import { loadText, serverLines, timesText } from './report.js';
 
 const clients = Number(process.argv[2] ?? 1000);
-const maxHandshakes = process.argv[3] ?? 'default';
-const suite = SUITES.find((s) => s.id === 'psk')!;
-const store = clientCredentials(suite);
-const server = await startHost('../load/burst-server-host.ts', [maxHandshakes]);
-const [pid] = server.pids;
-const cpuBefore = cpuMs(pid);
+const serverOptions = JSON.parse(process.argv[3] ?? '{}') as Record<string, unknown>;
+const processes = Number(process.argv[4] ?? 4);
+const server = await startLoadServer(serverOptions);
 
-const started = performance.now();
-const outcomes = await Promise.all(
-  Array.from({ length: clients }, async () => {
-    try {
-      const session = await connect({ ...server.target, credentials: store, provider: nodeCryptoProvider });
-      const ms = performance.now() - started;
-      session.close();
-      return { outcome: 'established', ms };
-    } catch (error) {
-      return { outcome: (error as DtlsError).code ?? String(error), ms: performance.now() - started };
-    }
-  }),
-);
-const serverCpu = cpuMs(pid) - cpuBefore;
-const serverRss = peakRss(pid);
+const workers = Array.from({ length: processes }, (_, i) => {
+  const count = Math.floor(clients / processes) + (i < clients % processes ? 1 : 0);
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./burst-clients.ts', import.meta.url)), server.target.host, String(server.target.port), String(count)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const done = new Promise<Array<{ outcome: string; ms: number }>>((resolve) => child.once('exit', () => resolve(JSON.parse(out) as Array<{ outcome: string; ms: number }>)));
+  return { child, done };
+});
+// Let every client process load before the burst starts.
+await new Promise((resolve) => setTimeout(resolve, 3000));
+const cpuBefore = server.cpuMs();
+const loadBefore = loadText();
+for (const { child } of workers) child.stdin.write('go\n');
+const outcomes = (await Promise.all(workers.map((w) => w.done))).flat();
+const lines = await serverLines(server, cpuBefore);
 await server.stop();
 
 const byOutcome = new Map<string, number[]>();
 for (const { outcome, ms } of outcomes) byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), ms]);
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-console.log(`${clients} clients at once, server maxHandshakes ${maxHandshakes}; server CPU ${(serverCpu / 1000).toFixed(1)} s, peak RSS ${(serverRss / 2 ** 20).toFixed(0)} MiB`);
-console.log('| outcome | clients | p50 ms | p95 ms | max ms |');
-console.log('|---|---:|---:|---:|---:|');
+console.log(`burst of ${clients} clients at once from ${processes} processes, server options ${JSON.stringify(serverOptions)}; load average before ${loadBefore}`);
 for (const [outcome, times] of [...byOutcome].sort((a, b) => b[1].length - a[1].length)) {
-  const sorted = times.sort((a, b) => a - b);
-  console.log(`| ${outcome} | ${sorted.length} | ${percentile(sorted, 50).toFixed(0)} | ${percentile(sorted, 95).toFixed(0)} | ${sorted[sorted.length - 1].toFixed(0)} |`);
+  console.log(`  ${outcome}: ${times.length}, time to outcome p50 / p95 / max ${timesText(times)}`);
 }
+for (const line of lines) console.log(`  ${line}`);

@@ -69,7 +69,7 @@ for (let i = 0; i < n; i += BATCH) {
   await Promise.all(
     Array.from({ length: Math.min(BATCH, n - i) }, async (_, j) => {
       const transport = clientTransport(i + j);
-      const session = await openClientSession({ host: serverAddress.address, port: serverAddress.port, transport, credentials: store, groups: [P256], provider: nodeCryptoProvider, handshakeTimeout: 3_600_000 });
+      const session = await openClientSession({ host: serverAddress.address, port: serverAddress.port, transport, credentials: store, serverName: 'localhost', groups: [P256], provider: nodeCryptoProvider, handshakeTimeout: 3_600_000 });
       session.events$.subscribe({ error: () => undefined });
       clients.push({ abandon: () => (session.abandon(new Error('bench') as never), transport.close()) });
       if (mode === 'established') await established(session);
