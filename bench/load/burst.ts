@@ -21,7 +21,8 @@ const workers = Array.from({ length: processes }, (_, i) => {
   });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const done = new Promise<Array<{ outcome: string; ms: number }>>((resolve) => child.once('exit', () => resolve(JSON.parse(out) as Array<{ outcome: string; ms: number }>)));
+  // 'close', not 'exit': all of its output has been read by then.
+  const done = new Promise<Array<{ outcome: string; ms: number }>>((resolve) => child.once('close', () => resolve(JSON.parse(out) as Array<{ outcome: string; ms: number }>)));
   return { child, done };
 });
 // Let every client process load before the burst starts.
