@@ -18,7 +18,7 @@ import { fragment } from '../operators/fragment.js';
 import { installKeys } from '../operators/install-keys.js';
 import { pack } from '../operators/pack.js';
 import { reassemble } from '../operators/reassemble.js';
-import { retransmit } from '../operators/retransmit.js';
+import { retransmit, type Transmission } from '../operators/retransmit.js';
 import { sequence, type SequencedEpochMessage } from '../operators/sequence.js';
 import type { PlainRecord, ReadEpochs } from '../record/read-epochs.js';
 import type { WriteEpochs } from '../record/write-epochs.js';
@@ -26,6 +26,7 @@ import { AlertDescription, AlertLevel } from '../wire/alert.js';
 import { decodeChangeCipherSpec } from '../wire/change-cipher-spec.js';
 import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType } from '../wire/constants.js';
 import type { HandshakeEffect, HandshakeOutcome } from './handshake-outcome.js';
+import { PeerSilence } from './peer-silence.js';
 import type { SessionEvent } from './session-event.js';
 import type { SessionOptions } from './session-options.js';
 
@@ -96,6 +97,8 @@ export class HandshakeDriver {
   private unauthenticated = 0;
   /** Records heard from the peer (decoded, authenticated if protected): the evidence a timeout reports. */
   private readonly peerHeard = { total: 0, afterChangeCipherSpec: 0, last: 0 };
+  /** Gives up early on a peer that answers nothing at all (options.maxSilentTimeouts). */
+  private readonly silence: PeerSilence;
 
   constructor(
     /** The flight state machine; released once established, with its transcript and secrets. */
@@ -125,6 +128,7 @@ export class HandshakeDriver {
     this.sequencer = new Sequencer(firstReceiveSeq, options.maxFutureHandshakeMessages, budget);
     // A server's first flight answers the ClientHello that passed the cookie gate.
     this.peerFlightStart = context.role === 'server' ? firstReceiveSeq - 1 : 0;
+    this.silence = new PeerSilence(options.maxSilentTimeouts, () => options.scheduler.now(), context.role === 'server');
     this.wireReceive();
     this.wireSend();
   }
@@ -155,6 +159,7 @@ export class HandshakeDriver {
 
   /** Feeds one datagram from the peer. */
   receive(datagram: Uint8Array): HandshakeOutcome {
+    this.silence.heard();
     return this.collect(() => this.input.next(datagram));
   }
 
@@ -289,6 +294,7 @@ export class HandshakeDriver {
       this.flights
         .pipe(
           retransmit({ ...context.options.retransmit, resendNow$: this.resendNow, scheduler: context.options.scheduler }),
+          filter((t) => !this.givesUp(t)),
           tap((t) => {
             messages = t.flight.entries.filter((e) => e.kind === 'handshake').length;
             const names = flightMessageNames(t.flight);
@@ -317,6 +323,14 @@ export class HandshakeDriver {
           }),
         ),
     );
+  }
+
+  /** A timer expired with the peer silent for maxSilentTimeouts of them: the handshake fails instead of sending again. */
+  private givesUp({ flight, reason }: Transmission<Flight>): boolean {
+    if (reason !== 'timeout') return false;
+    const error = this.silence.timedOut(this.context.peerName, flight.number);
+    if (error) this.fail(error);
+    return error !== undefined;
   }
 
   private onChangeCipherSpec(record: PlainRecord): void {

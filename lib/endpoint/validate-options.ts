@@ -89,6 +89,10 @@ export function checkSessionOptions(options: Options): void {
     }
   }
   checkMilliseconds(options, 'handshakeTimeout');
+  const silent = options['maxSilentTimeouts'];
+  if (silent !== undefined && silent !== Number.POSITIVE_INFINITY && !(Number.isInteger(silent) && (silent as number) >= 1 && (silent as number) <= 64)) {
+    throw invalid('maxSilentTimeouts', 'an integer from 1 to 64, or Infinity', silent);
+  }
   checkInteger(options, 'replayWindow', 1, MAX_REPLAY_WINDOW_SIZE);
   checkInteger(options, 'maxHandshakeBufferBytes', 1, 2 ** 30);
   checkInteger(options, 'maxFutureHandshakeMessages', 0, 2 ** 16);

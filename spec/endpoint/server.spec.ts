@@ -127,18 +127,25 @@ describe('DtlsServer', () => {
     expect(sessions[0].error?.code).toBe('ETIMEDOUT');
   });
 
-  it('fails a handshake the client abandoned after its cookie with ETIMEDOUT after handshakeTimeout', async () => {
-    // The client's datagrams stop after its second ClientHello.
-    const { time, serverSessions } = await startPair({ deliver: (d, i) => d.from === 'server' || i < 3, server: { handshakeTimeout: 20_000 } });
+  it('fails a handshake the client abandoned after its cookie with ETIMEDOUT after handshakeTimeout (maxSilentTimeouts: Infinity)', async () => {
+    // The client's datagrams stop after its second ClientHello. (By default the server gives
+    // up sooner, 15 s after flight 4: spec/network/server-gone-silent.spec.ts.)
+    const { time, serverSessions } = await startPair({
+      deliver: (d, i) => d.from === 'server' || i < 3,
+      server: { handshakeTimeout: 20_000, maxSilentTimeouts: Number.POSITIVE_INFINITY },
+    });
     time.advanceTo(19_999);
     expect(serverSessions[0].state).toBe('handshaking');
     time.advanceTo(20_000);
     expect(serverSessions[0].error?.code).toBe('ETIMEDOUT');
   });
 
-  it('retransmits flight 4 at 1, 3, 7, 15 and 31 s when the client goes silent after its cookie, then times out', async () => {
+  it('retransmits flight 4 at 1, 3, 7, 15 and 31 s when the client goes silent after its cookie, then times out (maxSilentTimeouts: Infinity)', async () => {
     // wire: 0 ClientHello, 1 HelloVerifyRequest, 2 ClientHello with cookie; nothing from the client after that
-    const { time, serverSessions, serverSessionEvents, wire } = await startPair({ deliver: (d, i) => d.from === 'server' || i < 3 });
+    const { time, serverSessions, serverSessionEvents, wire } = await startPair({
+      deliver: (d, i) => d.from === 'server' || i < 3,
+      server: { maxSilentTimeouts: Number.POSITIVE_INFINITY },
+    });
     time.advanceTo(60_000);
     const flight4 = wire.filter((d, i) => d.from === 'server' && i > 1).map((d) => d.time);
     expect(flight4).toEqual([0, 1000, 3000, 7000, 15000, 31000]);
