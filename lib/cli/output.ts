@@ -52,6 +52,8 @@ export function describeSessionEvent(event: SessionEvent): string {
       return `handshake complete: ${event.cipherSuite} with ${describePeer(event.peer)}${describeExtensions(event)}${event.connectionId ? `, ${describeConnectionId(event.connectionId)}` : ''}`;
     case 'alert':
       return `alert ${event.direction}: ${event.level} ${event.name}`;
+    case 'keepalive-probe':
+      return `the server was silent: heartbeat request sent (attempt ${event.attempt})`;
     case 'key-log-error':
       return `key log not written: ${event.error.message}`;
     case 'network-error':

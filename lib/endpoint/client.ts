@@ -14,6 +14,7 @@ import { canceled, throwIfAborted } from './canceled.js';
 import { clientHandshakeOptions } from './handshake-options.js';
 import { applyIcmpErrors } from './icmp-errors.js';
 import { debugLogFor, logSession, type DebugLog } from './debug-log.js';
+import type { KeepaliveOptions } from './keepalive.js';
 import type { PskCallback } from './psk-callback.js';
 import type { MaxFragmentLength } from '../wire/max-fragment-length-extension.js';
 import { Session } from './session.js';
@@ -83,6 +84,17 @@ export interface ClientOptions extends Partial<SessionOptions>, SocketBufferOpti
    * then defaults to the same value, for servers that know record_size_limit (which wins).
    */
   readonly maxFragmentLength?: MaxFragmentLength;
+  /**
+   * Notices a server that went away or restarted, which DTLS alone never does (`send()`
+   * succeeds into the void): once established, a session that hears no record from the
+   * server for `timeout` ms ends with ETIMEDOUT. The heartbeat extension (RFC 6520) is
+   * offered; when the server answers HeartbeatRequests, `interval` ms of silence sends
+   * one (resent on the DTLS timer until the timeout), so an idle session stays up. Without
+   * heartbeats only the server's own records count: the application must make it answer
+   * (a CoAP request, an empty CON) more often than `timeout`. Reconnecting is the
+   * application's choice (`retry` over `connect$`).
+   */
+  readonly keepalive?: KeepaliveOptions;
 }
 
 /**
@@ -139,7 +151,7 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
   let lookupsEnd: AbortController | undefined = new AbortController();
   const connectionId = clientConnectionIdPolicy(options.connectionId, options.provider ?? nobleProvider);
   const handshake = new ClientHandshake({
-    ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal }),
+    ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, heartbeat: options.keepalive !== undefined }),
     connectionId,
   });
   const subscriptions = new Subscription();
@@ -159,6 +171,7 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
     },
     release: own ? () => transport.close() : undefined,
     socketBuffers: transport.bufferSizes?.(),
+    keepalive: options.keepalive,
   });
   const log = debugLogFor(options.log);
   if (log) logSession(log, session);

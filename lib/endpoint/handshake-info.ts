@@ -61,6 +61,11 @@ export interface HandshakeInfo {
   };
   /** The kernel buffers of the UDP socket the session runs on (a server's sessions share its socket); absent on other transports. */
   readonly socketBuffers?: SocketBufferSizes;
+  /** Present when both sides sent the heartbeat extension (RFC 6520): this side answers the peer's HeartbeatRequests, and `peerAnswers` says whether the peer answers ours. */
+  readonly heartbeat?: {
+    /** The peer said peer_allowed_to_send: a client's `keepalive` probes it with HeartbeatRequests. */
+    readonly peerAnswers: boolean;
+  };
 }
 
 /** The parts of HandshakeInfo the hello extensions settled, present only when they did. */

@@ -96,6 +96,8 @@ export function clientHandshakeOptions(
     readonly signal?: AbortSignal;
     readonly pskCallback?: PskCallback;
     readonly checkServerIdentity?: CheckServerIdentity;
+    /** Offer the heartbeat extension (RFC 6520): the client has a keepalive. */
+    readonly heartbeat?: boolean;
   } & ClientExtensionOptions,
 ): ClientHandshakeOptions {
   const tag = options.tag ?? 0;
@@ -119,5 +121,6 @@ export function clientHandshakeOptions(
     alpn: options.alpn,
     recordSizeLimit: options.recordSizeLimit,
     maxFragmentLength: options.maxFragmentLength,
+    heartbeat: options.heartbeat,
   };
 }

@@ -13,6 +13,8 @@ import { decodeHandshakeFragments } from '../wire/handshake-header.js';
 import { FinalFlight } from './final-flight.js';
 import { HandshakeDriver, fragmentsHint, type Handshake } from './handshake-driver.js';
 import type { HandshakeOutcome } from './handshake-outcome.js';
+import { Heartbeats } from './heartbeats.js';
+import { Keepalive, type KeepaliveOptions } from './keepalive.js';
 import { keyLogLine } from './key-log.js';
 import { negotiatedInfo, publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
 import { PeerPath } from './peer-path.js';
@@ -38,6 +40,8 @@ export interface SessionInit {
   readonly onPeerMoved?: (previous: PeerAddress) => void;
   /** The kernel buffers of the UDP socket under the session, for `info`. */
   readonly socketBuffers?: SocketBufferSizes;
+  /** Once established, end the session when the peer goes silent (a client's `keepalive`). */
+  readonly keepalive?: KeepaliveOptions;
 }
 
 /**
@@ -66,6 +70,11 @@ export class Session {
   private handshakeInfo?: HandshakeInfo;
   /** The extension by which the peer limited our records, for the EMSGSIZE message. */
   private recordLimitSource?: string;
+  /** RFC 6520 heartbeats, once established, when the handshake negotiated them. */
+  private heartbeats?: Heartbeats;
+  private readonly keepaliveOptions?: KeepaliveOptions;
+  /** Watches for a peer gone silent, while established (SessionInit.keepalive). */
+  private keepalive?: Keepalive;
   private readonly onStateChange?: (state: SessionState) => void;
   private readonly release?: () => void | Promise<void>;
   private readonly socketBuffers?: SocketBufferSizes;
@@ -104,6 +113,7 @@ export class Session {
       if (this.path.maySend(datagram.length)) transmit(datagram);
     };
     this.socketBuffers = init.socketBuffers;
+    this.keepaliveOptions = init.keepalive;
     this.lastActivity = options.scheduler.now();
     this.readEpochs = new ReadEpochs(options.replayWindow, init.cidLength);
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
@@ -348,6 +358,10 @@ export class Session {
       case ContentType.handshake:
         this.onHandshakeAfterEstablished(record);
         return;
+      case ContentType.heartbeat:
+        // RFC 6520 §3: protected, after the handshake, and only where negotiated.
+        if (record.epoch === 0 || this.state !== 'established' || !this.heartbeats?.receive(record.payload)) this.dropped++;
+        return;
       default:
         // A ChangeCipherSpec after the handshake, or an unknown content type.
         this.dropped++;
@@ -417,6 +431,7 @@ export class Session {
       extendedMasterSecret: summary.extendedMasterSecret,
       ...negotiatedInfo(summary.negotiated),
       ...(summary.connectionIds && { connectionId: { receive: summary.connectionIds.read, send: summary.connectionIds.write } }),
+      ...(summary.heartbeat && { heartbeat: summary.heartbeat }),
     };
     this.recordLimitSource = summary.negotiated?.recordLimit?.negotiatedBy;
     this.handshakeInfo = this.socketBuffers === undefined ? agreed : { ...agreed, socketBuffers: this.socketBuffers };
@@ -429,8 +444,33 @@ export class Session {
       // A failing key log (a full disk) must not take the session or the process down.
       this.events?.next({ type: 'key-log-error', error: new DtlsError('EINVAL', `could not write the key log: ${String(cause)}`, undefined, { cause }) });
     }
+    if (summary.heartbeat) {
+      const send = (message: Uint8Array) => this.transmit(this.writeEpochs.seal(this.writeEpochs.current, ContentType.heartbeat, DTLS_1_2, message));
+      this.heartbeats = new Heartbeats(send, summary.heartbeat.peerAnswers);
+    }
     this.setState('established');
     this.events?.next({ type: 'handshake-complete', ...agreed });
+    if (this.keepaliveOptions && this.state === 'established') this.startKeepalive(this.keepaliveOptions);
+  }
+
+  private startKeepalive(options: KeepaliveOptions): void {
+    const { heartbeats } = this;
+    this.keepalive = new Keepalive(
+      options,
+      {
+        scheduler: this.options.scheduler,
+        lastHeard: () => this.lastActivity,
+        probe: heartbeats?.peerAnswers
+          ? (attempt) => {
+              heartbeats.probe();
+              this.events?.next({ type: 'keepalive-probe', attempt });
+            }
+          : undefined,
+        retransmitTimeout: this.options.retransmit.initialTimeout,
+        fail: (error) => this.terminate(error),
+      },
+      this.peerName,
+    );
   }
 
   private dropDriver(): void {
@@ -456,6 +496,9 @@ export class Session {
     this.closeError = error;
     this.dropDriver();
     this.finalFlight = undefined;
+    this.keepalive?.stop();
+    this.keepalive = undefined;
+    this.heartbeats = undefined;
     this.setState('closed');
     const released = this.release?.();
     if (released) this.released = released;

@@ -141,7 +141,22 @@ export function checkClientOptions(options: Options): void {
   checkConnectionIdOption(options.connectionId, 'client');
   checkInteger(options, 'icmpErrorLimit', 1, Number.MAX_SAFE_INTEGER);
   checkClientExtensionOptions(options);
+  checkKeepalive(options['keepalive']);
   checkEndpointOptions(options);
+}
+
+/** A client's keepalive: { interval, timeout } in milliseconds, the interval shorter. */
+function checkKeepalive(keepalive: unknown): void {
+  if (keepalive === undefined) return;
+  const accepted = '{ interval, timeout } in milliseconds, interval less than timeout';
+  if (keepalive === null || typeof keepalive !== 'object') throw invalid('keepalive', accepted, keepalive);
+  const timers = keepalive as Options;
+  if (timers['interval'] === undefined || timers['timeout'] === undefined) throw invalid('keepalive', `${accepted}, both given`, keepalive);
+  checkMilliseconds(timers, 'interval', 'keepalive.interval');
+  checkMilliseconds(timers, 'timeout', 'keepalive.timeout');
+  if ((timers['interval'] as number) >= (timers['timeout'] as number)) {
+    throw invalid('keepalive.interval', `less than keepalive.timeout (${timers['timeout'] as number})`, timers['interval']);
+  }
 }
 
 /** createServer, and the server of a sock: a server's settings and its transport. */

@@ -28,6 +28,7 @@ import type { Flight, FlightEntry } from './flight.js';
 import { FlightMachine, type ClosingState } from './flight-machine.js';
 import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary, type MaybePromise, type PeerIdentity } from './handshake-step.js';
+import { heartbeatExtension, peerHeartbeat, type NegotiatedHeartbeat } from './heartbeat-negotiation.js';
 import { checkServerHelloExtensions, clientHelloExtensions } from './hello-extensions.js';
 import { checkServerExtensionAnswers, clientExtensionOffer, type ClientExtensionOptions, type NegotiatedExtensions } from './negotiated-extensions.js';
 import { clientConnectionIds, offerConnectionId, type ConnectionIdPolicy, type NegotiatedConnectionIds } from './connection-id-negotiation.js';
@@ -54,6 +55,8 @@ export interface ClientHandshakeOptions extends ClientExtensionOptions {
   readonly certificate?: LocalCertificate;
   /** RFC 6066 server_name, sent when it is a host name (not an IP literal), and checked against the server's X.509 certificate by the authenticator. */
   readonly serverName?: string;
+  /** Offer the heartbeat extension (RFC 6520), saying we answer the server's HeartbeatRequests. */
+  readonly heartbeat?: boolean;
   /** Passed to an async trust callback; aborted when this handshake ends. */
   readonly signal?: AbortSignal;
   /** RFC 9146: offer Connection IDs, with the one we want to receive. */
@@ -77,6 +80,7 @@ interface Agreement {
   readonly certificateTypes: { readonly server: number; readonly client: number };
   readonly negotiated: NegotiatedExtensions;
   readonly connectionIds?: NegotiatedConnectionIds;
+  readonly heartbeat?: NegotiatedHeartbeat;
 }
 
 /** What the server's flight 4 told us so far after its ServerHello; filled in as its messages arrive. */
@@ -98,6 +102,7 @@ interface ClientKeyed {
   readonly extendedMasterSecret: boolean;
   readonly negotiated: NegotiatedExtensions;
   readonly connectionIds?: NegotiatedConnectionIds;
+  readonly heartbeat?: NegotiatedHeartbeat;
 }
 
 type State =
@@ -183,6 +188,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
         }),
         ...clientExtensionOffer(options),
         ...(cid ? [cid] : []),
+        ...(options.heartbeat ? [heartbeatExtension()] : []),
       ],
     };
   }
@@ -226,6 +232,8 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     if (!answers.ok) return this.fail(answers.failure.alert, answers.failure.reason);
     const cids = clientConnectionIds(this.options.connectionId, hello.extensions);
     if (!cids.ok) return this.fail(cids.alert, cids.reason);
+    const { heartbeat, problem: heartbeatProblem } = peerHeartbeat(hello.extensions);
+    if (heartbeatProblem) return this.fail(heartbeatProblem.alert, heartbeatProblem.reason);
     // The transcript starts with the ClientHello that carried the cookie (RFC 6347 §4.2.6).
     this.transcript.add(offer.message);
     this.transcript.add(message);
@@ -238,6 +246,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
         certificateTypes: types.value,
         negotiated: answers.value,
         connectionIds: cids.value,
+        heartbeat,
       },
       flight: { hint: new Uint8Array(0), keyExchangeSeen: false, certificateRequested: false },
     };
@@ -321,7 +330,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
 
   /** Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished. */
   private keyExchangeFlight(agreement: Agreement, flight: ServerFlight): HandshakeStep {
-    const { suite, extendedMasterSecret, negotiated, connectionIds } = agreement;
+    const { suite, extendedMasterSecret, negotiated, connectionIds, heartbeat } = agreement;
     const { provider } = this.options;
     const exchange = this.keyExchange(agreement, flight);
     if (!('body' in exchange)) return exchange;
@@ -364,7 +373,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       { kind: 'handshake', epoch: 1, message: finished },
     ];
     const peer: PeerIdentity = flight.serverKey?.identity ?? (exchange.psk ? { kind: 'psk', identity: exchange.psk.identity } : { kind: 'anonymous' });
-    this.state = { name: 'wait-change-cipher-spec', keyed: { suite, keys, peer, extendedMasterSecret, negotiated, connectionIds } };
+    this.state = { name: 'wait-change-cipher-spec', keyed: { suite, keys, peer, extendedMasterSecret, negotiated, connectionIds, heartbeat } };
     return { flight: { number: 5, final: false, entries }, keys: { read: keys.read, write: keys.write, suite } };
   }
 
@@ -398,7 +407,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     return shared ? { publicKey: share.publicKey, shared } : undefined;
   }
 
-  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, negotiated, connectionIds }: ClientKeyed): HandshakeStep {
+  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, negotiated, connectionIds, heartbeat }: ClientKeyed): HandshakeStep {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = computeVerifyData(suite.prfHash, keys.master, 'server finished', this.transcript.hash(suite.prfHash));
@@ -412,6 +421,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       cipherSuite: suite,
       peer,
       extendedMasterSecret,
+      heartbeat,
       clientRandom: this.random,
       masterSecret: keys.masterSecret,
       negotiated,

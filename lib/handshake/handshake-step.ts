@@ -4,6 +4,7 @@ import type { RecordCipher } from '../record/record-cipher.js';
 import type { Flight } from './flight.js';
 import type { NegotiatedExtensions } from './negotiated-extensions.js';
 import type { RecordLimit } from './record-size-negotiation.js';
+import type { NegotiatedHeartbeat } from './heartbeat-negotiation.js';
 
 /** Who the peer proved to be. */
 export type PeerIdentity =
@@ -40,6 +41,8 @@ export interface HandshakeSummary {
   readonly peer: PeerIdentity;
   /** Whether both sides used the extended master secret (RFC 7627). */
   readonly extendedMasterSecret: boolean;
+  /** The heartbeat extension (RFC 6520), when both sides sent it. */
+  readonly heartbeat?: NegotiatedHeartbeat;
   /** For an SSLKEYLOGFILE the user asked for; never logged otherwise. */
   readonly clientRandom: Uint8Array;
   /** The 48-byte master secret (RFC 5246 §8.1); like clientRandom, only for an SSLKEYLOGFILE. */

@@ -35,6 +35,7 @@ import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import type { FlightEntry } from './flight.js';
 import { FlightMachine, type ClosingState } from './flight-machine.js';
+import { heartbeatExtension, peerHeartbeat, type NegotiatedHeartbeat } from './heartbeat-negotiation.js';
 import { checkClientHelloExtensions, serverHelloExtensions } from './hello-extensions.js';
 import { answerClientExtensions, type NegotiatedExtensions, type ServerExtensionOptions } from './negotiated-extensions.js';
 import { serverConnectionIds, type ConnectionIdPolicy, type NegotiatedConnectionIds } from './connection-id-negotiation.js';
@@ -96,6 +97,7 @@ interface Agreement {
   readonly extendedMasterSecret: boolean;
   readonly exchange: Exchange;
   readonly connectionIds?: NegotiatedConnectionIds;
+  readonly heartbeat?: NegotiatedHeartbeat;
 }
 
 /** A client certificate that verified: the key its CertificateVerify must be signed with, and who it names. */
@@ -111,6 +113,7 @@ interface ServerKeyed {
   readonly peer: PeerIdentity;
   readonly extendedMasterSecret: boolean;
   readonly connectionIds?: NegotiatedConnectionIds;
+  readonly heartbeat?: NegotiatedHeartbeat;
 }
 
 type State =
@@ -166,6 +169,8 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     if (!answers.ok) return this.fail(answers.failure.alert, answers.failure.reason);
     if (answers.value.credentials) this.options = { ...this.options, ...answers.value.credentials };
     this.negotiated = answers.value.negotiated;
+    const { heartbeat, problem: heartbeatProblem } = peerHeartbeat(hello.extensions);
+    if (heartbeatProblem) return this.fail(heartbeatProblem.alert, heartbeatProblem.reason);
     const choice = this.chooseSuite(this.clientGroups());
     if (!choice) return this.fail(AlertDescription.handshake_failure, 'no cipher suite in common');
     const { suite } = choice;
@@ -196,6 +201,8 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
           }),
           ...answers.value.extensions,
           ...(cids.value ? [cids.value.extension] : []),
+          // RFC 6520 §2: answered only to a client that sent it; we answer its requests.
+          ...(heartbeat ? [heartbeatExtension()] : []),
         ],
       }),
     );
@@ -203,7 +210,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     messages.unshift(serverHello);
     messages.push(this.message(HandshakeType.server_hello_done, encodeServerHelloDone()));
     messages.forEach((m) => this.transcript.add(m));
-    const agreement: Agreement = { suite, extendedMasterSecret, exchange, connectionIds: cids.value?.ids };
+    const agreement: Agreement = { suite, extendedMasterSecret, exchange, connectionIds: cids.value?.ids, heartbeat };
     this.state =
       clientCertificateType !== undefined
         ? { name: 'wait-client-certificate', agreement, clientCertificateType }
@@ -390,7 +397,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     return this.options.provider.computeSharedSecret(group, keyShare.privateKey, clientPublicKey) ?? undefined;
   }
 
-  private deriveKeys({ suite, extendedMasterSecret, connectionIds }: Agreement, preMasterSecret: Uint8Array, peer: PeerIdentity): ServerKeyed {
+  private deriveKeys({ suite, extendedMasterSecret, connectionIds, heartbeat }: Agreement, preMasterSecret: Uint8Array, peer: PeerIdentity): ServerKeyed {
     const keys = deriveSessionKeys({
       provider: this.options.provider,
       suite,
@@ -402,7 +409,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
       sessionHash: extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
       connectionIds,
     });
-    return { suite, keys, peer, extendedMasterSecret, connectionIds };
+    return { suite, keys, peer, extendedMasterSecret, connectionIds, heartbeat };
   }
 
   /** RFC 5246 §7.4.8: the client proves it holds the key of its certificate by signing the transcript so far. */
@@ -420,7 +427,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     return NOTHING;
   }
 
-  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, connectionIds }: ServerKeyed): HandshakeStep {
+  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, connectionIds, heartbeat }: ServerKeyed): HandshakeStep {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = computeVerifyData(suite.prfHash, keys.master, 'client finished', this.transcript.hash(suite.prfHash));
@@ -446,6 +453,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
         cipherSuite: suite,
         peer,
         extendedMasterSecret,
+        heartbeat,
         clientRandom: this.clientHello.random,
         masterSecret: keys.masterSecret,
         negotiated: this.negotiated,

@@ -20,3 +20,4 @@ export * from './certificate-verify.js';
 export * from './finished.js';
 export * from './change-cipher-spec.js';
 export * from './alert.js';
+export * from './heartbeat.js';
