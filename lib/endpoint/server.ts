@@ -27,6 +27,17 @@ import { checkListenOptions, checkServerOptions } from './validate-options.js';
 import { serverConnectionIdLength, type ServerConnectionIdOption } from './connection-id-options.js';
 import { ConnectionIdTable } from './connection-id-table.js';
 
+/**
+ * How long an established session may stay silent before the server closes it. Two minutes
+ * is the shortest UDP mapping RFC 4787 (REQ-5) lets a NAT keep: a device silent for longer
+ * behind one returns from a new port, where DTLS 1.2 cannot find its session, so holding it
+ * longer buys nothing for most devices and holds a dead client's state for as long.
+ */
+const DEFAULT_IDLE_TIMEOUT = 120_000;
+
+/** The idle sweep runs this many times per idleTimeout (every 15 s by default). */
+const IDLE_SWEEPS_PER_TIMEOUT = 8;
+
 /** A DTLS server: its transport, its credentials, its limits, and the session options its sessions use. */
 export interface ServerOptions extends Partial<SessionOptions> {
   /** Where datagrams come from and go to (listen makes a UDP one). */
@@ -65,7 +76,11 @@ export interface ServerOptions extends Partial<SessionOptions> {
    * several times over; only peers that fill their budgets are evicted.
    */
   readonly maxHandshakeBytesTotal?: number;
-  /** A session with no datagram for this long is closed (default 300000 ms). */
+  /**
+   * A session with no datagram for this long is closed (default 120000 ms, swept every eighth
+   * of it: a dead client is forgotten within 135 s). A sleepy device that stays silent longer
+   * behind a NAT comes back from a new port anyway; give it more when its address is stable.
+   */
   readonly idleTimeout?: number;
   /** The cookie secret rotates this often; a cookie is good for one to two periods (default 60000 ms). */
   readonly cookieRotation?: number;
@@ -197,7 +212,7 @@ export class DtlsServer {
       now: () => scheduler.now(),
       nextSecret: () => this.provider.randomBytes(32),
     });
-    this.idleTimeout = options.idleTimeout ?? 300_000;
+    this.idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     const cidLength = serverConnectionIdLength(options.connectionId);
     if (cidLength !== undefined) this.connectionIds = new ConnectionIdTable(cidLength, (n) => this.provider.randomBytes(n));
 
@@ -415,10 +430,10 @@ export class DtlsServer {
     return true;
   }
 
-  /** Sweeps every quarter of idleTimeout from the first session on, so a session idles out within 1.25 × idleTimeout. */
+  /** Sweeps every eighth of idleTimeout from the first session on, so a session idles out within 1.125 × idleTimeout. */
   private startIdleSweep(): void {
     if (this.idleSweep !== undefined || this.closed) return;
-    this.idleSweep = interval(Math.max(1, this.idleTimeout / 4), this.sessionOptions.scheduler).subscribe(() => this.evictIdle());
+    this.idleSweep = interval(Math.max(1, this.idleTimeout / IDLE_SWEEPS_PER_TIMEOUT), this.sessionOptions.scheduler).subscribe(() => this.evictIdle());
   }
 
   /** No session left to sweep: no timer either, so an idle server lets virtual time run out. */

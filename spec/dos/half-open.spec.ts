@@ -72,7 +72,7 @@ describe('half-open handshakes', () => {
     for (let i = 0; i < 5; i++) s.halfOpen(address(i));
     s.clock.advanceBy(3_000);
     expect(s.server.sessionCount).toBe(5);
-    // The idle sweep runs every idleTimeout / 4, so a session goes between idleTimeout and 1.25 x idleTimeout.
+    // The idle sweep runs every idleTimeout / 8, so a session goes between idleTimeout and 1.125 x idleTimeout.
     s.clock.advanceBy(2_000);
     expect(s.server.sessionCount).toBe(0);
     expect(ended(s).map((e) => e.code)).toEqual(Array(5).fill('ETIMEDOUT'));
