@@ -11,6 +11,7 @@ export type { ClientConnectionIdOption, ServerConnectionIdOption } from './endpo
 export type { PskCallback, PskCallbackResult } from './endpoint/psk-callback.js';
 export type { AlpnCallback } from './handshake/alpn-negotiation.js';
 export type { MaxFragmentLength } from './wire/max-fragment-length-extension.js';
+export type { KeepaliveOptions } from './endpoint/keepalive.js';
 export type { Session } from './endpoint/session.js';
 export type { SessionEvent, SessionState } from './endpoint/session-event.js';
 export type { HandshakeInfo, PublicPeerIdentity } from './endpoint/handshake-info.js';

@@ -1,62 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../lib/credentials/credential-store.js';
-import { clientSessionOn, type ClientOptions } from '../../lib/endpoint/client.js';
-import { createServer, type DtlsServer } from '../../lib/endpoint/server.js';
 import type { Session } from '../../lib/endpoint/session.js';
-import { MemoryHub } from '../../lib/testing/memory-hub.js';
-import { VirtualTime } from '../../lib/testing/virtual-time.js';
-import type { DatagramTransport, PeerAddress } from '../../lib/transport/datagram.js';
-import { ContentType } from '../../lib/wire/constants.js';
-import { pskStore } from '../endpoint/helpers/pair.js';
-
-const SERVER: PeerAddress = { address: '10.0.0.2', port: 5684 };
-const KEEPALIVE = { interval: 5_000, timeout: 15_000 };
-const store = pskStore();
-
-/**
- * A server process on an in-memory network that can be SIGKILLed (its socket goes
- * away without a word: nothing it sends leaves, nothing reaches it) and started again
- * on the same address with no memory of its sessions, as a restarted process has.
- */
-class Lab {
-  readonly time = new VirtualTime();
-  /** Server datagrams to these client ports are lost (their flight 6 never arrives: they are mid-handshake at the crash). */
-  readonly stuck = new Set<number>();
-  readonly network = new MemoryHub(this.time.scheduler, (from, to, data) => !(from.port === SERVER.port && this.stuck.has(to.port) && data[0] === ContentType.change_cipher_spec));
-  server!: DtlsServer;
-  private serverEnd!: DatagramTransport;
-  /** What each generation of the server received, per client port, as text. */
-  readonly received: Array<Map<number, string[]>> = [];
-
-  start(): void {
-    this.serverEnd = this.network.endpoint(SERVER);
-    this.server = createServer({ credentials: store, transport: this.serverEnd, scheduler: this.time.scheduler });
-    const got = new Map<number, string[]>();
-    this.received.push(got);
-    this.server.sessions$.subscribe((s) => {
-      const texts: string[] = [];
-      got.set(s.peer.port, texts);
-      s.data$.subscribe({ next: (d) => texts.push(new TextDecoder().decode(d)), error: () => undefined });
-    });
-  }
-
-  /** SIGKILL: its socket is gone first, so nothing it would still send leaves (no close_notify; the memory network has no ICMP either). */
-  kill(): void {
-    this.serverEnd.close();
-    this.server.close();
-  }
-
-  /** Each client's socket, by port. */
-  readonly clientEnds = new Map<number, DatagramTransport>();
-
-  client(port: number, options: Partial<ClientOptions> = {}): Session {
-    const end = this.network.endpoint({ address: `10.1.0.${port % 250}`, port });
-    this.clientEnds.set(port, end);
-    const session = clientSessionOn(end, { credentials: store, host: SERVER.address, port: SERVER.port, scheduler: this.time.scheduler, keepalive: KEEPALIVE, keyLog: undefined, ...options });
-    session.events$.subscribe({ error: () => undefined });
-    return session;
-  }
-}
+import type { VirtualTime } from '../../lib/testing/virtual-time.js';
+import { KEEPALIVE, RestartLab } from './helpers/restart-lab.js';
 
 /** The time each session closed, and with what. */
 function watchEnds(sessions: readonly Session[], time: VirtualTime) {
@@ -67,7 +13,7 @@ function watchEnds(sessions: readonly Session[], time: VirtualTime) {
 
 describe('a server SIGKILLed and restarted 2.4 s later, with established and in-flight sessions (issue 17)', () => {
   it('every established client with a keepalive, and every in-flight handshake, fails within its deadline; nothing is delivered twice; reconnecting works', () => {
-    const lab = new Lab();
+    const lab = new RestartLab();
     lab.start();
     const established = Array.from({ length: 10 }, (_, i) => lab.client(40_000 + i));
     // These ten never get the server's flight 6 before the crash: they are still retransmitting flight 5.
@@ -117,7 +63,7 @@ describe('a server SIGKILLed and restarted 2.4 s later, with established and in-
   });
 
   it('without a keepalive an established client never notices: it stays established, and send() keeps succeeding', () => {
-    const lab = new Lab();
+    const lab = new RestartLab();
     lab.start();
     const client = lab.client(40_000, { keepalive: undefined });
     lab.time.advanceTo(100);
@@ -134,7 +80,7 @@ describe('a server SIGKILLed and restarted 2.4 s later, with established and in-
 
 describe('a client SIGKILLed (issue 17)', () => {
   it('its established session is closed by the server within 135 s by default (idleTimeout 120 s, swept every 15 s)', () => {
-    const lab = new Lab();
+    const lab = new RestartLab();
     lab.start();
     const client = lab.client(40_000, { keepalive: undefined });
     let serverSession: Session | undefined;
@@ -152,7 +98,7 @@ describe('a client SIGKILLed (issue 17)', () => {
   });
 
   it('its in-flight handshake is given up by the server 15 s after flight 4, not after the 60 s budget', () => {
-    const lab = new Lab();
+    const lab = new RestartLab();
     lab.start();
     // The client dies right after its ClientHello with the cookie: flight 4 reaches nobody.
     const client = lab.client(40_000, { keepalive: undefined });
