@@ -15,6 +15,7 @@ const SCENARIOS: Record<string, readonly string[]> = {
   'burst-2000': ['burst.ts', '2000'],
   'burst-5000': ['burst.ts', '5000'],
   soak: ['soak.ts'],
+  restart: ['restart.ts', '--icmp', 'ignore'],
 };
 
 const argv = process.argv.slice(2);
