@@ -16,6 +16,12 @@ export type DtlsErrorCode =
   | 'ECREDENTIALS'
   /** A limit was reached (sessions, handshakes, buffered bytes). */
   | 'ENOBUFS'
+  /**
+   * The server turned the handshake away: it answered our cookie-bearing ClientHello, or
+   * a handshake in progress, with a fatal internal_error (it is out of room, or failed
+   * inside). Not our fault: retry later, with backoff.
+   */
+  | 'EBUSY'
   /** A message too large for one record. */
   | 'EMSGSIZE'
   /** An invalid argument or option. */

@@ -11,11 +11,13 @@ export type { ClientConnectionIdOption, ServerConnectionIdOption } from './endpo
 export type { PskCallback, PskCallbackResult } from './endpoint/psk-callback.js';
 export type { AlpnCallback } from './handshake/alpn-negotiation.js';
 export type { MaxFragmentLength } from './wire/max-fragment-length-extension.js';
+export type { KeepaliveOptions } from './endpoint/keepalive.js';
 export type { Session } from './endpoint/session.js';
 export type { SessionEvent, SessionState } from './endpoint/session-event.js';
 export type { HandshakeInfo, PublicPeerIdentity } from './endpoint/handshake-info.js';
 export { SessionResumption } from './endpoint/session-resumption.js';
 export { DEFAULT_SESSION_OPTIONS, type SessionOptions } from './endpoint/session-options.js';
+export type { ServerInfo, ServerLimits } from './endpoint/server-limits.js';
 export { DtlsError, type DtlsErrorCode, type AlertInfo } from './dtls-error.js';
 export type { DebugLog } from './endpoint/debug-log.js';
 
@@ -36,11 +38,11 @@ export type { LookupContext } from './handshake/lookup-context.js';
 export type { CheckServerIdentity } from './credentials/x509.js';
 
 // Transports
-export { UdpTransport, type UdpOptions } from './transport/udp.js';
+export { UdpTransport, type UdpOptions, type SocketBufferOptions } from './transport/udp.js';
 export { memoryLink, type MemoryLinkOptions } from './transport/memory.js';
 export { keyLogFile } from './transport/key-log-file.js';
 export { ImpairmentProxy } from './impairment/impairment-proxy.js';
-export type { Datagram, DatagramTransport, PeerAddress } from './transport/datagram.js';
+export type { Datagram, DatagramTransport, PeerAddress, SocketBufferSizes } from './transport/datagram.js';
 
 // The operator stages, for users who build their own pipelines
 export { cookieGate, type CookieGateOptions, type VerifiedHello } from './operators/cookie-gate.js';

@@ -9,7 +9,7 @@ import { address, SpoofedServer } from '../../spec/dos/helpers/spoofed-server.js
  * What verified peers can make a server hold: each passes the cookie exchange for real, then
  * sends, in 65 KB datagrams, messages ahead of their turn, the first fragment of a large
  * message and next-epoch records (or, with --async, messages that queue behind a PSK lookup
- * that never answers). Default server options; virtual time; lib/ as it is in this checkout,
+ * that never answers). Default server options but maxHandshakes 256 (maxHandshakeBytesTotal 4 MiB, as when the figures in docs/reliability.md were taken); virtual time; lib/ as it is in this checkout,
  * so the same command measures any commit (one without handshake accounting prints "-").
  *
  *   npx tsx bench/dos/pin-memory.ts [--peers 256] [--async]
@@ -40,7 +40,7 @@ const accounted = (n: number | undefined): string => (n === undefined || Number.
 
 /** `peers` verified peers of a fresh server, pinning memory if `attack`; the memory figures. */
 async function run(attack: boolean, peers: number) {
-  const s = new SpoofedServer({ handshakeTimeout: 60_000, ...(values.async ? { credentials: pendingLookup } : {}) });
+  const s = new SpoofedServer({ handshakeTimeout: 60_000, maxHandshakes: 256, ...(values.async ? { credentials: pendingLookup } : {}) });
   let session: Session | undefined;
   s.server.sessions$.subscribe((started) => (session = started));
   const before = await retained();

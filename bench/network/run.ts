@@ -9,9 +9,11 @@ import { percentile } from './percentile.js';
  * (RFC 6347 §4.2.4.1) and default 60 s handshake timeout. Deterministic: the
  * same arguments print the same table.
  *
- *   npx tsx bench/network/run.ts [--seeds 200] [--loss 0,10,30,50] [--suite psk,ecdhe-ecdsa] [--delay 50] [--mtu 1200] [--budget 60000]
+ *   npx tsx bench/network/run.ts [--seeds 200] [--loss 0,10,30,50] [--suite psk,ecdhe-ecdsa] [--delay 50] [--mtu 1200] [--budget 60000] [--silent 4]
  *
- * --budget is the handshake timeout in ms, the time both sides keep retransmitting.
+ * --budget is the handshake timeout in ms, the time both sides keep retransmitting;
+ * --silent is maxSilentTimeouts, the timer expiries in a row with nothing from the peer
+ * after which a side gives up sooner (Infinity: never).
  */
 const { values } = parseArgs({
   options: {
@@ -21,12 +23,14 @@ const { values } = parseArgs({
     delay: { type: 'string', default: '50' },
     mtu: { type: 'string', default: '1200' },
     budget: { type: 'string', default: '60000' },
+    silent: { type: 'string', default: '4' },
   },
 });
 const seeds = Number(values.seeds);
 const delay = Number(values.delay);
 const mtu = Number(values.mtu);
 const handshakeTimeout = Number(values.budget);
+const maxSilentTimeouts = Number(values.silent);
 const losses = values.loss.split(',').map(Number);
 const suites = values.suite.split(',').map((id) => {
   const suite = TRIAL_SUITES.find((s) => s.id === id);
@@ -39,16 +43,19 @@ if (!(Number.isInteger(seeds) && seeds > 0) || !(delay >= 0) || !Number.isIntege
 if (!(handshakeTimeout > 0)) {
   throw new Error('--budget must be a positive number of ms');
 }
+if (!(maxSilentTimeouts >= 1)) {
+  throw new Error('--silent must be a number of timer expiries from 1, or Infinity');
+}
 
 const ms = (value: number | undefined): string => (value === undefined ? '-' : String(value));
-console.log(`Handshakes under random loss (each direction), ${seeds} seeds per cell, one-way delay ${delay} ms, MTU ${mtu}, budget ${handshakeTimeout} ms, virtual time`);
-console.log(`npx tsx bench/network/run.ts --seeds ${seeds} --loss ${losses.join(',')} --suite ${suites.map((s) => s.id).join(',')} --delay ${delay} --mtu ${mtu} --budget ${handshakeTimeout}\n`);
+console.log(`Handshakes under random loss (each direction), ${seeds} seeds per cell, one-way delay ${delay} ms, MTU ${mtu}, budget ${handshakeTimeout} ms, ${maxSilentTimeouts} silent timeouts, virtual time`);
+console.log(`npx tsx bench/network/run.ts --seeds ${seeds} --loss ${losses.join(',')} --suite ${suites.map((s) => s.id).join(',')} --delay ${delay} --mtu ${mtu} --budget ${handshakeTimeout} --silent ${maxSilentTimeouts}\n`);
 console.log('| suite | loss | completed | median ms | p95 ms | max ms | retransmissions (mean) | datagrams (mean) |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const suite of suites) {
   for (const loss of losses) {
     const results: TrialResult[] = [];
-    for (let seed = 1; seed <= seeds; seed++) results.push(await handshakeTrial({ suite, loss: loss / 100, seed, delay, mtu, handshakeTimeout }));
+    for (let seed = 1; seed <= seeds; seed++) results.push(await handshakeTrial({ suite, loss: loss / 100, seed, delay, mtu, handshakeTimeout, maxSilentTimeouts }));
     const times = results.flatMap((r) => (r.time === undefined ? [] : [r.time])).sort((a, b) => a - b);
     const rate = ((100 * times.length) / seeds).toFixed(1);
     const mean = (of: (r: TrialResult) => number) => (results.reduce((sum, r) => sum + of(r), 0) / seeds).toFixed(1);

@@ -30,6 +30,9 @@ export interface EndpointConfig {
   /** NamedGroup code points in order of preference. */
   readonly groups?: readonly number[];
   readonly mtu?: number;
+  /** SO_RCVBUF / SO_SNDBUF to ask for, bytes. */
+  readonly recvBufferSize?: number;
+  readonly sendBufferSize?: number;
   readonly keyLog?: string;
   readonly json: boolean;
   /** --alpn: application protocols, most preferred first. */
@@ -87,6 +90,7 @@ export const DEFAULT_LINGER = 1000;
 // so a bad value is a usage error before any socket is bound.
 const MIN_MTU = 64;
 const MAX_MTU = 65_507;
+const MAX_SOCKET_BUFFER = 2 ** 31 - 1;
 
 const PSK_EXCHANGES: readonly KeyExchange[] = ['PSK', 'ECDHE_PSK'];
 
@@ -103,6 +107,8 @@ const endpointOptions = {
   cipher: { type: 'string', multiple: true },
   groups: { type: 'string', multiple: true },
   mtu: { type: 'string' },
+  'recv-buffer': { type: 'string' },
+  'send-buffer': { type: 'string' },
   keylog: { type: 'string' },
   cid: { type: 'string' },
   json: { type: 'boolean' },
@@ -266,6 +272,8 @@ interface EndpointValues {
   readonly cipher?: string[];
   readonly groups?: string[];
   readonly mtu?: string;
+  readonly 'recv-buffer'?: string;
+  readonly 'send-buffer'?: string;
   readonly keylog?: string;
   readonly json?: boolean;
 }
@@ -287,6 +295,8 @@ function endpointConfig(
     ...(values.cipher === undefined ? {} : { cipherSuites: parseCipherList(values.cipher, usable, missing) }),
     ...(values.groups === undefined ? {} : { groups: parseGroupList(values.groups) }),
     ...(values.mtu === undefined ? {} : { mtu: integer('--mtu', values.mtu, MIN_MTU, MAX_MTU) }),
+    ...(values['recv-buffer'] === undefined ? {} : { recvBufferSize: integer('--recv-buffer', values['recv-buffer'], 1, MAX_SOCKET_BUFFER) }),
+    ...(values['send-buffer'] === undefined ? {} : { sendBufferSize: integer('--send-buffer', values['send-buffer'], 1, MAX_SOCKET_BUFFER) }),
     ...(values.keylog === undefined ? {} : { keyLog: values.keylog }),
     ...(values.alpn === undefined ? {} : { alpn: parseAlpn(values.alpn) }),
     ...(values['record-size-limit'] === undefined ? {} : { recordSizeLimit: parseRecordSizeLimit(values['record-size-limit']) }),

@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { keyLogFile, type ClientOptions } from '../index.js';
 import type { EndpointConfig } from './args.js';
 
-type SharedOptions = Pick<ClientOptions, 'cipherSuites' | 'groups' | 'mtu' | 'keyLog' | 'alpn' | 'recordSizeLimit'>;
+type SharedOptions = Pick<ClientOptions, 'cipherSuites' | 'groups' | 'mtu' | 'keyLog' | 'alpn' | 'recordSizeLimit' | 'recvBufferSize' | 'sendBufferSize'>;
 
 /**
  * The options both endpoints pass to the library. Only those given are set: an
@@ -18,6 +18,8 @@ export function libraryOptions(config: EndpointConfig): SharedOptions {
     ...(config.cipherSuites === undefined ? {} : { cipherSuites: config.cipherSuites }),
     ...(config.groups === undefined ? {} : { groups: config.groups }),
     ...(config.mtu === undefined ? {} : { mtu: config.mtu }),
+    ...(config.recvBufferSize === undefined ? {} : { recvBufferSize: config.recvBufferSize }),
+    ...(config.sendBufferSize === undefined ? {} : { sendBufferSize: config.sendBufferSize }),
     ...(config.keyLog === undefined ? {} : { keyLog: keyLogFile(config.keyLog) }),
     ...(config.alpn === undefined ? {} : { alpn: config.alpn }),
     ...(config.recordSizeLimit === undefined ? {} : { recordSizeLimit: config.recordSizeLimit }),

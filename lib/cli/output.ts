@@ -1,9 +1,10 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { DtlsError, type AlertInfo, type PeerAddress, type PublicPeerIdentity, type ServerEvent, type SessionEvent } from '../index.js';
+import { DtlsError, type AlertInfo, type PeerAddress, type PublicPeerIdentity, type ServerEvent, type SessionEvent, type SocketBufferSizes } from '../index.js';
 
 /** Where events go, one line at a time: people read them, or programs parse them (--json). */
 export interface Printer {
-  listening(address: PeerAddress): void;
+  /** The server's address, and the socket buffers the kernel granted it. */
+  listening(address: PeerAddress, socketBuffers?: SocketBufferSizes): void;
   /** A session's event; `remote` names the peer on a server, which has many. */
   session(event: SessionEvent, remote?: PeerAddress): void;
   server(event: ServerEvent): void;
@@ -18,7 +19,11 @@ export function createPrinter(options: { readonly json: boolean; readonly writeL
     else writeLine(remote ? `[${addressText(remote)}] ${text}` : text);
   };
   return {
-    listening: (address) => emit({ event: 'listening', host: address.address, port: address.port }, `listening on ${addressText(address)}`),
+    listening: (address, socketBuffers) =>
+      emit(
+        { event: 'listening', host: address.address, port: address.port, ...socketBuffers },
+        `listening on ${addressText(address)}${socketBuffers ? ` (socket buffers granted: receive ${socketBuffers.recvBufferSize} bytes, send ${socketBuffers.sendBufferSize} bytes)` : ''}`,
+      ),
     session: (event, remote) => emit(sessionEventFields(event), describeSessionEvent(event), remote),
     server: (event) => {
       const text = describeServerEvent(event);
@@ -47,6 +52,8 @@ export function describeSessionEvent(event: SessionEvent): string {
       return `handshake complete${event.resumed ? ' (resumed)' : ''}: ${event.cipherSuite} with ${describePeer(event.peer)}${describeExtensions(event)}${event.connectionId ? `, ${describeConnectionId(event.connectionId)}` : ''}`;
     case 'alert':
       return `alert ${event.direction}: ${event.level} ${event.name}`;
+    case 'keepalive-probe':
+      return `the server was silent: heartbeat request sent (attempt ${event.attempt})`;
     case 'key-log-error':
       return `key log not written: ${event.error.message}`;
     case 'network-error':

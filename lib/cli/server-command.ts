@@ -53,6 +53,6 @@ export async function runServer(config: ServerConfig): Promise<number> {
     };
     process.once('SIGINT', stop).once('SIGTERM', stop);
     // Announced only now: whoever reads it may signal at once, and the signal must find the handler.
-    out.listening(server.address());
+    out.listening(server.address(), server.info.socketBuffers);
   });
 }

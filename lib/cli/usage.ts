@@ -70,6 +70,12 @@ ${CIPHER_SUITES.map((s) => `                        ${s.name.padEnd(SUITE_WIDTH)
                       messages larger than that go out in fragments, which some
                       peers cannot reassemble (tinydtls drops them or answers
                       handshake_failure): raise it if the handshake fails so
+  --recv-buffer BYTES the UDP socket's receive buffer to ask for (SO_RCVBUF; server
+                      default 4194304, client the kernel's): datagrams that arrive
+                      while the process is busy wait there, beyond it they are
+                      lost. Linux grants at most net.core.rmem_max and reports
+                      twice what it granted; the server prints what it got
+  --send-buffer BYTES the send buffer to ask for (SO_SNDBUF; default the kernel's)
   --timeout MS        client: give up on a handshake after MS ms (default ${DEFAULT_CLIENT_TIMEOUT})
   --linger MS         client: after the end of input, close once no record has
                       come for MS ms (default ${DEFAULT_LINGER})

@@ -6,7 +6,7 @@ import { DtlsError } from '../dtls-error.js';
 import { established, openClientSession, type ClientOptions } from '../endpoint/client.js';
 import type { Session } from '../endpoint/session.js';
 import { checkClientOptions } from '../endpoint/validate-options.js';
-import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
+import type { DatagramTransport, PeerAddress, SocketBufferSizes } from '../transport/datagram.js';
 import { addressInfo, DtlsDgramSocket, plainAddress } from './dtls-dgram-socket.js';
 import { UdpTransport } from '../transport/udp.js';
 
@@ -140,6 +140,10 @@ export class DtlsClientSocket extends DtlsDgramSocket {
     return this.transport.address();
   }
 
+  protected socketBuffers(): SocketBufferSizes | undefined {
+    return this.transport?.bufferSizes?.();
+  }
+
   protected shutdown(): void {
     this.current?.close();
     if (this.ownsTransport) this.transport?.close();
@@ -172,7 +176,8 @@ export class DtlsClientSocket extends DtlsDgramSocket {
   }
 
   private bindTransport(host: string, port: number): Promise<DatagramTransport> {
-    this.binding = UdpTransport.bind({ host, port }).then((transport) => {
+    const { recvBufferSize, sendBufferSize } = this.options;
+    this.binding = UdpTransport.bind({ host, port, recvBufferSize, sendBufferSize }).then((transport) => {
       this.ownsTransport = true;
       // Closed while binding: release the socket at once.
       if (this.closed) transport.close();

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { Socket, type RemoteInfo, type SocketType } from 'node:dgram';
 import { isIPv6, type AddressInfo } from 'node:net';
 import { DtlsError } from '../dtls-error.js';
-import type { PeerAddress } from '../transport/datagram.js';
+import type { PeerAddress, SocketBufferSizes } from '../transport/datagram.js';
 import { parseSendArguments, type SendCallback } from './dgram-send-arguments.js';
 
 // @types/node declares no constructor for Socket; node:dgram's takes the socket type.
@@ -25,9 +25,12 @@ const DgramSocket = Socket as unknown as new (type: SocketType) => Socket;
  *   Handshake records never surface: datagrams flow only on established sessions.
  * - `address()`, `close([callback])` (then `'close'`), `bind`/`connect`/
  *   `disconnect`/`remoteAddress` as each subclass defines them.
- * - Broadcast, multicast, TTL and kernel buffer settings throw `EINVAL`: a DTLS
- *   session is one association between two endpoints (RFC 6347 §1); there are
- *   no group keys, so a datagram to a group could not be protected.
+ * - Broadcast, multicast and TTL settings throw `EINVAL`: a DTLS session is one
+ *   association between two endpoints (RFC 6347 §1); there are no group keys, so
+ *   a datagram to a group could not be protected.
+ * - `getRecvBufferSize()`/`getSendBufferSize()` report the kernel buffers of the
+ *   UDP socket underneath, once bound; they are set when it is bound, with the
+ *   `recvBufferSize`/`sendBufferSize` options, so `set…BufferSize` throws `EINVAL`.
  * - `ref()`/`unref()` are node:dgram's own and act on the unbound inner handle,
  *   so they change nothing: the DTLS endpoint's UDP socket and timers keep the
  *   process alive until `close()`.
@@ -122,19 +125,27 @@ export abstract class DtlsDgramSocket extends DgramSocket {
   }
 
   override setRecvBufferSize(..._args: unknown[]): void {
-    throw notOnDtls('setRecvBufferSize');
+    throw sizedWhenBound('setRecvBufferSize', 'recvBufferSize');
   }
 
   override setSendBufferSize(..._args: unknown[]): void {
-    throw notOnDtls('setSendBufferSize');
+    throw sizedWhenBound('setSendBufferSize', 'sendBufferSize');
   }
 
-  override getRecvBufferSize(..._args: unknown[]): number {
-    throw notOnDtls('getRecvBufferSize');
+  /** SO_RCVBUF of the UDP socket underneath, as the kernel granted it. */
+  override getRecvBufferSize(): number {
+    return this.grantedBuffers('getRecvBufferSize').recvBufferSize;
   }
 
-  override getSendBufferSize(..._args: unknown[]): number {
-    throw notOnDtls('getSendBufferSize');
+  /** SO_SNDBUF of the UDP socket underneath, as the kernel granted it. */
+  override getSendBufferSize(): number {
+    return this.grantedBuffers('getSendBufferSize').sendBufferSize;
+  }
+
+  private grantedBuffers(method: string): SocketBufferSizes {
+    const sizes = this.socketBuffers();
+    if (sizes === undefined) throw new DtlsError('EINVAL', `${method}: the DTLS socket has no UDP socket of its own yet (bind, connect or send first), or runs on another transport`);
+    return sizes;
   }
 
   /** Emits one record of application data as node:dgram emits a datagram. */
@@ -148,6 +159,9 @@ export abstract class DtlsDgramSocket extends DgramSocket {
   protected abstract deliver(data: Uint8Array, port: number | undefined, address: string | undefined): number | Promise<number>;
 
   protected abstract localAddress(): PeerAddress;
+
+  /** The kernel buffers of the UDP socket underneath, when there is one. */
+  protected abstract socketBuffers(): SocketBufferSizes | undefined;
 
   /** Ends the sessions (close_notify) and releases what the socket owns. */
   protected abstract shutdown(): void;
@@ -168,4 +182,8 @@ function unicastOnly(method: string): DtlsError {
 
 function notOnDtls(method: string): DtlsError {
   return new DtlsError('EINVAL', `${method}: not available on a DTLS socket; set it on the UDP socket of the DTLS endpoint`);
+}
+
+function sizedWhenBound(method: string, option: string): DtlsError {
+  return new DtlsError('EINVAL', `${method}: a DTLS socket's buffers are sized when its UDP socket is bound: pass the ${option} option`);
 }

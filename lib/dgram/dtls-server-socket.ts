@@ -4,7 +4,7 @@ import { isIPv6 } from 'node:net';
 import { DtlsError } from '../dtls-error.js';
 import { listen, type DtlsServer, type ListenOptions } from '../endpoint/server.js';
 import type { Session } from '../endpoint/session.js';
-import type { PeerAddress } from '../transport/datagram.js';
+import type { PeerAddress, SocketBufferSizes } from '../transport/datagram.js';
 import { DtlsDgramSocket, plainAddress } from './dtls-dgram-socket.js';
 
 /** A reply the server socket could not route: no established session with that peer (any more). */
@@ -99,6 +99,10 @@ export class DtlsServerSocket extends DtlsDgramSocket {
 
   protected localAddress(): PeerAddress {
     return this.server.address();
+  }
+
+  protected socketBuffers(): SocketBufferSizes | undefined {
+    return this.server.info.socketBuffers;
   }
 
   protected shutdown(): void {

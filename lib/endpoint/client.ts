@@ -9,11 +9,12 @@ import { ClientHandshake } from '../handshake/client-handshake.js';
 import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
 import { networkError } from '../transport/network-error.js';
-import { UdpTransport } from '../transport/udp.js';
+import { UdpTransport, type SocketBufferOptions } from '../transport/udp.js';
 import { canceled, throwIfAborted } from './canceled.js';
 import { clientHandshakeOptions } from './handshake-options.js';
 import { applyIcmpErrors } from './icmp-errors.js';
 import { debugLogFor, logSession, type DebugLog } from './debug-log.js';
+import type { KeepaliveOptions } from './keepalive.js';
 import type { PskCallback } from './psk-callback.js';
 import type { MaxFragmentLength } from '../wire/max-fragment-length-extension.js';
 import type { SessionResumption } from './session-resumption.js';
@@ -23,7 +24,7 @@ import { checkClientOptions } from './validate-options.js';
 import { clientConnectionIdPolicy, type ClientConnectionIdOption } from './connection-id-options.js';
 
 /** A DTLS client: the server, the credentials, and the session options. */
-export interface ClientOptions extends Partial<SessionOptions> {
+export interface ClientOptions extends Partial<SessionOptions>, SocketBufferOptions {
   /** The server's host name or address (resolved once). */
   readonly host: string;
   /** The server's UDP port. */
@@ -92,6 +93,17 @@ export interface ClientOptions extends Partial<SessionOptions> {
   readonly resume?: SessionResumption | Uint8Array | string;
   /** Whether to ask the server for an RFC 5077 session ticket (default true); without one it may still give a session ID. */
   readonly tickets?: boolean;
+  /**
+   * Notices a server that went away or restarted, which DTLS alone never does (`send()`
+   * succeeds into the void): once established, a session that hears no record from the
+   * server for `timeout` ms ends with ETIMEDOUT. The heartbeat extension (RFC 6520) is
+   * offered; when the server answers HeartbeatRequests, `interval` ms of silence sends
+   * one (resent on the DTLS timer until the timeout), so an idle session stays up. Without
+   * heartbeats only the server's own records count: the application must make it answer
+   * (a CoAP request, an empty CON) more often than `timeout`. Reconnecting is the
+   * application's choice (`retry` over `connect$`).
+   */
+  readonly keepalive?: KeepaliveOptions;
 }
 
 /**
@@ -111,7 +123,15 @@ export async function openClientSession(options: ClientOptions): Promise<Session
   const resolved = family ? { address: options.host, family } : await lookup(options.host).catch((error: unknown) => Promise.reject(networkError(error, `cannot resolve ${options.host}`)));
   throwIfAborted(signal);
   const peer: PeerAddress = { address: resolved.address, port: options.port };
-  const transport = options.transport ?? (await UdpTransport.bind({ host: resolved.family === 6 ? '::' : '0.0.0.0', port: 0, connect: peer }));
+  const transport =
+    options.transport ??
+    (await UdpTransport.bind({
+      host: resolved.family === 6 ? '::' : '0.0.0.0',
+      port: 0,
+      connect: peer,
+      recvBufferSize: options.recvBufferSize,
+      sendBufferSize: options.sendBufferSize,
+    }));
   const own = options.transport === undefined;
   if (signal?.aborted) {
     if (own) await transport.close();
@@ -140,7 +160,7 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
   let lookupsEnd: AbortController | undefined = new AbortController();
   const connectionId = clientConnectionIdPolicy(options.connectionId, options.provider ?? nobleProvider);
   const handshake = new ClientHandshake({
-    ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, now: () => opts.scheduler.now() }),
+    ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, now: () => opts.scheduler.now(), heartbeat: options.keepalive !== undefined }),
     connectionId,
   });
   const subscriptions = new Subscription();
@@ -159,6 +179,8 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
       signal?.removeEventListener('abort', onAbort);
     },
     release: own ? () => transport.close() : undefined,
+    socketBuffers: transport.bufferSizes?.(),
+    keepalive: options.keepalive,
   });
   const log = debugLogFor(options.log);
   if (log) logSession(log, session);

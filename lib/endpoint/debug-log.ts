@@ -42,6 +42,8 @@ export function sessionEventText(event: SessionEvent): string {
       return `established: ${handshakeText(event)}`;
     case 'alert':
       return `alert ${event.direction}: ${event.level} ${event.name}`;
+    case 'keepalive-probe':
+      return `silent: HeartbeatRequest sent (attempt ${event.attempt})`;
     case 'key-log-error':
       return 'the keyLog sink failed; the session goes on';
     case 'network-error':
@@ -54,7 +56,7 @@ export function sessionEventText(event: SessionEvent): string {
 }
 
 function handshakeText(info: HandshakeInfo): string {
-  return `${info.cipherSuite}, peer ${identityText(info.peer)}${info.extendedMasterSecret ? ', extended master secret' : ''}`;
+  return `${info.cipherSuite}, peer ${identityText(info.peer)}${info.extendedMasterSecret ? ', extended master secret' : ''}${info.heartbeat ? ', heartbeat' : ''}`;
 }
 
 function identityText(peer: PublicPeerIdentity): string {

@@ -18,7 +18,7 @@ import { fragment } from '../operators/fragment.js';
 import { installKeys } from '../operators/install-keys.js';
 import { pack } from '../operators/pack.js';
 import { reassemble } from '../operators/reassemble.js';
-import { retransmit } from '../operators/retransmit.js';
+import { retransmit, type Transmission } from '../operators/retransmit.js';
 import { sequence, type SequencedEpochMessage } from '../operators/sequence.js';
 import type { PlainRecord, ReadEpochs } from '../record/read-epochs.js';
 import type { WriteEpochs } from '../record/write-epochs.js';
@@ -26,6 +26,7 @@ import { AlertDescription, AlertLevel } from '../wire/alert.js';
 import { decodeChangeCipherSpec } from '../wire/change-cipher-spec.js';
 import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType } from '../wire/constants.js';
 import type { HandshakeEffect, HandshakeOutcome } from './handshake-outcome.js';
+import { PeerSilence } from './peer-silence.js';
 import type { SessionEvent } from './session-event.js';
 import type { SessionOptions } from './session-options.js';
 
@@ -94,6 +95,10 @@ export class HandshakeDriver {
   private readonly waiting: Array<() => MaybePromise<HandshakeStep>> = [];
   /** Protected records that failed to authenticate: during a handshake, the sign of a wrong key. */
   private unauthenticated = 0;
+  /** Records heard from the peer (decoded, authenticated if protected): the evidence a timeout reports. */
+  private readonly peerHeard = { total: 0, afterChangeCipherSpec: 0, last: 0 };
+  /** Gives up early on a peer that answers nothing at all (options.maxSilentTimeouts). */
+  private readonly silence: PeerSilence;
 
   constructor(
     /** The flight state machine; released once established, with its transcript and secrets. */
@@ -123,6 +128,7 @@ export class HandshakeDriver {
     this.sequencer = new Sequencer(firstReceiveSeq, options.maxFutureHandshakeMessages, budget);
     // A server's first flight answers the ClientHello that passed the cookie gate.
     this.peerFlightStart = context.role === 'server' ? firstReceiveSeq - 1 : 0;
+    this.silence = new PeerSilence(options.maxSilentTimeouts, () => options.scheduler.now(), context.role === 'server');
     this.wireReceive();
     this.wireSend();
   }
@@ -153,6 +159,7 @@ export class HandshakeDriver {
 
   /** Feeds one datagram from the peer. */
   receive(datagram: Uint8Array): HandshakeOutcome {
+    this.silence.heard();
     return this.collect(() => this.input.next(datagram));
   }
 
@@ -208,21 +215,30 @@ export class HandshakeDriver {
   }
 
   private onTimeout(): void {
-    // RFC 6347 §4.1.2.7 drops records that fail to authenticate without an alert, so a
-    // wrong pre-shared key shows only as a timeout; say so when that is what we saw.
-    const hint =
-      this.unauthenticated > 0
-        ? ` (${this.unauthenticated} protected records from the peer did not authenticate: a wrong pre-shared key?)`
-        : this.changeCipherSpecSent && this.context.role === 'client'
-          ? ' (the server never answered our Finished: a wrong pre-shared key?)'
-          : this.fragmentsSent
-            ? ` (${fragmentsHint(this.context.options.mtu)})`
-            : '';
     const { handshakeTimeout } = this.context.options;
-    const error = new DtlsError('ETIMEDOUT', `handshake with ${this.context.peerName} did not complete in ${handshakeTimeout} ms${hint}`);
-    // §4.1.2.7 also lets us say bad_record_mac about them; the peer would otherwise
-    // retransmit to a session that is gone.
+    const fragments = this.fragmentsSent ? `; ${fragmentsHint(this.context.options.mtu)}` : '';
+    const error = new DtlsError('ETIMEDOUT', `handshake with ${this.context.peerName} did not complete in ${handshakeTimeout} ms (${this.timeoutEvidence()}${fragments})`);
+    // §4.1.2.7 lets us say bad_record_mac about records that did not authenticate; the
+    // peer would otherwise retransmit to a session that is gone.
     this.fail(error, this.unauthenticated > 0 ? AlertDescription.bad_record_mac : undefined);
+  }
+
+  /**
+   * What the peer did before the handshake timed out. RFC 6347 §4.1.2.7 drops records
+   * that fail to authenticate without an alert, so a wrong pre-shared key shows only as a
+   * timeout: we name it only when the evidence points there (records that did not
+   * authenticate, or a server that kept resending its flight instead of taking our
+   * Finished), not for a server that went silent (stopped, restarted, or dropped us).
+   */
+  private timeoutEvidence(): string {
+    if (this.unauthenticated > 0) return `${this.unauthenticated} protected records from the peer did not authenticate: a wrong pre-shared key?`;
+    if (this.peerHeard.total === 0) return 'nothing came back from the peer';
+    const silence = `nothing from the peer for the last ${this.context.options.scheduler.now() - this.peerHeard.last} ms`;
+    if (!this.changeCipherSpecSent) return `the peer answered, then went silent: ${silence}`;
+    if (this.context.role === 'client' && this.peerHeard.afterChangeCipherSpec > 0) {
+      return 'the server kept resending its flight instead of answering our Finished: a wrong pre-shared key?';
+    }
+    return `the peer went silent after our Finished: ${silence}`;
   }
 
   private wireReceive(): void {
@@ -243,6 +259,9 @@ export class HandshakeDriver {
     this.subscriptions.add(
       records$.subscribe((record) => {
         this.report(() => (this.collecting!.heard = true));
+        this.peerHeard.total++;
+        if (this.changeCipherSpecSent) this.peerHeard.afterChangeCipherSpec++;
+        this.peerHeard.last = context.options.scheduler.now();
         if (this.established) this.effect({ kind: 'record', record });
         else if (record.contentType === ContentType.handshake) this.handshakeRecords.next(record);
         else if (record.contentType === ContentType.change_cipher_spec) this.onChangeCipherSpec(record);
@@ -275,6 +294,7 @@ export class HandshakeDriver {
       this.flights
         .pipe(
           retransmit({ ...context.options.retransmit, resendNow$: this.resendNow, scheduler: context.options.scheduler }),
+          filter((t) => !this.givesUp(t)),
           tap((t) => {
             messages = t.flight.entries.filter((e) => e.kind === 'handshake').length;
             const names = flightMessageNames(t.flight);
@@ -303,6 +323,14 @@ export class HandshakeDriver {
           }),
         ),
     );
+  }
+
+  /** A timer expired with the peer silent for maxSilentTimeouts of them: the handshake fails instead of sending again. */
+  private givesUp({ flight, reason }: Transmission<Flight>): boolean {
+    if (reason !== 'timeout') return false;
+    const error = this.silence.timedOut(this.context.peerName, flight.number);
+    if (error) this.fail(error);
+    return error !== undefined;
   }
 
   private onChangeCipherSpec(record: PlainRecord): void {

@@ -3,6 +3,7 @@ import { hash } from '../crypto/hash.js';
 import type { PeerIdentity } from '../handshake/handshake-step.js';
 import type { NegotiatedExtensions } from '../handshake/negotiated-extensions.js';
 import { MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
+import type { SocketBufferSizes } from '../transport/datagram.js';
 
 /** Who the peer is, as users see it. */
 export type PublicPeerIdentity =
@@ -59,6 +60,13 @@ export interface HandshakeInfo {
     readonly receive: Uint8Array;
     /** The CID records to the peer carry (the peer's). */
     readonly send: Uint8Array;
+  };
+  /** The kernel buffers of the UDP socket the session runs on (a server's sessions share its socket); absent on other transports. */
+  readonly socketBuffers?: SocketBufferSizes;
+  /** Present when both sides sent the heartbeat extension (RFC 6520): this side answers the peer's HeartbeatRequests, and `peerAnswers` says whether the peer answers ours. */
+  readonly heartbeat?: {
+    /** The peer said peer_allowed_to_send: a client's `keepalive` probes it with HeartbeatRequests. */
+    readonly peerAnswers: boolean;
   };
 }
 

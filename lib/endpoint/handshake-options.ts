@@ -101,6 +101,8 @@ export function clientHandshakeOptions(
     readonly resume?: SessionResumption | Uint8Array | string;
     readonly tickets?: boolean;
     readonly now?: () => number;
+    /** Offer the heartbeat extension (RFC 6520): the client has a keepalive. */
+    readonly heartbeat?: boolean;
   } & ClientExtensionOptions,
 ): ClientHandshakeOptions {
   const tag = options.tag ?? 0;
@@ -127,6 +129,7 @@ export function clientHandshakeOptions(
     resume: resumeState(options.resume),
     tickets: options.tickets,
     now: options.now,
+    heartbeat: options.heartbeat,
   };
 }
 

@@ -13,17 +13,31 @@ import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
 import { networkError } from '../transport/network-error.js';
 import { UdpTransport, type UdpOptions } from '../transport/udp.js';
-import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
+import { WriteEpochs } from '../record/write-epochs.js';
+import { AlertDescription, AlertLevel, encodeAlert } from '../wire/alert.js';
+import { ContentType, DTLS_1_2, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
 import { throwIfAborted } from './canceled.js';
 import { serverHandshakeOptions } from './handshake-options.js';
 import { debugLogFor, logServer, type DebugLog } from './debug-log.js';
 import { Session } from './session.js';
 import type { SessionState } from './session-event.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
+import { DEFAULT_SERVER_RECV_BUFFER, serverLimits, type ServerInfo, type ServerLimits } from './server-limits.js';
 import { serverConnectionIdLength, type ServerConnectionIdOption } from './connection-id-options.js';
 import { ConnectionIdTable } from './connection-id-table.js';
 import { checkListenOptions, checkServerOptions, checkTicketKeys } from './validate-options.js';
 import { ServerResumption } from '../handshake/server-resumption.js';
+
+/**
+ * How long an established session may stay silent before the server closes it. Two minutes
+ * is the shortest UDP mapping RFC 4787 (REQ-5) lets a NAT keep: a device silent for longer
+ * behind one returns from a new port, where DTLS 1.2 cannot find its session, so holding it
+ * longer buys nothing for most devices and holds a dead client's state for as long.
+ */
+const DEFAULT_IDLE_TIMEOUT = 120_000;
+
+/** The idle sweep runs this many times per idleTimeout (every 15 s by default). */
+const IDLE_SWEEPS_PER_TIMEOUT = 8;
 
 /** A DTLS server: its transport, its credentials, its limits, and the session options its sessions use. */
 export interface ServerOptions extends Partial<SessionOptions> {
@@ -37,9 +51,16 @@ export interface ServerOptions extends Partial<SessionOptions> {
   readonly cipherSuites?: readonly string[];
   /** ECDHE groups in order of preference (default x25519, secp256r1). */
   readonly groups?: readonly number[];
-  /** Most sessions at once, established or not (default 10000). */
+  /**
+   * Most sessions at once, established or not (default 32768, at most about 270 MiB of them);
+   * beyond it a new client is turned away (EBUSY).
+   */
   readonly maxSessions?: number;
-  /** Most handshakes in progress; beyond it the oldest is evicted (default 256). */
+  /**
+   * Most handshakes in progress (default 8192, at most about 270 MiB of them); beyond it a new
+   * client is turned away (EBUSY), unless the oldest handshake's peer has been silent for
+   * four initial retransmission timers: then that one is evicted.
+   */
   readonly maxHandshakes?: number;
   /**
    * Most async credential lookups (a `pskLookup`, a raw-key `trust` callback) running at
@@ -50,13 +71,17 @@ export interface ServerOptions extends Partial<SessionOptions> {
   /**
    * Most bytes from peers all handshakes in progress hold together; when one more would go
    * over it, the oldest handshakes holding bytes are evicted (ENOBUFS). Default: a quarter of
-   * maxHandshakes × maxHandshakeBufferBytes, 4 MiB with their defaults. A genuine handshake
-   * holds little (measured on its busier side: 526 bytes for PSK, 2,558 for mutual X.509 with
-   * one-certificate chains; a longer chain adds twice its size), so 256 of them fit many times over; only
-   * peers that fill their budgets are evicted, and together they hold 4 MiB, not 16.
+   * maxHandshakes × maxHandshakeBufferBytes, at most 16 MiB (16 MiB with their defaults). A
+   * genuine handshake holds little (measured on its busier side: 526 bytes for PSK, 2,558 for
+   * mutual X.509 with one-certificate chains; a longer chain adds twice its size), so 8,192 of
+   * them fit several times over; only peers that fill their budgets are evicted.
    */
   readonly maxHandshakeBytesTotal?: number;
-  /** A session with no datagram for this long is closed (default 300000 ms). */
+  /**
+   * A session with no datagram for this long is closed (default 120000 ms, swept every eighth
+   * of it: a dead client is forgotten within 135 s). A sleepy device that stays silent longer
+   * behind a NAT comes back from a new port anyway; give it more when its address is stable.
+   */
   readonly idleTimeout?: number;
   /** The cookie secret rotates this often; a cookie is good for one to two periods (default 60000 ms). */
   readonly cookieRotation?: number;
@@ -178,6 +203,7 @@ export class DtlsServer {
   private readonly resumption: ServerResumption;
   private readonly lookups: LookupGate;
   private readonly handshakeBytes: HandshakeBytePool;
+  private readonly limits: ServerLimits;
   private readonly idleTimeout: number;
   /** The idle sweep, running only while there are sessions to sweep. */
   private idleSweep?: Subscription;
@@ -192,9 +218,10 @@ export class DtlsServer {
     const log = debugLogFor(options.log);
     if (log) logServer(log, this);
     this.sessionOptions = sessionOptions(options);
-    this.handshakeBytes = new HandshakeBytePool(handshakeBytesTotal(options, this.sessionOptions));
+    this.limits = serverLimits(options, this.sessionOptions.maxHandshakeBufferBytes);
+    this.handshakeBytes = new HandshakeBytePool(this.limits.maxHandshakeBytesTotal);
     this.provider = options.provider ?? nobleProvider;
-    this.lookups = new LookupGate(options.maxPendingLookups ?? 32);
+    this.lookups = new LookupGate(this.limits.maxPendingLookups);
     const { scheduler } = this.sessionOptions;
     this.resumption = new ServerResumption({
       provider: this.provider,
@@ -211,7 +238,7 @@ export class DtlsServer {
       now: () => scheduler.now(),
       nextSecret: () => this.provider.randomBytes(32),
     });
-    this.idleTimeout = options.idleTimeout ?? 300_000;
+    this.idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     const cidLength = serverConnectionIdLength(options.connectionId);
     if (cidLength !== undefined) this.connectionIds = new ConnectionIdTable(cidLength, (n) => this.provider.randomBytes(n));
 
@@ -238,6 +265,12 @@ export class DtlsServer {
   /** The local address the server listens on. */
   address(): PeerAddress {
     return this.options.transport.address();
+  }
+
+  /** The limits it runs with (those given, the defaults for the rest) and the socket buffers the kernel granted. */
+  get info(): ServerInfo {
+    const socketBuffers = this.options.transport.bufferSizes?.();
+    return socketBuffers ? { ...this.limits, socketBuffers } : { ...this.limits };
   }
 
   /** Sessions now, established or handshaking. */
@@ -333,7 +366,11 @@ export class DtlsServer {
     let key = peerKey(peer);
     const previous = this.entries.get(key);
     if (previous) previous.session.abandon(new DtlsError('ECLOSED', 'the client started a new handshake from the same address'));
-    else if (!this.makeRoom(peer)) return;
+    else if (!this.makeRoom(peer)) {
+      // The cookie proved the address, so a reply is safe: one small record, and no state kept.
+      this.options.transport.send(refusalAlert(record.header.sequenceNumber), peer);
+      return;
+    }
     // RFC 9146: the CID this session is found by, when the server issues them; it is
     // registered with the session, so the client's Finished, the first record to carry it, finds it.
     const cid = this.connectionIds?.issue();
@@ -343,7 +380,7 @@ export class DtlsServer {
     }
 
     const budget = this.handshakeBytes.join(this.sessionOptions.maxHandshakeBufferBytes, () =>
-      session.abandon(new DtlsError('ENOBUFS', 'evicted: the handshakes in progress hold maxHandshakeBytesTotal')),
+      session.refuse(new DtlsError('ENOBUFS', 'evicted: the handshakes in progress hold maxHandshakeBytesTotal')),
     );
     // The handshake keeps the ClientHello (a copy) and its transcript another.
     if (!budget.charge(2 * message.body.length + HANDSHAKE_HEADER_LENGTH)) {
@@ -373,6 +410,7 @@ export class DtlsServer {
         this.onSessionState(key, session, state);
       },
       handshakeBudget: budget,
+      socketBuffers: transport.bufferSizes?.(),
     });
     if (cid !== undefined) this.connectionIds?.register(cid, session);
     this.entries.set(key, { session, clientRandom: latin1(hello.random) });
@@ -404,24 +442,39 @@ export class DtlsServer {
     return moved;
   }
 
-  /** Enforces maxSessions and maxHandshakes before a new session; false when there is no room. */
+  /**
+   * Enforces maxSessions and maxHandshakes before a new session; false when there is no
+   * room, and the client turned away is told (a fatal internal_error) so that it fails at
+   * once with EBUSY rather than retransmitting until its handshake timeout.
+   *
+   * At maxHandshakes the oldest handshake gives way only if its peer has gone quiet
+   * (STALE_HANDSHAKE_TIMERS retransmission timers without a datagram): half-open
+   * handshakes cannot lock real clients out for long, but a burst does not evict
+   * handshakes that are progressing. Evicting those (and telling them) made each evicted
+   * client's ClientHello, still in flight, start a new handshake that evicted another: a
+   * burst of 1,000 against 256 completed none.
+   */
   private makeRoom(peer: PeerAddress): boolean {
-    if (this.entries.size >= (this.options.maxSessions ?? 10_000)) {
+    if (this.entries.size >= this.limits.maxSessions) {
       this.eventsSubject.next({ type: 'dropped', peer, reason: 'maxSessions reached' });
       return false;
     }
-    if (this.handshaking.size >= (this.options.maxHandshakes ?? 256)) {
-      // Evict the oldest handshake: a flood of half-open handshakes cannot lock out real clients.
+    if (this.handshaking.size >= this.limits.maxHandshakes) {
       const [oldest] = this.handshaking;
-      oldest.abandon(new DtlsError('ENOBUFS', 'evicted: too many handshakes in progress'));
+      const staleAfter = STALE_HANDSHAKE_TIMERS * this.sessionOptions.retransmit.initialTimeout;
+      if (this.sessionOptions.scheduler.now() - oldest.lastActivity < staleAfter) {
+        this.eventsSubject.next({ type: 'dropped', peer, reason: 'maxHandshakes reached' });
+        return false;
+      }
+      oldest.refuse(new DtlsError('ENOBUFS', `evicted: too many handshakes in progress, and this peer was silent for ${staleAfter} ms`));
     }
     return true;
   }
 
-  /** Sweeps every quarter of idleTimeout from the first session on, so a session idles out within 1.25 × idleTimeout. */
+  /** Sweeps every eighth of idleTimeout from the first session on, so a session idles out within 1.125 × idleTimeout. */
   private startIdleSweep(): void {
     if (this.idleSweep !== undefined || this.closed) return;
-    this.idleSweep = interval(Math.max(1, this.idleTimeout / 4), this.sessionOptions.scheduler).subscribe(() => this.evictIdle());
+    this.idleSweep = interval(Math.max(1, this.idleTimeout / IDLE_SWEEPS_PER_TIMEOUT), this.sessionOptions.scheduler).subscribe(() => this.evictIdle());
   }
 
   /** No session left to sweep: no timer either, so an idle server lets virtual time run out. */
@@ -440,10 +493,13 @@ export class DtlsServer {
   }
 }
 
-/** maxHandshakeBytesTotal (checked with the other options), or its default: a quarter of maxHandshakes × maxHandshakeBufferBytes. */
-function handshakeBytesTotal(options: ServerOptions, session: SessionOptions): number {
-  return options.maxHandshakeBytesTotal ?? Math.floor(((options.maxHandshakes ?? 256) * session.maxHandshakeBufferBytes) / 4);
-}
+/**
+ * How many initial retransmission timers a handshaking peer must stay silent before a
+ * newcomer may evict it at maxHandshakes: a live client answers each of our flights at
+ * once, or resends its own after one timer (RFC 6347 §4.2.4.1), so four is at least two
+ * datagrams lost in a row, or a peer that has gone.
+ */
+const STALE_HANDSHAKE_TIMERS = 4;
 
 /**
  * Where the server's epoch-0 records start: after the number of the ClientHello that
@@ -452,6 +508,17 @@ function handshakeBytesTotal(options: ServerOptions, session: SessionOptions): n
  */
 function firstRecordSequence(clientHelloSequence: number): number {
   return clientHelloSequence < 2 ** 32 ? clientHelloSequence : 0;
+}
+
+/**
+ * The answer to a verified ClientHello the server has no room for: an unprotected fatal
+ * internal_error (RFC 5246 §7.2.2 has no "busy"; internal_error is the one "unrelated to
+ * the peer", such as a memory allocation failure). Like the HelloVerifyRequest it reuses
+ * the ClientHello's record sequence number (RFC 6347 §4.2.1).
+ */
+function refusalAlert(clientHelloSequence: number): Uint8Array {
+  const alert = encodeAlert({ level: AlertLevel.fatal, description: AlertDescription.internal_error });
+  return new WriteEpochs(clientHelloSequence).seal(0, ContentType.alert, DTLS_1_2, alert);
 }
 
 /** Where a ClientHello's random starts in a datagram: record header, handshake header, client_version. */
@@ -477,6 +544,12 @@ export function createServer(options: ServerOptions): DtlsServer {
 }
 
 export interface ListenOptions extends Omit<ServerOptions, 'transport'>, UdpOptions {
+  /**
+   * SO_RCVBUF to ask for (default 4 MiB: the kernel's 208 KiB lost datagrams in bursts of
+   * handshakes and in pauses). Linux grants at most net.core.rmem_max unless that is raised;
+   * `server.info.socketBuffers` says what the socket got.
+   */
+  readonly recvBufferSize?: number;
   /** Closes the server when it aborts, as node:net's `listen({ signal })` does; before it is bound, listen rejects with ECANCELED. */
   readonly signal?: AbortSignal;
 }
@@ -493,11 +566,16 @@ export async function listen(options: ListenOptions): Promise<DtlsServer> {
   checkListenOptions(options as unknown as Readonly<Record<string, unknown>>);
   const { signal } = options;
   throwIfAborted(signal);
-  const transport = await UdpTransport.bind({ host: options.host ?? '127.0.0.1', port: options.port ?? 5684 });
+  const transport = await UdpTransport.bind({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 5684,
+    recvBufferSize: options.recvBufferSize ?? DEFAULT_SERVER_RECV_BUFFER,
+    sendBufferSize: options.sendBufferSize,
+  });
   let server: DtlsServer;
   try {
     throwIfAborted(signal);
-    const { signal: _signal, host: _host, port: _port, ...serverOptions } = options;
+    const { signal: _signal, host: _host, port: _port, recvBufferSize: _recv, sendBufferSize: _send, ...serverOptions } = options;
     server = new DtlsServer({ ...serverOptions, keyLog: options.keyLog ?? keyLogFromEnvironment(), transport });
   } catch (error) {
     await transport.close();

@@ -63,6 +63,12 @@ export type SessionEvent =
       readonly to: PeerAddress;
     }
   | {
+      /** The server was silent for `keepalive.interval`: a HeartbeatRequest (RFC 6520) went out to it. */
+      readonly type: 'keepalive-probe';
+      /** 1 for the first request of this silence, then each resend on the DTLS timer. */
+      readonly attempt: number;
+    }
+  | {
       /** The keyLog sink threw; the session goes on. */
       readonly type: 'key-log-error';
       /** What it threw, as an EINVAL DtlsError. */

@@ -14,6 +14,14 @@ export interface SessionOptions {
   };
   /** The handshake fails with ETIMEDOUT after this long (default 60000 ms). */
   readonly handshakeTimeout: number;
+  /**
+   * The handshake fails with ETIMEDOUT sooner, when this many retransmission timers in a
+   * row expire with no datagram at all from the peer (default 4: 15 s after the flight
+   * nobody answered, at the default timers), as after a server that crashed mid-handshake.
+   * `Infinity` keeps retransmitting for the whole `handshakeTimeout`, for a lossy radio
+   * link where long silences are normal.
+   */
+  readonly maxSilentTimeouts: number;
   /** Replay window size in records (RFC 6347 §4.1.2.6; default 64). */
   readonly replayWindow: number;
   /**
@@ -39,6 +47,7 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   mtu: 1200,
   retransmit: { initialTimeout: 1000, maxTimeout: 60_000 },
   handshakeTimeout: 60_000,
+  maxSilentTimeouts: 4,
   replayWindow: 64,
   maxHandshakeBufferBytes: 65_536,
   maxFutureHandshakeMessages: 16,

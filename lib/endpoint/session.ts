@@ -1,18 +1,20 @@
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
-import { DtlsError, alertInfo } from '../dtls-error.js';
+import { DtlsError, alertInfo, type AlertInfo } from '../dtls-error.js';
 import type { Flight } from '../handshake/flight.js';
 import type { HandshakeBudget } from '../handshake/handshake-budget.js';
 import type { HandshakeSummary } from '../handshake/handshake-step.js';
 import { ReadEpochs, type PlainRecord } from '../record/read-epochs.js';
 import { openDatagram } from '../record/open-datagram.js';
 import { WriteEpochs } from '../record/write-epochs.js';
-import type { PeerAddress } from '../transport/datagram.js';
+import type { PeerAddress, SocketBufferSizes } from '../transport/datagram.js';
 import { AlertDescription, AlertLevel, decodeAlert, encodeAlert } from '../wire/alert.js';
 import { ContentType, DTLS_1_2, HandshakeType, MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
 import { decodeHandshakeFragments } from '../wire/handshake-header.js';
 import { FinalFlight } from './final-flight.js';
 import { HandshakeDriver, fragmentsHint, type Handshake } from './handshake-driver.js';
 import type { HandshakeOutcome } from './handshake-outcome.js';
+import { Heartbeats } from './heartbeats.js';
+import { Keepalive, type KeepaliveOptions } from './keepalive.js';
 import { keyLogLine } from './key-log.js';
 import { negotiatedInfo, publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
 import { PeerPath } from './peer-path.js';
@@ -37,6 +39,10 @@ export interface SessionInit {
   readonly cidLength?: number;
   /** The peer moved (RFC 9146 §6): the endpoint finds it at its new address from now on. */
   readonly onPeerMoved?: (previous: PeerAddress) => void;
+  /** The kernel buffers of the UDP socket under the session, for `info`. */
+  readonly socketBuffers?: SocketBufferSizes;
+  /** Once established, end the session when the peer goes silent (a client's `keepalive`). */
+  readonly keepalive?: KeepaliveOptions;
 }
 
 /**
@@ -66,8 +72,14 @@ export class Session {
   /** The extension by which the peer limited our records, for the EMSGSIZE message. */
   private recordLimitSource?: string;
   private resumable?: SessionResumption;
+  /** RFC 6520 heartbeats, once established, when the handshake negotiated them. */
+  private heartbeats?: Heartbeats;
+  private readonly keepaliveOptions?: KeepaliveOptions;
+  /** Watches for a peer gone silent, while established (SessionInit.keepalive). */
+  private keepalive?: Keepalive;
   private readonly onStateChange?: (state: SessionState) => void;
   private readonly release?: () => void | Promise<void>;
+  private readonly socketBuffers?: SocketBufferSizes;
   /** Settles once what the session owns is released (set when it ends). */
   private released?: Promise<void>;
   /** Whether start() ran: before it the peer has heard nothing, so a close tells it nothing. */
@@ -102,6 +114,8 @@ export class Session {
     this.transmit = (datagram) => {
       if (this.path.maySend(datagram.length)) transmit(datagram);
     };
+    this.socketBuffers = init.socketBuffers;
+    this.keepaliveOptions = init.keepalive;
     this.lastActivity = options.scheduler.now();
     this.readEpochs = new ReadEpochs(options.replayWindow, init.cidLength);
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
@@ -261,6 +275,18 @@ export class Session {
     this.terminate(error);
   }
 
+  /**
+   * Ends a handshake the server has no room for, telling the peer with a fatal
+   * internal_error ("unrelated to the peer or the correctness of the protocol (such as a
+   * memory allocation failure)", RFC 5246 §7.2.2), so that it fails now instead of
+   * retransmitting until its handshake timeout. `reason` gets the alert attached.
+   */
+  refuse(reason: DtlsError): void {
+    if (this.state === 'closed') return;
+    this.sendAlert(AlertLevel.fatal, AlertDescription.internal_error);
+    this.terminate(new DtlsError(reason.code, reason.message, alertInfo(AlertLevel.fatal, AlertDescription.internal_error)));
+  }
+
   private get peerName(): string {
     return `${this.peer.address}:${this.peer.port}`;
   }
@@ -342,6 +368,10 @@ export class Session {
       case ContentType.handshake:
         this.onHandshakeAfterEstablished(record);
         return;
+      case ContentType.heartbeat:
+        // RFC 6520 §3: protected, after the handshake, and only where negotiated.
+        if (record.epoch === 0 || this.state !== 'established' || !this.heartbeats?.receive(record.payload)) this.dropped++;
+        return;
       default:
         // A ChangeCipherSpec after the handshake, or an unknown content type.
         this.dropped++;
@@ -362,10 +392,22 @@ export class Session {
       this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
       this.terminate(this.state === 'handshaking' ? new DtlsError('ECLOSED', `${this.peerName} closed during the handshake`) : undefined);
     } else if (alert.level === 'fatal') {
-      const fragmented = this.driver?.sentFragments && alert.description === AlertDescription.handshake_failure;
-      const hint = fragmented ? ` (${fragmentsHint(this.options.mtu)})` : '';
-      this.terminate(new DtlsError('EALERT', `${this.peerName} sent fatal alert ${alert.name}${hint}`, alert));
+      this.terminate(this.fatalAlertError(alert, record.epoch));
     }
+  }
+
+  /**
+   * A server's unprotected internal_error during the handshake is how a server out of room
+   * turns a client away (see refuse()): the client says so with EBUSY, distinct from a
+   * refusal that is about us. Every other fatal alert is EALERT.
+   */
+  private fatalAlertError(alert: AlertInfo, epoch: number): DtlsError {
+    if (this.role === 'client' && this.state === 'handshaking' && epoch === 0 && alert.description === AlertDescription.internal_error) {
+      return new DtlsError('EBUSY', `${this.peerName} turned the handshake away with internal_error: it is out of room (or failed inside); retry later`, alert);
+    }
+    const fragmented = this.driver?.sentFragments && alert.description === AlertDescription.handshake_failure;
+    const hint = fragmented ? ` (${fragmentsHint(this.options.mtu)})` : '';
+    return new DtlsError('EALERT', `${this.peerName} sent fatal alert ${alert.name}${hint}`, alert);
   }
 
   /**
@@ -393,16 +435,18 @@ export class Session {
   }
 
   private onEstablished(summary: HandshakeSummary, finalFlight: Flight | undefined): void {
-    this.handshakeInfo = {
+    const agreed: HandshakeInfo = {
       cipherSuite: summary.cipherSuite.name,
       peer: publicPeerIdentity(summary.peer),
       extendedMasterSecret: summary.extendedMasterSecret,
       resumed: summary.resumed,
       ...negotiatedInfo(summary.negotiated),
       ...(summary.connectionIds && { connectionId: { receive: summary.connectionIds.read, send: summary.connectionIds.write } }),
+      ...(summary.heartbeat && { heartbeat: summary.heartbeat }),
     };
     this.recordLimitSource = summary.negotiated?.recordLimit?.negotiatedBy;
     if (summary.resumable) this.resumable = new SessionResumption(summary.resumable);
+    this.handshakeInfo = this.socketBuffers === undefined ? agreed : { ...agreed, socketBuffers: this.socketBuffers };
     if (finalFlight) this.finalFlight = new FinalFlight(finalFlight, this.writeEpochs, this.options.mtu);
     // The driver's call has returned: what is left of its outcome needs no driver.
     this.dropDriver();
@@ -412,8 +456,33 @@ export class Session {
       // A failing key log (a full disk) must not take the session or the process down.
       this.events?.next({ type: 'key-log-error', error: new DtlsError('EINVAL', `could not write the key log: ${String(cause)}`, undefined, { cause }) });
     }
+    if (summary.heartbeat) {
+      const send = (message: Uint8Array) => this.transmit(this.writeEpochs.seal(this.writeEpochs.current, ContentType.heartbeat, DTLS_1_2, message));
+      this.heartbeats = new Heartbeats(send, summary.heartbeat.peerAnswers);
+    }
     this.setState('established');
-    this.events?.next({ type: 'handshake-complete', ...this.info! });
+    this.events?.next({ type: 'handshake-complete', ...agreed });
+    if (this.keepaliveOptions && this.state === 'established') this.startKeepalive(this.keepaliveOptions);
+  }
+
+  private startKeepalive(options: KeepaliveOptions): void {
+    const { heartbeats } = this;
+    this.keepalive = new Keepalive(
+      options,
+      {
+        scheduler: this.options.scheduler,
+        lastHeard: () => this.lastActivity,
+        probe: heartbeats?.peerAnswers
+          ? (attempt) => {
+              heartbeats.probe();
+              this.events?.next({ type: 'keepalive-probe', attempt });
+            }
+          : undefined,
+        retransmitTimeout: this.options.retransmit.initialTimeout,
+        fail: (error) => this.terminate(error),
+      },
+      this.peerName,
+    );
   }
 
   private dropDriver(): void {
@@ -439,6 +508,9 @@ export class Session {
     this.closeError = error;
     this.dropDriver();
     this.finalFlight = undefined;
+    this.keepalive?.stop();
+    this.keepalive = undefined;
+    this.heartbeats = undefined;
     this.setState('closed');
     const released = this.release?.();
     if (released) this.released = released;

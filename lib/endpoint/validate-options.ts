@@ -20,6 +20,9 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The largest UDP payload over IPv4 (65535 - 20 - 8). */
 export const MAX_UDP_PAYLOAD = 65_507;
 
+/** The largest socket buffer size setsockopt takes (an int). */
+export const MAX_SOCKET_BUFFER = 2 ** 31 - 1;
+
 /** Smallest MTU with room for a handshake fragment of a protected record. */
 export const MIN_MTU = 64;
 
@@ -88,6 +91,10 @@ export function checkSessionOptions(options: Options): void {
     }
   }
   checkMilliseconds(options, 'handshakeTimeout');
+  const silent = options['maxSilentTimeouts'];
+  if (silent !== undefined && silent !== Number.POSITIVE_INFINITY && !(Number.isInteger(silent) && (silent as number) >= 1 && (silent as number) <= 64)) {
+    throw invalid('maxSilentTimeouts', 'an integer from 1 to 64, or Infinity', silent);
+  }
   checkInteger(options, 'replayWindow', 1, MAX_REPLAY_WINDOW_SIZE);
   checkInteger(options, 'maxHandshakeBufferBytes', 1, 2 ** 30);
   checkInteger(options, 'maxFutureHandshakeMessages', 0, 2 ** 16);
@@ -99,9 +106,12 @@ export function checkSessionOptions(options: Options): void {
   checkFunction(options, 'keyLog');
 }
 
-/** What both roles take besides the session options: credentials, tag, suites, groups, provider, signal. */
+/** What both roles take besides the session options: credentials, tag, suites, groups, provider, signal, socket buffers. */
 function checkEndpointOptions(options: Options): void {
   if (!(options['credentials'] instanceof CredentialStore)) throw invalid('credentials', 'a CredentialStore (from credentials())', options['credentials']);
+  // SO_RCVBUF / SO_SNDBUF take an int; Linux caps what it grants at rmem_max / wmem_max.
+  checkInteger(options, 'recvBufferSize', 1, MAX_SOCKET_BUFFER);
+  checkInteger(options, 'sendBufferSize', 1, MAX_SOCKET_BUFFER);
   checkInteger(options, 'tag', 0, Number.MAX_SAFE_INTEGER);
   const suites = options['cipherSuites'];
   if (suites !== undefined && (!Array.isArray(suites) || suites.some((s) => typeof s !== 'string'))) {
@@ -134,7 +144,22 @@ export function checkClientOptions(options: Options): void {
   checkInteger(options, 'icmpErrorLimit', 1, Number.MAX_SAFE_INTEGER);
   checkClientExtensionOptions(options);
   checkResumeOptions(options);
+  checkKeepalive(options['keepalive']);
   checkEndpointOptions(options);
+}
+
+/** A client's keepalive: { interval, timeout } in milliseconds, the interval shorter. */
+function checkKeepalive(keepalive: unknown): void {
+  if (keepalive === undefined) return;
+  const accepted = '{ interval, timeout } in milliseconds, interval less than timeout';
+  if (keepalive === null || typeof keepalive !== 'object') throw invalid('keepalive', accepted, keepalive);
+  const timers = keepalive as Options;
+  if (timers['interval'] === undefined || timers['timeout'] === undefined) throw invalid('keepalive', `${accepted}, both given`, keepalive);
+  checkMilliseconds(timers, 'interval', 'keepalive.interval');
+  checkMilliseconds(timers, 'timeout', 'keepalive.timeout');
+  if ((timers['interval'] as number) >= (timers['timeout'] as number)) {
+    throw invalid('keepalive.interval', `less than keepalive.timeout (${timers['timeout'] as number})`, timers['interval']);
+  }
 }
 
 /** createServer, and the server of a sock: a server's settings and its transport. */

@@ -28,6 +28,7 @@ import type { Flight, FlightEntry } from './flight.js';
 import { FlightMachine, type ClosingState } from './flight-machine.js';
 import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary, type MaybePromise, type PeerIdentity } from './handshake-step.js';
+import { heartbeatExtension, peerHeartbeat, type NegotiatedHeartbeat } from './heartbeat-negotiation.js';
 import { checkServerHelloExtensions, clientHelloExtensions } from './hello-extensions.js';
 import { checkServerExtensionAnswers, clientExtensionOffer, type ClientExtensionOptions, type NegotiatedExtensions } from './negotiated-extensions.js';
 import { clientConnectionIds, offerConnectionId, type ConnectionIdPolicy, type NegotiatedConnectionIds } from './connection-id-negotiation.js';
@@ -56,6 +57,8 @@ export interface ClientHandshakeOptions extends ClientExtensionOptions {
   readonly certificate?: LocalCertificate;
   /** RFC 6066 server_name, sent when it is a host name (not an IP literal), and checked against the server's X.509 certificate by the authenticator. */
   readonly serverName?: string;
+  /** Offer the heartbeat extension (RFC 6520), saying we answer the server's HeartbeatRequests. */
+  readonly heartbeat?: boolean;
   /** Passed to an async trust callback; aborted when this handshake ends. */
   readonly signal?: AbortSignal;
   /** RFC 9146: offer Connection IDs, with the one we want to receive. */
@@ -93,6 +96,7 @@ interface Agreement {
   readonly sessionId: Uint8Array;
   /** RFC 5077 §3.2: the ServerHello's empty SessionTicket extension announces a NewSessionTicket. */
   readonly ticketExpected: boolean;
+  readonly heartbeat?: NegotiatedHeartbeat;
 }
 
 /** What the session will be resumable as: its ID and ticket, and when it was made (a resumed one keeps its own). */
@@ -125,6 +129,7 @@ interface ClientKeyed {
   /** An abbreviated handshake (RFC 5246 §7.3): the server's Finished comes first. */
   readonly resumed: boolean;
   readonly session: SessionHandle;
+  readonly heartbeat?: NegotiatedHeartbeat;
 }
 
 type State =
@@ -215,6 +220,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       }),
       ...clientExtensionOffer(options),
       ...(cid ? [cid] : []),
+      ...(options.heartbeat ? [heartbeatExtension()] : []),
     ];
     // RFC 5077 §3.2: the ticket we hold, or an empty extension to ask for one.
     if (offered?.ticket || options.tickets !== false) {
@@ -274,12 +280,14 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     if (!cids.ok) return this.fail(cids.alert, cids.reason);
     const extendedMasterSecret = findExtension(hello.extensions, ExtensionType.extended_master_secret) !== undefined;
     const ticketExpected = findExtension(hello.extensions, ExtensionType.session_ticket) !== undefined;
+    const { heartbeat, problem: heartbeatProblem } = peerHeartbeat(hello.extensions);
+    if (heartbeatProblem) return this.fail(heartbeatProblem.alert, heartbeatProblem.reason);
     // The transcript starts with the ClientHello that carried the cookie (RFC 6347 §4.2.6).
     this.transcript.add(offer.message);
     this.transcript.add(message);
     // RFC 5246 §7.4.1.3: the server resumes by echoing the session ID we offered.
     if (this.offered && hello.sessionId.length > 0 && sameBytes(hello.sessionId, offer.hello.sessionId)) {
-      return this.onResumed(this.offered, suite, hello.random, { extendedMasterSecret, ticketExpected, negotiated: answers.value, connectionIds: cids.value });
+      return this.onResumed(this.offered, suite, hello.random, { extendedMasterSecret, ticketExpected, negotiated: answers.value, connectionIds: cids.value, heartbeat });
     }
     this.state = {
       name: 'wait-server-flight',
@@ -292,6 +300,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
         connectionIds: cids.value,
         sessionId: hello.sessionId.slice(),
         ticketExpected,
+        heartbeat,
       },
       flight: { hint: new Uint8Array(0), keyExchangeSeen: false, certificateRequested: false },
     };
@@ -304,9 +313,9 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     session: ResumableSession,
     suite: CipherSuite,
     serverRandom: Uint8Array,
-    agreed: { extendedMasterSecret: boolean; ticketExpected: boolean; negotiated: NegotiatedExtensions; connectionIds?: NegotiatedConnectionIds },
+    agreed: { extendedMasterSecret: boolean; ticketExpected: boolean; negotiated: NegotiatedExtensions; connectionIds?: NegotiatedConnectionIds; heartbeat?: NegotiatedHeartbeat },
   ): HandshakeStep {
-    const { extendedMasterSecret, ticketExpected, negotiated, connectionIds } = agreed;
+    const { extendedMasterSecret, ticketExpected, negotiated, connectionIds, heartbeat } = agreed;
     // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite.
     if (suite.id !== session.cipherSuite) return this.fail(AlertDescription.illegal_parameter, 'server resumed the session with another cipher suite');
     // RFC 7627 §5.3: a session with the extended master secret resumed without it: abort.
@@ -320,7 +329,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       serverRandom,
       connectionIds,
     });
-    const keyed: ClientKeyed = { suite, keys, peer: session.peer, extendedMasterSecret, negotiated, connectionIds, resumed: true, session };
+    const keyed: ClientKeyed = { suite, keys, peer: session.peer, extendedMasterSecret, negotiated, connectionIds, heartbeat, resumed: true, session };
     this.state = ticketExpected ? { name: 'wait-new-session-ticket', keyed, changeCipherSpecSeen: false } : { name: 'wait-change-cipher-spec', keyed };
     // The hello extensions settle a resumed handshake as a full one (RFC 6066 §4: a record limit binds our flight 5).
     return { keys: { read: keys.read, write: keys.write, suite }, ...(negotiated.recordLimit ? { recordLimit: negotiated.recordLimit } : {}) };
@@ -421,7 +430,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
 
   /** Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished. */
   private keyExchangeFlight(agreement: Agreement, flight: ServerFlight): HandshakeStep {
-    const { suite, extendedMasterSecret, negotiated, connectionIds } = agreement;
+    const { suite, extendedMasterSecret, negotiated, connectionIds, heartbeat } = agreement;
     const { provider } = this.options;
     const exchange = this.keyExchange(agreement, flight);
     if (!('body' in exchange)) return exchange;
@@ -464,7 +473,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       { kind: 'handshake', epoch: 1, message: finished },
     ];
     const peer: PeerIdentity = flight.serverKey?.identity ?? (exchange.psk ? { kind: 'psk', identity: exchange.psk.identity } : { kind: 'anonymous' });
-    const keyed: ClientKeyed = { suite, keys, peer, extendedMasterSecret, negotiated, connectionIds, resumed: false, session: { sessionId: agreement.sessionId } };
+    const keyed: ClientKeyed = { suite, keys, peer, extendedMasterSecret, negotiated, connectionIds, heartbeat, resumed: false, session: { sessionId: agreement.sessionId } };
     this.state = agreement.ticketExpected ? { name: 'wait-new-session-ticket', keyed, changeCipherSpecSeen: false } : { name: 'wait-change-cipher-spec', keyed };
     return { flight: { number: 5, final: false, entries }, keys: { read: keys.read, write: keys.write, suite } };
   }
@@ -500,7 +509,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
   }
 
   protected onFinished(message: HandshakeMessage, keyed: ClientKeyed): HandshakeStep {
-    const { suite, keys, peer, extendedMasterSecret, resumed, negotiated, connectionIds } = keyed;
+    const { suite, keys, peer, extendedMasterSecret, resumed, negotiated, connectionIds, heartbeat } = keyed;
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = computeVerifyData(suite.prfHash, keys.master, 'server finished', this.transcript.hash(suite.prfHash));
@@ -531,6 +540,7 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
       extendedMasterSecret,
       resumed,
       resumable: this.resumable(keyed),
+      heartbeat,
       clientRandom: this.random,
       masterSecret: keys.masterSecret,
       negotiated,

@@ -5,6 +5,7 @@ import type { Flight } from './flight.js';
 import type { NegotiatedExtensions } from './negotiated-extensions.js';
 import type { RecordLimit } from './record-size-negotiation.js';
 import type { ResumableSession } from './resumable-session.js';
+import type { NegotiatedHeartbeat } from './heartbeat-negotiation.js';
 
 /** Who the peer proved to be. */
 export type PeerIdentity =
@@ -45,6 +46,8 @@ export interface HandshakeSummary {
   readonly resumed: boolean;
   /** The client's: the session it may resume later, when the server made it resumable. */
   readonly resumable?: ResumableSession;
+  /** The heartbeat extension (RFC 6520), when both sides sent it. */
+  readonly heartbeat?: NegotiatedHeartbeat;
   /** For an SSLKEYLOGFILE the user asked for; never logged otherwise. */
   readonly clientRandom: Uint8Array;
   /** The 48-byte master secret (RFC 5246 §8.1); like clientRandom, only for an SSLKEYLOGFILE. */

@@ -35,6 +35,7 @@ import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import type { FlightEntry } from './flight.js';
 import { FlightMachine, type ClosingState } from './flight-machine.js';
+import { heartbeatExtension, peerHeartbeat, type NegotiatedHeartbeat } from './heartbeat-negotiation.js';
 import { checkClientHelloExtensions, serverHelloExtensions } from './hello-extensions.js';
 import { answerClientExtensions, type NegotiatedExtensions, type ServerExtensionOptions } from './negotiated-extensions.js';
 import { serverConnectionIds, type ConnectionIdPolicy, type NegotiatedConnectionIds } from './connection-id-negotiation.js';
@@ -110,6 +111,7 @@ interface Agreement {
   readonly exchange: Exchange;
   readonly connectionIds?: NegotiatedConnectionIds;
   readonly session: SessionPlan;
+  readonly heartbeat?: NegotiatedHeartbeat;
 }
 
 /** A client certificate that verified: the key its CertificateVerify must be signed with, and who it names. */
@@ -126,6 +128,7 @@ interface ServerKeyed {
   readonly extendedMasterSecret: boolean;
   readonly connectionIds?: NegotiatedConnectionIds;
   readonly session: SessionPlan;
+  readonly heartbeat?: NegotiatedHeartbeat;
 }
 
 type State =
@@ -184,11 +187,15 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     if (!answers.ok) return this.fail(answers.failure.alert, answers.failure.reason);
     if (answers.value.credentials) this.options = { ...this.options, ...answers.value.credentials };
     this.negotiated = answers.value.negotiated;
+    const { heartbeat, problem: heartbeatProblem } = peerHeartbeat(hello.extensions);
+    if (heartbeatProblem) return this.fail(heartbeatProblem.alert, heartbeatProblem.reason);
+    // RFC 6520 §2: answered only to a client that sent it; we answer its requests.
+    const heartbeatAnswer = heartbeat ? [heartbeatExtension()] : [];
     const cids = serverConnectionIds(this.options.connectionId, hello.extensions);
     if (!cids.ok) return this.fail(cids.alert, cids.reason);
     const resumption = chooseResumption(hello, this.options.resumption, this.options.cipherSuites);
     if (resumption.kind === 'abort') return this.fail(AlertDescription.handshake_failure, resumption.reason);
-    if (resumption.kind === 'resume') return this.resume(resumption.session, resumption.suite, resumption.byTicket, [...answers.value.extensions, ...(cids.value ? [cids.value.extension] : [])], cids.value?.ids);
+    if (resumption.kind === 'resume') return this.resume(resumption.session, resumption.suite, resumption.byTicket, [...answers.value.extensions, ...(cids.value ? [cids.value.extension] : []), ...heartbeatAnswer], cids.value?.ids, heartbeat);
     const choice = this.chooseSuite(this.clientGroups());
     if (!choice) return this.fail(AlertDescription.handshake_failure, 'no cipher suite in common');
     const { suite } = choice;
@@ -200,7 +207,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     }
 
     const session = this.newSessionPlan(extendedMasterSecret);
-    const serverHello = this.serverHello(session.sessionId, suite, session.ticket, [...answers.value.extensions, ...(cids.value ? [cids.value.extension] : [])], {
+    const serverHello = this.serverHello(session.sessionId, suite, session.ticket, [...answers.value.extensions, ...(cids.value ? [cids.value.extension] : []), ...heartbeatAnswer], {
       serverCertificateType: choice.kind === 'ECDHE_ECDSA' ? choice.certificate.type : undefined,
       clientCertificateType,
     });
@@ -208,7 +215,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     messages.unshift(serverHello);
     messages.push(this.message(HandshakeType.server_hello_done, encodeServerHelloDone()));
     messages.forEach((m) => this.transcript.add(m));
-    const agreement: Agreement = { suite, extendedMasterSecret, exchange, session, connectionIds: cids.value?.ids };
+    const agreement: Agreement = { suite, extendedMasterSecret, exchange, session, connectionIds: cids.value?.ids, heartbeat };
     this.state =
       clientCertificateType !== undefined
         ? { name: 'wait-client-certificate', agreement, clientCertificateType }
@@ -223,7 +230,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
    * session ID (RFC 5077 §3.4 for a ticket too), a renewed ticket when one was used,
    * ChangeCipherSpec and Finished, keyed from the resumed master secret and the new randoms.
    */
-  private resume(resumed: ResumableSession, suite: CipherSuite, byTicket: boolean, answers: readonly Extension[], connectionIds: NegotiatedConnectionIds | undefined): HandshakeStep {
+  private resume(resumed: ResumableSession, suite: CipherSuite, byTicket: boolean, answers: readonly Extension[], connectionIds: NegotiatedConnectionIds | undefined, heartbeat: NegotiatedHeartbeat | undefined): HandshakeStep {
     const hello = this.clientHello;
     this.transcript.add(this.clientHelloMessage);
     const { resumption } = this.options;
@@ -241,7 +248,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
       connectionIds,
     });
     const finished = this.finished(suite, keys, 'server finished');
-    const keyed: ServerKeyed = { suite, keys, peer: resumed.peer, extendedMasterSecret: true, session: { kind: 'resumed' }, connectionIds };
+    const keyed: ServerKeyed = { suite, keys, peer: resumed.peer, extendedMasterSecret: true, session: { kind: 'resumed' }, connectionIds, heartbeat };
     this.state = { name: 'wait-change-cipher-spec', keyed };
     const entries: FlightEntry[] = [
       ...messages.map((message) => ({ kind: 'handshake' as const, epoch: 0, message })),
@@ -475,7 +482,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     return this.options.provider.computeSharedSecret(group, keyShare.privateKey, clientPublicKey) ?? undefined;
   }
 
-  private deriveKeys({ suite, extendedMasterSecret, session, connectionIds }: Agreement, preMasterSecret: Uint8Array, peer: PeerIdentity): ServerKeyed {
+  private deriveKeys({ suite, extendedMasterSecret, session, connectionIds, heartbeat }: Agreement, preMasterSecret: Uint8Array, peer: PeerIdentity): ServerKeyed {
     const keys = deriveSessionKeys({
       provider: this.options.provider,
       suite,
@@ -487,7 +494,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
       sessionHash: extendedMasterSecret ? this.transcript.hash(suite.prfHash) : undefined,
       connectionIds,
     });
-    return { suite, keys, peer, extendedMasterSecret, session, connectionIds };
+    return { suite, keys, peer, extendedMasterSecret, session, connectionIds, heartbeat };
   }
 
   /** RFC 5246 §7.4.8: the client proves it holds the key of its certificate by signing the transcript so far. */
@@ -505,7 +512,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     return NOTHING;
   }
 
-  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, session, connectionIds }: ServerKeyed): HandshakeStep {
+  protected onFinished(message: HandshakeMessage, { suite, keys, peer, extendedMasterSecret, session, connectionIds, heartbeat }: ServerKeyed): HandshakeStep {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = computeVerifyData(suite.prfHash, keys.master, 'client finished', this.transcript.hash(suite.prfHash));
@@ -518,6 +525,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
       peer,
       extendedMasterSecret,
       resumed: session.kind === 'resumed',
+      heartbeat,
       clientRandom: this.clientHello.random,
       masterSecret: keys.masterSecret,
       negotiated: this.negotiated,

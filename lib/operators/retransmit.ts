@@ -81,8 +81,9 @@ export function retransmit<
     const send = (sending: F, reason: Transmission<F>['reason']): void => {
       disarm();
       subscriber.next({ flight: sending, attempt: attempt++, reason });
-      // Sending may have led (synchronously) to a newer flight, which armed its own timer.
-      if (flight !== sending || sending.final) return;
+      // Sending may have led (synchronously) to a newer flight, which armed its own timer,
+      // or to the end of the subscription (a handshake given up), after which nothing is armed.
+      if (subscriber.closed || flight !== sending || sending.final) return;
       timer = scheduler.schedule(() => {
         timer = undefined;
         timeout = Math.min(timeout * 2, maxTimeout);

@@ -42,6 +42,7 @@ export { LookupGate } from '../credentials/lookup-gate.js';
 export type { Flight, FlightEntry } from '../handshake/flight.js';
 export type { HandshakeStep, HandshakeSummary, HandshakeFailure, PeerIdentity, MaybePromise } from '../handshake/handshake-step.js';
 export type { ConnectionIdPolicy, NegotiatedConnectionIds } from '../handshake/connection-id-negotiation.js';
+export type { NegotiatedHeartbeat } from '../handshake/heartbeat-negotiation.js';
 export type { HandshakeMessage } from '../handshake/handshake-message.js';
 export type { LocalCertificate, PeerAuthenticator, PeerCheck } from '../handshake/peer-authentication.js';
 export type { ClientPskSelector, ServerPskLookup, PskCredential } from '../handshake/psk-credentials.js';

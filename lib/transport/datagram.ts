@@ -36,6 +36,20 @@ export interface DatagramTransport {
   readonly errors$?: Observable<DtlsError>;
   /** Releases the transport; the promise, if any, settles once it is released. */
   close(): void | Promise<void>;
+  /** The kernel's socket buffer sizes, for a transport over a socket (see SocketBufferSizes). */
+  bufferSizes?(): SocketBufferSizes;
+}
+
+/**
+ * A UDP socket's buffers as the kernel granted them (`getRecvBufferSize()`,
+ * `getSendBufferSize()`): Linux doubles the size asked for (the extra is its bookkeeping)
+ * and caps the request at net.core.rmem_max / wmem_max for an unprivileged process.
+ */
+export interface SocketBufferSizes {
+  /** SO_RCVBUF in bytes: datagrams that arrive while the process is busy wait here, and beyond it are lost. */
+  readonly recvBufferSize: number;
+  /** SO_SNDBUF in bytes. */
+  readonly sendBufferSize: number;
 }
 
 /** A stable key for a peer's address and port, used to demultiplex sessions. */

@@ -2,11 +2,24 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { Subject } from 'rxjs';
 import type { DtlsError } from '../dtls-error.js';
-import type { Datagram, DatagramTransport, PeerAddress } from './datagram.js';
+import type { Datagram, DatagramTransport, PeerAddress, SocketBufferSizes } from './datagram.js';
 import { networkError } from './network-error.js';
 
+/** The kernel buffers to ask for on a UDP socket; left out, the kernel's defaults (net.core.rmem_default, wmem_default). */
+export interface SocketBufferOptions {
+  /**
+   * SO_RCVBUF to ask for, in bytes: room for the datagrams that arrive while the process is
+   * busy (a burst of handshakes, a pause); beyond it the kernel drops them. Linux caps it
+   * at net.core.rmem_max for an unprivileged process and reports twice what it granted;
+   * `info` shows what the socket got.
+   */
+  readonly recvBufferSize?: number;
+  /** SO_SNDBUF to ask for, in bytes (capped at net.core.wmem_max the same way). */
+  readonly sendBufferSize?: number;
+}
+
 /** Where a UDP transport binds, and for a client, the one peer it talks to. */
-export interface UdpOptions {
+export interface UdpOptions extends SocketBufferOptions {
   /** Address to bind (default 127.0.0.1; "::1" or "::" for IPv6). */
   readonly host?: string;
   /** Port to bind; 0 picks a free one. */
@@ -39,6 +52,8 @@ export class UdpTransport implements DatagramTransport {
   private constructor(
     private readonly socket: Socket,
     private readonly connected: boolean,
+    /** Read once bound: a closed socket has none to read. */
+    private readonly granted: SocketBufferSizes,
   ) {
     socket.on('message', (msg, rinfo) => {
       // A view of Node's buffer, not a copy (the core speaks Uint8Array).
@@ -74,10 +89,18 @@ export class UdpTransport implements DatagramTransport {
       socket.once('error', (error) => fail(error, connect ? `cannot bind ${where} or connect to ${connect.address}:${connect.port}` : `cannot bind ${where}`));
       const ready = (): void => {
         socket.removeAllListeners('error');
-        resolve(new UdpTransport(socket, connect !== undefined));
+        const granted = { recvBufferSize: socket.getRecvBufferSize(), sendBufferSize: socket.getSendBufferSize() };
+        resolve(new UdpTransport(socket, connect !== undefined, granted));
       };
       try {
         socket.bind(options.port ?? 0, host, () => {
+          // Only a bound socket has buffers to size; a failure throws (ERR_SOCKET_BUFFER_SIZE).
+          try {
+            if (options.recvBufferSize !== undefined) socket.setRecvBufferSize(options.recvBufferSize);
+            if (options.sendBufferSize !== undefined) socket.setSendBufferSize(options.sendBufferSize);
+          } catch (error) {
+            return fail(error, `cannot size the buffers of the socket bound to ${where}`);
+          }
           if (connect === undefined) return ready();
           // Without a callback, a failed connect is an 'error' event, which rejects; a bad argument throws.
           socket.once('connect', ready);
@@ -116,6 +139,11 @@ export class UdpTransport implements DatagramTransport {
   address(): PeerAddress {
     const { address, port } = this.socket.address();
     return { address, port };
+  }
+
+  /** The buffer sizes the kernel granted (twice what was asked on Linux, within rmem_max / wmem_max). */
+  bufferSizes(): SocketBufferSizes {
+    return this.granted;
   }
 
   /** Closes the socket once the datagrams handed to it are sent; resolves when it is closed. */

@@ -15,6 +15,8 @@ export const ContentType = {
   application_data: 23,
   /** A record carrying a Connection ID; the real type travels inside the protected DTLSInnerPlaintext (RFC 9146 §4). */
   tls12_cid: 25,
+  /** Heartbeat messages, protected like application data (RFC 6520 §3). */
+  heartbeat: 24,
 } as const;
 export type ContentType = (typeof ContentType)[keyof typeof ContentType];
 

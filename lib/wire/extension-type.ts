@@ -13,6 +13,7 @@ export const ExtensionType = {
   supported_groups: 10, // RFC 8422 §5.1.1
   ec_point_formats: 11, // RFC 8422 §5.1.2
   signature_algorithms: 13, // RFC 5246 §7.4.1.4.1
+  heartbeat: 15, // RFC 6520 §2
   application_layer_protocol_negotiation: 16, // RFC 7301
   client_certificate_type: 19, // RFC 7250 §3
   server_certificate_type: 20, // RFC 7250 §3

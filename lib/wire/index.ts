@@ -21,3 +21,4 @@ export * from './finished.js';
 export * from './change-cipher-spec.js';
 export * from './alert.js';
 export * from './new-session-ticket.js';
+export * from './heartbeat.js';

@@ -39,6 +39,7 @@ describe('parseServerArgs', () => {
       ...CERT, ...RPK, '--ca', 'root1.pem', '--ca', 'root2.pem', '--trust-rpk', 'a.pem', '--trust-rpk', 'b.pem', '--require-client-auth',
       '--cipher', 'TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', '--groups', 'secp256r1', '--mtu', '512', '--json', '--keylog', 'keys.log',
       '--alpn', 'coap,h2', '--record-size-limit', '512', '--sni', 'a.example=a-cert.pem,a-key.pem', '--sni', 'b.example=b.pem,b,key.pem', '--sni-refuse-unknown',
+      '--recv-buffer', '8388608', '--send-buffer', '1048576',
     ]);
     expect(config).toEqual({
       host: '::1',
@@ -49,6 +50,8 @@ describe('parseServerArgs', () => {
       cipherSuites: ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'],
       groups: [23],
       mtu: 512,
+      recvBufferSize: 8_388_608,
+      sendBufferSize: 1_048_576,
       keyLog: 'keys.log',
       psks: [
         { identity: 'Client_identity', key: new TextEncoder().encode('secretPSK') },
@@ -127,6 +130,8 @@ describe('parseServerArgs', () => {
     ['a negative mtu', [...PSK, '--mtu=-5'], /--mtu must be an integer from 64 to 65507, got "-5"/],
     ['an option where a value belongs', [...PSK, '--port', '--json'], /^--port needs a value \(one that starts with "-" is written --port=VALUE\)$/],
     ['an mtu too small for a record', [...PSK, '--mtu', '63'], /--mtu must be an integer from 64 to 65507, got "63"/],
+    ['an empty receive buffer', [...PSK, '--recv-buffer', '0'], /--recv-buffer must be an integer from 1 to 2147483647, got "0"/],
+    ['a send buffer in other units', [...PSK, '--send-buffer', '4M'], /--send-buffer must be an integer from 1 to 2147483647, got "4M"/],
     ['an unknown suite', [...PSK, '--cipher', 'PSK-AES128-CCM8'], /"PSK-AES128-CCM8" is not a suite rx-dtls knows; use IANA names: .*TLS_PSK_WITH_AES_128_CCM_8/],
     ['a certificate suite with only --psk', [...PSK, '--cipher', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'], /^--cipher TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 needs our certificate or raw public key: --cert FILE --key FILE, or --rpk-key FILE$/],
     ['an unknown option', [...PSK, '--prot', '1'], /Unknown option '--prot'/],

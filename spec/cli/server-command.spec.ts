@@ -37,7 +37,8 @@ describe('rx-dtls server', () => {
     const { cli: server, port } = await startServer(['--psk', 'a:b', '--json']);
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);
-    expect(jsonLines(server.stderr())).toEqual([{ event: 'listening', host: '127.0.0.1', port }]);
+    // With the socket buffers the kernel granted (the receive buffer asked for is 4 MiB).
+    expect(jsonLines(server.stderr())).toEqual([{ event: 'listening', host: '127.0.0.1', port, recvBufferSize: expect.any(Number), sendBufferSize: expect.any(Number) }]);
     expect(port).toBeGreaterThan(0);
   });
 });

@@ -21,7 +21,7 @@ describe('idle sessions', () => {
     lab.clock.advanceBy(9_000);
     expect(session.state).toBe('established');
     expect(lab.server.sessionCount).toBe(1);
-    // The sweep runs every idleTimeout / 4: gone by 1.25 x idleTimeout.
+    // The sweep runs every idleTimeout / 8: gone by 1.125 x idleTimeout.
     lab.clock.advanceBy(3_600);
     expect(session.state).toBe('closed');
     expect(session.error).toBeUndefined();

@@ -1,4 +1,5 @@
-// 256 peers (the default maxHandshakes) that each pass the cookie exchange for real and then
+// 256 peers (maxHandshakes 256, so maxHandshakeBytesTotal defaults to a quarter of 256 × 64 KiB,
+// 4 MiB: the default of 8,192 gets 16 MiB, which 256 such peers cannot fill) that each pass the cookie exchange for real and then
 // try to make the server hold as much as they can, in 65 KB datagrams. The server's accounted
 // handshake bytes stay within maxHandshakeBufferBytes per peer and maxHandshakeBytesTotal for
 // all of them; the process's memory is printed (RSS before, at the peak and after), not asserted.
@@ -10,12 +11,12 @@ import { PinningPeer } from './helpers/pinning-peer.js';
 import { address, SpoofedServer } from './helpers/spoofed-server.js';
 
 const PEERS = 256;
-const PER_PEER = 65_536; // the defaults
-const TOTAL = 4 * 1024 * 1024;
+const PER_PEER = 65_536; // the default
+const TOTAL = 4 * 1024 * 1024; // the default for maxHandshakes 256
 
 describe('256 verified peers trying to pin memory', () => {
   it('the server holds at most maxHandshakeBufferBytes per peer and maxHandshakeBytesTotal in all, evicting the oldest handshakes', () => {
-    const s = new SpoofedServer({ handshakeTimeout: 60_000 });
+    const s = new SpoofedServer({ handshakeTimeout: 60_000, maxHandshakes: PEERS });
     let session: Session | undefined;
     s.server.sessions$.subscribe((started) => (session = started));
     const retained = (): number => {

@@ -132,8 +132,8 @@ describe('client and server over a memory link, in virtual time', () => {
     const { time, client, wire } = await startPair();
     time.runUntil(() => client.state === 'established', 1000);
     const count = wire.length;
-    // (the default idle timeout, 300 s, would end the session with close_notify)
-    time.advanceBy(250_000);
+    // (the default idle timeout, 120 s, would end the session with close_notify)
+    time.advanceBy(110_000);
     expect(wire.length).toBe(count);
   });
 

@@ -44,7 +44,7 @@ describe.skipIf(openssl.skip)('ECDHE-PSK-CHACHA20-POLY1305 with openssl on each 
     const { peer, port } = await startOpensslCertServer({ binary: bin, cipher: CIPHER, groups: group.openssl, psk: PSK, traceFile, naccept: 1 });
     const session = await connect({ host: '127.0.0.1', port, credentials: pskStore(), cipherSuites: [IANA], ...FAST });
     const rec = recordSession(session);
-    expect(session.info).toEqual({ cipherSuite: IANA, peer: { kind: 'psk', identity: PSK_IDENTITY }, extendedMasterSecret: true, resumed: false });
+    expect(session.info).toEqual({ cipherSuite: IANA, peer: { kind: 'psk', identity: PSK_IDENTITY }, extendedMasterSecret: true, resumed: false, socketBuffers: expect.any(Object) });
     const message = `ping ${group.label} ${Math.random()}\n`;
     session.send(utf8(message));
     expect(await rec.received(message)).toBe(message);

@@ -21,7 +21,8 @@ function transmissionsInBudget(): number {
 /**
  * Why a handshake did not complete, or undefined when the stack is to blame: only a link
  * that lost every transmission of the client's last flight, or every answer to them, for
- * the whole budget excuses a failure.
+ * the whole budget excuses a failure; or, once the server had answered something, for
+ * maxSilentTimeouts transmissions in a row (the client gives up on a server gone silent).
  */
 function excuse(trial: TrialResult): string | undefined {
   if (trial.clientError?.code !== 'ETIMEDOUT') return undefined;
@@ -29,10 +30,17 @@ function excuse(trial: TrialResult): string | undefined {
   const last = flights.at(-1);
   if (!last || last.event.type !== 'flight-sent') return undefined;
   const flight = last.event.flight;
-  const sends = 1 + trial.clientEvents.filter((e) => e.event.type === 'retransmit' && e.event.flight === flight).length;
-  const answered = trial.wire.some((d) => d.from === 'server' && d.time >= last.time && d.delivered);
-  if (sends < transmissionsInBudget() || answered) return undefined;
-  return `flight ${flight} sent ${sends} times, every transmission or its answer lost`;
+  const sendTimes = [last.time, ...trial.clientEvents.filter((e) => e.event.type === 'retransmit' && e.event.flight === flight).map((e) => e.time)];
+  const heard = trial.wire.filter((d) => d.from === 'server' && d.delivered).map((d) => d.time);
+  const answered = heard.some((time) => time >= last.time);
+  if (sendTimes.length >= transmissionsInBudget() && !answered) return `flight ${flight} sent ${sendTimes.length} times, every transmission or its answer lost`;
+  // Given up sooner: the server, heard from before, answered none of the last maxSilentTimeouts transmissions.
+  const lastHeard = heard.at(-1);
+  const silentSends = sendTimes.filter((time) => lastHeard !== undefined && time > lastHeard).length;
+  if (/gave up/.test(trial.clientError.message) && lastHeard !== undefined && silentSends >= DEFAULT_SESSION_OPTIONS.maxSilentTimeouts) {
+    return `flight ${flight}: the server went silent for its last ${silentSends} transmissions`;
+  }
+  return undefined;
 }
 
 describe('handshake completion under random loss (virtual time, default timers and budget)', () => {

@@ -2,6 +2,7 @@ import { Subject, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { retransmit, type RetransmitOptions, type Transmission } from '../../lib/operators/retransmit.js';
+import { VirtualTime } from '../../lib/testing/virtual-time.js';
 
 interface TestFlight {
   readonly name: string;
@@ -207,5 +208,20 @@ describe('retransmit', () => {
         q: sent(F, 2, 'peer'),
       });
     });
+  });
+
+  it('arms no timer when a transmission ends the subscription (a handshake given up from inside it): nothing is left scheduled', () => {
+    const time = new VirtualTime();
+    const { scheduler } = time;
+    const source = new Subject<TestFlight | null>();
+    const seen: number[] = [];
+    const subscription = source.pipe(retransmit({ ...RFC, scheduler })).subscribe((t) => {
+      seen.push(t.attempt);
+      if (t.attempt === 2) subscription.unsubscribe();
+    });
+    source.next(A);
+    time.advanceBy(100_000);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(scheduler.actions).toHaveLength(0);
   });
 });

@@ -98,6 +98,11 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     result('decodeResumableSession', decodeResumableSession, RESUMABLE_SESSIONS.map(encodeResumableSession)),
     result('decodeChangeCipherSpec', wire.decodeChangeCipherSpec, [new Uint8Array([1])]),
     result('decodeAlert', wire.decodeAlert, [new Uint8Array([2, 40]), new Uint8Array([1, 0])]),
+    result('decodeHeartbeatMessage', wire.decodeHeartbeatMessage, [
+      wire.encodeHeartbeatMessage(wire.HeartbeatMessageType.heartbeat_request, new Uint8Array([1, 2, 3]), new Uint8Array(16)),
+      wire.encodeHeartbeatMessage(wire.HeartbeatMessageType.heartbeat_response, new Uint8Array(0), new Uint8Array(16)),
+    ]),
+    result('decodeHeartbeatExtension', wire.decodeHeartbeatExtension, [new Uint8Array([1]), new Uint8Array([2])]),
     result('decodeExtensions', (b) => wire.decodeExtensions(b), blocks),
     result('decodeSupportedGroupsExtension', wire.decodeSupportedGroupsExtension, extensionData(E.supported_groups)),
     result('decodeEcPointFormatsExtension', wire.decodeEcPointFormatsExtension, extensionData(E.ec_point_formats)),

@@ -18,6 +18,8 @@ export interface TrialOptions {
   readonly mtu?: number;
   /** The retransmission budget: how long both sides keep trying (default 60 s, the library's default). */
   readonly handshakeTimeout?: number;
+  /** Both sides' maxSilentTimeouts (default the library's). */
+  readonly maxSilentTimeouts?: number;
 }
 
 /** One datagram as its sender sent it, and whether the link delivered it. */
@@ -46,12 +48,12 @@ export interface TrialResult {
  * retransmission timers (RFC 6347 §4.2.4.1: 1 s, doubling, 60 s cap) and the
  * default 60 s handshake timeout: the same code paths as over UDP, minus the clock.
  */
-export async function handshakeTrial({ suite, loss, seed, delay, mtu, handshakeTimeout = 60_000 }: TrialOptions): Promise<TrialResult> {
+export async function handshakeTrial({ suite, loss, seed, delay, mtu, handshakeTimeout = 60_000, maxSilentTimeouts }: TrialOptions): Promise<TrialResult> {
   const lost = new Set<Uint8Array>();
   const pair = await startPair({
     delay,
-    server: { credentials: suite.server(), cipherSuites: [suite.iana], mtu, handshakeTimeout },
-    client: { credentials: suite.client(), cipherSuites: [suite.iana], serverName: suite.serverName, mtu, handshakeTimeout },
+    server: { credentials: suite.server(), cipherSuites: [suite.iana], mtu, handshakeTimeout, maxSilentTimeouts },
+    client: { credentials: suite.client(), cipherSuites: [suite.iana], serverName: suite.serverName, mtu, handshakeTimeout, maxSilentTimeouts },
     linkOn: (scheduler, direction) =>
       impair({
         seed: seed * 2 + (direction === 'client-to-server' ? 0 : 1),
