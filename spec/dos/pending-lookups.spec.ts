@@ -45,13 +45,13 @@ function slowLookup(scheduler: () => SchedulerLike, delay: number, honoursSignal
   return { lookup, stats };
 }
 
-function serverWithSlowLookup(options: { delay: number; honoursSignal: boolean; maxHandshakes: number; maxPendingLookups?: number; handshakeTimeout?: number }) {
+function serverWithSlowLookup(options: { delay: number; honoursSignal: boolean; maxHandshakes: number; maxPendingLookups?: number; handshakeTimeout?: number; maxSilentTimeouts?: number }) {
   let s: SpoofedServer | undefined;
   const { lookup, stats } = slowLookup(() => s!.clock.scheduler, options.delay, options.honoursSignal);
-  const { maxHandshakes, maxPendingLookups, handshakeTimeout } = options;
+  const { maxHandshakes, maxPendingLookups, handshakeTimeout, maxSilentTimeouts } = options;
   // Plain PSK: no ECDHE, whose key shares would take most of the spec's time.
   const cipherSuites = ['TLS_PSK_WITH_AES_128_CCM_8'];
-  s = new SpoofedServer({ credentials: credentials().pskLookup(0, lookup), cipherSuites, maxHandshakes, maxPendingLookups, handshakeTimeout });
+  s = new SpoofedServer({ credentials: credentials().pskLookup(0, lookup), cipherSuites, maxHandshakes, maxPendingLookups, handshakeTimeout, maxSilentTimeouts });
   return { s, stats };
 }
 
@@ -77,7 +77,8 @@ describe('async credential lookups', () => {
   });
 
   it('aborts the lookup of an evicted handshake, starts a waiting one in its place, and aborts the rest when the server closes', async () => {
-    const { s, stats } = serverWithSlowLookup({ delay: 30_000, honoursSignal: true, maxHandshakes: 4, maxPendingLookups: 2 });
+    // The silence rule (maxSilentTimeouts) would give up on the abandoned handshakes by itself; off, so eviction is what ends them.
+    const { s, stats } = serverWithSlowLookup({ delay: 30_000, honoursSignal: true, maxHandshakes: 4, maxPendingLookups: 2, maxSilentTimeouts: Infinity });
     for (let i = 0; i < 10; i++) {
       const client = await s.connect(address(i));
       s.clock.advanceBy(1);
