@@ -4,6 +4,7 @@ import type { Session } from '../../../lib/endpoint/session.js';
 import { MemoryHub } from '../../../lib/testing/memory-hub.js';
 import { VirtualTime } from '../../../lib/testing/virtual-time.js';
 import type { DatagramTransport, PeerAddress } from '../../../lib/transport/datagram.js';
+import { splitRecords } from '../../../lib/record/split-records.js';
 import { ContentType } from '../../../lib/wire/constants.js';
 import { pskStore } from '../../endpoint/helpers/pair.js';
 
@@ -18,9 +19,17 @@ const store = pskStore();
  */
 export class RestartLab {
   readonly time = new VirtualTime();
-  /** Server datagrams to these client ports are lost (their flight 6 never arrives: they are mid-handshake at the crash). */
+  /**
+   * Server datagrams to these client ports that carry a ChangeCipherSpec are lost: their
+   * flight 6 ([NewSessionTicket,] ChangeCipherSpec, Finished) never arrives, so they are
+   * mid-handshake at the crash.
+   */
   readonly stuck = new Set<number>();
-  readonly network = new MemoryHub(this.time.scheduler, (from, to, data) => !(from.port === SERVER.port && this.stuck.has(to.port) && data[0] === ContentType.change_cipher_spec));
+  readonly network = new MemoryHub(
+    this.time.scheduler,
+    (from, to, data) =>
+      !(from.port === SERVER.port && this.stuck.has(to.port) && splitRecords(data).records.some((r) => r.header.contentType === ContentType.change_cipher_spec)),
+  );
   server!: DtlsServer;
   private serverEnd!: DatagramTransport;
   /** What each generation of the server received, per client port, as text. */
