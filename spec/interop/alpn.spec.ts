@@ -1,5 +1,5 @@
-// ALPN (RFC 7301) against OpenSSL 3.0 (both roles) and GnuTLS 3.7 (gnutls-cli; gnutls-serv cannot
-// be bound to loopback only, so it is not run), including the no_application_protocol alert.
+// ALPN (RFC 7301) against OpenSSL 3.0 (both roles) and GnuTLS 3.7 (gnutls-cli; our client against
+// gnutls-serv is in gnutls-server.spec.ts), including the no_application_protocol alert.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, utf8 } from '../../lib/index.js';
 import { startEchoServer, type EchoServer } from './helpers/echo-server.js';

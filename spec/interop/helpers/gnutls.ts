@@ -16,7 +16,7 @@ export interface GnutlsClientOptions {
  * `gnutls-cli --udp` against 127.0.0.1:port with a PSK. After the handshake it
  * prints "- Simple Client Mode:", sends each stdin line, prints what comes
  * back, and at end of input sends close_notify (gnutls_bye) and exits.
- * (gnutls-serv is never run: it cannot be bound to loopback only.)
+ * (gnutls-serv binds every address: it runs only inside a network namespace, helpers/in-namespace.ts.)
  */
 export function startGnutlsClient(options: GnutlsClientOptions): PeerProcess {
   const args = [
