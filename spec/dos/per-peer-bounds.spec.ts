@@ -1,6 +1,7 @@
 // What one peer that passed the cookie exchange (or anyone spoofing its address) can make the
 // server hold or do: handshake bytes are bounded by maxHandshakeBufferBytes, whatever fragments
 // arrive. Specs marked "Found here" guard bugs this file found, now fixed.
+import { concatBytes } from '@noble/hashes/utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentials } from '../../lib/credentials/credential-store.js';
 import { ContentType, DTLS_1_2, HandshakeType } from '../../lib/wire/constants.js';
@@ -9,7 +10,7 @@ import { encodeRecordHeader } from '../../lib/wire/record-header.js';
 import { BoundsProbe } from '../fuzz/helpers/bounds.js';
 import { KEY_EXCHANGES, keyExchange, type KeyExchangeSetup } from '../fuzz/helpers/key-exchanges.js';
 import { Lab } from '../fuzz/helpers/lab.js';
-import { concat } from '../fuzz/helpers/record-io.js';
+
 import { ScriptedClient } from '../fuzz/helpers/scripted-client.js';
 import type { Session } from '../../lib/endpoint/session.js';
 import type { ServerOptions } from '../../lib/endpoint/server.js';
@@ -41,7 +42,7 @@ async function peerPastTheCookie(setup: KeyExchangeSetup = keyExchange('PSK'), l
     peer.io.record(
       ContentType.handshake,
       0,
-      concat(fs.map((f) => encodeHandshakeFragment({ msgType: f.type ?? HandshakeType.certificate, length: f.length, messageSeq: f.seq, fragmentOffset: f.offset, fragmentLength: f.size, body: new Uint8Array(f.size).fill(0x5a) }))),
+      concatBytes(...fs.map((f) => encodeHandshakeFragment({ msgType: f.type ?? HandshakeType.certificate, length: f.length, messageSeq: f.seq, fragmentOffset: f.offset, fragmentLength: f.size, body: new Uint8Array(f.size).fill(0x5a) }))),
     );
   return { lab, peer, session: lab.serverSessions[0], fragments };
 }
@@ -138,7 +139,7 @@ describe('records held for an epoch whose keys are not known yet', () => {
   /** 32 datagrams (maxHeldRecords) of 60 KB, each a 16-byte record of `epoch` followed by a dropped filler record. */
   const park = (peer: ScriptedClient, epoch: number): void => {
     peer.io.transmit(
-      ...Array.from({ length: 32 }, (_, i) => concat([peer.io.forged(ContentType.application_data, epoch, 100 + i, new Uint8Array(16)), peer.io.forged(99, 0, i, new Uint8Array(60_000))])),
+      ...Array.from({ length: 32 }, (_, i) => concatBytes(peer.io.forged(ContentType.application_data, epoch, 100 + i, new Uint8Array(16)), peer.io.forged(99, 0, i, new Uint8Array(60_000)))),
     );
     // The scripted peer logs what it sends; that log is the harness's memory, not the server's.
     peer.io.sent.length = 0;
@@ -186,7 +187,7 @@ describe('work one peer can make the server do', () => {
         const fs = Array.from({ length: 1_000 }, (_, i) => ({ length: 32_000, seq: 5, offset: 2 * (d * 4_000 + r * 1_000 + i), size: 1 }));
         records.push(fragments(...fs));
       }
-      datagrams.push(concat(records));
+      datagrams.push(concatBytes(...records));
     }
     const started = performance.now();
     for (const d of datagrams) {
@@ -328,5 +329,5 @@ describe('what genuine handshakes hold', () => {
 /** An epoch-0 handshake record around one fragment, with a chosen record sequence number (what a spoofer sends). */
 function spoofedRecord(fragment: Uint8Array, sequenceNumber: number): Uint8Array {
   const header = encodeRecordHeader({ contentType: ContentType.handshake, version: DTLS_1_2, epoch: 0, sequenceNumber, length: fragment.length });
-  return concat([header, fragment]);
+  return concatBytes(header, fragment);
 }

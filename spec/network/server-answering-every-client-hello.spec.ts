@@ -3,6 +3,7 @@
 // after the first is a copy of a message the client already has. Before any flight of the
 // server is complete, such a copy is no sign that the client's flight was lost: the client must
 // keep to its RFC 6347 §4.2.4.1 timer (0, 1, 3 s) instead of resending at once each time.
+import { concatBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { cipherSuiteByName } from '../../lib/crypto/cipher-suites.js';
 import { openClientSession } from '../../lib/endpoint/client.js';
@@ -14,7 +15,6 @@ import { encodeRecordHeader } from '../../lib/wire/record-header.js';
 import { encodeServerHello } from '../../lib/wire/server-hello.js';
 import { CLIENT_ADDRESS, SERVER_ADDRESS, pskStore } from '../endpoint/helpers/pair.js';
 import { VirtualTime } from '../../lib/testing/index.js';
-import { concat } from '../fuzz/helpers/record-io.js';
 
 const DELAY = 10;
 const SUITE = cipherSuiteByName('TLS_PSK_WITH_AES_128_CCM_8')!;
@@ -23,7 +23,7 @@ const SUITE = cipherSuiteByName('TLS_PSK_WITH_AES_128_CCM_8')!;
 function serverHelloRecord(sequenceNumber: number): Uint8Array {
   const body = encodeServerHello({ serverVersion: DTLS_1_2, random: new Uint8Array(32).fill(7), sessionId: new Uint8Array(0), cipherSuite: SUITE.id, compressionMethod: 0, extensions: [] });
   const message = encodeHandshakeMessage(HandshakeType.server_hello, 0, body);
-  return concat([encodeRecordHeader({ contentType: ContentType.handshake, version: DTLS_1_2, epoch: 0, sequenceNumber, length: message.length }), message]);
+  return concatBytes(encodeRecordHeader({ contentType: ContentType.handshake, version: DTLS_1_2, epoch: 0, sequenceNumber, length: message.length }), message);
 }
 
 const isClientHello = (datagram: Uint8Array): boolean =>

@@ -1,3 +1,4 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { COOKIE_LENGTH, CookieSecrets } from '../../lib/handshake/cookie.js';
@@ -9,7 +10,7 @@ import { ContentType, DTLS_1_0, DTLS_1_2, HandshakeType } from '../../lib/wire/c
 import { decodeHandshakeFragments, encodeHandshakeMessage } from '../../lib/wire/handshake-header.js';
 import { decodeHelloVerifyRequest } from '../../lib/wire/hello-verify-request.js';
 import { clientHello } from '../handshake/helpers/client-hello.js';
-import { clientHelloDatagram, concat, fragmentedClientHelloDatagram, plainRecord } from './helpers/records.js';
+import { clientHelloDatagram, fragmentedClientHelloDatagram, plainRecord } from './helpers/records.js';
 
 const ALICE: PeerAddress = { address: '192.0.2.1', port: 40000 };
 const MALLORY: PeerAddress = { address: '192.0.2.66', port: 40000 };
@@ -156,7 +157,7 @@ describe('cookieGate', () => {
 
   it('looks only at the first record of a datagram', () => {
     const g = gate();
-    const data = concat(plainRecord(ContentType.alert, encodeAlert({ level: 1, description: 0 })), clientHelloDatagram(clientHello()));
+    const data = concatBytes(plainRecord(ContentType.alert, encodeAlert({ level: 1, description: 0 })), clientHelloDatagram(clientHello()));
     g.input.next({ data, peer: ALICE });
     expect(g.replies).toEqual([]);
     expect(g.dropped).toHaveLength(1);
@@ -164,7 +165,7 @@ describe('cookieGate', () => {
 
   it('takes the first record as it is: a ClientHello behind an unusable record (DTLS 1.1 version) is not looked for', () => {
     const g = gate();
-    const data = concat(plainRecord(ContentType.handshake, new Uint8Array(0), { version: 0xfefe }), clientHelloDatagram(clientHello()));
+    const data = concatBytes(plainRecord(ContentType.handshake, new Uint8Array(0), { version: 0xfefe }), clientHelloDatagram(clientHello()));
     g.input.next({ data, peer: ALICE });
     expect(g.replies).toEqual([]);
     expect(g.dropped).toEqual(['malformed datagram']);
@@ -173,7 +174,7 @@ describe('cookieGate', () => {
   it('answers a ClientHello followed by 5,000 empty records as if it came alone, without reading them', () => {
     const g = gate();
     const alone = clientHelloDatagram(clientHello());
-    const padded = concat(alone, ...Array.from({ length: 5_000 }, () => plainRecord(ContentType.handshake, new Uint8Array(0))));
+    const padded = concatBytes(alone, ...Array.from({ length: 5_000 }, () => plainRecord(ContentType.handshake, new Uint8Array(0))));
     const started = performance.now();
     g.input.next({ data: padded, peer: ALICE });
     console.info(`ClientHello + 5,000 empty records through the gate: ${(performance.now() - started).toFixed(2)} ms`);

@@ -1,10 +1,10 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { decodeHandshake, type EpochFragment } from '../../lib/operators/decode-handshake.js';
 import type { PlainRecord } from '../../lib/record/read-epochs.js';
 import { ContentType, HandshakeType } from '../../lib/wire/constants.js';
 import { encodeHandshakeFragment, encodeHandshakeMessage } from '../../lib/wire/handshake-header.js';
-import { concat } from './helpers/records.js';
 
 const record = (payload: Uint8Array, epoch = 0): PlainRecord => ({ contentType: ContentType.handshake, epoch, sequenceNumber: 0, payload });
 
@@ -19,7 +19,7 @@ function run(records: PlainRecord[]) {
 
 describe('decodeHandshake', () => {
   it('emits every fragment of a record with the record epoch (RFC 6347 §4.2.3)', () => {
-    const payload = concat(
+    const payload = concatBytes(
       encodeHandshakeMessage(HandshakeType.server_hello, 1, new Uint8Array(38).fill(2)),
       encodeHandshakeFragment({ msgType: HandshakeType.certificate, length: 100, messageSeq: 2, fragmentOffset: 0, fragmentLength: 10, body: new Uint8Array(10) }),
       encodeHandshakeMessage(HandshakeType.server_hello_done, 3, new Uint8Array(0)),
@@ -36,7 +36,7 @@ describe('decodeHandshake', () => {
 
   it('drops a record whose fragments do not decode, whole, and reports it', () => {
     const good = encodeHandshakeMessage(HandshakeType.finished, 4, new Uint8Array(12));
-    const { out, malformed } = run([record(concat(good, Uint8Array.of(20, 0, 0))), record(new Uint8Array(0)), record(good)]);
+    const { out, malformed } = run([record(concatBytes(good, Uint8Array.of(20, 0, 0))), record(new Uint8Array(0)), record(good)]);
     expect(out).toHaveLength(1);
     expect(malformed()).toBe(2);
   });

@@ -1,9 +1,10 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { decodeRecords } from '../../lib/operators/decode-records.js';
 import type { RawRecord } from '../../lib/record/split-records.js';
 import { ContentType } from '../../lib/wire/constants.js';
-import { concat, plainRecord } from './helpers/records.js';
+import { plainRecord } from './helpers/records.js';
 
 function run(datagrams: Uint8Array[]) {
   const input = new Subject<Uint8Array>();
@@ -17,7 +18,7 @@ function run(datagrams: Uint8Array[]) {
 
 describe('decodeRecords', () => {
   it('emits each record of a datagram in order (RFC 6347 §4.1.1: several records per datagram)', () => {
-    const datagram = concat(
+    const datagram = concatBytes(
       plainRecord(ContentType.handshake, Uint8Array.of(1, 2, 3), { sequenceNumber: 5 }),
       plainRecord(ContentType.change_cipher_spec, Uint8Array.of(1), { sequenceNumber: 6 }),
       plainRecord(ContentType.alert, Uint8Array.of(1, 0), { epoch: 1, sequenceNumber: 0 }),
@@ -34,7 +35,7 @@ describe('decodeRecords', () => {
 
   it('keeps the good records before a malformed tail and reports the tail', () => {
     const good = plainRecord(ContentType.handshake, Uint8Array.of(9, 9));
-    const { out, malformed } = run([concat(good, Uint8Array.of(22, 0xfe, 0xfd, 0, 0))]);
+    const { out, malformed } = run([concatBytes(good, Uint8Array.of(22, 0xfe, 0xfd, 0, 0))]);
     expect(out).toHaveLength(1);
     expect(malformed).toEqual([1]);
   });

@@ -1,3 +1,4 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { openDatagram } from '../../lib/record/open-datagram.js';
 import { ReadEpochs, type PlainRecord } from '../../lib/record/read-epochs.js';
@@ -5,7 +6,6 @@ import { sealDatagrams } from '../../lib/record/seal-records.js';
 import { WriteEpochs } from '../../lib/record/write-epochs.js';
 import { ContentType } from '../../lib/wire/constants.js';
 import { SUITE, epochCipher } from '../operators/helpers/epochs.js';
-import { concat } from '../operators/helpers/records.js';
 
 const data = (byte: number) => ({ epoch: 1, contentType: ContentType.application_data, payload: Uint8Array.of(byte) });
 
@@ -32,7 +32,7 @@ describe('openDatagram', () => {
     const truncated = Uint8Array.of(ContentType.application_data, 0xfe);
     const again: number[] = [];
     // A replay of the three, one fresh record, and trailing bytes that are no record.
-    expect(openDatagram(concat(datagram, fresh, truncated), read, (r) => again.push(r.payload[0]) > 0)).toBe(4);
+    expect(openDatagram(concatBytes(datagram, fresh, truncated), read, (r) => again.push(r.payload[0]) > 0)).toBe(4);
     expect(again).toEqual([4]);
     expect(openDatagram(forged, read, () => true)).toBe(3);
   });

@@ -1,10 +1,11 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 import type { PeerAddress } from '../../../lib/transport/datagram.js';
 import { ContentType, DTLS_1_2, HandshakeType, MAX_PLAINTEXT_LENGTH } from '../../../lib/wire/constants.js';
 import { encodeClientKeyExchangePsk } from '../../../lib/wire/client-key-exchange.js';
 import { encodeHandshakeFragment } from '../../../lib/wire/handshake-header.js';
 import { encodeRecordHeader } from '../../../lib/wire/record-header.js';
 import { clientHelloDatagram, cookieIn, pskClientHello } from '../../fuzz/helpers/hello.js';
-import { concat } from '../../fuzz/helpers/record-io.js';
+
 import { randomFor, type SpoofedServer } from './spoofed-server.js';
 
 /** How large the attacker's datagrams are: near the largest UDP payload (65,507 bytes). */
@@ -22,11 +23,11 @@ export function padded(records: readonly Uint8Array[], size = DATAGRAM_SIZE): Ui
     parts.push(record(99, 0, 0, new Uint8Array(fill)));
     length += 13 + fill;
   }
-  return concat(parts);
+  return concatBytes(...parts);
 }
 
 function record(contentType: number, epoch: number, sequenceNumber: number, fragment: Uint8Array): Uint8Array {
-  return concat([encodeRecordHeader({ contentType, version: DTLS_1_2, epoch, sequenceNumber, length: fragment.length }), fragment]);
+  return concatBytes(encodeRecordHeader({ contentType, version: DTLS_1_2, epoch, sequenceNumber, length: fragment.length }), fragment);
 }
 
 /** An epoch-0 handshake record with one fragment of a message of `length` bytes. */

@@ -1,3 +1,4 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 import { utf8 } from '../../../lib/credentials/credential-store.js';
 import { splitRecords } from '../../../lib/record/split-records.js';
 import { decodeClientHello, encodeClientHello } from '../../../lib/wire/client-hello.js';
@@ -10,7 +11,6 @@ import { cookieIn } from './hello.js';
 import { describeError } from './known-findings.js';
 import { Lab, type Direction } from './lab.js';
 import { forgeDatagram, mutateDatagram, type MutationContext } from './mutations.js';
-import { concat } from './record-io.js';
 
 /**
  * tampered: the genuine client and server, with the network dropping, duplicating,
@@ -180,5 +180,5 @@ function withCookie(data: Uint8Array, cookie: Uint8Array): Uint8Array {
   const hello = decodeClientHello(fragments.value[0].body);
   if (!hello.ok) return data;
   const message = encodeHandshakeMessage(HandshakeType.client_hello, fragments.value[0].messageSeq, encodeClientHello({ ...hello.value, cookie }));
-  return concat([encodeRecordHeader({ ...first.header, length: message.length }), message]);
+  return concatBytes(encodeRecordHeader({ ...first.header, length: message.length }), message);
 }

@@ -1,10 +1,10 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 import { splitRecords } from '../../../lib/record/split-records.js';
 import { encodeClientHello, type ClientHello } from '../../../lib/wire/client-hello.js';
 import { ContentType, DTLS_1_0, DTLS_1_2, HandshakeType } from '../../../lib/wire/constants.js';
 import { decodeHandshakeFragments, encodeHandshakeMessage } from '../../../lib/wire/handshake-header.js';
 import { decodeHelloVerifyRequest } from '../../../lib/wire/hello-verify-request.js';
 import { encodeRecordHeader } from '../../../lib/wire/record-header.js';
-import { concat } from './record-io.js';
 
 /** A ClientHello for PSK_WITH_AES_128_CCM_8 and friends, as a constrained client sends it; fields can be overridden. */
 export function pskClientHello(random: Uint8Array, overrides: Partial<ClientHello> = {}): ClientHello {
@@ -30,7 +30,7 @@ export function clientHelloDatagram(hello: ClientHello, options: { messageSeq?: 
     sequenceNumber: options.recordSeq ?? 0,
     length: message.length,
   });
-  return concat([header, message]);
+  return concatBytes(header, message);
 }
 
 /** The cookie of a HelloVerifyRequest in a datagram, if it holds one. */

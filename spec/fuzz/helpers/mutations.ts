@@ -1,3 +1,4 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 import { splitRecords, type RawRecord } from '../../../lib/record/split-records.js';
 import { ContentType, DTLS_1_0, DTLS_1_2, HandshakeType } from '../../../lib/wire/constants.js';
 import { decodeHandshakeFragments, encodeHandshakeFragment, type HandshakeFragment } from '../../../lib/wire/handshake-header.js';
@@ -5,7 +6,6 @@ import { encodeRecordHeader, type RecordHeader } from '../../../lib/wire/record-
 import { mutate } from '../../wire/helpers/mutate.js';
 import type { Prng } from '../../wire/helpers/prng.js';
 import type { Recording } from './corpus.js';
-import { concat } from './record-io.js';
 
 /** What a mutation or forgery may draw on besides the datagram at hand. */
 export interface MutationContext {
@@ -31,11 +31,11 @@ interface Rec {
 const copy = (r: RawRecord): Rec => ({ header: { ...r.header }, fragment: r.fragment });
 
 function encodeRecord(r: Rec): Uint8Array {
-  return concat([encodeRecordHeader({ ...r.header, length: r.fragment.length }), r.fragment]);
+  return concatBytes(encodeRecordHeader({ ...r.header, length: r.fragment.length }), r.fragment);
 }
 
 function encodeFragments(fragments: readonly HandshakeFragment[]): Uint8Array {
-  return concat(fragments.map((f) => encodeHandshakeFragment(f)));
+  return concatBytes(...fragments.map((f) => encodeHandshakeFragment(f)));
 }
 
 function wholeFragment(msgType: number, messageSeq: number, body: Uint8Array): HandshakeFragment {
@@ -134,7 +134,7 @@ export function mutateDatagram(p: Prng, data: Uint8Array, ctx: MutationContext):
         break;
     }
   }
-  const out = concat(records.map(encodeRecord));
+  const out = concatBytes(...records.map(encodeRecord));
   // Now and then the record length field lies about what follows.
   if (out.length >= 13 && p.int(10) === 0) {
     const lie = p.pick([0, 1, 0xffff, out.length - 13 + 1, Math.max(0, out.length - 13 - 1)]);

@@ -1,3 +1,4 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 import type { Observable } from 'rxjs';
 import { Reassembler } from '../../../lib/handshake/reassembler.js';
 import type { HandshakeMessage } from '../../../lib/handshake/handshake-message.js';
@@ -71,12 +72,12 @@ export class RecordIo {
   /** A record with a well-formed header and whatever fragment: a forgery for an epoch we have no keys for. */
   forged(contentType: number, epoch: number, sequenceNumber: number, fragment: Uint8Array): Uint8Array {
     const header = encodeRecordHeader({ contentType, version: DTLS_1_2, epoch, sequenceNumber, length: fragment.length });
-    return concat([header, fragment]);
+    return concatBytes(header, fragment);
   }
 
   /** Sends records together in one datagram. */
   transmit(...records: Uint8Array[]): void {
-    const datagram = concat(records);
+    const datagram = concatBytes(...records);
     this.sent.push(datagram);
     this.send(datagram);
   }
@@ -112,12 +113,3 @@ export class RecordIo {
   }
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}

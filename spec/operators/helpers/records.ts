@@ -1,3 +1,4 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 import type { ClientHello } from '../../../lib/wire/client-hello.js';
 import { encodeClientHello } from '../../../lib/wire/client-hello.js';
 import { ContentType, DTLS_1_0, HandshakeType } from '../../../lib/wire/constants.js';
@@ -13,7 +14,7 @@ export function plainRecord(contentType: number, fragment: Uint8Array, options: 
     sequenceNumber: options.sequenceNumber ?? 0,
     length: fragment.length,
   });
-  return concat(header, fragment);
+  return concatBytes(header, fragment);
 }
 
 /** A datagram holding one ClientHello in one epoch-0 record, as a client sends it (RFC 6347 §4.2.1). */
@@ -36,12 +37,3 @@ export function fragmentedClientHelloDatagram(hello: ClientHello, length: number
   return plainRecord(ContentType.handshake, fragment);
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
