@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { interopMode, type PeerBinary } from './peer-binary.js';
 import { PeerProcess } from './peer-process.js';
 import { PSK_IDENTITY, PSK_KEY_HEX } from './psk.js';
-import { freeUdpPort, waitUntilBound } from './udp-port.js';
+import { startOnFreePort } from './udp-port.js';
 
 /** The mbedTLS release .ci/build-mbedtls builds (Debian trixie's source package). */
 export const MBEDTLS_VERSION = '3.6.6';
@@ -55,20 +55,10 @@ function commonArgs(run: MbedtlsRun): string[] {
 }
 
 /** ssl_server2 on a free loopback port; it answers every request with an HTTP page. Resolves once it has bound the port. */
-export async function startSslServer2(run: MbedtlsRun): Promise<{ peer: PeerProcess; port: number }> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freeUdpPort();
-    const peer = PeerProcess.start(run.binary, ['server_addr=127.0.0.1', `server_port=${port}`, ...commonArgs(run)], 'ssl_server2');
-    try {
-      await waitUntilBound(peer.pid, port, () => peer.running);
-      return { peer, port };
-    } catch (error) {
-      lastError = error;
-      await peer.stop();
-    }
-  }
-  throw new Error(`ssl_server2 found no free port after 5 attempts: ${String(lastError)}`);
+export function startSslServer2(run: MbedtlsRun): Promise<{ peer: PeerProcess; port: number }> {
+  return startOnFreePort('ssl_server2', (port) =>
+    PeerProcess.start(run.binary, ['server_addr=127.0.0.1', `server_port=${port}`, ...commonArgs(run)], 'ssl_server2'),
+  );
 }
 
 /** ssl_client2 to 127.0.0.1:port: sends `exchanges` GET requests, each after the answer to the one before. */

@@ -1,6 +1,6 @@
 import { PeerProcess } from './peer-process.js';
 import { PSK_IDENTITY, PSK_KEY_HEX } from './psk.js';
-import { freeUdpPort, waitUntilBound } from './udp-port.js';
+import { startOnFreePort } from './udp-port.js';
 
 export interface OpensslServerOptions extends OpensslServerRun {
   readonly identity?: string;
@@ -45,10 +45,8 @@ export interface OpensslServerRun {
  * own). Resolves once it has bound the port; retries with another port when one was
  * taken in between.
  */
-export async function runOpensslServer(run: OpensslServerRun, credentials: readonly string[], label: string): Promise<OpensslServer> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freeUdpPort();
+export function runOpensslServer(run: OpensslServerRun, credentials: readonly string[], label: string): Promise<OpensslServer> {
+  const start = (port: number): PeerProcess => {
     const args = [
       's_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, ...credentials,
       '-cipher', run.cipher, '-listen', '-quiet',
@@ -60,16 +58,9 @@ export async function runOpensslServer(run: OpensslServerRun, credentials: reado
     ];
     const peer = PeerProcess.start(run.binary, args, label);
     if (run.echo ?? true) peer.child.stdout.on('data', (chunk: string) => peer.write(chunk));
-    try {
-      await waitUntilBound(peer.pid, port, () => peer.running);
-      return { peer, port };
-    } catch (error) {
-      lastError = error;
-      await peer.stop();
-      if (!/Address already in use/i.test(peer.stderr)) throw new Error(`${String(error)}\n${peer.describe()}`);
-    }
-  }
-  throw new Error(`openssl s_server found no free port after 5 attempts: ${String(lastError)}`);
+    return peer;
+  };
+  return startOnFreePort('openssl s_server', start, (peer) => /Address already in use/i.test(peer.stderr));
 }
 
 /** `openssl s_server` with a pre-shared key only (-nocert). */

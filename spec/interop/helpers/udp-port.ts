@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { readFile, readlink, readdir } from 'node:fs/promises';
+import type { PeerProcess } from './peer-process.js';
 
 /**
  * A UDP port on 127.0.0.1 that was free a moment ago: the kernel picks it, we
@@ -64,4 +65,30 @@ export async function waitUntilBound(pid: number, port: number, stillRunning: ()
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`process ${pid} did not bind UDP port ${port} within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts a peer on a port that was free a moment ago and resolves once the peer itself
+ * has bound it. Another process may take the port in between: when `portTaken(peer)`
+ * says that is why the peer failed, it is stopped and started again on another port.
+ */
+export async function startOnFreePort(
+  label: string,
+  start: (port: number) => PeerProcess,
+  portTaken: (peer: PeerProcess) => boolean = () => true,
+): Promise<{ peer: PeerProcess; port: number }> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freeUdpPort();
+    const peer = start(port);
+    try {
+      await waitUntilBound(peer.pid, port, () => peer.running);
+      return { peer, port };
+    } catch (error) {
+      lastError = error;
+      await peer.stop();
+      if (!portTaken(peer)) throw new Error(`${String(error)}\n${peer.describe()}`);
+    }
+  }
+  throw new Error(`${label} found no free port after 5 attempts: ${String(lastError)}`);
 }
