@@ -24,10 +24,11 @@ export class PeerProcess {
     readonly label: string,
     command: string,
     args: readonly string[],
+    cwd: string | undefined,
   ) {
     // Its own process group, so stop() also ends what it started (tshark runs dumpcap,
     // sh runs its commands) and no grandchild keeps a pipe, or a port, open.
-    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, cwd });
     running.add(this);
     this.child.stdout.setEncoding('utf8');
     this.child.stderr.setEncoding('utf8');
@@ -58,8 +59,9 @@ export class PeerProcess {
     });
   }
 
-  static start(command: string, args: readonly string[], label = command): PeerProcess {
-    return new PeerProcess(label, command, args);
+  /** `cwd`: the working folder, for peers that read files relative to it (wolfSSL's examples). */
+  static start(command: string, args: readonly string[], label = command, cwd?: string): PeerProcess {
+    return new PeerProcess(label, command, args, cwd);
   }
 
   get stdout(): string {
