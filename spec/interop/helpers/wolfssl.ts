@@ -12,31 +12,77 @@ import { freeUdpPort, waitUntilBound } from './udp-port.js';
  * wolfSSL 5.7.2's example client and server (examples/client/client, examples/server/server),
  * built by .ci/build-wolfssl: the DTLS 1.3 peer of issue 15 and one more DTLS 1.2 peer.
  *
- * What its examples do (5.7.2, checked by running its client against its server here):
- * - `-u` DTLS; `-v 3` DTLS 1.2, `-v 4` DTLS 1.3 (only that version either way); `-p` the port.
- *   The server binds 127.0.0.1 unless given `-b`; it serves one connection and exits (`-C n`: n,
- *   `-i`: forever, `-r`: one more, for the client's resumption). `-u<mtu>` (no space) sets the MTU.
+ * Every flag below was proven by running its client against its own server here (DTLS 1.3 unless
+ * said; the wire checked with dumpcap and tshark where it says "wire").
+ *
+ * Running them
+ * - `-u` DTLS; `-v 3` DTLS 1.2 only, `-v 4` DTLS 1.3 only, `-v d` either (1.3 preferred: a `-v d`
+ *   client gets 1.2 from a `-v 3` server, 1.3 from a `-v 4` one); `-p` the port. A 1.3-only
+ *   client against a 1.2-only server fails (-326 record layer version error) and the reverse too.
+ * - The server binds 127.0.0.1 (unless `-b`), serves one connection and exits (`-C n`: n, `-i`:
+ *   forever, `-r`: one more, for the client's resumption).
  * - The working folder, or one of its five parents, must hold certs/dh2048.pem, else both exit with
- *   "wolf root not found": every run here starts in wolfsslWorkDir(), which links the build's certs/.
- * - Its bundled certificates expired in September 2026: we always pass spec/fixtures/peers's P-256
- *   pair (`-c` certificate, `-k` key, `-A` the CA that verifies the peer). The client loads a client
- *   certificate by default: `-x` sends none. The server asks for one unless `-d`.
- * - PSK `-s` on both: the PSK is compiled into the examples (wolfssl/test.h), no flag changes it:
- *   identity "Client_identity", key 1a2b3c4d in DTLS 1.2, 32 bytes 0123456789abcdef×4 in 1.3
- *   (WOLFSSL_PSK). The 1.3 server takes a suite named by the identity's suffix, else its -l one.
- * - `-l` a suite list in wolfSSL's names (WOLFSSL_SUITES); it prints the IANA name it agreed on.
- * - `-e` (server) echoes every record back until close_notify. The client sends
- *   "hello wolfssl!" and prints the answer on a line of its own; with `-r` it closes, resumes
- *   and sends "resuming wolfssl!" (WOLFSSL_CLIENT_MESSAGES).
- * - Both print, per handshake: "SSL version is DTLSv1.3", "SSL cipher suite is TLS_…",
- *   "SSL curve name is …" (when (EC)DHE), "SSL reused session" (resumed): wolfsslHandshakes().
- * - `--cid <text>` (both): the CID to receive with is the text's bytes (AB = 4142); 1.3 only, at
- *   most 2 bytes; they print "CID extension was negotiated" and "Sending CID is <hex>".
- * - `-L C:coap` ALPN (C: continue without a match, F: fail); the client prints
- *   "Received ALPN protocol : coap (4)", the server "Sent ALPN protocol : coap (4)".
+ *   "wolf root not found": every run starts in wolfsslWorkDir(), which links the build's certs/.
+ * - Their stdout is block-buffered into a pipe: they run under `stdbuf -oL`, so the server's
+ *   lines arrive as it prints them, not when it exits.
+ *
+ * Credentials
+ * - Its bundled certificates expired in September 2026: spec/fixtures/peers's P-256 pair is always
+ *   passed (`-c` certificate, `-k` key, `-A` the CA to verify the peer with). The client loads a
+ *   client certificate by default: `-x` sends none. The server asks for one unless `-d`.
+ * - Mutual auth: server `-A <CA>` without `-d`, client `-c -k`. A client without one (`-x`) is
+ *   refused: "SSL_accept error -345, peer did not return a certificate", the client sees -313.
+ * - PSK `-s` on both. The PSK is compiled in (wolfssl/test.h), no flag changes it: identity
+ *   "Client_identity", key 1a2b3c4d in DTLS 1.2, 32 bytes 0123456789abcdef×4 in 1.3 (WOLFSSL_PSK).
+ *   In 1.3 the client's identity is "Client_identity" followed by the last 6 characters of the
+ *   suite ("Client_identitySHA256", one per suite hash); with `--openssl-psk` it is the bare
+ *   "Client_identity". The server takes both. Its 1.2 default list has only DHE-PSK: pass `-l`.
+ * - 1.3 PSK modes (wire): by default the client offers psk_ke and psk_dhe_ke with key shares and
+ *   the server picks psk_dhe_ke; client `-K` offers psk_ke only (the server then prints no curve,
+ *   the client still prints its own); client `--onlyPskDheKe` offers psk_dhe_ke only.
+ * - Raw public keys (RFC 7250): the client has `--rpk` (its -c certificate's key as an RPK, both
+ *   certificate types RPK, no peer check); the 5.7.2 server example has no RPK option at all.
+ *
+ * Suites, groups, HelloRetryRequest
+ * - `-l` a list in wolfSSL's names (WOLFSSL_SUITES); both print the IANA name agreed on. All five
+ *   1.3 suites work with PSK and with the certificate.
+ * - Groups: the client's default key shares are secp256r1 and ffdhe2048; `-t` x25519 only, `-Y`
+ *   ECC groups only, `-y` FFDHE only. The server: `--force-curve <name>` (e.g. SECP256R1) wants
+ *   that group, `-t`/`-Y`/`-y` pre-generate one.
+ * - HelloRetryRequest (wire): the 1.3 server always answers the first ClientHello with a stateless
+ *   HRR carrying a cookie (RFC 9147 §5.1); `-J n` turns that off (1-RTT, no HRR). A group HRR:
+ *   client `-t` (x25519 share only) against server `--force-curve SECP256R1` gives one HRR with
+ *   key_share secp256r1 and the cookie; client `-J` sends an empty key_share, same outcome.
+ *
+ * After the handshake
+ * - `-e` (server) echoes every record back until close_notify (the default here). The client sends
+ *   "hello wolfssl!" and prints the answer on a line of its own; without `-e` the server prints
+ *   "Client message: <it>" and answers "I hear you fa shizzle!" (WOLFSSL_MESSAGES).
+ * - Resumption `-r` on both (1.2 and 1.3): the client closes, resumes from a new port, sends
+ *   "resuming wolfssl!"; both print "SSL reused session" for the second handshake.
+ * - KeyUpdate (wire: the epoch's low bits go 3 -> 0 both ways): client `-I` sends one with
+ *   update_requested before its message and sends the message again after; server `-U` only
+ *   without `-e`: it reads one message, sends KeyUpdate, replies, then waits for one more message.
+ * - `--send-ticket` (server, without `-e`): one more NewSessionTicket after the handshake.
+ * - 0-RTT: client `-r -0` offers early_data in the resumed ClientHello; server `-0` reads it, but
+ *   behind its HRR cookie exchange the early data is dropped (wire).
+ * - `--cid <text>` (both): the CID to receive with is the text's bytes (AB = 4142), 1.3 only, at
+ *   most 2 bytes ("Can't set DTLS ConnectionID" otherwise); both print "CID extension was
+ *   negotiated" and "Sending CID is <hex>" (the peer's), the records carry C=1 (wire).
+ * - `-L C:coap` ALPN (C: continue without a match, F: fail); the client prints "Received ALPN
+ *   protocol : coap (4)", the server "Sent ALPN protocol : coap (4)". The server example with
+ *   `-L` skips its echo loop (its ALPN code leaves `err` set): use `echo: false` with ALPN.
+ * - `-u<mtu>` (no space): the server fragments its flight to that MTU; the client refuses to
+ *   send a ClientHello bigger than it (-328), it never fragments its first ClientHello.
+ *
+ * Quirks seen
+ * - With TLS_AES_128_CCM_8_SHA256 the client's close_notify never reaches the wire (its
+ *   ciphertext would be 11 bytes, short of the 16-byte record-number sample, RFC 9147 §4.2.3), so
+ *   its server keeps waiting: do not wait for a CCM_8 server to exit.
  * - Key logs (NSS format, for `tshark -o tls.keylog_file:…`): in DTLS 1.3 both append the traffic
- *   secrets to sslkeylog.log in their working folder (wolfsslKeyLog()); in DTLS 1.2 the client prints
- *   its CLIENT_RANDOM line first on stdout.
+ *   secrets to sslkeylog.log in their working folder (wolfsslKeyLog()); in DTLS 1.2 the client
+ *   prints its CLIENT_RANDOM line first on stdout. Debian 12's tshark 4.0 decodes the 1.3
+ *   plaintext handshake (HRR, key shares, cookie) but not its ciphertext records.
  */
 
 /** The wolfSSL release .ci/build-wolfssl builds (Debian trixie's source package). */
@@ -60,7 +106,8 @@ export function wolfsslBinary(name: 'server' | 'client'): PeerBinary {
   return { name: `wolfSSL ${name}`, path, skip };
 }
 
-export type WolfsslVersion = '1.2' | '1.3';
+/** `-v 3`, `-v 4`, or `-v d`: either, 1.3 preferred. */
+export type WolfsslVersion = '1.2' | '1.3' | 'any';
 
 /** The PSK wolfSSL's examples have compiled in (wolfssl/test.h): the same identity, a key per version. */
 export const WOLFSSL_PSK = {
@@ -72,12 +119,12 @@ export const WOLFSSL_PSK = {
 } as const;
 
 /** Our credentials for wolfSSL's PSK in `version`. */
-export function wolfsslPskStore(version: WolfsslVersion): CredentialStore {
+export function wolfsslPskStore(version: '1.2' | '1.3'): CredentialStore {
   return pskStore(WOLFSSL_PSK.identity, WOLFSSL_PSK.keyHex[version]);
 }
 
-/** What the example client sends: the first message, and the one after a resumption (-r). */
-export const WOLFSSL_CLIENT_MESSAGES = { hello: 'hello wolfssl!', resumed: 'resuming wolfssl!' } as const;
+/** What the examples send: the client's first message, its message after a resumption (-r), the server's answer without -e. */
+export const WOLFSSL_MESSAGES = { hello: 'hello wolfssl!', resumed: 'resuming wolfssl!', serverReply: 'I hear you fa shizzle!' } as const;
 
 /** wolfSSL's `-l` names of the suites the cells use (its `client -e` lists them all). */
 export const WOLFSSL_SUITES = {
@@ -106,7 +153,7 @@ export interface WolfsslRun {
 }
 
 export interface WolfsslServerRun extends WolfsslRun {
-  /** `-e`, answer every record with itself (default true); false: its fixed reply "I hear you fa shizzle!". */
+  /** `-e`, answer every record with itself (default true); false: it reads one message and answers "I hear you fa shizzle!" (needed with -L, -U, --send-ticket). */
   readonly echo?: boolean;
   /** With a certificate: ask for ours and verify it against the fixture (default: `-d`, none asked). */
   readonly mutualAuth?: boolean;
@@ -139,8 +186,10 @@ export function wolfsslKeyLog(): string {
   return join(wolfsslWorkDir(), 'sslkeylog.log');
 }
 
+const VERSION_FLAG = { '1.2': '3', '1.3': '4', any: 'd' } as const;
+
 function commonArgs(run: WolfsslRun): string[] {
-  return ['-u', '-v', run.version === '1.3' ? '4' : '3', ...(run.suites === undefined ? [] : ['-l', run.suites])];
+  return ['-u', '-v', VERSION_FLAG[run.version], ...(run.suites === undefined ? [] : ['-l', run.suites])];
 }
 
 function serverAuthArgs(run: WolfsslServerRun): string[] {
@@ -161,7 +210,7 @@ export async function startWolfsslServer(run: WolfsslServerRun): Promise<{ peer:
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freeUdpPort();
     const args = ['-p', String(port), ...commonArgs(run), ...serverAuthArgs(run), ...((run.echo ?? true) ? ['-e'] : []), ...(run.args ?? [])];
-    const peer = PeerProcess.start(run.binary, args, `wolfSSL server ${args.join(' ')}`, wolfsslWorkDir());
+    const peer = lineBuffered(run.binary, args, 'server');
     try {
       await waitUntilBound(peer.pid, port, () => peer.running);
       return { peer, port };
@@ -174,10 +223,15 @@ export async function startWolfsslServer(run: WolfsslServerRun): Promise<{ peer:
   throw new Error(`wolfSSL's server found no free port after 5 attempts: ${String(lastError)}`);
 }
 
-/** wolfSSL's example client to 127.0.0.1:port: it sends WOLFSSL_CLIENT_MESSAGES.hello, prints the answer and closes. */
+/** wolfSSL's example client to 127.0.0.1:port: it sends WOLFSSL_MESSAGES.hello, prints the answer and closes. */
 export function startWolfsslClient(run: WolfsslClientRun): PeerProcess {
   const args = ['-h', '127.0.0.1', '-p', String(run.port), ...commonArgs(run), ...clientAuthArgs(run), ...(run.args ?? [])];
-  return PeerProcess.start(run.binary, args, `wolfSSL client ${args.join(' ')}`, wolfsslWorkDir());
+  return lineBuffered(run.binary, args, 'client');
+}
+
+/** Runs an example under `stdbuf -oL` in wolfsslWorkDir(): its lines reach us as it prints them. */
+function lineBuffered(binary: string, args: readonly string[], role: 'server' | 'client'): PeerProcess {
+  return PeerProcess.start('stdbuf', ['-oL', binary, ...args], `wolfSSL ${role} ${args.join(' ')}`, wolfsslWorkDir());
 }
 
 /** One handshake as an example program reports it. */
