@@ -75,7 +75,8 @@ function identityText(peer: PublicPeerIdentity): string {
 /** Writes a session's events to the log, each line naming our role and the peer. */
 export function logSession(log: DebugLog, session: { readonly role: string; readonly peer: PeerAddress; readonly events$: Observable<SessionEvent> }): void {
   const prefix = `${session.role} ${peerText(session.peer)}:`;
-  session.events$.subscribe((event) => log(`${prefix} ${sessionEventText(event)}`));
+  // events$ errors with what ended the session, which its 'closed' event has already logged.
+  session.events$.subscribe({ next: (event) => log(`${prefix} ${sessionEventText(event)}`), error: () => undefined });
 }
 
 /** Writes a server's events, and each of its sessions' events, to the log. */

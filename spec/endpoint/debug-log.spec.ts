@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../lib/credentials/credential-store.js';
-import { CLIENT_ADDRESS, SERVER_ADDRESS, startPair } from './helpers/pair.js';
+import { EscapeTrap } from '../fuzz/helpers/escape-trap.js';
+import { CLIENT_ADDRESS, SERVER_ADDRESS, pskStore, startPair } from './helpers/pair.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -33,6 +34,28 @@ describe('debug log', () => {
     expect(masterSecret).toMatch(/^[0-9a-f]{96}$/);
     const output = lines.join('\n').toLowerCase();
     for (const secret of [masterSecret, 'secretpsk', hex(utf8('secretPSK'))]) expect(output).not.toContain(secret);
+  });
+
+  // A session's events$ ends with the error that ended the session; the log's subscription must
+  // take it, or RxJS reports it unhandled: with NODE_DEBUG=rx-dtls that was an uncaught exception
+  // out of a socket callback for every failed handshake (found by wolfSSL's --rpk client, issue 15).
+  it('logs a failed handshake on both sides as a line, and nothing escapes the pipeline', async () => {
+    const lines: string[] = [];
+    const trap = new EscapeTrap();
+    try {
+      const pair = await startPair({
+        server: { log: (line) => lines.push(line), handshakeTimeout: 3000 },
+        client: { log: (line) => lines.push(line), credentials: pskStore('wrongPSK'), handshakeTimeout: 3000 },
+      });
+      expect(pair.time.runUntil(() => pair.client.state === 'closed', 10_000)).toBe(true);
+      pair.time.advanceBy(10);
+      await trap.settle();
+      expect(lines.find((l) => l.startsWith('client ') && l.includes(' closed: '))).toBeDefined();
+      expect(lines.find((l) => l.startsWith('server ') && l.includes(' closed: '))).toBeDefined();
+      expect(trap.escaped).toEqual([]);
+    } finally {
+      trap.dispose();
+    }
   });
 
   it('writes to stderr through util.debuglog when the process runs with NODE_DEBUG=rx-dtls, and is silent without it', () => {
