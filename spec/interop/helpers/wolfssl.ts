@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CredentialStore } from '../../../lib/index.js';
 import { interopMode, type PeerBinary } from './peer-binary.js';
-import { PEER_KEYS } from './peer-keys.js';
+import { PEER_KEYS, readPem } from './peer-keys.js';
 import { PeerProcess } from './peer-process.js';
 import { pskStore } from './psk.js';
 import { freeUdpPort, waitUntilBound } from './udp-port.js';
@@ -40,8 +41,11 @@ import { freeUdpPort, waitUntilBound } from './udp-port.js';
  * - 1.3 PSK modes (wire): by default the client offers psk_ke and psk_dhe_ke with key shares and
  *   the server picks psk_dhe_ke; client `-K` offers psk_ke only (the server then prints no curve,
  *   the client still prints its own); client `--onlyPskDheKe` offers psk_dhe_ke only.
- * - Raw public keys (RFC 7250): the client has `--rpk` (its -c certificate's key as an RPK, both
- *   certificate types RPK, no peer check); the 5.7.2 server example has no RPK option at all.
+ * - Raw public keys (RFC 7250): the client's `--rpk` asks for RPK both ways and checks nothing of
+ *   the server's key; it offers client_certificate_type only when its `-c` file is itself a bare
+ *   SubjectPublicKeyInfo, which it loads only as DER (`--files-are-der`, then for -k and -A too):
+ *   auth 'rawPublicKey' writes DER copies of the fixture RPK pair. The 5.7.2 server example has
+ *   no RPK option.
  *
  * Suites, groups, HelloRetryRequest
  * - `-l` a list in wolfSSL's names (WOLFSSL_SUITES); both print the IANA name agreed on. All five
@@ -139,8 +143,11 @@ export const WOLFSSL_SUITES = {
   TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',
 } as const;
 
-/** How the wolfSSL side authenticates: its compiled-in PSK, or spec/fixtures/peers's P-256 certificate. */
-export type WolfsslAuth = 'psk' | 'certificate';
+/**
+ * How the wolfSSL side authenticates: its compiled-in PSK, spec/fixtures/peers's P-256 certificate,
+ * or (client only) the fixture raw public key pair (PEER_KEYS.rawPrivateKey/rawPublicKey).
+ */
+export type WolfsslAuth = 'psk' | 'certificate' | 'rawPublicKey';
 
 export interface WolfsslRun {
   readonly binary: string;
@@ -194,14 +201,31 @@ function commonArgs(run: WolfsslRun): string[] {
 
 function serverAuthArgs(run: WolfsslServerRun): string[] {
   if (run.auth === 'psk') return ['-s'];
+  if (run.auth === 'rawPublicKey') throw new Error("wolfSSL 5.7.2's example server has no raw public keys");
   const own = ['-c', PEER_KEYS.certificate, '-k', PEER_KEYS.privateKey];
   return run.mutualAuth ? [...own, '-A', PEER_KEYS.certificate] : [...own, '-d'];
 }
 
 function clientAuthArgs(run: WolfsslClientRun): string[] {
   if (run.auth === 'psk') return ['-s'];
+  if (run.auth === 'rawPublicKey') {
+    const der = rawPublicKeyDer();
+    return ['--rpk', '--files-are-der', '-c', der.publicKey, '-k', der.privateKey, '-A', der.ca];
+  }
   const own = run.clientCertificate ? ['-c', PEER_KEYS.certificate, '-k', PEER_KEYS.privateKey] : ['-x'];
   return ['-A', PEER_KEYS.certificate, ...own];
+}
+
+/** DER copies of the fixture RPK pair and of the certificate (for -A), in wolfsslWorkDir(), for `--rpk --files-are-der`. */
+function rawPublicKeyDer(): { publicKey: string; privateKey: string; ca: string } {
+  const dir = wolfsslWorkDir();
+  const files = { publicKey: join(dir, 'rpk-pub.der'), privateKey: join(dir, 'rpk-key.der'), ca: join(dir, 'ca.der') };
+  if (!existsSync(files.ca)) {
+    writeFileSync(files.publicKey, createPublicKey(readPem(PEER_KEYS.rawPublicKey)).export({ type: 'spki', format: 'der' }));
+    writeFileSync(files.privateKey, createPrivateKey(readPem(PEER_KEYS.rawPrivateKey)).export({ type: 'sec1', format: 'der' }));
+    writeFileSync(files.ca, new X509Certificate(readPem(PEER_KEYS.certificate)).raw);
+  }
+  return files;
 }
 
 /** wolfSSL's example server on a free 127.0.0.1 port. Resolves once it has bound the port; retries with another port when one was taken in between. */
