@@ -7,7 +7,7 @@ import { interopMode, type PeerBinary } from './peer-binary.js';
 import { PEER_KEYS, readPem } from './peer-keys.js';
 import { PeerProcess } from './peer-process.js';
 import { pskStore } from './psk.js';
-import { freeUdpPort, waitUntilBound } from './udp-port.js';
+import { startOnFreePort } from './udp-port.js';
 
 /**
  * wolfSSL 5.7.2's example client and server (examples/client/client, examples/server/server),
@@ -229,22 +229,9 @@ function rawPublicKeyDer(): { publicKey: string; privateKey: string; ca: string 
 }
 
 /** wolfSSL's example server on a free 127.0.0.1 port. Resolves once it has bound the port; retries with another port when one was taken in between. */
-export async function startWolfsslServer(run: WolfsslServerRun): Promise<{ peer: PeerProcess; port: number }> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freeUdpPort();
-    const args = ['-p', String(port), ...commonArgs(run), ...serverAuthArgs(run), ...((run.echo ?? true) ? ['-e'] : []), ...(run.args ?? [])];
-    const peer = lineBuffered(run.binary, args, 'server');
-    try {
-      await waitUntilBound(peer.pid, port, () => peer.running);
-      return { peer, port };
-    } catch (error) {
-      lastError = error;
-      await peer.stop();
-      if (!/bind failed/i.test(peer.stderr + peer.stdout)) throw new Error(`${String(error)}\n${peer.describe()}`);
-    }
-  }
-  throw new Error(`wolfSSL's server found no free port after 5 attempts: ${String(lastError)}`);
+export function startWolfsslServer(run: WolfsslServerRun): Promise<{ peer: PeerProcess; port: number }> {
+  const args = (port: number) => ['-p', String(port), ...commonArgs(run), ...serverAuthArgs(run), ...((run.echo ?? true) ? ['-e'] : []), ...(run.args ?? [])];
+  return startOnFreePort("wolfSSL's server", (port) => lineBuffered(run.binary, args(port), 'server'), (peer) => /bind failed/i.test(peer.stderr + peer.stdout));
 }
 
 /** wolfSSL's example client to 127.0.0.1:port: it sends WOLFSSL_MESSAGES.hello, prints the answer and closes. */
