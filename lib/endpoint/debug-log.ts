@@ -75,7 +75,8 @@ function identityText(peer: PublicPeerIdentity): string {
 /** Writes a session's events to the log, each line naming our role and the peer. */
 export function logSession(log: DebugLog, session: { readonly role: string; readonly peer: PeerAddress; readonly events$: Observable<SessionEvent> }): void {
   const prefix = `${session.role} ${peerText(session.peer)}:`;
-  // events$ errors with what ended the session, which its 'closed' event has already logged.
+  // A session that fails errors its events$ after its `closed` event, which the log already
+  // has: the error is handled here, not left to RxJS to throw from a timer.
   session.events$.subscribe({ next: (event) => log(`${prefix} ${sessionEventText(event)}`), error: () => undefined });
 }
 
@@ -84,8 +85,9 @@ export function logServer(
   log: DebugLog,
   server: { readonly events$: Observable<ServerEvent>; readonly sessions$: Observable<Parameters<typeof logSession>[1]> },
 ): void {
-  server.events$.subscribe((event) => log(`server ${peerText(event.peer)}: ${serverEventText(event)}`));
-  server.sessions$.subscribe((session) => logSession(log, session));
+  // A failed transport errors both streams; the server's own subscribers hear of it.
+  server.events$.subscribe({ next: (event) => log(`server ${peerText(event.peer)}: ${serverEventText(event)}`), error: () => undefined });
+  server.sessions$.subscribe({ next: (session) => logSession(log, session), error: () => undefined });
 }
 
 function serverEventText(event: ServerEvent): string {
