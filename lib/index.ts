@@ -58,7 +58,8 @@ export { pack } from './operators/pack.js';
 export { impair, type ImpairOptions, type ImpairmentKind } from './impairment/impair.js';
 
 // The core pieces those operators take
-export { CookieSecrets, type CookieRotation } from './handshake/cookie.js';
+export { CookieSecrets, type CookieRotation, type SharedCookieSchedule } from './handshake/cookie.js';
+export { SharedSecrets, MIN_MASTER_SECRET_LENGTH } from './handshake/shared-secrets.js';
 export { Sequencer } from './handshake/sequencer.js';
 export { HandshakeBudget } from './handshake/handshake-budget.js';
 export type { FragmentOptions } from './handshake/flight-records.js';

@@ -5,6 +5,7 @@ import type { CredentialStore } from '../credentials/credential-store.js';
 import { LookupGate } from '../credentials/lookup-gate.js';
 import { DtlsError } from '../dtls-error.js';
 import { CookieSecrets } from '../handshake/cookie.js';
+import { SharedSecrets } from '../handshake/shared-secrets.js';
 import { HandshakeBytePool } from '../handshake/handshake-byte-pool.js';
 import { ServerHandshake, type ServerHandshakeOptions } from '../handshake/server-handshake.js';
 import { cookieGate, type VerifiedHello } from '../operators/cookie-gate.js';
@@ -130,6 +131,16 @@ export interface ServerOptions extends Partial<SessionOptions> {
    * `setTicketKeys()` rotates them. They are secrets: whoever holds them reads every session resumed by ticket.
    */
   readonly ticketKeys?: readonly Uint8Array[];
+  /**
+   * One secret (at least 32 random bytes) every process or machine serving the same clients
+   * is configured with, from which each derives on its own the cookie secret of every
+   * `cookieRotation` period and the ticket key of every `sessionLifetime` period (HKDF-SHA256,
+   * see SharedSecrets), periods counted from the Unix epoch: each server verifies the
+   * others' cookies and resumes the others' tickets, and they rotate together with nothing
+   * exchanged at run time. Their clocks should agree to well within a period. `ticketKeys`,
+   * when given too, seal and open the tickets instead. Default: secrets of the server's own.
+   */
+  readonly masterSecret?: Uint8Array;
 }
 
 /** What a server reports on `events$`, about peers rather than one session. */
@@ -223,6 +234,7 @@ export class DtlsServer {
     this.provider = options.provider ?? nobleProvider;
     this.lookups = new LookupGate(this.limits.maxPendingLookups);
     const { scheduler } = this.sessionOptions;
+    const shared = options.masterSecret && new SharedSecrets(options.masterSecret);
     this.resumption = new ServerResumption({
       provider: this.provider,
       now: () => scheduler.now(),
@@ -230,14 +242,14 @@ export class DtlsServer {
       cacheSize: options.sessionCacheSize ?? 10_000,
       tickets: options.tickets ?? true,
       ticketKeys: options.ticketKeys,
+      ticketKeyOf: shared && ((index) => shared.ticketKey(index)),
     });
     this.handshakeOptions = { ...serverHandshakeOptions({ ...options, lookups: this.lookups }), resumption: this.resumption };
     // Rotated on use rather than on a timer, so a server with no sessions schedules nothing.
-    this.secrets = new CookieSecrets(this.provider.randomBytes(32), {
-      period: options.cookieRotation ?? 60_000,
-      now: () => scheduler.now(),
-      nextSecret: () => this.provider.randomBytes(32),
-    });
+    const cookieRotation = { period: options.cookieRotation ?? 60_000, now: () => scheduler.now() };
+    this.secrets = shared
+      ? CookieSecrets.shared({ ...cookieRotation, secretOf: (index) => shared.cookieSecret(index) })
+      : new CookieSecrets(this.provider.randomBytes(32), { ...cookieRotation, nextSecret: () => this.provider.randomBytes(32) });
     this.idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     const cidLength = serverConnectionIdLength(options.connectionId);
     if (cidLength !== undefined) this.connectionIds = new ConnectionIdTable(cidLength, (n) => this.provider.randomBytes(n));

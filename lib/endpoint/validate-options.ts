@@ -5,6 +5,7 @@ import { MAX_REPLAY_WINDOW_SIZE } from '../record/replay-window.js';
 import { checkClientExtensionOptions, checkServerExtensionOptions } from './validate-extension-options.js';
 import { checkConnectionIdOption } from './connection-id-options.js';
 import { TICKET_KEY_LENGTH } from '../handshake/ticket-keys.js';
+import { MIN_MASTER_SECRET_LENGTH } from '../handshake/shared-secrets.js';
 import { SessionResumption } from './session-resumption.js';
 
 /**
@@ -213,6 +214,16 @@ function checkResumptionSettings(options: Options): void {
   checkInteger(options, 'sessionLifetime', 1, Number.MAX_SAFE_INTEGER);
   checkBoolean(options, 'tickets');
   if (options['ticketKeys'] !== undefined) checkTicketKeys(options['ticketKeys']);
+  checkMasterSecret(options['masterSecret']);
+}
+
+/** A master secret every server of a cluster shares: bytes, enough of them. Its value is never echoed. */
+function checkMasterSecret(secret: unknown): void {
+  if (secret === undefined) return;
+  if (!(secret instanceof Uint8Array) || secret.length < MIN_MASTER_SECRET_LENGTH) {
+    const got = secret instanceof Uint8Array ? `${secret.length} bytes` : typeof secret === 'string' ? 'a string' : describe(secret);
+    throw new DtlsError('EINVAL', `masterSecret must be a Uint8Array of at least ${MIN_MASTER_SECRET_LENGTH} random bytes, got ${got}`);
+  }
 }
 
 /** Ticket keys as the `ticketKeys` option and `setTicketKeys()` take them. */

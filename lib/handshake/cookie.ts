@@ -2,6 +2,7 @@ import { KeyedHmac } from '../crypto/keyed-hmac.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
 import { Writer } from '../wire/writer.js';
 import type { ClientHello } from '../wire/client-hello.js';
+import { RotationPeriods } from './rotation-periods.js';
 
 /** Cookies are HMAC-SHA256 outputs cut to this length (RFC 6347 allows up to 255 bytes). */
 export const COOKIE_LENGTH = 32;
@@ -45,30 +46,51 @@ export interface CookieRotation {
 }
 
 /**
+ * Cookie secrets every server given the same `secretOf` computes alike, so each verifies
+ * the others' cookies: the secret of period floor(now() / period) is current, the one
+ * before it still accepted. Periods count from time 0 of the clock (the Unix epoch on a
+ * real one), so processes rotate at the same moment without telling each other.
+ */
+export interface SharedCookieSchedule {
+  /** Milliseconds per period. */
+  readonly period: number;
+  /** The clock, in milliseconds, the same in every process (wall-clock time). */
+  readonly now: () => number;
+  /** The secret of period `index` (e.g. SharedSecrets.cookieSecret). */
+  readonly secretOf: (index: number) => Uint8Array;
+}
+
+/**
  * The server's cookie secrets. A new secret is generated on each rotation and the
  * previous one stays valid, so a cookie is accepted for one to two rotation periods.
  * Each secret is held as a keyed HMAC: every first ClientHello costs one cookie and
  * every second one one or two, so the key's pad blocks are hashed once per rotation.
  *
- * Given a `CookieRotation`, the secrets rotate on use: the first issue or verify in
- * a new period rotates once, or twice when two or more periods went by unused. No
- * cookie is made or checked in between, so that is the same as rotating on a timer
+ * Given a `CookieRotation` (or made `shared`), the secrets rotate on use: the first issue
+ * or verify in a new period rotates once, or twice when two or more periods went by unused.
+ * No cookie is made or checked in between, so that is the same as rotating on a timer
  * (RFC 6347 §4.2.1 asks only that the secret change often and the previous one be
  * honoured for a while), and an idle server keeps no timer running.
  */
 export class CookieSecrets {
   private current: KeyedHmac;
   private previous: KeyedHmac | undefined;
-  /** Rotation periods elapsed at the last rotation, counted from `start`. */
-  private periodsDone = 0;
-  private readonly start: number;
+  /** When the secrets rotate and what each period's secret is; none: they never rotate. */
+  private schedule?: { readonly periods: RotationPeriods; readonly secretOf: (index: number) => Uint8Array };
 
-  constructor(
-    secret: Uint8Array,
-    private readonly rotation?: CookieRotation,
-  ) {
+  constructor(secret: Uint8Array, rotation?: CookieRotation) {
     this.current = new KeyedHmac('sha256', secret);
-    this.start = rotation?.now() ?? 0;
+    if (rotation) this.schedule = { periods: new RotationPeriods(rotation.period, rotation.now, rotation.now()), secretOf: () => rotation.nextSecret() };
+  }
+
+  /** Secrets shared with every server given the same schedule: the current period's and the previous one's. */
+  static shared(schedule: SharedCookieSchedule): CookieSecrets {
+    const periods = new RotationPeriods(schedule.period, schedule.now, 0);
+    const index = periods.index();
+    const secrets = new CookieSecrets(schedule.secretOf(index - 1));
+    secrets.rotate(schedule.secretOf(index));
+    secrets.schedule = { periods, secretOf: schedule.secretOf };
+    return secrets;
   }
 
   /** Makes next the current secret; cookies made with the one before stay good for one more period. */
@@ -96,11 +118,7 @@ export class CookieSecrets {
 
   /** The rotations a timer would have made since the last use; more than two leave the same state as two. */
   private catchUp(): void {
-    if (this.rotation === undefined) return;
-    const { period, now, nextSecret } = this.rotation;
-    const periods = Math.floor((now() - this.start) / period);
-    const missed = Math.min(periods - this.periodsDone, 2);
-    for (let i = 0; i < missed; i++) this.rotate(nextSecret());
-    this.periodsDone = periods;
+    if (this.schedule === undefined) return;
+    for (const index of this.schedule.periods.advance()) this.rotate(this.schedule.secretOf(index));
   }
 }

@@ -1,6 +1,7 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import { decodeResumableSession, encodeResumableSession, type ResumableSession } from './resumable-session.js';
 import { SessionCache } from './session-cache.js';
+import { RotationPeriods } from './rotation-periods.js';
 import { TICKET_KEY_LENGTH, TicketKeys } from './ticket-keys.js';
 
 /** How a server resumes sessions. */
@@ -20,6 +21,12 @@ export interface ServerResumptionOptions {
    * first); without them the server makes its own and rotates them every `lifetime`.
    */
   readonly ticketKeys?: readonly Uint8Array[];
+  /**
+   * Instead of keys of its own, the key of each period of `lifetime` ms counted from time 0
+   * of `now` (e.g. SharedSecrets.ticketKey): every server given the same function seals
+   * under the same key and opens the others' tickets. Ignored when `ticketKeys` are given.
+   */
+  readonly ticketKeyOf?: (index: number) => Uint8Array;
 }
 
 /**
@@ -30,14 +37,24 @@ export interface ServerResumptionOptions {
 export class ServerResumption {
   private readonly cache: SessionCache;
   private readonly keys: TicketKeys;
-  /** Set when the keys are ours to rotate; counted like the cookie secrets, on use. */
-  private rotation?: { start: number; periodsDone: number };
+  /** Set when the keys rotate by themselves (not given as a list); counted like the cookie secrets, on use. */
+  private rotation?: { readonly periods: RotationPeriods; readonly keyOf: (index: number) => Uint8Array };
 
   constructor(private readonly options: ServerResumptionOptions) {
-    const { provider, now, lifetime, cacheSize } = options;
+    const { provider, now, lifetime, cacheSize, ticketKeys, ticketKeyOf } = options;
     this.cache = new SessionCache({ maxSessions: cacheSize, lifetime, now });
-    this.keys = new TicketKeys(provider, options.ticketKeys ?? [provider.randomBytes(TICKET_KEY_LENGTH)]);
-    if (!options.ticketKeys) this.rotation = { start: now(), periodsDone: 0 };
+    if (ticketKeys) {
+      this.keys = new TicketKeys(provider, ticketKeys);
+    } else if (ticketKeyOf) {
+      // Shared keys: periods count from time 0, so every server is in the same one.
+      const periods = new RotationPeriods(lifetime, now, 0);
+      const index = periods.index();
+      this.keys = new TicketKeys(provider, [ticketKeyOf(index), ticketKeyOf(index - 1)]);
+      this.rotation = { periods, keyOf: ticketKeyOf };
+    } else {
+      this.keys = new TicketKeys(provider, [provider.randomBytes(TICKET_KEY_LENGTH)]);
+      this.rotation = { periods: new RotationPeriods(lifetime, now, now()), keyOf: () => provider.randomBytes(TICKET_KEY_LENGTH) };
+    }
   }
 
   /** Whether tickets are issued and accepted. */
@@ -100,15 +117,11 @@ export class ServerResumption {
   }
 
   /**
-   * Our own keys rotate every `lifetime`, on use rather than on a timer: the previous key
-   * still opens the tickets it sealed, none of which outlives one more period.
+   * Keys not given as a list rotate every `lifetime`, on use rather than on a timer: the
+   * previous key still opens the tickets it sealed, none of which outlives one more period.
    */
   private catchUp(): void {
     if (!this.rotation) return;
-    const { provider, now, lifetime } = this.options;
-    const periods = Math.floor((now() - this.rotation.start) / lifetime);
-    const missed = Math.min(periods - this.rotation.periodsDone, 2);
-    for (let i = 0; i < missed; i++) this.keys.rotate(provider.randomBytes(TICKET_KEY_LENGTH));
-    this.rotation.periodsDone = periods;
+    for (const index of this.rotation.periods.advance()) this.keys.rotate(this.rotation.keyOf(index));
   }
 }

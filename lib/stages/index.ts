@@ -48,7 +48,8 @@ export type { LocalCertificate, PeerAuthenticator, PeerCheck } from '../handshak
 export type { ClientPskSelector, ServerPskLookup, PskCredential } from '../handshake/psk-credentials.js';
 
 // The state the operators take
-export { CookieSecrets, type CookieRotation } from '../handshake/cookie.js';
+export { CookieSecrets, type CookieRotation, type SharedCookieSchedule } from '../handshake/cookie.js';
+export { SharedSecrets, MIN_MASTER_SECRET_LENGTH } from '../handshake/shared-secrets.js';
 export { Reassembler, type ReassemblerOptions } from '../handshake/reassembler.js';
 export { HandshakeBudget } from '../handshake/handshake-budget.js';
 export { Sequencer, type SequencedMessage } from '../handshake/sequencer.js';

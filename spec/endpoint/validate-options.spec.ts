@@ -81,6 +81,9 @@ describe('option checks: every bad option is a DtlsError EINVAL naming it and wh
       [{ sessionLifetime: 0 }, 'sessionLifetime must be an integer from 1'],
       [{ ticketKeys: [new Uint8Array(32)] }, 'ticketKeys must be a non-empty array of 48-byte keys'],
       [{ ticketKeys: [] }, 'ticketKeys must be a non-empty array of 48-byte keys'],
+      // A short master is told by its length, never by its bytes.
+      [{ masterSecret: new Uint8Array(31).fill(0xab) }, 'masterSecret must be a Uint8Array of at least 32 random bytes, got 31 bytes'],
+      [{ masterSecret: 'correct horse battery staple, a passphrase' }, 'masterSecret must be a Uint8Array of at least 32 random bytes, got a string'],
     ];
     for (const [bad, message] of cases) {
       const expected = expect.objectContaining({ name: 'DtlsError', code: 'EINVAL', message: expect.stringContaining(message) });
