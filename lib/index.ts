@@ -70,6 +70,10 @@ export { CIPHER_SUITES, cipherSuiteByName, type CipherSuite } from './crypto/cip
 export { nobleProvider, type CryptoProvider } from './crypto/provider.js';
 export { nodeCryptoProvider } from './node-crypto/node-crypto-provider.js';
 
+// One UDP port served by several worker threads (issue 16)
+export { listenCluster, DtlsCluster, MAX_CLUSTER_WORKERS, MAX_DATAGRAMS_QUEUED_PER_WORKER, type ClusterOptions, type ClusterEvent, type ClusterStats } from './cluster/cluster-server.js';
+export { serveClusterWorker, type ClusterWorkerOptions } from './cluster/cluster-worker.js';
+
 // node:dgram-shaped sockets over DTLS (node-coap and other UDP libraries), and the RIOT-style sock facade
 export { DtlsDgramSocket } from './dgram/dtls-dgram-socket.js';
 export { DtlsServerSocket, serverDgramSocket, listenDgram, type UnroutableDatagram } from './dgram/dtls-server-socket.js';

@@ -18,7 +18,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['operators'],
   ['endpoint', 'impairment'],
   // testing and stages: the rx-dtls/testing and rx-dtls/stages entry points, over endpoint and impairment
-  ['sock', 'dgram', 'testing', 'stages'],
+  ['sock', 'dgram', 'testing', 'stages', 'cluster'],
   ['cli'],
 ];
 /** Floors that must stay pure: plain functions and data over Uint8Array, no clocks or sockets. */

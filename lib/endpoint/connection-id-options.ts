@@ -17,6 +17,13 @@ export type ServerConnectionIdOption =
       readonly length?: number;
       /** Fail handshakes whose client does not offer CIDs (default false). */
       readonly required?: boolean;
+      /**
+       * Bytes every CID we issue starts with, shorter than `length`; the rest is random.
+       * A router in front of several servers finds the server of a session by it, whatever
+       * address the client's NAT moved it to (as a worker's index does in listenCluster,
+       * or a server id in a QUIC-LB-style CID-aware balancer). Default none.
+       */
+      readonly prefix?: Uint8Array;
     };
 
 /**
@@ -51,9 +58,19 @@ export function checkConnectionIdOption(value: unknown, role: 'client' | 'server
     role === 'client' ? "false, 'offer', 'require' or { length?: 0..255, required?: boolean }" : 'false or { length?: 0..255, required?: boolean }';
   const bad = (): DtlsError => new DtlsError('EINVAL', `connectionId must be ${accepted}, got ${JSON.stringify(value)}`);
   if (typeof value !== 'object' || value === null) throw bad();
-  const { length, required } = value as { length?: unknown; required?: unknown };
+  const { length, required, prefix } = value as { length?: unknown; required?: unknown; prefix?: unknown };
   if (length !== undefined && (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > MAX_CONNECTION_ID_LENGTH)) throw bad();
   if (required !== undefined && typeof required !== 'boolean') throw bad();
+  if (prefix === undefined) return;
+  const cidLength = (length as number | undefined) ?? DEFAULT_SERVER_CID_LENGTH;
+  if (role === 'client' || !(prefix instanceof Uint8Array) || prefix.length >= cidLength) {
+    throw new DtlsError('EINVAL', `connectionId.prefix must be a Uint8Array shorter than connectionId.length (${cidLength}), on a server`);
+  }
+}
+
+/** The bytes every CID a server issues starts with (none by default). */
+export function serverConnectionIdPrefix(option: ServerConnectionIdOption | undefined): Uint8Array | undefined {
+  return option === false ? undefined : option?.prefix;
 }
 
 /** The length of the CIDs a server issues, or undefined when it ignores offers. */

@@ -18,6 +18,8 @@ export class ConnectionIdTable<T> {
     /** Bytes of every CID issued, 0 to 255; 0 issues empty CIDs, which find nothing. */
     readonly length: number,
     private readonly randomBytes: (n: number) => Uint8Array,
+    /** Bytes every CID issued starts with (shorter than `length`), the rest random: who routes by it finds this server. */
+    private readonly prefix: Uint8Array = new Uint8Array(0),
   ) {}
 
   /** Sessions registered now. */
@@ -29,7 +31,9 @@ export class ConnectionIdTable<T> {
   issue(): Uint8Array | undefined {
     if (this.length === 0) return new Uint8Array(0);
     for (let draw = 0; draw < MAX_DRAWS; draw++) {
-      const cid = this.randomBytes(this.length);
+      const cid = new Uint8Array(this.length);
+      cid.set(this.prefix, 0);
+      cid.set(this.randomBytes(this.length - this.prefix.length), this.prefix.length);
       if (!this.byCid.has(key(cid))) return cid;
     }
     return undefined;

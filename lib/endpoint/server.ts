@@ -24,7 +24,7 @@ import { Session } from './session.js';
 import type { SessionState } from './session-event.js';
 import { sessionOptions, type SessionOptions } from './session-options.js';
 import { DEFAULT_SERVER_RECV_BUFFER, serverLimits, type ServerInfo, type ServerLimits } from './server-limits.js';
-import { serverConnectionIdLength, type ServerConnectionIdOption } from './connection-id-options.js';
+import { serverConnectionIdLength, serverConnectionIdPrefix, type ServerConnectionIdOption } from './connection-id-options.js';
 import { ConnectionIdTable } from './connection-id-table.js';
 import { checkListenOptions, checkServerOptions, checkTicketKeys } from './validate-options.js';
 import { ServerResumption } from '../handshake/server-resumption.js';
@@ -252,7 +252,9 @@ export class DtlsServer {
       : new CookieSecrets(this.provider.randomBytes(32), { ...cookieRotation, nextSecret: () => this.provider.randomBytes(32) });
     this.idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     const cidLength = serverConnectionIdLength(options.connectionId);
-    if (cidLength !== undefined) this.connectionIds = new ConnectionIdTable(cidLength, (n) => this.provider.randomBytes(n));
+    if (cidLength !== undefined) {
+      this.connectionIds = new ConnectionIdTable(cidLength, (n) => this.provider.randomBytes(n), serverConnectionIdPrefix(options.connectionId));
+    }
 
     options.transport.datagrams$.pipe(takeUntil(this.closing)).subscribe({
       next: (d) => this.onDatagram(d),
