@@ -3,7 +3,8 @@
 // worker by the CID's prefix, a worker that crashes replaced while the others serve on, and
 // the primary's events and counters. Real time: nothing here asserts a timing.
 import { afterEach, describe, expect, it } from 'vitest';
-import { listenCluster, type ClusterEvent, type DtlsCluster } from '../../lib/cluster/cluster-server.js';
+import { createSocket } from 'node:dgram';
+import { listenCluster, MAX_DATAGRAMS_QUEUED_PER_WORKER, type ClusterEvent, type DtlsCluster } from '../../lib/cluster/cluster-server.js';
 import { connect } from '../../lib/endpoint/client.js';
 import type { Session } from '../../lib/endpoint/session.js';
 import { credentials, utf8 } from '../../lib/credentials/credential-store.js';
@@ -102,6 +103,25 @@ describe('listenCluster: one UDP port, several worker threads', () => {
     const newcomers = await Promise.all(Array.from({ length: 12 }, () => client(port)));
     const newOwners = await Promise.all(newcomers.map(async (s) => workerOf(await echo(s, 'new'))));
     expect(new Set(newOwners)).toEqual(new Set([0, 1]));
+  });
+
+  it('queues at most MAX_DATAGRAMS_QUEUED_PER_WORKER datagrams to a worker that takes none, and drops the rest', async () => {
+    const { cluster } = await start(1);
+    const session = await client(cluster.address().port);
+    await echo(session, 'stall');
+    const before = cluster.stats.datagrams[0];
+    // A flood while the worker is busy: 6,000 datagrams from one port, paced so the kernel keeps them.
+    const flood = createSocket('udp4');
+    // (Five seconds of stall leave the flood time to finish on a loaded machine.)
+    await new Promise<void>((resolve) => flood.bind(0, '127.0.0.1', resolve));
+    for (let i = 0; i < 6_000; i++) {
+      flood.send(new Uint8Array(40).fill(i), cluster.address().port, '127.0.0.1');
+      if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    flood.close();
+    expect(cluster.stats.datagrams[0] - before).toBeLessThanOrEqual(MAX_DATAGRAMS_QUEUED_PER_WORKER);
+    expect(cluster.stats.dropped).toBeGreaterThan(0);
   });
 
   it('closes cleanly: every client hears close_notify, the workers end, and events$ completes', async () => {

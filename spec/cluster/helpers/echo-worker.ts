@@ -1,5 +1,6 @@
 // A cluster worker for the specs: echoes every record, prefixed with its worker index, so a
-// client can tell which worker serves it; "crash" makes the worker throw an uncaught error.
+// client can tell which worker serves it; "crash" makes the worker throw an uncaught error,
+// "stall" busies its thread for five seconds, taking no datagram meanwhile.
 import { workerData } from 'node:worker_threads';
 import { serveClusterWorker } from '../../../lib/cluster/cluster-worker.js';
 import { credentials, utf8 } from '../../../lib/credentials/credential-store.js';
@@ -17,6 +18,12 @@ server.sessions$.subscribe((session) => {
         });
       }
       session.send(utf8(`${index}:${text}`));
+      if (text === 'stall') {
+        setTimeout(() => {
+          const until = Date.now() + 5_000;
+          while (Date.now() < until);
+        });
+      }
     },
     error: () => undefined,
   });
