@@ -75,6 +75,8 @@ describe('option checks: every bad option is a DtlsError EINVAL naming it and wh
       [{ clientAuth: 'always' }, 'clientAuth must be one of "none", "optional", "required"'],
       [{ connectionId: 'offer' }, 'connectionId must be false or { length?: 0..255, required?: boolean }'],
       [{ connectionId: { length: -1 } }, 'connectionId must be false or { length?: 0..255, required?: boolean }'],
+      [{ connectionId: { length: 1, prefix: new Uint8Array([7]) } }, 'connectionId.prefix must be a Uint8Array shorter than connectionId.length (1)'],
+      [{ connectionId: { prefix: [7] } }, 'connectionId.prefix must be a Uint8Array shorter than connectionId.length (4)'],
       [{ mtu: 70_000 }, 'mtu must be an integer from 64 to 65507'],
       [{ credentials: undefined }, 'credentials must be a CredentialStore'],
       [{ sessionCacheSize: -1 }, 'sessionCacheSize must be an integer from 0'],
