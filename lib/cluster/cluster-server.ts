@@ -60,12 +60,15 @@ export type ClusterEvent =
   | {
       /** A worker thread ended without being asked (an uncaught error, an exit): its sessions are gone, and a new worker takes its place. */
       readonly type: 'worker-exit';
+      /** Its index, which the worker replacing it takes. */
       readonly worker: number;
+      /** EIO, naming the exit code and the uncaught error, if any. */
       readonly error: DtlsError;
     }
   | {
       /** A worker (a first one, or one that replaced another) serves from now on. */
       readonly type: 'worker-ready';
+      /** Its index. */
       readonly worker: number;
     };
 
@@ -156,6 +159,7 @@ export class DtlsCluster {
     return this.slots.length;
   }
 
+  /** Sessions and datagrams per worker, drops and restarts, now. */
   get stats(): ClusterStats {
     return {
       sessions: this.slots.map((s) => s.sessions),
