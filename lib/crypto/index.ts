@@ -15,3 +15,4 @@ export * from './provider.js';
 export * from './psk.js';
 export * from './random.js';
 export * from './spki.js';
+export * from './tls13-cipher-suites.js';
