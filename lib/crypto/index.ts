@@ -7,6 +7,7 @@ export * from './der.js';
 export * from './ecdhe.js';
 export * from './ecdsa.js';
 export * from './hash.js';
+export * from './hkdf.js';
 export * from './key-schedule.js';
 export * from './pem.js';
 export * from './prf.js';
