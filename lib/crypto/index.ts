@@ -17,3 +17,4 @@ export * from './psk.js';
 export * from './random.js';
 export * from './spki.js';
 export * from './tls13-cipher-suites.js';
+export * from './tls13-key-schedule.js';
