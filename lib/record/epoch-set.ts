@@ -26,6 +26,18 @@ export class EpochSet<T extends { readonly epoch: number }> {
     }
   }
 
+  /** Removes the item of an older epoch; the newest stays (an epoch is only ever replaced by a newer one). */
+  protected removeOlder(epoch: number): void {
+    this.older?.delete(epoch);
+  }
+
+  /** The items, newest first. */
+  protected *items(): IterableIterator<T> {
+    if (this.newest === undefined) return;
+    yield this.newest;
+    if (this.older !== undefined) yield* [...this.older.values()].sort((a, b) => b.epoch - a.epoch);
+  }
+
   protected find(epoch: number): T | undefined {
     return this.newest?.epoch === epoch ? this.newest : this.older?.get(epoch);
   }

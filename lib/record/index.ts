@@ -6,3 +6,11 @@ export { SequenceNumberExhaustedError } from './sequence-number-exhausted-error.
 export { MAX_EPOCH, MAX_SEQUENCE_NUMBER } from './sequence-number.js';
 export { splitRecords, type RawRecord, type SplitResult } from './split-records.js';
 export { WriteEpoch, type WriteEpochOptions } from './write-epoch.js';
+export { AEAD_LIMITS, KeyUsageExhaustedError, type AeadLimits, type AeadUsage } from './aead-limits13.js';
+export { openDatagram13 } from './open-datagram13.js';
+export { ReadEpochs13, type ReadEpochs13Options } from './read-epochs13.js';
+export { recordCipher13, type RecordCipher13 } from './record-cipher13.js';
+export { recordNumberMask, recordNumberMasker } from './record-number-protection.js';
+export { sealDatagrams13, sealRecords13 } from './seal-records13.js';
+export { splitRecords13, type RawRecord13 } from './split-records13.js';
+export { WriteEpochs13, type WriteEpochs13Options } from './write-epochs13.js';

@@ -38,6 +38,11 @@ export class ReplayWindow {
     this.ring = size > SMALL_WINDOW ? new Uint32Array(Math.ceil(size / 32)) : undefined;
   }
 
+  /** The highest sequence number marked seen, or -1 before the first (DTLS 1.3 reconstructs sequence numbers around it, RFC 9147 §4.2.2). */
+  get rightEdge(): number {
+    return this.right;
+  }
+
   /** True when `seq` has not been seen and is not left of the window. Anything that is not a valid 48-bit sequence number is not fresh. */
   isFresh(seq: number): boolean {
     if (!isSequenceNumber(seq)) return false;
