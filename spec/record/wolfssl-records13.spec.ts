@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { concatBytes, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { tls13CipherSuiteByName } from '../../lib/crypto/tls13-cipher-suites.js';
-import { nextTrafficSecret } from '../../lib/crypto/tls13-key-schedule.js';
+import { hash } from '../../lib/crypto/hash.js';
+import { finishedVerifyData, KeySchedule13, nextTrafficSecret } from '../../lib/crypto/tls13-key-schedule.js';
 import { openDatagram13 } from '../../lib/record/open-datagram13.js';
 import type { PlainRecord } from '../../lib/record/read-epochs.js';
 import { ReadEpochs13 } from '../../lib/record/read-epochs13.js';
@@ -45,6 +46,7 @@ function capture(name: string): Capture {
 
 const CASES = [
   { name: 'wolfssl-aes128gcm', suite: 'TLS_AES_128_GCM_SHA256' },
+  { name: 'wolfssl-aes128gcm-psk-ke', suite: 'TLS_AES_128_GCM_SHA256' },
   { name: 'wolfssl-aes256gcm', suite: 'TLS_AES_256_GCM_SHA384' },
   { name: 'wolfssl-chacha20', suite: 'TLS_CHACHA20_POLY1305_SHA256' },
   { name: 'wolfssl-aes128ccm', suite: 'TLS_AES_128_CCM_SHA256' },
@@ -105,4 +107,57 @@ describe('wolfSSL 5.7.2 DTLS 1.3 records, opened and sealed again (RFC 9147 §4)
       expect(opened.some((o) => o.record.contentType === 26)).toBe(true);
     });
   }
+});
+
+/**
+ * The wolfSSL examples' DTLS 1.3 PSK (wolfssl/test.h): 01 23 45 67 89 ab cd ef, four times.
+ * With psk_ke (client -K) no (EC)DHE enters the schedule, so every secret follows from it and
+ * the transcript: the whole KeySchedule13 with the "dtls13" labels can be checked against
+ * wolfSSL's key log.
+ */
+const WOLFSSL_PSK = hexToBytes('0123456789abcdef'.repeat(4));
+
+/**
+ * The transcript form of a DTLS handshake message (RFC 9147 §5.2): msg_type and length, without
+ * message_seq, fragment_offset and fragment_length (the messages here are not fragmented).
+ */
+const transcriptForm = (message: Uint8Array): Uint8Array => concatBytes(message.subarray(0, 4), message.subarray(12));
+
+describe('KeySchedule13 against wolfSSL 5.7.2 (DTLS 1.3, external PSK, psk_ke, a HelloRetryRequest with a cookie)', () => {
+  it('derives the binder wolfSSL sent, both handshake and both application traffic secrets of its key log, and both Finished', () => {
+    const { datagrams, secrets } = capture('wolfssl-aes128gcm-psk-ke');
+    const suite = tls13CipherSuiteByName('TLS_AES_128_GCM_SHA256')!;
+    const server = new ReadEpochs13();
+    const client = new ReadEpochs13();
+    server.install(2, suite, secrets.get('CLIENT_HANDSHAKE_TRAFFIC_SECRET')!);
+    client.install(2, suite, secrets.get('SERVER_HANDSHAKE_TRAFFIC_SECRET')!);
+    const handshake: Uint8Array[] = [];
+    for (const { toServer, bytes } of datagrams) {
+      openDatagram13(bytes, toServer ? server : client, (r) => {
+        if (r.contentType === ContentType.handshake && r.epoch <= 2) handshake.push(r.payload);
+        return true;
+      });
+    }
+    // ClientHello, HelloRetryRequest, ClientHello, ServerHello, EncryptedExtensions, Finished, Finished.
+    expect(handshake.map((m) => m[0])).toEqual([1, 2, 1, 2, 8, 20, 20]);
+    const [ch1, hrr, ch2, sh, ee, serverFinished, clientFinished] = handshake.map(transcriptForm);
+    // RFC 8446 §4.4.1: after a HelloRetryRequest the first ClientHello is replaced by message_hash.
+    const messageHash = concatBytes(Uint8Array.of(254, 0, 0, 32), hash('sha256', ch1));
+    const th = (...messages: Uint8Array[]) => hash('sha256', concatBytes(messageHash, hrr, ...messages));
+
+    const schedule = new KeySchedule13('sha256', WOLFSSL_PSK);
+    // §4.2.11.2: the binder covers the second ClientHello up to its binders list: 2 + 1 + 32 bytes from its end.
+    const binder = ch2.subarray(ch2.length - 32);
+    expect(finishedVerifyData('sha256', schedule.binderKey('external'), th(ch2.subarray(0, ch2.length - 35)))).toEqual(binder);
+
+    const hs = schedule.handshakeSecrets(undefined, th(ch2, sh));
+    expect(hs.client).toEqual(secrets.get('CLIENT_HANDSHAKE_TRAFFIC_SECRET'));
+    expect(hs.server).toEqual(secrets.get('SERVER_HANDSHAKE_TRAFFIC_SECRET'));
+    expect(finishedVerifyData('sha256', hs.server, th(ch2, sh, ee))).toEqual(serverFinished.subarray(4));
+    expect(finishedVerifyData('sha256', hs.client, th(ch2, sh, ee, serverFinished))).toEqual(clientFinished.subarray(4));
+
+    const ap = schedule.applicationSecrets(th(ch2, sh, ee, serverFinished));
+    expect(ap.client).toEqual(secrets.get('CLIENT_TRAFFIC_SECRET_0'));
+    expect(ap.server).toEqual(secrets.get('SERVER_TRAFFIC_SECRET_0'));
+  });
 });
