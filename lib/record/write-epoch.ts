@@ -30,6 +30,11 @@ export class WriteEpoch {
     this.next = start;
   }
 
+  /** The sequence number the next record will take (nextSequenceNumber() takes it). */
+  get upcoming(): number {
+    return this.next;
+  }
+
   /**
    * Takes the next sequence number. Numbers 0..2^48-1 are handed out once each;
    * after the last one this throws SequenceNumberExhaustedError instead of

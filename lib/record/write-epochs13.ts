@@ -69,6 +69,11 @@ export class WriteEpochs13 extends EpochSet<WriteEpoch13> {
     return this.find(epoch)?.usage;
   }
 
+  /** The sequence number the next record of `epoch` will get (an ACK names records by it, RFC 9147 §7); undefined for an epoch without keys. */
+  nextSequenceNumber(epoch: number): number | undefined {
+    return epoch === 0 ? this.epoch0.upcoming : this.find(epoch)?.sealed;
+  }
+
   /** Seals `payload` as the next record of `epoch`, header included. Throws for an epoch without keys (a bug of the caller). */
   seal(epoch: number, contentType: number, payload: Uint8Array): Uint8Array {
     if (epoch === 0) return this.epoch0.seal(contentType, DTLS_1_2, payload);

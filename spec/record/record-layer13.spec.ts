@@ -264,6 +264,18 @@ describe('DTLS 1.3 epochs (RFC 9147 §4.2.2, §6.1)', () => {
   });
 });
 
+describe('WriteEpochs13.nextSequenceNumber', () => {
+  it('tells the number the next record of an epoch gets, epoch 0 from firstSequenceNumber, so an ACK can name it', () => {
+    const { write, read } = pair13(GCM, [2], { write: { firstSequenceNumber: 5 } });
+    expect([write.nextSequenceNumber(0), write.nextSequenceNumber(2), write.nextSequenceNumber(3)]).toEqual([5, 0, undefined]);
+    write.seal(0, ContentType.handshake, Uint8Array.of(1));
+    const expected = write.nextSequenceNumber(2);
+    const record = write.seal(2, ContentType.handshake, Uint8Array.of(1));
+    expect([write.nextSequenceNumber(0), write.nextSequenceNumber(2)]).toEqual([6, 1]);
+    expect(openAll(record, read).records[0].sequenceNumber).toBe(expected);
+  });
+});
+
 describe('DTLS 1.3 AEAD limits (RFC 9147 §4.5.3)', () => {
   it('advises a KeyUpdate at half the protection limit and refuses to seal at the limit', () => {
     const { write } = pair13(GCM, [3], { write: { protectLimits: { AES_128_GCM: 4 } } });
