@@ -35,7 +35,7 @@ export interface TrafficKeys {
  * The prefix is DTLS 1.3's "dtls13" (RFC 9147 §5.9) unless a TLS 1.3 trace is replayed.
  */
 export class KeySchedule13 {
-  private earlySecret: Uint8Array;
+  private earlySecret?: Uint8Array;
   private handshakeSecret?: Uint8Array;
   private masterSecret?: Uint8Array;
 
@@ -51,7 +51,7 @@ export class KeySchedule13 {
 
   /** binder_key = Derive-Secret(Early Secret, "ext binder" | "res binder", ""), RFC 8446 §7.1 and §4.2.11.2. */
   binderKey(kind: 'external' | 'resumption'): Uint8Array {
-    return this.derive(this.earlySecret, kind === 'external' ? 'ext binder' : 'res binder', this.emptyHash());
+    return this.derive(this.early(), kind === 'external' ? 'ext binder' : 'res binder', this.emptyHash());
   }
 
   /**
@@ -60,7 +60,7 @@ export class KeySchedule13 {
    * undefined for psk_ke (no (EC)DHE: the 0-value).
    */
   handshakeSecrets(sharedSecret: Uint8Array | undefined, helloHash: Uint8Array): TrafficSecrets {
-    const salt = this.derive(this.earlySecret, 'derived', this.emptyHash());
+    const salt = this.derive(this.early(), 'derived', this.emptyHash());
     const secret = (this.handshakeSecret = hkdfExtract(this.hash, salt, sharedSecret ?? this.zeros()));
     return { client: this.derive(secret, 'c hs traffic', helloHash), server: this.derive(secret, 's hs traffic', helloHash) };
   }
@@ -89,7 +89,12 @@ export class KeySchedule13 {
   /** Overwrites the secrets it holds; the schedule is unusable afterwards. */
   destroy(): void {
     for (const secret of [this.earlySecret, this.handshakeSecret, this.masterSecret]) secret?.fill(0);
-    this.handshakeSecret = this.masterSecret = undefined;
+    this.earlySecret = this.handshakeSecret = this.masterSecret = undefined;
+  }
+
+  private early(): Uint8Array {
+    if (this.earlySecret === undefined) throw new Error('KeySchedule13 used after destroy()');
+    return this.earlySecret;
   }
 
   private derive(secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {

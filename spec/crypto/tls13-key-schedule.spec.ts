@@ -226,5 +226,7 @@ describe('KeySchedule13 with the DTLS 1.3 labels (RFC 9147 §5.9)', () => {
     schedule.handshakeSecrets(undefined, new Uint8Array(32));
     schedule.destroy();
     expect(() => schedule.applicationSecrets(new Uint8Array(32))).toThrow();
+    expect(() => schedule.binderKey('external')).toThrow(/after destroy/);
+    expect(() => schedule.handshakeSecrets(undefined, new Uint8Array(32))).toThrow(/after destroy/);
   });
 });
