@@ -112,6 +112,9 @@ export class ReadEpochs13 extends EpochSet<ReadEpoch13> {
 
   /** RFC 9147 §4.2.2: the newest installed epoch whose low two bits are `bits`. */
   private epochFor(bits: number): ReadEpoch13 | undefined {
+    // Nearly every record is of the current epoch: no walk over the older ones for it.
+    const { current } = this;
+    if ((current & 3) === bits) return this.find(current);
     for (const epoch of this.items()) if ((epoch.epoch & 3) === bits) return epoch;
     return undefined;
   }
