@@ -2,13 +2,11 @@ import { MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
 
 /**
  * RFC 9146 §4: `struct { opaque content[length]; ContentType real_type; uint8 zeros[length_of_padding]; }
- * DTLSInnerPlaintext`, the plaintext a tls12_cid record protects, and every DTLS 1.3 record
- * (RFC 9147 §4). We send no padding (every byte counts on a constrained link) except the
- * `padding` zeros DTLS 1.3's record number mask needs behind a short record (RFC 9147 §4.2.3);
- * a peer may pad.
+ * DTLSInnerPlaintext`, the plaintext a tls12_cid record protects. We send no padding
+ * (every byte counts on a constrained link); a peer may pad.
  */
-export function encodeInnerPlaintext(contentType: number, content: Uint8Array, padding = 0): Uint8Array {
-  const inner = new Uint8Array(content.length + 1 + padding);
+export function encodeInnerPlaintext(contentType: number, content: Uint8Array): Uint8Array {
+  const inner = new Uint8Array(content.length + 1);
   inner.set(content);
   inner[content.length] = contentType;
   return inner;
@@ -16,7 +14,8 @@ export function encodeInnerPlaintext(contentType: number, content: Uint8Array, p
 
 /**
  * The real content type and the content (a view) of a DTLSInnerPlaintext: the last
- * non-zero byte is the type, the zeros after it padding (RFC 9146 §4). Undefined when
+ * non-zero byte is the type, the zeros after it padding (RFC 9146 §4; the same structure in
+ * every DTLS 1.3 record, RFC 9147 §4, whose sealing record-cipher13.ts writes in place). Undefined when
  * every byte is zero (no type at all) or the content exceeds 2^14 bytes: the record is dropped.
  */
 export function decodeInnerPlaintext(inner: Uint8Array): { readonly contentType: number; readonly content: Uint8Array } | undefined {

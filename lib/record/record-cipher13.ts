@@ -4,7 +4,7 @@ import type { Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
 import { trafficKeys } from '../crypto/tls13-key-schedule.js';
 import { be32, putBe32 } from '../crypto/words.js';
 import { MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
-import { decodeInnerPlaintext, encodeInnerPlaintext } from './inner-plaintext.js';
+import { decodeInnerPlaintext } from './inner-plaintext.js';
 import { maskPaddingLength, RECORD_NUMBER_SAMPLE_LENGTH, recordNumberMasker, type RecordNumberMasker } from './record-number-protection.js';
 import { isSequenceNumber, writeEpochAndSequence } from './sequence-number.js';
 import type { CiphertextRecord } from './split-records13.js';
@@ -59,6 +59,12 @@ const NONCE_LENGTH = 12;
 /** First byte 001 C S L E E, CID, sequence number (2), length (2): the largest header is 5 bytes plus the CID. */
 const MAX_FIXED_HEADER = 5;
 const nonceScratch = new Uint8Array(NONCE_LENGTH);
+/**
+ * The DTLSInnerPlaintext being sealed: content, type and any padding (at most 2^14 + 1 + 15
+ * bytes). One for every cipher, as protect runs to completion and the Aead contract forbids
+ * keeping the plaintext: a record costs no allocation besides itself.
+ */
+const innerScratch = new Uint8Array(MAX_PLAINTEXT_LENGTH + 1 + RECORD_NUMBER_SAMPLE_LENGTH);
 /** The additional data of the record being opened: its header with the sequence number unmasked. */
 const headerScratch = new Uint8Array(MAX_FIXED_HEADER + 255);
 
@@ -111,7 +117,12 @@ class AeadCipher13 implements RecordCipher13 {
     if (!isSequenceNumber(sequenceNumber)) throw new RangeError(`sequence number out of range: ${sequenceNumber}`);
     if (content.length > MAX_PLAINTEXT_LENGTH) throw new RangeError(`content of ${content.length} bytes exceeds the 2^14-byte record limit`);
     const { aead, connectionId: cid } = this;
-    const inner = encodeInnerPlaintext(contentType, content, maskPaddingLength(this.suite, content.length + 1));
+    // RFC 9147 §4: content || real type || zeros, the zeros only where the mask needs them (§4.2.3).
+    const innerLength = content.length + 1 + maskPaddingLength(this.suite, content.length + 1);
+    const inner = innerScratch.subarray(0, innerLength);
+    inner.set(content);
+    inner[content.length] = contentType;
+    inner.fill(0, content.length + 1);
     const encryptedLength = inner.length + aead.tagLength;
     const cidLength = cid?.length ?? 0;
     const sequenceAt = 1 + cidLength;
