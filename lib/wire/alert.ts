@@ -63,12 +63,16 @@ export const AlertDescription = {
   user_canceled: 90,
   /** The peer declined a renegotiation request. Always a warning. */
   no_renegotiation: 100,
+  /** A (D)TLS 1.3 handshake message lacks an extension it must carry for what was offered or negotiated (RFC 8446 §6.2). */
+  missing_extension: 109, // RFC 8446
   /** A ServerHello contained an extension the client did not offer in its ClientHello (RFC 5246 §7.2.2). Always fatal. */
   unsupported_extension: 110,
   /** The server does not recognize the name sent in the server_name extension (RFC 6066 §3). */
   unrecognized_name: 112, // RFC 6066
   /** The server does not recognize the PSK identity offered by the client (RFC 4279 §2). */
   unknown_psk_identity: 115, // RFC 4279
+  /** A 1.3 server that requires client authentication got none (RFC 8446 §6.2). */
+  certificate_required: 116, // RFC 8446
   /** The client offered application protocols (ALPN) and the server supports none of them (RFC 7301 §3.2). Always fatal. */
   no_application_protocol: 120, // RFC 7301
 } as const;

@@ -21,6 +21,15 @@ export const ExtensionType = {
   extended_master_secret: 23, // RFC 7627
   record_size_limit: 28, // RFC 8449
   session_ticket: 35, // RFC 5077
+  pre_shared_key: 41, // RFC 8446 §4.2.11
+  early_data: 42, // RFC 8446 §4.2.10
+  supported_versions: 43, // RFC 8446 §4.2.1
+  cookie: 44, // RFC 8446 §4.2.2
+  psk_key_exchange_modes: 45, // RFC 8446 §4.2.9
+  certificate_authorities: 47, // RFC 8446 §4.2.4
+  post_handshake_auth: 49, // RFC 8446 §4.2.6
+  signature_algorithms_cert: 50, // RFC 8446 §4.2.3
+  key_share: 51, // RFC 8446 §4.2.8
   connection_id: 54, // RFC 9146 §3
   renegotiation_info: 0xff01, // RFC 5746
 } as const;

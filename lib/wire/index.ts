@@ -1,4 +1,4 @@
-// The wire layer's surface for the other layers: codecs for every DTLS 1.2 structure.
+// The wire layer's surface for the other layers: codecs for every DTLS 1.2 and 1.3 structure.
 export * from './result.js';
 export * from './constants.js';
 export * from './reader.js';

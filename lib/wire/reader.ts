@@ -69,6 +69,26 @@ export class Reader {
     return (b[p] << 16) | (b[p + 1] << 8) | b[p + 2];
   }
 
+  uint32(field: string): number {
+    this.need(4, field);
+    const b = this.buf;
+    const p = this.pos;
+    this.pos += 4;
+    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+  }
+
+  /**
+   * A 64-bit big-endian integer (the epoch and sequence number of a DTLS 1.3 RecordNumber).
+   * A JS number holds it exactly only up to Number.MAX_SAFE_INTEGER (2^53 - 1); a larger
+   * value is 'invalid' rather than silently rounded.
+   */
+  uint64(field: string): number {
+    const high = this.uint32(field);
+    const low = this.uint32(field);
+    if (high > 0x1f_ffff) this.fail('invalid', field);
+    return high * 0x1_0000_0000 + low;
+  }
+
   /** A 48-bit big-endian integer (the DTLS record sequence number); exact as a JS number. */
   uint48(field: string): number {
     this.need(6, field);

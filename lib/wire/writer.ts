@@ -49,10 +49,26 @@ export class Writer {
     return this;
   }
 
+  uint32(n: number): this {
+    checkUint(n, 0xffff_ffff, 'uint32');
+    this.reserve(4);
+    this.put(n, 4);
+    return this;
+  }
+
   uint48(n: number): this {
     checkUint(n, 0xffff_ffff_ffff, 'uint48');
     this.reserve(6);
     this.put(Math.floor(n / 0x1_0000_0000), 2);
+    this.put(n % 0x1_0000_0000, 4);
+    return this;
+  }
+
+  /** A 64-bit field holding a safe integer (up to 2^53 - 1, all a JS number carries exactly). */
+  uint64(n: number): this {
+    checkUint(n, Number.MAX_SAFE_INTEGER, 'uint64');
+    this.reserve(8);
+    this.put(Math.floor(n / 0x1_0000_0000), 4);
     this.put(n % 0x1_0000_0000, 4);
     return this;
   }

@@ -16,6 +16,14 @@ describe('Reader', () => {
     expect(new Reader(hex('ffffffffffff')).uint48('n')).toBe(2 ** 48 - 1);
   });
 
+  it('reads 32-bit integers unsigned, and 64-bit ones up to 2^53 - 1, beyond which they are invalid', () => {
+    expect(new Reader(hex('ffffffff')).uint32('n')).toBe(2 ** 32 - 1);
+    expect(new Reader(hex('0000000100000002')).uint64('n')).toBe(2 ** 32 + 2);
+    expect(decode('T', hex('001fffffffffffff'), (r) => r.uint64('n'))).toEqual({ ok: true, value: Number.MAX_SAFE_INTEGER });
+    expect(decode('T', hex('0020000000000000'), (r) => r.uint64('n'))).toEqual({ ok: false, error: { kind: 'invalid', what: 'T.n' } });
+    expect(decode('T', hex('00000000000000'), (r) => r.uint64('n'))).toEqual({ ok: false, error: { kind: 'truncated', what: 'T.n' } });
+  });
+
   it('tracks offset and remaining', () => {
     const r = new Reader(hex('0102030405'));
     r.uint16('x');

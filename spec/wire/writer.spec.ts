@@ -12,6 +12,12 @@ describe('Writer', () => {
     expect(toHex(new Writer().uint48(2 ** 48 - 1).finish())).toBe('ffffffffffff');
   });
 
+  it('writes 32-bit integers, and 64-bit ones up to the largest safe integer', () => {
+    expect(toHex(new Writer().uint32(0xfad6aac5).finish())).toBe('fad6aac5');
+    expect(toHex(new Writer().uint64(Number.MAX_SAFE_INTEGER).finish())).toBe('001fffffffffffff');
+    expect(toHex(new Writer().uint64(2 ** 32 + 2).finish())).toBe('0000000100000002');
+  });
+
   it('grows past its initial capacity', () => {
     const w = new Writer(1);
     for (let i = 0; i < 1000; i++) w.uint16(i);
@@ -70,6 +76,8 @@ describe('Writer', () => {
     expect(() => new Writer().uint16(-1)).toThrow(RangeError);
     expect(() => new Writer().uint24(0x1000000)).toThrow(RangeError);
     expect(() => new Writer().uint48(2 ** 48)).toThrow(RangeError);
+    expect(() => new Writer().uint32(2 ** 32)).toThrow(RangeError);
+    expect(() => new Writer().uint64(2 ** 53)).toThrow(RangeError);
     expect(() => new Writer().uint16(1.5)).toThrow(RangeError);
     expect(() => new Writer().vector8(new Uint8Array(256))).toThrow(RangeError);
     expect(() => new Writer().vector8((w) => w.bytes(new Uint8Array(256)))).toThrow(RangeError);

@@ -6,6 +6,7 @@ import type { PeerAuthenticator } from '../../../lib/handshake/peer-authenticati
 import { decodeResumableSession, encodeResumableSession, type ResumableSession } from '../../../lib/handshake/resumable-session.js';
 import { splitRecords } from '../../../lib/record/split-records.js';
 import * as wire from '../../../lib/wire/index.js';
+import { goldenFor } from '../../fixtures/wire/golden.js';
 import { mutate } from '../../wire/helpers/mutate.js';
 import { Prng } from '../../wire/helpers/prng.js';
 import type { Recording } from './corpus.js';
@@ -119,6 +120,9 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     result('decodeAlpnExtension', wire.decodeAlpnExtension, [...extensionData(E.application_layer_protocol_negotiation), wire.encodeAlpnExtension([utf8('coap'), utf8('h2')]).data]),
     result('decodeAlpnSelection', wire.decodeAlpnSelection, [wire.encodeAlpnExtension([utf8('coap')]).data]),
     result('decodeMaxFragmentLengthExtension', wire.decodeMaxFragmentLengthExtension, [new Uint8Array([1]), new Uint8Array([4])]),
+    // DTLS 1.3: no recorded handshake has these yet, so they start from the golden vectors (RFC 8448's among them).
+    result('decodeSupportedVersionsOffer', wire.decodeSupportedVersionsOffer, goldenSeeds('SupportedVersionsOffer')),
+    result('decodeSelectedVersion', wire.decodeSelectedVersion, goldenSeeds('SelectedVersion')),
     { name: 'decodeP256Spki', contract: 'nullable', run: decodeP256Spki, seeds: spkis },
     { name: 'readDerElements', contract: 'nullable', run: readDerElements, seeds: ders },
     ...authenticators.flatMap((authenticator, i): DecoderTarget[] => [
@@ -127,6 +131,11 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     ]),
   ];
   return targets.map((t) => ({ ...t, seeds: t.seeds.length > 0 ? t.seeds : [new Uint8Array(0)] }));
+}
+
+/** The bytes of a codec's golden vectors (spec/fixtures/wire), as seeds. */
+function goldenSeeds(codec: string): Uint8Array[] {
+  return goldenFor(codec).map((c) => c.bytes);
 }
 
 /** The length of a hello's trailing extensions block (with its length prefix), or 0 when it has none. */

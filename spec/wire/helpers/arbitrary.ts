@@ -211,4 +211,7 @@ export const arbitraries: Arbitrary[] = [
   ),
   extArb('RecordSizeLimit', (p) => p.range(64, 0xffff), wire.encodeRecordSizeLimitExtension, wire.decodeRecordSizeLimitExtension),
   extArb('ConnectionId', (p) => Uint8Array.from({ length: p.int(256) }, () => u8(p)), wire.encodeConnectionIdExtension, wire.decodeConnectionIdExtension),
+  // DTLS 1.3 (RFC 8446 structures as RFC 9147 uses them)
+  extArb('SupportedVersionsOffer', (p) => p.list(1, 127, () => u16(p)), wire.encodeSupportedVersionsOffer, wire.decodeSupportedVersionsOffer),
+  extArb('SelectedVersion', u16, wire.encodeSelectedVersion, wire.decodeSelectedVersion),
 ];
