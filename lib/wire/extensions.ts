@@ -9,6 +9,7 @@ export * from './registries.js';
 export * from './alpn-extension.js';
 export * from './max-fragment-length-extension.js';
 export * from './supported-versions-extension.js';
+export * from './key-share-extension.js';
 
 /**
  * Writes Extension extensions<0..2^16-1> (RFC 5246 §7.4.1.4): the 2-byte total length,

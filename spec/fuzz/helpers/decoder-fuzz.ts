@@ -123,6 +123,9 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     // DTLS 1.3: no recorded handshake has these yet, so they start from the golden vectors (RFC 8448's among them).
     result('decodeSupportedVersionsOffer', wire.decodeSupportedVersionsOffer, goldenSeeds('SupportedVersionsOffer')),
     result('decodeSelectedVersion', wire.decodeSelectedVersion, goldenSeeds('SelectedVersion')),
+    result('decodeKeyShareOffer', wire.decodeKeyShareOffer, goldenSeeds('KeyShareOffer')),
+    result('decodeKeyShareSelected', wire.decodeKeyShareSelected, goldenSeeds('KeyShareSelected')),
+    result('decodeKeyShareRetry', wire.decodeKeyShareRetry, goldenSeeds('KeyShareRetry')),
     { name: 'decodeP256Spki', contract: 'nullable', run: decodeP256Spki, seeds: spkis },
     { name: 'readDerElements', contract: 'nullable', run: readDerElements, seeds: ders },
     ...authenticators.flatMap((authenticator, i): DecoderTarget[] => [

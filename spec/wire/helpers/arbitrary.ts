@@ -29,6 +29,10 @@ function ecPoint(p: Prng): Uint8Array {
   return p.pick([() => p.bytes(32), () => p.bytes(65), () => p.blob(1, 255)])();
 }
 
+function keyShare(p: Prng, group: number): wire.KeyShareEntry {
+  return { group, keyExchange: p.pick([() => p.bytes(32), () => p.bytes(65), () => p.blob(1, 1200)])() };
+}
+
 /** Extension-data codecs: the encoder's Extension is unwrapped to its data. */
 function extArb<T>(codec: string, generate: (p: Prng) => T, encode: (v: T) => wire.Extension, decode: (d: Uint8Array) => Result<T>): Arbitrary {
   return arb({ codec, generate, encode: (v: T) => encode(v).data, decode });
@@ -214,4 +218,7 @@ export const arbitraries: Arbitrary[] = [
   // DTLS 1.3 (RFC 8446 structures as RFC 9147 uses them)
   extArb('SupportedVersionsOffer', (p) => p.list(1, 127, () => u16(p)), wire.encodeSupportedVersionsOffer, wire.decodeSupportedVersionsOffer),
   extArb('SelectedVersion', u16, wire.encodeSelectedVersion, wire.decodeSelectedVersion),
+  extArb('KeyShareOffer', (p) => p.distinct(0, 4, () => u16(p)).map((group) => keyShare(p, group)), wire.encodeKeyShareOffer, wire.decodeKeyShareOffer),
+  extArb('KeyShareSelected', (p) => keyShare(p, u16(p)), wire.encodeKeyShareSelected, wire.decodeKeyShareSelected),
+  extArb('KeyShareRetry', u16, wire.encodeKeyShareRetry, wire.decodeKeyShareRetry),
 ];
