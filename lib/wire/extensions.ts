@@ -10,6 +10,9 @@ export * from './alpn-extension.js';
 export * from './max-fragment-length-extension.js';
 export * from './supported-versions-extension.js';
 export * from './key-share-extension.js';
+export * from './pre-shared-key-extension.js';
+export * from './psk-key-exchange-modes-extension.js';
+export * from './cookie-extension.js';
 
 /**
  * Writes Extension extensions<0..2^16-1> (RFC 5246 §7.4.1.4): the 2-byte total length,

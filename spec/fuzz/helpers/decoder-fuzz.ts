@@ -126,6 +126,10 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     result('decodeKeyShareOffer', wire.decodeKeyShareOffer, goldenSeeds('KeyShareOffer')),
     result('decodeKeyShareSelected', wire.decodeKeyShareSelected, goldenSeeds('KeyShareSelected')),
     result('decodeKeyShareRetry', wire.decodeKeyShareRetry, goldenSeeds('KeyShareRetry')),
+    result('decodeOfferedPsks', wire.decodeOfferedPsks, goldenSeeds('OfferedPsks')),
+    result('decodeSelectedIdentity', wire.decodeSelectedIdentity, goldenSeeds('SelectedIdentity')),
+    result('decodePskKeyExchangeModesExtension', wire.decodePskKeyExchangeModesExtension, goldenSeeds('PskKeyExchangeModes')),
+    result('decodeCookieExtension', wire.decodeCookieExtension, goldenSeeds('Cookie')),
     { name: 'decodeP256Spki', contract: 'nullable', run: decodeP256Spki, seeds: spkis },
     { name: 'readDerElements', contract: 'nullable', run: readDerElements, seeds: ders },
     ...authenticators.flatMap((authenticator, i): DecoderTarget[] => [

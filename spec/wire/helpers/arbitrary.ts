@@ -221,4 +221,16 @@ export const arbitraries: Arbitrary[] = [
   extArb('KeyShareOffer', (p) => p.distinct(0, 4, () => u16(p)).map((group) => keyShare(p, group)), wire.encodeKeyShareOffer, wire.decodeKeyShareOffer),
   extArb('KeyShareSelected', (p) => keyShare(p, u16(p)), wire.encodeKeyShareSelected, wire.decodeKeyShareSelected),
   extArb('KeyShareRetry', u16, wire.encodeKeyShareRetry, wire.decodeKeyShareRetry),
+  extArb(
+    'OfferedPsks',
+    (p): wire.OfferedPsks => {
+      const identities = p.list(1, 4, () => ({ identity: p.blob(1, 300), obfuscatedTicketAge: p.next() }));
+      return { identities, binders: identities.map(() => p.blob(32, 255)) };
+    },
+    wire.encodeOfferedPsks,
+    wire.decodeOfferedPsks,
+  ),
+  extArb('SelectedIdentity', u16, wire.encodeSelectedIdentity, wire.decodeSelectedIdentity),
+  extArb('PskKeyExchangeModes', (p) => p.list(1, 255, () => u8(p)), wire.encodePskKeyExchangeModesExtension, wire.decodePskKeyExchangeModesExtension),
+  extArb('Cookie', (p) => (p.int(50) === 0 ? p.blob(1, 0xffff) : p.blob(1, 300)), wire.encodeCookieExtension, wire.decodeCookieExtension),
 ];
