@@ -22,3 +22,8 @@ export * from './change-cipher-spec.js';
 export * from './alert.js';
 export * from './new-session-ticket.js';
 export * from './heartbeat.js';
+export * from './encrypted-extensions.js';
+export * from './certificate13.js';
+export * from './certificate-request13.js';
+export * from './new-session-ticket13.js';
+export * from './key-update.js';

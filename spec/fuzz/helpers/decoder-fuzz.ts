@@ -130,6 +130,11 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     result('decodeSelectedIdentity', wire.decodeSelectedIdentity, goldenSeeds('SelectedIdentity')),
     result('decodePskKeyExchangeModesExtension', wire.decodePskKeyExchangeModesExtension, goldenSeeds('PskKeyExchangeModes')),
     result('decodeCookieExtension', wire.decodeCookieExtension, goldenSeeds('Cookie')),
+    result('decodeEncryptedExtensions', wire.decodeEncryptedExtensions, goldenSeeds('EncryptedExtensions')),
+    result('decodeCertificate13', wire.decodeCertificate13, goldenSeeds('Certificate13')),
+    result('decodeCertificateRequest13', wire.decodeCertificateRequest13, goldenSeeds('CertificateRequest13')),
+    result('decodeNewSessionTicket13', wire.decodeNewSessionTicket13, goldenSeeds('NewSessionTicket13')),
+    result('decodeKeyUpdate', wire.decodeKeyUpdate, goldenSeeds('KeyUpdate')),
     { name: 'decodeP256Spki', contract: 'nullable', run: decodeP256Spki, seeds: spkis },
     { name: 'readDerElements', contract: 'nullable', run: readDerElements, seeds: ders },
     ...authenticators.flatMap((authenticator, i): DecoderTarget[] => [

@@ -216,6 +216,33 @@ export const arbitraries: Arbitrary[] = [
   extArb('RecordSizeLimit', (p) => p.range(64, 0xffff), wire.encodeRecordSizeLimitExtension, wire.decodeRecordSizeLimitExtension),
   extArb('ConnectionId', (p) => Uint8Array.from({ length: p.int(256) }, () => u8(p)), wire.encodeConnectionIdExtension, wire.decodeConnectionIdExtension),
   // DTLS 1.3 (RFC 8446 structures as RFC 9147 uses them)
+  arb({ codec: 'EncryptedExtensions', generate: extensions, encode: wire.encodeEncryptedExtensions, decode: wire.decodeEncryptedExtensions }),
+  arb({
+    codec: 'Certificate13',
+    generate: (p): wire.Certificate13 => ({
+      context: p.bool() ? new Uint8Array(0) : p.blob(0, 255),
+      // now and then one larger than 2^16, so the 3-byte lengths are exercised
+      entries: p.list(0, 4, () => ({ data: p.int(150) === 0 ? p.blob(0x10000, 0x10010) : p.blob(1, 600), extensions: p.bool() ? [] : extensions(p) })),
+    }),
+    encode: wire.encodeCertificate13,
+    decode: wire.decodeCertificate13,
+  }),
+  arb({
+    codec: 'CertificateRequest13',
+    generate: (p): wire.CertificateRequest13 => {
+      const exts = extensions(p);
+      return { context: p.blob(0, 255), extensions: exts.length > 0 ? exts : [{ type: 13, data: p.blob(0, 40) }] };
+    },
+    encode: wire.encodeCertificateRequest13,
+    decode: wire.decodeCertificateRequest13,
+  }),
+  arb({
+    codec: 'NewSessionTicket13',
+    generate: (p): wire.NewSessionTicket13 => ({ lifetime: p.next(), ageAdd: p.next(), nonce: p.blob(0, 255), ticket: p.blob(1, 400), extensions: extensions(p) }),
+    encode: wire.encodeNewSessionTicket13,
+    decode: wire.decodeNewSessionTicket13,
+  }),
+  arb({ codec: 'KeyUpdate', generate: (p) => p.pick([0, 1] as const), encode: wire.encodeKeyUpdate, decode: wire.decodeKeyUpdate }),
   extArb('SupportedVersionsOffer', (p) => p.list(1, 127, () => u16(p)), wire.encodeSupportedVersionsOffer, wire.decodeSupportedVersionsOffer),
   extArb('SelectedVersion', u16, wire.encodeSelectedVersion, wire.decodeSelectedVersion),
   extArb('KeyShareOffer', (p) => p.distinct(0, 4, () => u16(p)).map((group) => keyShare(p, group)), wire.encodeKeyShareOffer, wire.decodeKeyShareOffer),
