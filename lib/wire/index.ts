@@ -27,3 +27,5 @@ export * from './certificate13.js';
 export * from './certificate-request13.js';
 export * from './new-session-ticket13.js';
 export * from './key-update.js';
+export * from './ack.js';
+export * from './connection-id-messages.js';

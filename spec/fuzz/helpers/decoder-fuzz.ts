@@ -135,6 +135,9 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     result('decodeCertificateRequest13', wire.decodeCertificateRequest13, goldenSeeds('CertificateRequest13')),
     result('decodeNewSessionTicket13', wire.decodeNewSessionTicket13, goldenSeeds('NewSessionTicket13')),
     result('decodeKeyUpdate', wire.decodeKeyUpdate, goldenSeeds('KeyUpdate')),
+    result('decodeAck', wire.decodeAck, goldenSeeds('Ack')),
+    result('decodeNewConnectionId', wire.decodeNewConnectionId, goldenSeeds('NewConnectionId')),
+    result('decodeRequestConnectionId', wire.decodeRequestConnectionId, goldenSeeds('RequestConnectionId')),
     { name: 'decodeP256Spki', contract: 'nullable', run: decodeP256Spki, seeds: spkis },
     { name: 'readDerElements', contract: 'nullable', run: readDerElements, seeds: ders },
     ...authenticators.flatMap((authenticator, i): DecoderTarget[] => [

@@ -242,6 +242,20 @@ export const arbitraries: Arbitrary[] = [
     encode: wire.encodeNewSessionTicket13,
     decode: wire.decodeNewSessionTicket13,
   }),
+  arb({
+    codec: 'Ack',
+    generate: (p): wire.RecordNumber[] =>
+      p.list(0, p.int(30) === 0 ? wire.MAX_ACK_RECORD_NUMBERS : 20, () => ({ epoch: p.pick([0, 1, 2, 3, p.next(), Number.MAX_SAFE_INTEGER]), sequenceNumber: p.int(0x10000) * 0x1_0000_0000 + p.next() })),
+    encode: wire.encodeAck,
+    decode: wire.decodeAck,
+  }),
+  arb({
+    codec: 'NewConnectionId',
+    generate: (p): wire.NewConnectionId => ({ cids: p.list(0, 10, () => p.blob(0, 255)), usage: p.pick([0, 1] as const) }),
+    encode: wire.encodeNewConnectionId,
+    decode: wire.decodeNewConnectionId,
+  }),
+  arb({ codec: 'RequestConnectionId', generate: (p) => ({ numCids: u8(p) }), encode: wire.encodeRequestConnectionId, decode: wire.decodeRequestConnectionId }),
   arb({ codec: 'KeyUpdate', generate: (p) => p.pick([0, 1] as const), encode: wire.encodeKeyUpdate, decode: wire.decodeKeyUpdate }),
   extArb('SupportedVersionsOffer', (p) => p.list(1, 127, () => u16(p)), wire.encodeSupportedVersionsOffer, wire.decodeSupportedVersionsOffer),
   extArb('SelectedVersion', u16, wire.encodeSelectedVersion, wire.decodeSelectedVersion),
