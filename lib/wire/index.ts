@@ -29,3 +29,4 @@ export * from './new-session-ticket13.js';
 export * from './key-update.js';
 export * from './ack.js';
 export * from './connection-id-messages.js';
+export * from './unified-header.js';

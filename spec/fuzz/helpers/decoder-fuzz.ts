@@ -138,6 +138,8 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     result('decodeAck', wire.decodeAck, goldenSeeds('Ack')),
     result('decodeNewConnectionId', wire.decodeNewConnectionId, goldenSeeds('NewConnectionId')),
     result('decodeRequestConnectionId', wire.decodeRequestConnectionId, goldenSeeds('RequestConnectionId')),
+    result('decodeUnifiedHeader', (b) => wire.decodeUnifiedHeader(b, 0, 0), goldenSeeds('UnifiedHeader')),
+    result('decodeUnifiedHeader with a CID', (b) => wire.decodeUnifiedHeader(b, 0, 4), goldenSeeds('UnifiedHeaderWithCid')),
     { name: 'decodeP256Spki', contract: 'nullable', run: decodeP256Spki, seeds: spkis },
     { name: 'readDerElements', contract: 'nullable', run: readDerElements, seeds: ders },
     ...authenticators.flatMap((authenticator, i): DecoderTarget[] => [

@@ -33,6 +33,24 @@ function keyShare(p: Prng, group: number): wire.KeyShareEntry {
   return { group, keyExchange: p.pick([() => p.bytes(32), () => p.bytes(65), () => p.blob(1, 1200)])() };
 }
 
+/** A unified header as decoded from a datagram holding just its record (of zero bytes, here). */
+function unifiedRecord(p: Prng, cid: Uint8Array | undefined): wire.DecodedUnifiedHeader {
+  const sequenceLength = p.pick([1, 2] as const);
+  const bodyLength = p.int(100);
+  const header: wire.UnifiedHeader = { epochBits: p.int(4), sequenceBits: p.int(sequenceLength === 1 ? 0x100 : 0x10000), sequenceLength };
+  if (cid) header.cid = cid;
+  if (p.bool()) header.length = bodyLength;
+  const headerLength = wire.unifiedHeaderLength(header);
+  return { header, headerLength, recordEnd: headerLength + bodyLength };
+}
+
+function encodeUnifiedRecord(v: wire.DecodedUnifiedHeader): Uint8Array {
+  const header = wire.encodeUnifiedHeader(v.header);
+  const record = new Uint8Array(v.recordEnd);
+  record.set(header);
+  return record;
+}
+
 /** Extension-data codecs: the encoder's Extension is unwrapped to its data. */
 function extArb<T>(codec: string, generate: (p: Prng) => T, encode: (v: T) => wire.Extension, decode: (d: Uint8Array) => Result<T>): Arbitrary {
   return arb({ codec, generate, encode: (v: T) => encode(v).data, decode });
@@ -256,6 +274,13 @@ export const arbitraries: Arbitrary[] = [
     decode: wire.decodeNewConnectionId,
   }),
   arb({ codec: 'RequestConnectionId', generate: (p) => ({ numCids: u8(p) }), encode: wire.encodeRequestConnectionId, decode: wire.decodeRequestConnectionId }),
+  arb({ codec: 'UnifiedHeader', generate: (p) => unifiedRecord(p, undefined), encode: encodeUnifiedRecord, decode: (b: Uint8Array) => wire.decodeUnifiedHeader(b, 0, 0) }),
+  arb({
+    codec: 'UnifiedHeaderWithCid',
+    generate: (p) => unifiedRecord(p, p.bool() ? p.bytes(5) : undefined),
+    encode: encodeUnifiedRecord,
+    decode: (b: Uint8Array) => wire.decodeUnifiedHeader(b, 0, 5),
+  }),
   arb({ codec: 'KeyUpdate', generate: (p) => p.pick([0, 1] as const), encode: wire.encodeKeyUpdate, decode: wire.decodeKeyUpdate }),
   extArb('SupportedVersionsOffer', (p) => p.list(1, 127, () => u16(p)), wire.encodeSupportedVersionsOffer, wire.decodeSupportedVersionsOffer),
   extArb('SelectedVersion', u16, wire.encodeSelectedVersion, wire.decodeSelectedVersion),
