@@ -13,6 +13,7 @@ export * from './key-share-extension.js';
 export * from './pre-shared-key-extension.js';
 export * from './psk-key-exchange-modes-extension.js';
 export * from './cookie-extension.js';
+export * from './extension-codecs13.js';
 
 /**
  * Writes Extension extensions<0..2^16-1> (RFC 5246 §7.4.1.4): the 2-byte total length,

@@ -298,5 +298,7 @@ export const arbitraries: Arbitrary[] = [
   ),
   extArb('SelectedIdentity', u16, wire.encodeSelectedIdentity, wire.decodeSelectedIdentity),
   extArb('PskKeyExchangeModes', (p) => p.list(1, 255, () => u8(p)), wire.encodePskKeyExchangeModesExtension, wire.decodePskKeyExchangeModesExtension),
+  extArb('SignatureAlgorithmsCert', (p) => p.list(1, 30, () => u16(p)), wire.encodeSignatureAlgorithmsCertExtension, wire.decodeSignatureAlgorithmsCertExtension),
+  extArb('CertificateAuthorities', (p) => p.list(1, 6, () => p.blob(1, 200)), wire.encodeCertificateAuthoritiesExtension, wire.decodeCertificateAuthoritiesExtension),
   extArb('Cookie', (p) => (p.int(50) === 0 ? p.blob(1, 0xffff) : p.blob(1, 300)), wire.encodeCookieExtension, wire.decodeCookieExtension),
 ];
