@@ -17,7 +17,8 @@ export interface MutationContext {
   readonly cidLength?: number;
 }
 
-const CONTENT_TYPES = [ContentType.change_cipher_spec, ContentType.alert, ContentType.handshake, ContentType.application_data, ContentType.tls12_cid, 0, 24, 255];
+// DTLS 1.3's ack and a unified-header first byte (001CSLEE, RFC 9147 §4) among them: what a 1.3 peer sends a 1.2 endpoint.
+const CONTENT_TYPES = [ContentType.change_cipher_spec, ContentType.alert, ContentType.handshake, ContentType.application_data, ContentType.tls12_cid, ContentType.ack, 0x2c, 0, 24, 255];
 const HANDSHAKE_TYPES = Object.values(HandshakeType) as number[];
 const EPOCHS = [0, 0, 1, 1, 2, 0xffff];
 const MAX_SEQUENCE_NUMBER = 2 ** 48 - 1;
