@@ -27,6 +27,13 @@ export interface ClientHello {
  * RFC 6347 §4.2.1: the TLS 1.2 ClientHello with `opaque cookie<0..2^8-1>` inserted
  * after session_id. The extensions block is omitted when there are none, which is the
  * form RFC 5246 §7.4.1.2 gives for a hello without extensions.
+ *
+ * DTLS 1.3 keeps this shape where TLS 1.3 dropped the cookie (RFC 9147 §5.3): the version
+ * field stays 0xfefd (supported_versions alone offers 1.3), the cookie field is
+ * legacy_cookie, empty from a 1.3 client (a server answers any other with
+ * illegal_parameter; the 1.3 cookie is an extension, cookie-extension.ts), and
+ * legacy_session_id is empty unless the client holds a DTLS 1.2 session ID. The
+ * ServerHello keeps 0xfefd too; DTLS 1.3 has no compatibility mode, so no ChangeCipherSpec.
  */
 export function encodeClientHello(x: ClientHello): Uint8Array {
   checkHelloFields(x.random, x.sessionId);

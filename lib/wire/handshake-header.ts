@@ -85,8 +85,10 @@ export function encodeHandshakeMessageHeader(msgType: number, messageSeq: number
 
 /**
  * A whole message as a single fragment (offset 0, fragment_length = length). This is
- * also the form the transcript hash covers (RFC 6347 §4.2.6), whatever fragmentation
- * was used on the wire.
+ * also the form the DTLS 1.2 transcript hash covers (RFC 6347 §4.2.6), whatever
+ * fragmentation was used on the wire. DTLS 1.3 travels with the same 12-byte header but
+ * hashes TLS 1.3's form instead, msg_type and length before the body, without
+ * message_seq and the fragment fields (RFC 9147 §5.2).
  */
 export function encodeHandshakeMessage(msgType: number, messageSeq: number, body: Uint8Array): Uint8Array {
   return encodeHandshakeFragment({
