@@ -31,6 +31,11 @@ function cookieWith(mac: KeyedHmac, peer: string, hello: ClientHello): Uint8Arra
   return mac.mac(w.finish()).subarray(0, COOKIE_LENGTH);
 }
 
+function macWith(mac: KeyedHmac, peer: string, contents: Uint8Array): Uint8Array {
+  const w = new Writer().vector16(new TextEncoder().encode(peer)).bytes(contents);
+  return mac.mac(w.finish()).subarray(0, COOKIE_LENGTH);
+}
+
 /**
  * When a server's cookie secret changes: every `period` ms of the `now()` clock,
  * counted from the moment the secrets were made, each time with a new secret from
@@ -113,6 +118,24 @@ export class CookieSecrets {
     // Both comparisons always run, so timing does not tell which secret matched.
     const current = timingSafeEqual(hello.cookie, cookieWith(this.current, peer, hello));
     const previous = this.previous !== undefined && timingSafeEqual(hello.cookie, cookieWith(this.previous, peer, hello));
+    return current || previous;
+  }
+
+  /**
+   * The MAC of a DTLS 1.3 cookie's contents for this peer under the current secret (RFC 8446
+   * §4.2.2: the state a stateless server gets back in the second ClientHello, authenticated).
+   */
+  seal(peer: string, contents: Uint8Array): Uint8Array {
+    this.catchUp();
+    return macWith(this.current, peer, contents);
+  }
+
+  /** Whether `mac` is this peer's for `contents` under the current or the previous secret (constant time, both always computed). */
+  verifySealed(peer: string, contents: Uint8Array, mac: Uint8Array): boolean {
+    if (mac.length !== COOKIE_LENGTH) return false;
+    this.catchUp();
+    const current = timingSafeEqual(mac, macWith(this.current, peer, contents));
+    const previous = this.previous !== undefined && timingSafeEqual(mac, macWith(this.previous, peer, contents));
     return current || previous;
   }
 

@@ -1,5 +1,6 @@
 import type { NegotiatedConnectionIds } from './connection-id-negotiation.js';
 import type { CipherSuite } from '../crypto/cipher-suites.js';
+import type { Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
 import type { RecordCipher } from '../record/record-cipher.js';
 import type { Flight } from './flight.js';
 import type { NegotiatedExtensions } from './negotiated-extensions.js';
@@ -58,6 +59,34 @@ export interface HandshakeSummary {
   readonly connectionIds?: NegotiatedConnectionIds;
 }
 
+/** What a DTLS 1.3 handshake agreed, reported once both Finished messages are verified. */
+export interface HandshakeSummary13 {
+  /** The negotiated 1.3 cipher suite. */
+  readonly cipherSuite: Tls13CipherSuite;
+  /** Who the peer proved to be. */
+  readonly peer: PeerIdentity;
+  /** How the keys were agreed (RFC 8446 §4.2.9). */
+  readonly keyExchange: 'psk_ke' | 'psk_dhe_ke';
+  /** The (EC)DHE group, with psk_dhe_ke. */
+  readonly group?: number;
+  /** For an SSLKEYLOGFILE the user asked for; never logged otherwise. */
+  readonly clientRandom: Uint8Array;
+  /** The application traffic secrets (epoch 3), from which KeyUpdate derives the next ones (RFC 8446 §7.2). */
+  readonly applicationSecrets: { readonly read: Uint8Array; readonly write: Uint8Array };
+}
+
+/** DTLS 1.3 traffic secrets for one epoch (RFC 9147 §6.1: epoch 2 protects the handshake, 3 the first application data). */
+export interface EpochSecrets13 {
+  /** The epoch they protect. */
+  readonly epoch: number;
+  /** The suite whose AEAD and hash use them. */
+  readonly suite: Tls13CipherSuite;
+  /** The peer's traffic secret: its records in this epoch are opened with it. */
+  readonly read?: Uint8Array;
+  /** Ours: our records in this epoch are sealed with it. */
+  readonly write?: Uint8Array;
+}
+
 /** A fatal handshake problem: the alert to send (if any) and what went wrong. */
 export interface HandshakeFailure {
   /** The AlertDescription code for the fatal alert sent to the peer. */
@@ -83,6 +112,10 @@ export interface HandshakeStep {
   readonly recordLimit?: RecordLimit;
   /** Both Finished messages are verified: the session is up. */
   readonly established?: HandshakeSummary;
+  /** DTLS 1.3: traffic secrets to install, in order (handshake epoch 2, application epoch 3). */
+  readonly epochs13?: readonly EpochSecrets13[];
+  /** DTLS 1.3: both Finished messages are verified, the session is up. */
+  readonly established13?: HandshakeSummary13;
   /** The handshake failed: the session sends a fatal alert and fails with this reason. */
   readonly failure?: HandshakeFailure;
 }

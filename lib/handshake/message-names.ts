@@ -14,6 +14,8 @@ const NAMES: Readonly<Record<number, string>> = Object.fromEntries(
     CertificateVerify: HandshakeType.certificate_verify,
     ClientKeyExchange: HandshakeType.client_key_exchange,
     Finished: HandshakeType.finished,
+    EncryptedExtensions: HandshakeType.encrypted_extensions,
+    KeyUpdate: HandshakeType.key_update,
   }).map(([name, type]) => [type, name]),
 );
 
