@@ -6,12 +6,14 @@ import type { CredentialStore } from '../credentials/credential-store.js';
 import type { CheckServerIdentity } from '../credentials/x509.js';
 import { DtlsError } from '../dtls-error.js';
 import { ClientHandshake } from '../handshake/client-handshake.js';
+import { ClientHandshake13 } from '../handshake/client-handshake13.js';
+import type { DtlsVersion } from '../handshake/version-negotiation.js';
 import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
 import { networkError } from '../transport/network-error.js';
 import { UdpTransport, type SocketBufferOptions } from '../transport/udp.js';
 import { canceled, throwIfAborted } from './canceled.js';
-import { clientHandshakeOptions } from './handshake-options.js';
+import { clientHandshake13Options, clientHandshakeOptions } from './handshake-options.js';
 import { applyIcmpErrors } from './icmp-errors.js';
 import { debugLogFor, logSession, type DebugLog } from './debug-log.js';
 import type { KeepaliveOptions } from './keepalive.js';
@@ -37,6 +39,12 @@ export interface ClientOptions extends Partial<SessionOptions>, SocketBufferOpti
   readonly cipherSuites?: readonly string[];
   /** ECDHE groups to offer, in order of preference (default x25519, secp256r1). */
   readonly groups?: readonly number[];
+  /**
+   * The DTLS version to offer (default ["1.2"]): ["1.3"] speaks RFC 9147 with a pre-shared
+   * key. A client offering both, and falling back to 1.2 (with the downgrade check of
+   * RFC 8446 §4.1.3), is not implemented yet.
+   */
+  readonly versions?: readonly DtlsVersion[];
   /** The name checked in the server's X.509 certificate and sent as server_name (default: host). */
   readonly serverName?: string;
   /** A transport to use instead of a new UDP socket; it is not closed with the session. */
@@ -159,10 +167,12 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
   // Tells an async trust callback when the handshake ends, however it ends.
   let lookupsEnd: AbortController | undefined = new AbortController();
   const connectionId = clientConnectionIdPolicy(options.connectionId, options.provider ?? nobleProvider);
-  const handshake = new ClientHandshake({
-    ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, now: () => opts.scheduler.now(), heartbeat: options.keepalive !== undefined }),
-    connectionId,
-  });
+  const handshake = options.versions?.includes('1.3')
+    ? new ClientHandshake13(clientHandshake13Options(options))
+    : new ClientHandshake({
+        ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, now: () => opts.scheduler.now(), heartbeat: options.keepalive !== undefined }),
+        connectionId,
+      });
   const subscriptions = new Subscription();
   const onAbort = (): void => void session.cancel(canceled(signal!));
   const session = new Session(handshake, opts, (data) => transport.send(data, peer), {

@@ -40,6 +40,8 @@ export interface HandshakeInfo {
   readonly cipherSuite: string;
   /** Who the peer proved to be. */
   readonly peer: PublicPeerIdentity;
+  /** '1.3' when the session runs DTLS 1.3 (RFC 9147); absent for DTLS 1.2. */
+  readonly version?: '1.3';
   /** Whether the master secret is bound to the handshake (RFC 7627); both sides need it against triple-handshake attacks. */
   readonly extendedMasterSecret: boolean;
   /** Whether the handshake resumed an earlier session (RFC 5246 §7.3, abbreviated): no key exchange, no certificates. */

@@ -9,7 +9,10 @@ import type { AlpnCallback } from '../handshake/alpn-negotiation.js';
 import type { ClientExtensionOptions } from '../handshake/negotiated-extensions.js';
 import type { ServerNameSelection } from '../handshake/server-name-selection.js';
 import type { CheckServerIdentity } from '../credentials/x509.js';
-import { selectCipherSuites } from './cipher-suite-selection.js';
+import { selectCipherSuites, selectTls13CipherSuites } from './cipher-suite-selection.js';
+import type { ClientHandshake13Options } from '../handshake/client-handshake13.js';
+import type { ServerHandshake13Options } from '../handshake/server-handshake13.js';
+import { EXTERNAL_PSK_HASH } from '../handshake/server-choice13.js';
 import { pskSelector, type PskCallback } from './psk-callback.js';
 import { SessionResumption } from './session-resumption.js';
 import type { ResumableSession } from '../handshake/resumable-session.js';
@@ -137,4 +140,31 @@ export function clientHandshakeOptions(
 function resumeState(resume: SessionResumption | Uint8Array | string | undefined): ResumableSession | undefined {
   if (resume === undefined) return undefined;
   return (resume instanceof SessionResumption ? resume : SessionResumption.from(resume)).state;
+}
+
+/**
+ * The options of every ServerHandshake13 of a server (DTLS 1.3 with external PSKs, the
+ * part of 1.3 implemented): its 1.3 suites and the PSK lookup of its credentials. Throws
+ * a DtlsError (ECREDENTIALS) when the credentials hold no PSK.
+ */
+export function serverHandshake13Options(options: HandshakeCredentials & { readonly lookups?: LookupGate }): ServerHandshake13Options {
+  const tag = options.tag ?? 0;
+  const store = options.credentials;
+  if (!store.hasPsk(tag)) throw new DtlsError('ECREDENTIALS', `DTLS 1.3 here takes pre-shared keys only (1.3 certificates are not implemented), and tag ${tag} has none`);
+  return {
+    provider: options.provider ?? nobleProvider,
+    cipherSuites: selectTls13CipherSuites(options.cipherSuites),
+    groups: options.groups ?? DEFAULT_GROUPS,
+    pskLookup: store.serverPskLookup(tag, options.lookups),
+  };
+}
+
+/** The options of a ClientHandshake13 from the client's credentials: its PSK and 1.3 suites. Throws ECREDENTIALS without a PSK. */
+export function clientHandshake13Options(options: HandshakeCredentials): ClientHandshake13Options {
+  const tag = options.tag ?? 0;
+  const psk = options.credentials.clientPsk(tag);
+  if (!psk) throw new DtlsError('ECREDENTIALS', `DTLS 1.3 here takes pre-shared keys only (1.3 certificates are not implemented), and tag ${tag} has none`);
+  const cipherSuites = selectTls13CipherSuites(options.cipherSuites).filter((s) => s.hash === EXTERNAL_PSK_HASH);
+  if (cipherSuites.length === 0) throw new DtlsError('EINVAL', 'an external PSK takes only SHA-256 suites in DTLS 1.3 (RFC 8446 §4.2.11): name one in cipherSuites');
+  return { provider: options.provider ?? nobleProvider, cipherSuites, groups: options.groups ?? DEFAULT_GROUPS, psk };
 }

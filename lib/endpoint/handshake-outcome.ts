@@ -1,6 +1,6 @@
 import type { DtlsError } from '../dtls-error.js';
 import type { Flight } from '../handshake/flight.js';
-import type { HandshakeSummary } from '../handshake/handshake-step.js';
+import type { HandshakeSummary, HandshakeSummary13 } from '../handshake/handshake-step.js';
 import type { PlainRecord } from '../record/read-epochs.js';
 import type { SessionEvent } from './session-event.js';
 
@@ -26,6 +26,11 @@ export type HandshakeEffect =
       readonly kind: 'established';
       readonly summary: HandshakeSummary;
       readonly finalFlight?: Flight;
+    }
+  | {
+      /** DTLS 1.3: both Finished verified (and, for a client, its Finished acknowledged). */
+      readonly kind: 'established13';
+      readonly summary: HandshakeSummary13;
     }
   | {
       /** The handshake failed (the driver has stopped): send `alert` as fatal, if given, then end with `error`. */

@@ -8,6 +8,8 @@ import { CookieSecrets } from '../handshake/cookie.js';
 import { SharedSecrets } from '../handshake/shared-secrets.js';
 import { HandshakeBytePool } from '../handshake/handshake-byte-pool.js';
 import { ServerHandshake, type ServerHandshakeOptions } from '../handshake/server-handshake.js';
+import { ServerHandshake13, type ServerHandshake13Options } from '../handshake/server-handshake13.js';
+import type { DtlsVersion } from '../handshake/version-negotiation.js';
 import { cookieGate, type VerifiedHello } from '../operators/cookie-gate.js';
 import type { AlpnCallback } from '../handshake/alpn-negotiation.js';
 import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../transport/datagram.js';
@@ -18,7 +20,7 @@ import { WriteEpochs } from '../record/write-epochs.js';
 import { AlertDescription, AlertLevel, encodeAlert } from '../wire/alert.js';
 import { ContentType, DTLS_1_2, HANDSHAKE_HEADER_LENGTH, HandshakeType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
 import { throwIfAborted } from './canceled.js';
-import { serverHandshakeOptions } from './handshake-options.js';
+import { serverHandshake13Options, serverHandshakeOptions } from './handshake-options.js';
 import { debugLogFor, logServer, type DebugLog } from './debug-log.js';
 import { Session } from './session.js';
 import type { SessionState } from './session-event.js';
@@ -52,6 +54,13 @@ export interface ServerOptions extends Partial<SessionOptions> {
   readonly cipherSuites?: readonly string[];
   /** ECDHE groups in order of preference (default x25519, secp256r1). */
   readonly groups?: readonly number[];
+  /**
+   * The DTLS versions accepted (default ["1.2"]). With "1.3" (RFC 9147, pre-shared keys only
+   * so far) a client that offers 1.3 gets it, after a stateless HelloRetryRequest cookie
+   * exchange; one that does not gets 1.2 when "1.2" is accepted too, with the downgrade
+   * sentinel of RFC 8446 §4.1.3 in our random.
+   */
+  readonly versions?: readonly DtlsVersion[];
   /**
    * Most sessions at once, established or not (default 32768, at most about 270 MiB of them);
    * beyond it a new client is turned away (EBUSY).
@@ -210,7 +219,10 @@ export class DtlsServer {
   private readonly secrets: CookieSecrets;
   private readonly sessionOptions: SessionOptions;
   private readonly provider: CryptoProvider;
+  /** For DTLS 1.2 handshakes (made with every 1.2 suite the credentials allow when only 1.3 is accepted: the gate then lets no 1.2 hello through). */
   private readonly handshakeOptions: ServerHandshakeOptions;
+  /** Present when the server accepts DTLS 1.3. */
+  private readonly handshake13Options?: ServerHandshake13Options;
   private readonly resumption: ServerResumption;
   private readonly lookups: LookupGate;
   private readonly handshakeBytes: HandshakeBytePool;
@@ -244,7 +256,10 @@ export class DtlsServer {
       ticketKeys: options.ticketKeys,
       ticketKeyOf: shared && ((index) => shared.ticketKey(index)),
     });
-    this.handshakeOptions = { ...serverHandshakeOptions({ ...options, lookups: this.lookups }), resumption: this.resumption };
+    const versions = options.versions ?? ['1.2'];
+    const cipherSuites = versions.includes('1.2') ? options.cipherSuites : undefined;
+    this.handshakeOptions = { ...serverHandshakeOptions({ ...options, cipherSuites, lookups: this.lookups }), resumption: this.resumption, downgradeSentinel: versions.includes('1.3') };
+    if (versions.includes('1.3')) this.handshake13Options = serverHandshake13Options({ ...options, lookups: this.lookups });
     // Rotated on use rather than on a timer, so a server with no sessions schedules nothing.
     const cookieRotation = { period: options.cookieRotation ?? 60_000, now: () => scheduler.now() };
     this.secrets = shared
@@ -265,6 +280,9 @@ export class DtlsServer {
       .pipe(
         cookieGate({
           secrets: this.secrets,
+          versions,
+          tls13: this.handshake13Options && { ...this.handshake13Options, psk: this.handshake13Options.pskLookup !== undefined },
+          onRefused: (datagram, reason) => this.eventsSubject.next({ type: 'dropped', peer: datagram.peer, reason }),
           reply: (data, datagram) => {
             options.transport.send(data, datagram.peer);
             this.eventsSubject.next({ type: 'hello-verify-request', peer: datagram.peer });
@@ -374,7 +392,7 @@ export class DtlsServer {
     this.unverified.next(datagram);
   }
 
-  private startSession({ datagram, record, message, hello }: VerifiedHello): void {
+  private startSession({ datagram, record, message, hello, retry13 }: VerifiedHello): void {
     const { peer } = datagram;
     // Where the session is in the map; a NAT rebinding moves it (RFC 9146 §6).
     let key = peerKey(peer);
@@ -405,7 +423,11 @@ export class DtlsServer {
     // Tells the handshake's async lookups when it ends, however it ends.
     let lookupsEnd: AbortController | undefined = new AbortController();
     const connectionId = cid && { own: cid, required: this.options.connectionId !== false && this.options.connectionId?.required === true };
-    const handshake = new ServerHandshake({ ...this.handshakeOptions, signal: lookupsEnd.signal, connectionId }, message, hello);
+    // The gate lets a 1.3 hello (with retry13) through only when 1.3 is accepted.
+    const options13 = retry13 && this.handshake13Options;
+    const handshake = options13
+      ? new ServerHandshake13({ ...options13, signal: lookupsEnd.signal }, message, hello, retry13)
+      : new ServerHandshake({ ...this.handshakeOptions, signal: lookupsEnd.signal, connectionId }, message, hello);
     const { transport } = this.options;
     const session: Session = new Session(handshake, this.sessionOptions, (data) => transport.send(data, session.peer), {
       role: 'server',

@@ -2,7 +2,9 @@ import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { DtlsError, alertInfo, type AlertInfo } from '../dtls-error.js';
 import type { Flight } from '../handshake/flight.js';
 import type { HandshakeBudget } from '../handshake/handshake-budget.js';
-import type { HandshakeSummary } from '../handshake/handshake-step.js';
+import type { HandshakeSummary, HandshakeSummary13 } from '../handshake/handshake-step.js';
+import { ClientHandshake13 } from '../handshake/client-handshake13.js';
+import { ServerHandshake13 } from '../handshake/server-handshake13.js';
 import { ReadEpochs, type PlainRecord } from '../record/read-epochs.js';
 import { openDatagram } from '../record/open-datagram.js';
 import { WriteEpochs } from '../record/write-epochs.js';
@@ -12,6 +14,9 @@ import { ContentType, DTLS_1_2, HandshakeType, MAX_PLAINTEXT_LENGTH } from '../w
 import { decodeHandshakeFragments } from '../wire/handshake-header.js';
 import { FinalFlight } from './final-flight.js';
 import { HandshakeDriver, fragmentsHint, type Handshake } from './handshake-driver.js';
+import { HandshakeDriver13, type Handshake13 } from './handshake-driver13.js';
+import { acknowledgePostHandshake13 } from './acknowledge-post-handshake13.js';
+import { recordLayer13, type RecordLayer13 } from './record-layer13.js';
 import type { HandshakeOutcome } from './handshake-outcome.js';
 import { Heartbeats } from './heartbeats.js';
 import { Keepalive, type KeepaliveOptions } from './keepalive.js';
@@ -65,7 +70,9 @@ export class Session {
   private readonly readEpochs: ReadEpochs;
   private readonly writeEpochs: WriteEpochs;
   /** The handshake stages, until established (or closed). */
-  private driver?: HandshakeDriver;
+  private driver?: HandshakeDriver | HandshakeDriver13;
+  /** A DTLS 1.3 session's record layer (RFC 9147 §4); 1.2 sessions use readEpochs and writeEpochs. */
+  private readonly records13?: RecordLayer13;
   /** The server's last flight, until the client's first application data shows it arrived. */
   private finalFlight?: FinalFlight;
   private handshakeInfo?: HandshakeInfo;
@@ -100,7 +107,7 @@ export class Session {
 
   /** @internal sessions are made by the server and client endpoints */
   constructor(
-    handshake: Handshake | undefined,
+    handshake: Handshake | Handshake13 | undefined,
     private readonly options: SessionOptions,
     transmit: (datagram: Uint8Array) => void,
     init: SessionInit,
@@ -119,8 +126,15 @@ export class Session {
     this.lastActivity = options.scheduler.now();
     this.readEpochs = new ReadEpochs(options.replayWindow, init.cidLength);
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
-    const context = { role: this.role, peerName: this.peerName, options, readEpochs: this.readEpochs, writeEpochs: this.writeEpochs };
-    this.driver = new HandshakeDriver(handshake, context, init.firstReceiveSeq, (outcome) => this.act(outcome), init.handshakeBudget);
+    const onLater = (outcome: HandshakeOutcome) => this.act(outcome);
+    if (handshake instanceof ClientHandshake13 || handshake instanceof ServerHandshake13) {
+      this.records13 = recordLayer13({ replayWindow: options.replayWindow, firstRecordSeq: init.firstRecordSeq });
+      const context = { role: this.role, peerName: this.peerName, options, records: this.records13 };
+      this.driver = new HandshakeDriver13(handshake, context, init.firstReceiveSeq, onLater, init.handshakeBudget);
+    } else {
+      const context = { role: this.role, peerName: this.peerName, options, readEpochs: this.readEpochs, writeEpochs: this.writeEpochs };
+      this.driver = new HandshakeDriver(handshake, context, init.firstReceiveSeq, onLater, init.handshakeBudget);
+    }
   }
 
   /** The peer's address and port: where it was last proven to be by a record newer than any before (RFC 9146 §6). */
@@ -223,7 +237,14 @@ export class Session {
       const why = limit < MAX_PLAINTEXT_LENGTH ? `, the limit ${this.peerName} set with ${this.recordLimitSource}` : '';
       throw new DtlsError('EMSGSIZE', `${data.length} bytes do not fit one record (at most ${limit}${why})`);
     }
-    this.transmit(this.writeEpochs.seal(this.writeEpochs.current, ContentType.application_data, DTLS_1_2, data));
+    this.transmit(this.seal(ContentType.application_data, data));
+  }
+
+  /** One record in our current epoch. */
+  private seal(contentType: number, data: Uint8Array, epoch?: number): Uint8Array {
+    const { records13 } = this;
+    if (records13) return records13.seal(epoch ?? records13.writeEpoch, contentType, data).record;
+    return this.writeEpochs.seal(epoch ?? this.writeEpochs.current, contentType, DTLS_1_2, data);
   }
 
   /**
@@ -315,6 +336,9 @@ export class Session {
         case 'established':
           this.onEstablished(effect.summary, effect.finalFlight);
           break;
+        case 'established13':
+          this.onEstablished13(effect.summary);
+          break;
         case 'failed':
           if (effect.alert !== undefined) this.sendAlert(AlertLevel.fatal, effect.alert);
           this.terminate(effect.error);
@@ -325,6 +349,14 @@ export class Session {
 
   /** The established path: no operators, one pass over the datagram's records. */
   private receiveEstablished(datagram: Uint8Array, from: PeerAddress | undefined): void {
+    if (this.records13) {
+      this.dropped += this.records13.open(datagram, (record) => {
+        if (record.epoch > 0) this.lastActivity = this.options.scheduler.now();
+        this.onRecord(record);
+        return this.state !== 'closed';
+      });
+      return;
+    }
     let bytes = datagram.length;
     // Not `dropped += openDatagram(...)`: that would read the count before the records
     // delivered meanwhile add to it.
@@ -366,7 +398,13 @@ export class Session {
         this.data.next(record.payload);
         return;
       case ContentType.handshake:
-        this.onHandshakeAfterEstablished(record);
+        if (this.records13) {
+          if (!acknowledgePostHandshake13(record, this.records13, this.transmit)) this.dropped++;
+        } else this.onHandshakeAfterEstablished(record);
+        return;
+      case ContentType.ack:
+        // RFC 9147 §7: an ACK of what we no longer retransmit needs nothing more.
+        if (!this.records13 || record.epoch === 0) this.dropped++;
         return;
       case ContentType.heartbeat:
         // RFC 6520 §3: protected, after the handshake, and only where negotiated.
@@ -465,6 +503,23 @@ export class Session {
     if (this.keepaliveOptions && this.state === 'established') this.startKeepalive(this.keepaliveOptions);
   }
 
+  /** A DTLS 1.3 handshake completed: what it agreed, and the driver goes. */
+  private onEstablished13(summary: HandshakeSummary13): void {
+    const agreed: HandshakeInfo = {
+      cipherSuite: summary.cipherSuite.name,
+      peer: publicPeerIdentity(summary.peer),
+      version: '1.3',
+      // RFC 8446 §7.1 binds every secret to the whole transcript: what RFC 7627 added to 1.2.
+      extendedMasterSecret: true,
+      resumed: false,
+    };
+    this.handshakeInfo = this.socketBuffers === undefined ? agreed : { ...agreed, socketBuffers: this.socketBuffers };
+    this.dropDriver();
+    this.setState('established');
+    this.events?.next({ type: 'handshake-complete', ...agreed });
+    if (this.keepaliveOptions && this.state === 'established') this.startKeepalive(this.keepaliveOptions);
+  }
+
   private startKeepalive(options: KeepaliveOptions): void {
     const { heartbeats } = this;
     this.keepalive = new Keepalive(
@@ -498,8 +553,10 @@ export class Session {
 
   private sendAlert(level: number, description: number): void {
     // During the handshake the peer can read our new epoch only after our ChangeCipherSpec.
-    const epoch = this.driver === undefined || this.driver.sentChangeCipherSpec ? this.writeEpochs.current : 0;
-    this.transmit(this.writeEpochs.seal(epoch, ContentType.alert, DTLS_1_2, encodeAlert({ level, description })));
+    // During the handshake the peer can read our new epoch only after our ChangeCipherSpec (1.2)
+    // or once it has our handshake keys (1.3, RFC 9147 §6.1: epoch 2 from our first protected flight).
+    const current = this.driver === undefined || this.driver.sentChangeCipherSpec;
+    this.transmit(this.seal(ContentType.alert, encodeAlert({ level, description }), current ? undefined : 0));
     this.events?.next({ type: 'alert', direction: 'sent', ...alertInfo(level, description) });
   }
 

@@ -118,6 +118,7 @@ function checkEndpointOptions(options: Options): void {
   if (suites !== undefined && (!Array.isArray(suites) || suites.some((s) => typeof s !== 'string'))) {
     throw invalid('cipherSuites', 'an array of IANA cipher suite names', suites);
   }
+  checkVersions(options['versions']);
   const groups = options['groups'];
   if (groups !== undefined && (!Array.isArray(groups) || groups.length === 0 || groups.some((g) => typeof g !== 'number' || !isSupportedGroup(g)))) {
     throw invalid('groups', `a non-empty array of supported named groups (${SUPPORTED_GROUPS.join(', ')})`, groups);
@@ -131,6 +132,15 @@ function checkEndpointOptions(options: Options): void {
     throw invalid('transport', 'a DatagramTransport', transport);
   }
   checkSessionOptions(options);
+}
+
+/** The DTLS versions an endpoint accepts: a non-empty list of "1.2" and "1.3", each once. */
+function checkVersions(versions: unknown): void {
+  if (versions === undefined) return;
+  const known = ['1.2', '1.3'];
+  if (!Array.isArray(versions) || versions.length === 0 || versions.some((v, i) => !known.includes(v as string) || versions.indexOf(v) !== i)) {
+    throw invalid('versions', 'a non-empty array of "1.2" and "1.3", each at most once', versions);
+  }
 }
 
 /** connect, connect$, openClientSession and the client dgram socket. */
@@ -147,6 +157,8 @@ export function checkClientOptions(options: Options): void {
   checkResumeOptions(options);
   checkKeepalive(options['keepalive']);
   checkEndpointOptions(options);
+  const versions = options['versions'] as readonly string[] | undefined;
+  if (versions?.length === 2) throw new DtlsError('EINVAL', 'a client offers one version for now: versions ["1.2"] or ["1.3"] (falling back from 1.3 to 1.2 is not implemented)');
 }
 
 /** A client's keepalive: { interval, timeout } in milliseconds, the interval shorter. */

@@ -1,8 +1,4 @@
-/** A DTLS 1.3 record number (RFC 9147 §4, §7): the epoch and the 64-bit sequence number within it. */
-export interface RecordNumber {
-  readonly epoch: number;
-  readonly sequenceNumber: number;
-}
+import type { RecordNumber } from '../wire/ack.js';
 
 function key({ epoch, sequenceNumber }: RecordNumber): string {
   return `${epoch}/${sequenceNumber}`;

@@ -8,7 +8,8 @@ import { encodeClientHello, type ClientHello } from '../wire/client-hello.js';
 import { DTLS_1_2, DTLS_1_3, HandshakeType } from '../wire/constants.js';
 import { decodeCookieExtension, encodeCookieExtension } from '../wire/cookie-extension.js';
 import type { Extension } from '../wire/extension-type.js';
-import { ExtensionType, SignatureScheme, decodeExtensions, encodeSignatureAlgorithmsExtension, encodeSupportedGroupsExtension, findExtension } from '../wire/extensions.js';
+import { decodeEncryptedExtensions } from '../wire/encrypted-extensions.js';
+import { ExtensionType, SignatureScheme, encodeSignatureAlgorithmsExtension, encodeSupportedGroupsExtension, findExtension } from '../wire/extensions.js';
 import { decodeFinished, encodeFinished } from '../wire/finished.js';
 import { decodeKeyShareRetry, decodeKeyShareSelected, encodeKeyShareOffer } from '../wire/key-share-extension.js';
 import { bindersLength, decodeSelectedIdentity, encodeOfferedPsks, type OfferedPsks } from '../wire/pre-shared-key-extension.js';
@@ -233,8 +234,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
   }
 
   private onEncryptedExtensions(message: HandshakeMessage, keyed: ClientKeyed13): HandshakeStep {
-    // RFC 8446 §4.3.1: EncryptedExtensions is an extensions block.
-    const decoded = decodeExtensions(message.body);
+    const decoded = decodeEncryptedExtensions(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed EncryptedExtensions');
     // RFC 8446 §4.2.10: we offered no early_data, so the server cannot accept it.
     if (findExtension(decoded.value, ExtensionType.early_data)) return this.fail(AlertDescription.unsupported_extension, 'server accepted early data we did not offer');

@@ -50,6 +50,7 @@ import type { ServerResumption } from './server-resumption.js';
 import { encodeNewSessionTicket } from '../wire/new-session-ticket.js';
 import type { Extension } from '../wire/extension-type.js';
 import { Transcript } from './transcript.js';
+import { withDowngradeSentinel } from './version-negotiation.js';
 
 /** The credentials a server may serve a host name with (server_name, RFC 6066 §3). */
 export type ServerCredentials = Pick<ServerHandshakeOptions, 'cipherSuites' | 'pskLookup' | 'pskIdentityHint' | 'certificates' | 'clientAuthenticator'>;
@@ -78,6 +79,8 @@ export interface ServerHandshakeOptions extends ServerExtensionOptions<ServerCre
   readonly connectionId?: ConnectionIdPolicy;
   /** The server's session cache and ticket keys; without it no session is resumable. */
   readonly resumption?: ServerResumption;
+  /** The server accepts DTLS 1.3 too: a 1.2 ServerHello.random ends with the downgrade sentinel (RFC 8446 §4.1.3). */
+  readonly downgradeSentinel?: boolean;
 }
 
 /** Our ECDHE key share and its group. */
@@ -162,7 +165,8 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
     // A stateless cookie exchange consumed message_seq 0 on both sides: the server
     // answers with the ClientHello's message_seq (RFC 6347 §4.2.2).
     super(clientHelloMessage.messageSeq);
-    this.random = options.provider.randomBytes(32);
+    const random = options.provider.randomBytes(32);
+    this.random = options.downgradeSentinel ? withDowngradeSentinel(random) : random;
   }
 
   private get lookupContext(): LookupContext {

@@ -5,7 +5,8 @@ import type { Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
 import { AlertDescription } from '../wire/alert.js';
 import type { ClientHello } from '../wire/client-hello.js';
 import { DTLS_1_2, DTLS_1_3, HandshakeType } from '../wire/constants.js';
-import { ExtensionType, encodeExtensions, findExtension } from '../wire/extensions.js';
+import { encodeEncryptedExtensions } from '../wire/encrypted-extensions.js';
+import { ExtensionType, findExtension } from '../wire/extensions.js';
 import { decodeFinished, encodeFinished } from '../wire/finished.js';
 import { encodeKeyShareSelected } from '../wire/key-share-extension.js';
 import { bindersLength, decodeOfferedPsks, encodeSelectedIdentity } from '../wire/pre-shared-key-extension.js';
@@ -144,8 +145,8 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     );
     this.transcript.add(serverHello);
     const handshakeSecrets = schedule.handshakeSecrets(shared, this.transcript.hash(suite.hash));
-    // RFC 8446 §4.3.1: EncryptedExtensions is an extensions block; we have none to send yet.
-    const encryptedExtensions = this.message(HandshakeType.encrypted_extensions, encodeExtensions([]));
+    // RFC 8446 §4.3.1: nothing of ours needs saying yet (no ALPN, no record limit in 1.3 so far).
+    const encryptedExtensions = this.message(HandshakeType.encrypted_extensions, encodeEncryptedExtensions([]));
     this.transcript.add(encryptedExtensions);
     const verifyData = finishedVerifyData(suite.hash, handshakeSecrets.server, this.transcript.hash(suite.hash));
     const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));

@@ -1,10 +1,15 @@
 import type { OperatorFunction } from 'rxjs';
 import type { CookieSecrets } from '../handshake/cookie.js';
+import { exchangeCookie13 } from '../handshake/cookie-exchange13.js';
 import type { HandshakeMessage } from '../handshake/handshake-message.js';
+import type { VerifiedRetry } from '../handshake/server-handshake13.js';
+import type { ServerOffer13 } from '../handshake/server-choice13.js';
+import { chooseVersion, type DtlsVersion } from '../handshake/version-negotiation.js';
+import { AlertLevel, encodeAlert } from '../wire/alert.js';
 import { firstRecord, type RawRecord } from '../record/split-records.js';
 import { peerKey, type Datagram } from '../transport/datagram.js';
 import { decodeClientHello, type ClientHello } from '../wire/client-hello.js';
-import { ContentType, DTLS_1_0, HandshakeType } from '../wire/constants.js';
+import { ContentType, DTLS_1_0, DTLS_1_2, HandshakeType } from '../wire/constants.js';
 import { decodeHandshakeFragments, encodeHandshakeMessage } from '../wire/handshake-header.js';
 import { encodeHelloVerifyRequest } from '../wire/hello-verify-request.js';
 import { encodeRecordHeader } from '../wire/record-header.js';
@@ -24,6 +29,8 @@ export interface VerifiedHello {
   readonly message: HandshakeMessage;
   /** The decoded ClientHello. */
   readonly hello: ClientHello;
+  /** DTLS 1.3: what the HelloRetryRequest's cookie gave back; absent for a 1.2 handshake. */
+  readonly retry13?: VerifiedRetry;
 }
 
 /** What the cookie gate needs: the secrets, and how to answer and report. */
@@ -34,6 +41,12 @@ export interface CookieGateOptions {
   readonly reply: (data: Uint8Array, datagram: Datagram) => void;
   /** Counts datagrams dropped here (not a ClientHello, malformed). */
   readonly onDropped?: (datagram: Datagram, reason: string) => void;
+  /** The versions the server accepts (default 1.2 only); 1.3 needs `tls13`. */
+  readonly versions?: readonly DtlsVersion[];
+  /** What a 1.3 HelloRetryRequest is planned from: the server's 1.3 suites, groups, whether it has PSKs. */
+  readonly tls13?: ServerOffer13;
+  /** A ClientHello refused before any state: the fatal alert went back to the peer, and why. */
+  readonly onRefused?: (datagram: Datagram, reason: string) => void;
 }
 
 /**
@@ -50,7 +63,8 @@ export interface CookieGateOptions {
  *   .subscribe(({ datagram, message, hello }) => startHandshake(datagram.peer, new ServerHandshake(options, message, hello)));
  */
 export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagram, VerifiedHello> {
-  const { secrets, reply, onDropped } = options;
+  const { secrets, reply, onDropped, onRefused, tls13 } = options;
+  const versions = options.versions ?? ['1.2'];
   return operate((subscriber) => ({
     next(datagram) {
       const found = findClientHello(datagram.data);
@@ -59,6 +73,27 @@ export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagra
         return;
       }
       const key = peerKey(datagram.peer);
+      if (tls13 && versions.includes('1.3')) {
+        const version = chooseVersion(found.hello, versions);
+        if (!version.ok) {
+          reply(alertRecord(found.record, version.alert), datagram);
+          onRefused?.(datagram, version.reason);
+          return;
+        }
+        if (version.version === '1.3') {
+          const exchange = exchangeCookie13(secrets, key, found.message, found.hello, tls13);
+          if (exchange.kind === 'verified') subscriber.next({ datagram, ...found, retry13: exchange.retry });
+          else if (exchange.kind === 'refuse') {
+            reply(alertRecord(found.record, exchange.alert), datagram);
+            onRefused?.(datagram, exchange.reason);
+          } else {
+            const answer = plaintextRecord(found.record, ContentType.handshake, DTLS_1_2, encodeHandshakeMessage(HandshakeType.server_hello, exchange.helloRetryRequest.messageSeq, exchange.helloRetryRequest.body));
+            if (answer.length > datagram.data.length) onDropped?.(datagram, 'HelloRetryRequest would be larger than the ClientHello');
+            else reply(answer, datagram);
+          }
+          return;
+        }
+      }
       if (secrets.verify(key, found.hello)) {
         subscriber.next({ datagram, ...found });
         return;
@@ -109,13 +144,21 @@ function helloVerifyRequest(record: RawRecord, message: HandshakeMessage, cookie
     message.messageSeq,
     encodeHelloVerifyRequest({ serverVersion: DTLS_1_0, cookie }),
   );
-  const header = encodeRecordHeader({
-    contentType: ContentType.handshake,
-    version: DTLS_1_0,
-    epoch: 0,
-    sequenceNumber: record.header.sequenceNumber,
-    length: body.length,
-  });
+  return plaintextRecord(record, ContentType.handshake, DTLS_1_0, body);
+}
+
+/** A fatal alert refusing the ClientHello, before any state (RFC 8446 §4.2.1: protocol_version when no version fits). */
+function alertRecord(record: RawRecord, description: number): Uint8Array {
+  return plaintextRecord(record, ContentType.alert, DTLS_1_2, encodeAlert({ level: AlertLevel.fatal, description }));
+}
+
+/**
+ * An epoch-0 record answering the ClientHello's: it reuses that record's sequence number
+ * (RFC 6347 §4.2.1 for the HelloVerifyRequest, RFC 9147 §5.1 for the HelloRetryRequest),
+ * so repeated stateless exchanges do not collide.
+ */
+function plaintextRecord(record: RawRecord, contentType: number, version: number, body: Uint8Array): Uint8Array {
+  const header = encodeRecordHeader({ contentType, version, epoch: 0, sequenceNumber: record.header.sequenceNumber, length: body.length });
   const datagram = new Uint8Array(header.length + body.length);
   datagram.set(header);
   datagram.set(body, header.length);

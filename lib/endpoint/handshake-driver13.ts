@@ -1,0 +1,370 @@
+import { Subject, Subscription, filter, map, timer } from 'rxjs';
+import { DtlsError, alertInfo } from '../dtls-error.js';
+import { FlightAcknowledgements, ReceivedRecords } from '../handshake/acknowledgements13.js';
+import type { ClientHandshake13 } from '../handshake/client-handshake13.js';
+import type { Flight } from '../handshake/flight.js';
+import { flightRecords } from '../handshake/flight-records.js';
+import { HandshakeBudget } from '../handshake/handshake-budget.js';
+import type { HandshakeMessage } from '../handshake/handshake-message.js';
+import { NOTHING, type HandshakeStep, type MaybePromise } from '../handshake/handshake-step.js';
+import { flightMessageNames } from '../handshake/message-names.js';
+import { Reassembler } from '../handshake/reassembler.js';
+import { Sequencer } from '../handshake/sequencer.js';
+import type { ServerHandshake13 } from '../handshake/server-handshake13.js';
+import { retransmit } from '../operators/retransmit.js';
+import { packRecords } from '../record/pack-records.js';
+import type { PlainRecord } from '../record/read-epochs.js';
+import { decodeAck, encodeAck } from '../wire/ack.js';
+import { AlertDescription, AlertLevel } from '../wire/alert.js';
+import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType } from '../wire/constants.js';
+import { decodeHandshakeFragments } from '../wire/handshake-header.js';
+import type { HandshakeEffect, HandshakeOutcome } from './handshake-outcome.js';
+import { PeerSilence } from './peer-silence.js';
+import type { RecordLayer13 } from './record-layer13.js';
+import type { SessionOptions } from './session-options.js';
+
+export type Handshake13 = ClientHandshake13 | ServerHandshake13;
+
+/** Handshake inputs queued behind an async step (a PSK lookup) at most. */
+const MAX_WAITING_INPUTS = 32;
+
+/** The session's side of a 1.3 handshake as the driver reads it. */
+export interface HandshakeContext13 {
+  readonly role: 'client' | 'server';
+  readonly peerName: string;
+  readonly options: SessionOptions;
+  readonly records: RecordLayer13;
+}
+
+interface Collecting {
+  heard: boolean;
+  dropped: number;
+  readonly effects: HandshakeEffect[];
+}
+
+/** Our current flight: its records (cut once) and which of them the peer acknowledged. */
+interface Sending {
+  readonly flight: Flight;
+  readonly records: ReturnType<typeof flightRecords>;
+  readonly acks: FlightAcknowledgements;
+}
+
+/**
+ * The part of a DTLS 1.3 session that lives while it handshakes (RFC 9147 §5). Records
+ * come from the record layer (unified headers, epochs 0 and 2); handshake fragments go
+ * through the same Reassembler and Sequencer as 1.2's into the flight machine. Our
+ * flights go out through the same `retransmit` timer (§5.8: the RFC 6347 timers), but a
+ * resend carries only the records no ACK named (§7). We acknowledge the peer's flight
+ * when it needs no answer of ours: the server the client's Finished. The client is
+ * established once the server acknowledged its Finished (or answered in epoch 3), so that
+ * its last flight is never left unacknowledged behind it.
+ */
+export class HandshakeDriver13 {
+  private collecting?: Collecting;
+  private readonly flights = new Subject<Flight | null>();
+  private readonly resendNow = new Subject<void>();
+  private readonly subscriptions = new Subscription();
+  private readonly sequencer: Sequencer;
+  private readonly reassembler: Reassembler;
+  private readonly received = new ReceivedRecords();
+  private sending?: Sending;
+  /** The first message_seq of the peer's flight that our last flight answered: its copy means ours was lost. */
+  private peerPreviousFlightStart?: number;
+  private peerFlightStart: number;
+  private busy = false;
+  private stopped = false;
+  /** The client's: established by the machine, waiting for the server to acknowledge our Finished. */
+  private pendingEstablished?: HandshakeEffect & { readonly kind: 'established13' };
+  private readonly waiting: Array<() => MaybePromise<HandshakeStep>> = [];
+  private readonly silence: PeerSilence;
+
+  constructor(
+    private handshake: Handshake13 | undefined,
+    private readonly context: HandshakeContext13,
+    firstReceiveSeq: number,
+    private readonly onLater: (outcome: HandshakeOutcome) => void,
+    readonly budget = new HandshakeBudget(context.options.maxHandshakeBufferBytes),
+  ) {
+    const { options } = context;
+    const half = options.maxHandshakeBufferBytes / 2;
+    this.sequencer = new Sequencer(firstReceiveSeq, options.maxFutureHandshakeMessages, budget);
+    this.reassembler = new Reassembler({
+      maxBufferedBytes: half,
+      maxMessageLength: half,
+      window: () => ({ min: this.peerPreviousFlightStart ?? this.peerFlightStart, max: this.sequencer.expected + options.maxFutureHandshakeMessages }),
+      onDropped: () => this.drop(),
+      budget,
+    });
+    this.peerFlightStart = context.role === 'server' ? firstReceiveSeq - 1 : 0;
+    this.silence = new PeerSilence(options.maxSilentTimeouts, () => options.scheduler.now(), context.role === 'server');
+    this.wireSend();
+  }
+
+  /** Whether the peer can read our handshake epoch: alerts go there once it can. */
+  get sentChangeCipherSpec(): boolean {
+    return this.context.records.writeEpoch >= 2;
+  }
+
+  /** 1.3 fragments like 1.2 does; the hint about peers that cannot reassemble is 1.2's. */
+  readonly sentFragments = false;
+
+  start(): HandshakeOutcome {
+    return this.collect(() => {
+      const { handshakeTimeout, scheduler } = this.context.options;
+      this.subscriptions.add(
+        timer(handshakeTimeout, scheduler).subscribe(() =>
+          this.report(() => this.fail(new DtlsError('ETIMEDOUT', `handshake with ${this.context.peerName} did not complete in ${handshakeTimeout} ms`))),
+        ),
+      );
+      this.run(() => this.handshake?.start() ?? NOTHING);
+    });
+  }
+
+  receive(datagram: Uint8Array): HandshakeOutcome {
+    this.silence.heard();
+    return this.collect(() => {
+      const dropped = this.context.records.open(datagram, (record) => {
+        this.onRecord(record);
+        return !this.stopped;
+      });
+      this.drop(dropped);
+    });
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.handshake = undefined;
+    this.sending = undefined;
+    this.waiting.length = 0;
+    this.subscriptions.unsubscribe();
+    this.sequencer.expect(Number.POSITIVE_INFINITY);
+    this.reassembler.discardBelow(Number.POSITIVE_INFINITY);
+    this.budget.close();
+  }
+
+  private collect(work: () => void): HandshakeOutcome {
+    const outcome: Collecting = { heard: false, dropped: 0, effects: [] };
+    this.collecting = outcome;
+    try {
+      work();
+    } finally {
+      this.collecting = undefined;
+    }
+    return outcome;
+  }
+
+  private report(work: () => void): void {
+    if (this.collecting) work();
+    else this.onLater(this.collect(work));
+  }
+
+  private effect(effect: HandshakeEffect): void {
+    this.report(() => this.collecting!.effects.push(effect));
+  }
+
+  private drop(count = 1): void {
+    if (count > 0) this.report(() => (this.collecting!.dropped += count));
+  }
+
+  private fail(error: DtlsError, alert?: number): void {
+    this.effect({ kind: 'failed', error, alert });
+    this.stop();
+  }
+
+  private onRecord(record: PlainRecord): void {
+    this.report(() => (this.collecting!.heard = true));
+    switch (record.contentType) {
+      case ContentType.handshake:
+        this.onHandshakeRecord(record);
+        return;
+      case ContentType.ack:
+        this.onAck(record);
+        return;
+      default:
+        // The server's first epoch-3 record shows it has our Finished as well as an ACK would.
+        if (this.pendingEstablished && record.epoch >= 3) this.finishEstablishing();
+        this.effect({ kind: 'record', record });
+    }
+  }
+
+  private onHandshakeRecord(record: PlainRecord): void {
+    const fragments = decodeHandshakeFragments(record.payload);
+    if (!fragments.ok) {
+      this.drop();
+      return;
+    }
+    this.received.add({ epoch: record.epoch, sequenceNumber: record.sequenceNumber });
+    for (const fragment of fragments.value) {
+      // RFC 9147 §5: only the hellos travel in the clear; anything else in epoch 0 is a forgery.
+      if (record.epoch === 0 && fragment.msgType !== HandshakeType.client_hello && fragment.msgType !== HandshakeType.server_hello) {
+        this.drop();
+        continue;
+      }
+      const message = this.reassembler.add(fragment);
+      if (message === undefined) continue;
+      for (const sequenced of this.sequencer.push(message, record.epoch)) {
+        if (sequenced.kind === 'stale') {
+          // RFC 9147 §5.8: the peer repeating the flight ours answered means ours was lost.
+          if (sequenced.message.messageSeq === this.peerPreviousFlightStart) this.resendNow.next();
+          // The client's Finished again: our ACK of it was lost (RFC 9147 §7).
+          else if (this.handshake?.isEstablished) this.sendAck();
+          continue;
+        }
+        const kept = this.keep(sequenced.message);
+        if (kept === undefined) this.drop();
+        else this.run(() => this.handshake?.onMessage(kept) ?? NOTHING);
+      }
+    }
+  }
+
+  private onAck(record: PlainRecord): void {
+    const ack = decodeAck(record.payload);
+    // RFC 9147 §7: an ACK in the clear is not authenticated; ours come protected.
+    if (!ack.ok || record.epoch === 0) {
+      this.drop();
+      return;
+    }
+    const sending = this.sending;
+    if (!sending?.acks.acknowledge(ack.value) || !sending.acks.complete) return;
+    // The whole flight arrived: no timer for it (RFC 9147 §5.8.1).
+    this.flights.next(null);
+    if (this.pendingEstablished) this.finishEstablishing();
+  }
+
+  private keep(message: HandshakeMessage): HandshakeMessage | undefined {
+    if (!this.budget.charge(2 * message.body.length + HANDSHAKE_HEADER_LENGTH)) return undefined;
+    const { body } = message;
+    return body.byteLength === body.buffer.byteLength ? message : { ...message, body: body.slice() };
+  }
+
+  private run(input: () => MaybePromise<HandshakeStep>): void {
+    if (this.waiting.length >= MAX_WAITING_INPUTS) {
+      this.drop();
+      return;
+    }
+    this.waiting.push(input);
+    if (!this.busy) this.drain();
+  }
+
+  private drain(): void {
+    this.busy = true;
+    while (this.waiting.length > 0 && !this.stopped) {
+      const step = this.waiting.shift()!();
+      if (step instanceof Promise) {
+        step.then(
+          (s) => this.afterAsync(s),
+          (err) => this.afterAsync({ failure: { alert: AlertDescription.internal_error, reason: String(err) } }),
+        );
+        return;
+      }
+      this.apply(step);
+    }
+    this.busy = false;
+  }
+
+  private afterAsync(step: HandshakeStep): void {
+    if (this.stopped) return;
+    this.report(() => {
+      this.apply(step);
+      this.drain();
+    });
+  }
+
+  private apply(step: HandshakeStep): void {
+    const { records } = this.context;
+    for (const { epoch, suite, read, write } of step.epochs13 ?? []) {
+      if (read) records.installRead(epoch, suite, read);
+      if (write) records.installWrite(epoch, suite, write);
+    }
+    if (step.flight) {
+      this.peerPreviousFlightStart = this.sequencer.expected > this.peerFlightStart ? this.peerFlightStart : undefined;
+      this.peerFlightStart = this.sequencer.expected;
+      this.reassembler.discardBelow(this.peerPreviousFlightStart ?? this.peerFlightStart);
+      this.send(step.flight);
+    }
+    if (step.established13) {
+      const established: HandshakeEffect & { kind: 'established13' } = { kind: 'established13', summary: step.established13 };
+      if (this.context.role === 'server') {
+        // RFC 9147 §5.8.3: the server acknowledges the client's last flight; nothing of ours is outstanding.
+        this.sendAck();
+        this.flights.next(null);
+        this.handshake = undefined;
+        this.effect(established);
+      } else {
+        this.pendingEstablished = established;
+      }
+    }
+    if (step.failure) {
+      const { alert, reason } = step.failure;
+      const code = alert === AlertDescription.unknown_psk_identity ? 'ECREDENTIALS' : 'EHANDSHAKE';
+      this.fail(new DtlsError(code, `handshake with ${this.context.peerName} failed: ${reason}`, alertInfo(AlertLevel.fatal, alert)), alert);
+    }
+  }
+
+  private finishEstablishing(): void {
+    const established = this.pendingEstablished;
+    if (!established) return;
+    this.pendingEstablished = undefined;
+    this.flights.next(null);
+    this.handshake = undefined;
+    this.effect(established);
+  }
+
+  private send(flight: Flight): void {
+    const { records, options } = this.context;
+    const cut = flightRecords(flight, { maxDatagramSize: options.mtu, overhead: (epoch) => records.overhead(epoch) });
+    this.sending = { flight, records: cut, acks: new FlightAcknowledgements(cut.length) };
+    this.flights.next(flight);
+  }
+
+  /** An ACK of the peer's handshake records received so far, in our newest epoch (RFC 9147 §7: never lower than theirs). */
+  private sendAck(): void {
+    const numbers = this.received.take();
+    if (numbers.length === 0) return;
+    const { records } = this.context;
+    const { record } = records.seal(records.writeEpoch, ContentType.ack, encodeAck(numbers));
+    this.effect({ kind: 'send', datagram: record });
+  }
+
+  private wireSend(): void {
+    const { options, records } = this.context;
+    this.subscriptions.add(
+      this.flights
+        .pipe(
+          retransmit({ ...options.retransmit, resendNow$: this.resendNow, scheduler: options.scheduler }),
+          filter((t) => {
+            if (t.reason !== 'timeout') return true;
+            const error = this.silence.timedOut(this.context.peerName, t.flight.number);
+            if (error) this.fail(error);
+            return error === undefined;
+          }),
+          map((t) => {
+            const sending = this.sending;
+            if (!sending || sending.flight !== t.flight) return undefined;
+            // RFC 9147 §7: a resend carries only what no ACK named, each in a new record.
+            const indexes = t.attempt === 0 ? sending.records.map((_, i) => i) : sending.acks.pending();
+            const sealed = indexes.map((i) => {
+              const { epoch, contentType, payload } = sending.records[i];
+              const out = records.seal(epoch, contentType, payload);
+              sending.acks.sent(i, out.number);
+              return out.record;
+            });
+            const names = flightMessageNames(t.flight);
+            const event =
+              t.attempt === 0
+                ? ({ type: 'flight-sent', flight: t.flight.number, messages: names } as const)
+                : ({ type: 'retransmit', flight: t.flight.number, messages: names, attempt: t.attempt, reason: t.reason === 'peer' ? 'peer' : 'timeout' } as const);
+            return { event, datagrams: packRecords(sealed, options.mtu) };
+          }),
+        )
+        .subscribe((sent) => {
+          if (!sent) return;
+          this.report(() => {
+            this.effect({ kind: 'event', event: sent.event });
+            sent.datagrams.forEach((datagram) => this.effect({ kind: 'send', datagram }));
+          });
+        }),
+    );
+  }
+}
