@@ -10,7 +10,8 @@ import { HandshakeBytePool } from '../handshake/handshake-byte-pool.js';
 import { ServerHandshake, type ServerHandshakeOptions } from '../handshake/server-handshake.js';
 import { ServerHandshake13, type ServerHandshake13Options } from '../handshake/server-handshake13.js';
 import type { DtlsVersion } from '../handshake/version-negotiation.js';
-import { cookieGate, type VerifiedHello } from '../operators/cookie-gate.js';
+import { ClientHelloFragments } from '../handshake/client-hello-fragments.js';
+import { MAX_CLIENT_HELLO_MESSAGE_SEQ, cookieGate, type VerifiedHello } from '../operators/cookie-gate.js';
 import type { AlpnCallback } from '../handshake/alpn-negotiation.js';
 import { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
@@ -37,6 +38,14 @@ import { ServerResumption } from '../handshake/server-resumption.js';
  * behind one returns from a new port, where DTLS 1.2 cannot find its session, so holding it
  * longer buys nothing for most devices and holds a dead client's state for as long.
  */
+/**
+ * The bound on ClientHellos put together from fragments before their cookie, for the whole
+ * server (a server accepting 1.3): 128 KiB, ClientHellos up to 8 KiB (a post-quantum key share
+ * is about 1.2 KiB). A flood of fragments from spoofed addresses costs at most this; the oldest
+ * partial hellos give way to new ones.
+ */
+export const CLIENT_HELLO_FRAGMENTS = { maxBytes: 128 * 1024, maxHelloLength: 8192, maxMessageSeq: MAX_CLIENT_HELLO_MESSAGE_SEQ } as const;
+
 const DEFAULT_IDLE_TIMEOUT = 120_000;
 
 /** The idle sweep runs this many times per idleTimeout (every 15 s by default). */
@@ -283,6 +292,8 @@ export class DtlsServer {
           versions,
           tls13: this.handshake13Options && { ...this.handshake13Options, psk: this.handshake13Options.pskLookup !== undefined },
           onRefused: (datagram, reason) => this.eventsSubject.next({ type: 'dropped', peer: datagram.peer, reason }),
+          // RFC 9147 §5.1: a 1.3 ClientHello may span datagrams; put together within one server-wide bound.
+          fragments: versions.includes('1.3') ? new ClientHelloFragments(CLIENT_HELLO_FRAGMENTS) : undefined,
           reply: (data, datagram) => {
             options.transport.send(data, datagram.peer);
             this.eventsSubject.next({ type: 'hello-verify-request', peer: datagram.peer });

@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import type { ClientHelloFragments } from '../handshake/client-hello-fragments.js';
 import type { CookieSecrets } from '../handshake/cookie.js';
 import { exchangeCookie13 } from '../handshake/cookie-exchange13.js';
 import type { HandshakeMessage } from '../handshake/handshake-message.js';
@@ -10,7 +11,7 @@ import { firstRecord, type RawRecord } from '../record/split-records.js';
 import { peerKey, type Datagram } from '../transport/datagram.js';
 import { decodeClientHello, type ClientHello } from '../wire/client-hello.js';
 import { ContentType, DTLS_1_0, DTLS_1_2, HandshakeType } from '../wire/constants.js';
-import { decodeHandshakeFragments, encodeHandshakeMessage } from '../wire/handshake-header.js';
+import { decodeHandshakeFragments, encodeHandshakeMessage, type HandshakeFragment } from '../wire/handshake-header.js';
 import { encodeHelloVerifyRequest } from '../wire/hello-verify-request.js';
 import { encodeRecordHeader } from '../wire/record-header.js';
 import { operate } from './operate.js';
@@ -47,6 +48,12 @@ export interface CookieGateOptions {
   readonly tls13?: ServerOffer13;
   /** A ClientHello refused before any state: the fatal alert went back to the peer, and why. */
   readonly onRefused?: (datagram: Datagram, reason: string) => void;
+  /**
+   * Where ClientHellos that came in fragments are put back together before their cookie,
+   * under one bound for the whole server; without it they are dropped (1.2's cookie
+   * exchange assumes a ClientHello fits one datagram).
+   */
+  readonly fragments?: ClientHelloFragments;
 }
 
 /**
@@ -67,12 +74,13 @@ export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagra
   const versions = options.versions ?? ['1.2'];
   return operate((subscriber) => ({
     next(datagram) {
-      const found = findClientHello(datagram.data);
+      const key = peerKey(datagram.peer);
+      const found = findClientHello(datagram.data, options.fragments && ((fragment) => options.fragments?.add(key, fragment)));
       if (typeof found === 'string') {
         onDropped?.(datagram, found);
         return;
       }
-      const key = peerKey(datagram.peer);
+      if (found === undefined) return;
       if (tls13 && versions.includes('1.3')) {
         const version = chooseVersion(found.hello, versions);
         if (!version.ok) {
@@ -88,7 +96,8 @@ export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagra
             onRefused?.(datagram, exchange.reason);
           } else {
             const answer = plaintextRecord(found.record, ContentType.handshake, DTLS_1_2, encodeHandshakeMessage(HandshakeType.server_hello, exchange.helloRetryRequest.messageSeq, exchange.helloRetryRequest.body));
-            if (answer.length > datagram.data.length) onDropped?.(datagram, 'HelloRetryRequest would be larger than the ClientHello');
+            // A ClientHello put together from fragments came in several datagrams: all of it counts.
+            if (answer.length > Math.max(datagram.data.length, found.message.body.length)) onDropped?.(datagram, 'HelloRetryRequest would be larger than the ClientHello');
             else reply(answer, datagram);
           }
           return;
@@ -111,8 +120,15 @@ export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagra
 /** Highest message_seq accepted on a ClientHello; anything above is not a real client's first flight. */
 export const MAX_CLIENT_HELLO_MESSAGE_SEQ = 255;
 
-/** The first record must be an epoch-0 handshake record holding a whole ClientHello; the records after it are not read. */
-function findClientHello(data: Uint8Array): { record: RawRecord; message: HandshakeMessage; hello: ClientHello } | string {
+/**
+ * The first record must be an epoch-0 handshake record holding a ClientHello; the records
+ * after it are not read. A fragment of one goes to `reassemble` when there is one, and the
+ * hello is found once its last fragment is in (undefined until then).
+ */
+function findClientHello(
+  data: Uint8Array,
+  reassemble?: (fragment: HandshakeFragment) => HandshakeMessage | undefined,
+): { record: RawRecord; message: HandshakeMessage; hello: ClientHello } | string | undefined {
   const record = firstRecord(data);
   if (!record) return 'malformed datagram';
   if (record.header.contentType !== ContentType.handshake || record.header.epoch !== 0) return 'not an epoch-0 handshake record';
@@ -120,17 +136,25 @@ function findClientHello(data: Uint8Array): { record: RawRecord; message: Handsh
   if (!fragments.ok || fragments.value.length === 0) return 'malformed handshake record';
   const [fragment] = fragments.value;
   if (fragment.msgType !== HandshakeType.client_hello) return 'not a ClientHello';
-  // A fragmented first ClientHello cannot be verified statelessly; real clients fit it in one record.
-  if (fragment.fragmentOffset !== 0 || fragment.fragmentLength !== fragment.length) return 'fragmented ClientHello';
   // RFC 6347 §4.2.2: message_seq never wraps, and our flight continues from the
   // ClientHello's. A real client starts at 0 (1 after a HelloVerifyRequest).
   if (fragment.messageSeq > MAX_CLIENT_HELLO_MESSAGE_SEQ) return 'ClientHello message_seq out of range';
-  // A copy (a real ClientHello is a few hundred bytes), decoded into views of it: a server keeps
-  // the verified one for the whole handshake, and a view would keep the whole datagram alive.
-  const body = fragment.body.slice();
-  const hello = decodeClientHello(body);
+  let message: HandshakeMessage;
+  if (fragment.fragmentOffset === 0 && fragment.fragmentLength === fragment.length) {
+    // A copy (a real ClientHello is a few hundred bytes), decoded into views of it: a server keeps
+    // the verified one for the whole handshake, and a view would keep the whole datagram alive.
+    message = { msgType: fragment.msgType, messageSeq: fragment.messageSeq, body: fragment.body.slice() };
+  } else {
+    // RFC 9147 §5.1: a 1.3 ClientHello may not fit one datagram (post-quantum shares, many PSKs).
+    if (!reassemble) return 'fragmented ClientHello';
+    const whole = reassemble(fragment);
+    // Held until the rest comes (or given up: the pool decides, within its bound).
+    if (!whole) return undefined;
+    message = whole;
+  }
+  const hello = decodeClientHello(message.body);
   if (!hello.ok) return 'malformed ClientHello';
-  return { record, message: { msgType: fragment.msgType, messageSeq: fragment.messageSeq, body }, hello: hello.value };
+  return { record, message, hello: hello.value };
 }
 
 /**
