@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { KeyExchange } from '../crypto/cipher-suites.js';
+import type { DtlsVersion } from '../handshake/version-negotiation.js';
 import type { MaxFragmentLength } from '../wire/max-fragment-length-extension.js';
 import { parseCipherList } from './cipher-list.js';
 import { parseAlpn, parseMaxFragmentLength, parseRecordSizeLimit, parseSni, type SniArgument } from './extension-args.js';
@@ -39,6 +40,8 @@ export interface EndpointConfig {
   readonly alpn?: readonly string[];
   /** --record-size-limit: announced to the peer. */
   readonly recordSizeLimit?: number;
+  /** --dtls 1.2|1.3|any: the versions accepted (a client offers one for now). */
+  readonly versions?: readonly DtlsVersion[];
 }
 
 export interface ServerConfig extends EndpointConfig {
@@ -115,6 +118,7 @@ const endpointOptions = {
   help: { type: 'boolean', short: 'h' },
   alpn: { type: 'string' },
   'record-size-limit': { type: 'string' },
+  dtls: { type: 'string' },
 } as const;
 
 const serverOptions = {
@@ -183,6 +187,7 @@ export function parseClientArgs(args: readonly string[]): ClientConfig | typeof 
     throw new UsageError(`${given} is only sent in an ECDHE_ECDSA handshake, which needs --ca FILE or --trust-rpk FILE to authenticate the server`);
   }
   if (values['server-name'] === '') throw new UsageError('--server-name must not be empty');
+  if (values.dtls === 'any') throw new UsageError('--dtls any is for servers: a client offers 1.2 or 1.3 (falling back from 1.3 to 1.2 is not implemented yet)');
   const usable: KeyExchange[] = [...(checksServer ? (['ECDHE_ECDSA'] as const) : []), ...(psks.length > 0 ? PSK_EXCHANGES : [])];
   return {
     ...endpointConfig(values, integer('--port', values.port, 1, 65_535), files, usable, (kx) =>
@@ -266,6 +271,7 @@ function serverNameRefusal(values: { readonly sni?: string[]; readonly 'sni-refu
 }
 
 interface EndpointValues {
+  readonly dtls?: string;
   readonly alpn?: string;
   readonly 'record-size-limit'?: string;
   readonly host?: string;
@@ -300,7 +306,16 @@ function endpointConfig(
     ...(values.keylog === undefined ? {} : { keyLog: values.keylog }),
     ...(values.alpn === undefined ? {} : { alpn: parseAlpn(values.alpn) }),
     ...(values['record-size-limit'] === undefined ? {} : { recordSizeLimit: parseRecordSizeLimit(values['record-size-limit']) }),
+    ...(values.dtls === undefined ? {} : { versions: parseDtlsVersions(values.dtls) }),
   };
+}
+
+/** --dtls 1.2, 1.3 or any (both). */
+function parseDtlsVersions(text: string): DtlsVersion[] {
+  const versions: Record<string, DtlsVersion[]> = { '1.2': ['1.2'], '1.3': ['1.3'], any: ['1.2', '1.3'] };
+  const chosen = versions[text];
+  if (!chosen) throw new UsageError(`--dtls must be 1.2, 1.3 or any, got "${text}"`);
+  return chosen;
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;

@@ -1,4 +1,5 @@
 import { CIPHER_SUITES, cipherSuiteByName, type KeyExchange } from '../crypto/cipher-suites.js';
+import { TLS13_CIPHER_SUITES, tls13CipherSuiteByName } from '../crypto/tls13-cipher-suites.js';
 import { UsageError } from './usage-error.js';
 
 /** What a suite of each key exchange needs that the command line lacks, as the rest of "--cipher NAME ...". */
@@ -13,9 +14,11 @@ export type MissingCredential = (keyExchange: KeyExchange) => string;
 export function parseCipherList(lists: readonly string[], usable: readonly KeyExchange[], missing: MissingCredential): string[] {
   const names = lists.flatMap((list) => list.split(',')).map((name) => name.trim());
   for (const name of names) {
+    // A DTLS 1.3 suite is only an AEAD and a hash: any credentials go with it (--dtls 1.3).
+    if (tls13CipherSuiteByName(name)) continue;
     const suite = cipherSuiteByName(name);
     if (!suite) {
-      throw new UsageError(`--cipher "${name}" is not a suite rx-dtls knows; use IANA names: ${CIPHER_SUITES.map((s) => s.name).join(', ')}`);
+      throw new UsageError(`--cipher "${name}" is not a suite rx-dtls knows; use IANA names: ${[...CIPHER_SUITES, ...TLS13_CIPHER_SUITES].map((s) => s.name).join(', ')}`);
     }
     if (!usable.includes(suite.keyExchange)) throw new UsageError(`--cipher ${name} ${missing(suite.keyExchange)}`);
   }

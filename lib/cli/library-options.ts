@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { keyLogFile, type ClientOptions } from '../index.js';
 import type { EndpointConfig } from './args.js';
 
-type SharedOptions = Pick<ClientOptions, 'cipherSuites' | 'groups' | 'mtu' | 'keyLog' | 'alpn' | 'recordSizeLimit' | 'recvBufferSize' | 'sendBufferSize'>;
+type SharedOptions = Pick<ClientOptions, 'cipherSuites' | 'groups' | 'mtu' | 'keyLog' | 'alpn' | 'recordSizeLimit' | 'recvBufferSize' | 'sendBufferSize' | 'versions'>;
 
 /**
  * The options both endpoints pass to the library. Only those given are set: an
@@ -23,6 +23,7 @@ export function libraryOptions(config: EndpointConfig): SharedOptions {
     ...(config.keyLog === undefined ? {} : { keyLog: keyLogFile(config.keyLog) }),
     ...(config.alpn === undefined ? {} : { alpn: config.alpn }),
     ...(config.recordSizeLimit === undefined ? {} : { recordSizeLimit: config.recordSizeLimit }),
+    ...(config.versions === undefined ? {} : { versions: config.versions }),
   };
 }
 
