@@ -7,6 +7,7 @@
 // Endpoints and sessions
 export { createServer, listen, DtlsServer, type ServerOptions, type ListenOptions, type ServerEvent } from './endpoint/server.js';
 export { connect, connect$, openClientSession, established, type ClientOptions } from './endpoint/client.js';
+export type { DtlsVersion } from './handshake/version-negotiation.js';
 export type { ClientConnectionIdOption, ServerConnectionIdOption } from './endpoint/connection-id-options.js';
 export type { PskCallback, PskCallbackResult } from './endpoint/psk-callback.js';
 export type { AlpnCallback } from './handshake/alpn-negotiation.js';
