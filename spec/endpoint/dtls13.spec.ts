@@ -63,6 +63,40 @@ function serverAlerts(wire: readonly WireDatagram[]): number[] {
     });
 }
 
+describe('the client\'s last flight and its ACK (RFC 9147 §7, §5.8)', () => {
+  it('resends its Finished until the server acknowledges it, and the established server acknowledges the copy', async () => {
+    let clientDatagrams = 0;
+    let dropped = false;
+    const { time, client, clientEvents, session } = await established13({
+      deliver: (d) => {
+        if (d.from === 'client') clientDatagrams++;
+        // The first server datagram after the client's Finished (its third datagram) is the ACK of it.
+        if (d.from === 'server' && clientDatagrams >= 3 && !dropped) {
+          dropped = true;
+          return false;
+        }
+        return true;
+      },
+    });
+    expect(dropped).toBe(true);
+    expect(client.state).toBe('established');
+    expect(session.state).toBe('established');
+    expect(clientEvents).toContainEqual(expect.objectContaining({ type: 'retransmit', flight: 5, reason: 'timeout' }));
+    const atServer = received(session);
+    client.send(utf8('after the lost ACK'));
+    time.advanceBy(10);
+    expect(atServer).toEqual(['after the lost ACK']);
+  });
+
+  it('sends nothing more once its Finished is acknowledged', async () => {
+    const { time, clientEvents, wire } = await established13();
+    const sent = wire.filter((d) => d.from === 'client').length;
+    time.advanceBy(60_000);
+    expect(wire.filter((d) => d.from === 'client').length).toBe(sent);
+    expect(clientEvents.filter((e) => e.type === 'retransmit')).toEqual([]);
+  });
+});
+
 describe('version negotiation at a server that accepts 1.3 (RFC 8446 §4.2.1, §4.1.3)', () => {
   it('gives a 1.2-only client DTLS 1.2, with the downgrade sentinel ending its ServerHello.random', async () => {
     const { time, client, wire } = await startPair({ server: { versions: ['1.2', '1.3'] } });
