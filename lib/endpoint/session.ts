@@ -15,7 +15,7 @@ import { decodeHandshakeFragments } from '../wire/handshake-header.js';
 import { FinalFlight } from './final-flight.js';
 import { HandshakeDriver, fragmentsHint, type Handshake } from './handshake-driver.js';
 import { HandshakeDriver13, type Handshake13 } from './handshake-driver13.js';
-import { acknowledgePostHandshake13 } from './acknowledge-post-handshake13.js';
+import { KeyUpdates13 } from './key-updates13.js';
 import { recordLayer13, type RecordLayer13 } from './record-layer13.js';
 import type { HandshakeOutcome } from './handshake-outcome.js';
 import { Heartbeats } from './heartbeats.js';
@@ -73,6 +73,8 @@ export class Session {
   private driver?: HandshakeDriver | HandshakeDriver13;
   /** A DTLS 1.3 session's record layer (RFC 9147 §4); 1.2 sessions use readEpochs and writeEpochs. */
   private readonly records13?: RecordLayer13;
+  /** A 1.3 session's post-handshake messages and KeyUpdates, once established. */
+  private postHandshake13?: KeyUpdates13;
   /** The server's last flight, until the client's first application data shows it arrived. */
   private finalFlight?: FinalFlight;
   private handshakeInfo?: HandshakeInfo;
@@ -399,12 +401,13 @@ export class Session {
         return;
       case ContentType.handshake:
         if (this.records13) {
-          if (!acknowledgePostHandshake13(record, this.records13, this.transmit)) this.dropped++;
+          if (!this.postHandshake13?.receive(record)) this.dropped++;
         } else this.onHandshakeAfterEstablished(record);
         return;
       case ContentType.ack:
-        // RFC 9147 §7: an ACK of what we no longer retransmit needs nothing more.
-        if (!this.records13 || record.epoch === 0) this.dropped++;
+        // RFC 9147 §7: an ACK in the clear is anybody's; one of our KeyUpdate moves our writing on.
+        if (!this.postHandshake13 || record.epoch === 0) this.dropped++;
+        else this.postHandshake13.onAck(record);
         return;
       case ContentType.heartbeat:
         // RFC 6520 §3: protected, after the handshake, and only where negotiated.
@@ -514,6 +517,7 @@ export class Session {
       resumed: false,
     };
     this.handshakeInfo = this.socketBuffers === undefined ? agreed : { ...agreed, socketBuffers: this.socketBuffers };
+    if (this.records13) this.postHandshake13 = new KeyUpdates13(this.records13, summary, this.transmit);
     this.dropDriver();
     this.setState('established');
     this.events?.next({ type: 'handshake-complete', ...agreed });

@@ -261,6 +261,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
       keyExchange,
       ...(group === undefined ? {} : { group }),
       clientRandom: this.random,
+      nextMessageSeq: this.nextSendSeq,
       applicationSecrets: { read: applicationSecrets.server, write: applicationSecrets.client },
     };
     // RFC 9147 §5.8.1, §7.1: the client's last flight is retransmitted until the server acknowledges it.

@@ -73,6 +73,8 @@ export interface HandshakeSummary13 {
   readonly clientRandom: Uint8Array;
   /** The application traffic secrets (epoch 3), from which KeyUpdate derives the next ones (RFC 8446 §7.2). */
   readonly applicationSecrets: { readonly read: Uint8Array; readonly write: Uint8Array };
+  /** The message_seq our next handshake message takes: post-handshake messages continue the count (RFC 9147 §5.2). */
+  readonly nextMessageSeq: number;
 }
 
 /** DTLS 1.3 traffic secrets for one epoch (RFC 9147 §6.1: epoch 2 protects the handshake, 3 the first application data). */

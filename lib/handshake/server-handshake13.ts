@@ -183,6 +183,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
       keyExchange: choice.keyExchange,
       ...(choice.group === undefined ? {} : { group: choice.group }),
       clientRandom: this.clientHello.random,
+      nextMessageSeq: this.nextSendSeq,
       applicationSecrets: { read: applicationSecrets.client, write: applicationSecrets.server },
     };
     return { epochs13: [{ epoch: 3, suite, read: applicationSecrets.client, write: applicationSecrets.server }], established13 };

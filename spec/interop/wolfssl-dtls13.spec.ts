@@ -119,6 +119,15 @@ describe.skipIf(wolfClient.skip)('wolfSSL 5.7 example client against an rx-dtls 
     expectWolfsslSaw(client, 'TLS_AES_128_GCM_SHA256', 'X25519');
   });
 
+  it('KeyUpdate: its client (-I) updates with update_requested, we read its next epoch, answer with ours and switch once it is acknowledged; both messages are echoed', async () => {
+    echo = await startEchoServer({ credentials: ourPsk(IDENTITY), versions: ['1.3'], ...FAST });
+    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: echo.port, args: ['-I'] });
+    await runClient(client);
+    const { session, data } = await echo.firstSession();
+    expect(session.info?.version).toBe('1.3');
+    expect(data.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('asks its x25519-only client (-t) for nothing more than the cookie, and its psk_ke client (-K) gets psk_ke', async () => {
     echo = await startEchoServer({ credentials: ourPsk(IDENTITY), versions: ['1.3'], ...FAST });
     const x25519 = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: echo.port, args: ['-t'] });
