@@ -130,6 +130,19 @@ describe.skipIf(wolfClient.skip)('wolfSSL 5.7 example client against an rx-dtls 
     expect(data.length).toBeGreaterThanOrEqual(2);
   });
 
+  it.each([
+    { versions: ['1.2', '1.3'] as const, wolfssl: 'any' as const, expected: 'DTLSv1.3' },
+    { versions: ['1.2', '1.3'] as const, wolfssl: '1.2' as const, expected: 'DTLSv1.2' },
+    { versions: ['1.2'] as const, wolfssl: 'any' as const, expected: 'DTLSv1.2' },
+  ])('version negotiation: our server accepting $versions and its client -v $wolfssl agree on $expected', async ({ versions, wolfssl, expected }) => {
+    const credentials = expected === 'DTLSv1.3' ? ourPsk(IDENTITY) : pskStore(WOLFSSL_PSK.identity, WOLFSSL_PSK.keyHex['1.2']);
+    echo = await startEchoServer({ credentials, versions: [...versions], ...FAST });
+    const suites = expected === 'DTLSv1.3' ? WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256 : `${WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256}:${WOLFSSL_SUITES.TLS_PSK_WITH_AES_128_GCM_SHA256}`;
+    const client = startWolfsslClient({ binary: bin, version: wolfssl, auth: 'psk', suites, port: echo.port });
+    await runClient(client);
+    expect(wolfsslHandshakes(client.stdout)[0]?.version).toBe(expected);
+  });
+
   it('asks its x25519-only client (-t) for nothing more than the cookie, and its psk_ke client (-K) gets psk_ke', async () => {
     echo = await startEchoServer({ credentials: ourPsk(IDENTITY), versions: ['1.3'], ...FAST });
     const x25519 = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: echo.port, args: ['-t'] });
