@@ -12,12 +12,13 @@
 //
 // The header is also the AAD of the record's AEAD, with the sequence number unmasked
 // (§4.2.3): that is the record layer's business (lib/record), as are reconstructing the full
-// epoch and sequence number from these bits (§4.2.2) and the CID check.
+// epoch and sequence number from these bits (§4.2.2) and the CID check. There is one
+// reading of the header: readUnifiedHeader and writeUnifiedHeader work in place without
+// allocating (the record layer's per-record path); decodeUnifiedHeader and
+// encodeUnifiedHeader are the same with a UnifiedHeader object and fresh bytes.
 import { ContentType } from './constants.js';
 import { MAX_CONNECTION_ID_LENGTH } from './connection-id-extension.js';
-import { decode } from './reader.js';
-import type { Result } from './result.js';
-import { Writer } from './writer.js';
+import { ok, type DecodeError, type Result } from './result.js';
 
 const FIXED_BITS_MASK = 0b1110_0000;
 const FIXED_BITS = 0b0010_0000;
@@ -74,45 +75,134 @@ export function unifiedHeaderLength(h: Pick<UnifiedHeader, 'cid' | 'sequenceLeng
 }
 
 export function encodeUnifiedHeader(h: UnifiedHeader): Uint8Array {
-  if (!Number.isInteger(h.epochBits) || h.epochBits < 0 || h.epochBits > EPOCH_BITS_MASK) throw new RangeError(`epochBits is 0..3, got ${h.epochBits}`);
+  const out = new Uint8Array(unifiedHeaderLength(h));
+  writeUnifiedHeader(h, out, 0);
+  return out;
+}
+
+/**
+ * Writes the header `h` into `out` at `offset` and returns its length: encodeUnifiedHeader
+ * without the allocation, for the record layer, which writes each record's header in place
+ * in front of its ciphertext. Throws RangeError on fields the header cannot carry.
+ */
+export function writeUnifiedHeader(h: UnifiedHeader, out: Uint8Array, offset: number): number {
+  if (!isUintUpTo(h.epochBits, EPOCH_BITS_MASK)) throw new RangeError(`epochBits is 0..3, got ${h.epochBits}`);
   if (h.sequenceLength !== 1 && h.sequenceLength !== 2) throw new RangeError(`sequenceLength is 1 or 2, got ${String(h.sequenceLength)}`);
+  if (!isUintUpTo(h.sequenceBits, h.sequenceLength === 2 ? 0xffff : 0xff)) throw new RangeError(`sequenceBits do not fit ${h.sequenceLength * 8} bits: ${h.sequenceBits}`);
+  if (h.length !== undefined && !isUintUpTo(h.length, 0xffff)) throw new RangeError(`length is a uint16, got ${h.length}`);
   if (h.cid !== undefined && (h.cid.length === 0 || h.cid.length > MAX_CONNECTION_ID_LENGTH)) {
     // An empty CID sets no C bit: a receiver that chose none reads no CID (RFC 9146 §3).
     throw new RangeError(`a CID in the header has 1 to 255 bytes, got ${h.cid.length}`);
   }
+  const headerLength = unifiedHeaderLength(h);
+  if (offset < 0 || offset + headerLength > out.length) throw new RangeError(`a ${headerLength}-byte header does not fit at ${offset} in ${out.length} bytes`);
   const flags = FIXED_BITS | (h.cid ? C_BIT : 0) | (h.sequenceLength === 2 ? S_BIT : 0) | (h.length === undefined ? 0 : L_BIT) | h.epochBits;
-  const w = new Writer(unifiedHeaderLength(h)).uint8(flags);
-  if (h.cid) w.bytes(h.cid);
-  if (h.sequenceLength === 2) w.uint16(h.sequenceBits);
-  else w.uint8(h.sequenceBits);
-  if (h.length !== undefined) w.uint16(h.length);
-  return w.finish();
+  out[offset] = flags;
+  if (h.cid) out.set(h.cid, offset + 1);
+  writeUnifiedSequence(out, offset + unifiedSequenceOffset(flags, h.cid?.length ?? 0), h.sequenceLength, h.sequenceBits);
+  if (h.length !== undefined) {
+    out[offset + headerLength - 2] = (h.length >>> 8) & 0xff;
+    out[offset + headerLength - 1] = h.length & 0xff;
+  }
+  return headerLength;
+}
+
+function isUintUpTo(n: number, max: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= max;
 }
 
 /**
- * Reads the unified header of the record starting at `offset` in `datagram`. `cidLength`
- * is the length of the CID this endpoint asked the peer to send (0 for none): a header
- * with the C bit when we have no CID cannot be ours ('invalid'), and so cannot a first
- * byte without the bits 001. A length running past the datagram is 'truncated': records
- * never span datagrams (§4.3). Whether a record without a CID is acceptable when one was
- * negotiated is the record layer's call.
+ * Where the sequence number starts in a unified header whose first byte is `flags`: after
+ * that byte and the CID, if C is set (`cidLength` being the receiver's CID length).
  */
+export function unifiedSequenceOffset(flags: number, cidLength: number): number {
+  return 1 + (flags & C_BIT ? cidLength : 0);
+}
+
+/**
+ * Overwrites the 8 or 16 sequence number bits at `at` (see unifiedSequenceOffset): the
+ * record layer puts them in clear for the AEAD's additional data and masked on the wire
+ * (RFC 9147 §4.2.3).
+ */
+export function writeUnifiedSequence(header: Uint8Array, at: number, sequenceLength: 1 | 2, sequenceBits: number): void {
+  if (sequenceLength === 2) header[at++] = (sequenceBits >>> 8) & 0xff;
+  header[at] = sequenceBits & 0xff;
+}
+
+/**
+ * A unified header as readUnifiedHeader leaves it: numbers only, positions in the datagram,
+ * in an object the caller keeps and refills record after record, so reading costs no
+ * allocation (the record layer reads every received record's header with it).
+ */
+export interface UnifiedHeaderFields {
+  epochBits: number;
+  sequenceBits: number;
+  sequenceLength: 1 | 2;
+  /** The CID is datagram[cidStart, cidEnd): empty when C is clear. */
+  cidStart: number;
+  cidEnd: number;
+  /** Whether L was set: the length field then says recordEnd - headerEnd. */
+  hasLength: boolean;
+  /** Where the header ends and encrypted_record starts. */
+  headerEnd: number;
+  /** Where the record ends (exclusive): the next record, if any, starts there. */
+  recordEnd: number;
+}
+
+/** An object for readUnifiedHeader to fill. */
+export function unifiedHeaderFields(): UnifiedHeaderFields {
+  return { epochBits: 0, sequenceBits: 0, sequenceLength: 1, cidStart: 0, cidEnd: 0, hasLength: false, headerEnd: 0, recordEnd: 0 };
+}
+
+/**
+ * Reads the unified header of the record starting at `offset` in `datagram` into `into`, and
+ * returns undefined, or why it cannot be read (then `into` is left as it was). `cidLength` is
+ * the length of the CID this endpoint asked the peer to send (0 for none): a header with the
+ * C bit when we have no CID cannot be ours ('invalid'), and so cannot a first byte without
+ * the bits 001. A length running past the datagram is 'truncated': records never span
+ * datagrams (§4.3). Whether a record without a CID is acceptable when one was negotiated is
+ * the record layer's call.
+ */
+export function readUnifiedHeader(datagram: Uint8Array, offset: number, cidLength: number, into: UnifiedHeaderFields): DecodeError | undefined {
+  const available = datagram.length - offset;
+  if (available < 1) return unreadable('truncated', 'flags');
+  const flags = datagram[offset];
+  if (!isUnifiedHeader(flags)) return unreadable('invalid', 'flags');
+  if ((flags & C_BIT) !== 0 && cidLength === 0) return unreadable('invalid', 'connection_id');
+  const sequenceAt = unifiedSequenceOffset(flags, cidLength);
+  if (sequenceAt > available) return unreadable('truncated', 'connection_id');
+  const sequenceLength = flags & S_BIT ? 2 : 1;
+  const lengthAt = sequenceAt + sequenceLength;
+  if (lengthAt > available) return unreadable('truncated', 'sequence_number');
+  const hasLength = (flags & L_BIT) !== 0;
+  const headerEnd = offset + lengthAt + (hasLength ? 2 : 0);
+  if (headerEnd > datagram.length) return unreadable('truncated', 'length');
+  const recordEnd = hasLength ? headerEnd + ((datagram[offset + lengthAt] << 8) | datagram[offset + lengthAt + 1]) : datagram.length;
+  if (recordEnd > datagram.length) return unreadable('truncated', 'encrypted_record');
+  const s = offset + sequenceAt;
+  into.epochBits = flags & EPOCH_BITS_MASK;
+  into.sequenceBits = sequenceLength === 2 ? (datagram[s] << 8) | datagram[s + 1] : datagram[s];
+  into.sequenceLength = sequenceLength;
+  into.cidStart = offset + 1;
+  into.cidEnd = s;
+  into.hasLength = hasLength;
+  into.headerEnd = headerEnd;
+  into.recordEnd = recordEnd;
+  return undefined;
+}
+
+function unreadable(kind: DecodeError['kind'], field: string): DecodeError {
+  return { kind, what: `UnifiedHeader.${field}` };
+}
+
+/** readUnifiedHeader's reading as a UnifiedHeader, the CID a view into the datagram. */
 export function decodeUnifiedHeader(datagram: Uint8Array, offset: number, cidLength: number): Result<DecodedUnifiedHeader> {
-  const flags = datagram[offset] ?? 0;
-  const headerLength = 1 + (flags & C_BIT ? cidLength : 0) + (flags & S_BIT ? 2 : 1) + (flags & L_BIT ? 2 : 0);
-  return decode('UnifiedHeader', datagram.subarray(offset, offset + headerLength), (r) => {
-    const first = r.uint8('flags');
-    if (!isUnifiedHeader(first)) r.fail('invalid', 'flags');
-    if ((first & C_BIT) !== 0 && cidLength === 0) r.fail('invalid', 'connection_id');
-    const cid = first & C_BIT ? r.bytes(cidLength, 'connection_id') : undefined;
-    const sequenceLength = first & S_BIT ? 2 : 1;
-    const sequenceBits = sequenceLength === 2 ? r.uint16('sequence_number') : r.uint8('sequence_number');
-    const length = first & L_BIT ? r.uint16('length') : undefined;
-    const recordEnd = length === undefined ? datagram.length : offset + headerLength + length;
-    if (recordEnd > datagram.length) r.fail('truncated', 'encrypted_record');
-    const header: UnifiedHeader = { epochBits: first & EPOCH_BITS_MASK, sequenceBits, sequenceLength };
-    if (cid) header.cid = cid;
-    if (length !== undefined) header.length = length;
-    return { header, headerLength, recordEnd };
-  });
+  const fields = unifiedHeaderFields();
+  const error = readUnifiedHeader(datagram, offset, cidLength, fields);
+  if (error !== undefined) return { ok: false, error };
+  const { epochBits, sequenceBits, sequenceLength, cidStart, cidEnd, hasLength, headerEnd, recordEnd } = fields;
+  const header: UnifiedHeader = { epochBits, sequenceBits, sequenceLength };
+  if (cidEnd > cidStart) header.cid = datagram.subarray(cidStart, cidEnd);
+  if (hasLength) header.length = recordEnd - headerEnd;
+  return ok({ header, headerLength: headerEnd - offset, recordEnd });
 }

@@ -6,7 +6,12 @@ import {
   demultiplexRecord13,
   encodeUnifiedHeader,
   isUnifiedHeader,
+  readUnifiedHeader,
+  unifiedHeaderFields,
   unifiedHeaderLength,
+  unifiedSequenceOffset,
+  writeUnifiedHeader,
+  writeUnifiedSequence,
 } from '../../lib/wire/unified-header.js';
 import { itMatchesGoldenBytes } from './helpers/golden-suite.js';
 import { hex, toHex } from './helpers/hex.js';
@@ -71,5 +76,48 @@ describe('demultiplexing a DTLS 1.3 association\'s records by their first byte (
     expect(rest.length).toBe(256 - 32 - 3);
     for (const b of rest) expect(demultiplexRecord13(b)).toBe('reject');
     expect([20, 23, 24, 25].map(demultiplexRecord13)).toEqual(['reject', 'reject', 'reject', 'reject']);
+  });
+});
+
+describe('the unified header read and written in place, as the record layer does for every record', () => {
+  it('writes a header at an offset and reads it back into an object the caller reuses', () => {
+    const h = { epochBits: 2, sequenceBits: 0x0102, sequenceLength: 2 as const, cid: hex('c0c1c2c3'), length: 4 };
+    const datagram = new Uint8Array(2 + 9 + 4);
+    expect(writeUnifiedHeader(h, datagram, 2)).toBe(9);
+    expect(toHex(datagram.subarray(2, 11))).toBe(toHex(encodeUnifiedHeader(h)));
+    const fields = unifiedHeaderFields();
+    expect(readUnifiedHeader(datagram, 2, 4, fields)).toBeUndefined();
+    expect(fields).toEqual({ epochBits: 2, sequenceBits: 0x0102, sequenceLength: 2, cidStart: 3, cidEnd: 7, hasLength: true, headerEnd: 11, recordEnd: 15 });
+    expect(readUnifiedHeader(hex('21 07 a1a2'), 0, 4, fields)).toBeUndefined();
+    expect(fields).toEqual({ epochBits: 1, sequenceBits: 7, sequenceLength: 1, cidStart: 1, cidEnd: 1, hasLength: false, headerEnd: 2, recordEnd: 4 });
+  });
+
+  it('leaves the object as it was when a header cannot be read, and says why', () => {
+    const fields = unifiedHeaderFields();
+    readUnifiedHeader(hex('2b 0102 ff'), 0, 0, fields);
+    const before = { ...fields };
+    expect(readUnifiedHeader(hex('17 fefd'), 0, 0, fields)).toEqual({ kind: 'invalid', what: 'UnifiedHeader.flags' });
+    expect(readUnifiedHeader(hex('30 aabb 01'), 0, 0, fields)).toEqual({ kind: 'invalid', what: 'UnifiedHeader.connection_id' });
+    expect(readUnifiedHeader(hex('3c aabb'), 0, 4, fields)).toEqual({ kind: 'truncated', what: 'UnifiedHeader.connection_id' });
+    expect(readUnifiedHeader(hex('2c 01'), 0, 0, fields)).toEqual({ kind: 'truncated', what: 'UnifiedHeader.sequence_number' });
+    expect(readUnifiedHeader(hex('2c 0102 00'), 0, 0, fields)).toEqual({ kind: 'truncated', what: 'UnifiedHeader.length' });
+    expect(readUnifiedHeader(hex('24 01 0005 aabbccdd'), 0, 0, fields)).toEqual({ kind: 'truncated', what: 'UnifiedHeader.encrypted_record' });
+    expect(readUnifiedHeader(hex('24 01 0000'), 4, 0, fields)).toEqual({ kind: 'truncated', what: 'UnifiedHeader.flags' });
+    expect(fields).toEqual(before);
+  });
+
+  it('overwrites the sequence number bits where they sit: after the first byte and the CID', () => {
+    const header = encodeUnifiedHeader({ epochBits: 0, sequenceBits: 0, sequenceLength: 2, cid: hex('c0c1'), length: 0 });
+    writeUnifiedSequence(header, unifiedSequenceOffset(header[0], 2), 2, 0xabcd);
+    expect(toHex(header)).toBe(toHex(hex('3c c0c1 abcd 0000')));
+    const short = encodeUnifiedHeader({ epochBits: 0, sequenceBits: 0, sequenceLength: 1 });
+    writeUnifiedSequence(short, unifiedSequenceOffset(short[0], 2), 1, 0x1ef);
+    expect(toHex(short)).toBe('20ef');
+  });
+
+  it('refuses to write a header where it does not fit', () => {
+    const h = { epochBits: 0, sequenceBits: 0, sequenceLength: 2 as const, length: 0 };
+    expect(() => writeUnifiedHeader(h, new Uint8Array(5), 1)).toThrow(RangeError);
+    expect(writeUnifiedHeader(h, new Uint8Array(5), 0)).toBe(5);
   });
 });
