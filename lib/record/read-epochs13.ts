@@ -23,7 +23,7 @@ export interface ReadEpochs13Options {
 }
 
 /** RFC 9147 §4 inner content types a DTLSCiphertext may carry: alert, handshake, application data, heartbeat, ack. */
-const INNER_TYPES = new Set<number>([ContentType.alert, ContentType.handshake, ContentType.application_data, ContentType.heartbeat, 26]);
+const INNER_TYPES = new Set<number>([ContentType.alert, ContentType.handshake, ContentType.application_data, ContentType.heartbeat, ContentType.ack]);
 
 /**
  * The read side of a DTLS 1.3 connection's epochs (RFC 9147 §4.2.1, §6.1): epoch 0's

@@ -3,7 +3,9 @@ import { createAead as nobleCreateAead } from '../crypto/aeads.js';
 import type { Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
 import { trafficKeys } from '../crypto/tls13-key-schedule.js';
 import { be32, putBe32 } from '../crypto/words.js';
+import { MAX_CONNECTION_ID_LENGTH } from '../wire/connection-id-extension.js';
 import { MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
+import { unifiedHeaderLength, unifiedSequenceOffset, writeUnifiedHeader, writeUnifiedSequence, type UnifiedHeader } from '../wire/unified-header.js';
 import { decodeInnerPlaintext } from './inner-plaintext.js';
 import { maskPaddingLength, RECORD_NUMBER_SAMPLE_LENGTH, recordNumberMasker, type RecordNumberMasker } from './record-number-protection.js';
 import { isSequenceNumber, writeEpochAndSequence } from './sequence-number.js';
@@ -56,8 +58,6 @@ export interface InnerPlaintext {
 export type CreateAead = (algorithm: AeadAlgorithm, key: Uint8Array) => Aead;
 
 const NONCE_LENGTH = 12;
-/** First byte 001 C S L E E, CID, sequence number (2), length (2): the largest header is 5 bytes plus the CID. */
-const MAX_FIXED_HEADER = 5;
 const nonceScratch = new Uint8Array(NONCE_LENGTH);
 /**
  * The DTLSInnerPlaintext being sealed: content, type and any padding (at most 2^14 + 1 + 15
@@ -66,7 +66,7 @@ const nonceScratch = new Uint8Array(NONCE_LENGTH);
  */
 const innerScratch = new Uint8Array(MAX_PLAINTEXT_LENGTH + 1 + RECORD_NUMBER_SAMPLE_LENGTH);
 /** The additional data of the record being opened: its header with the sequence number unmasked. */
-const headerScratch = new Uint8Array(MAX_FIXED_HEADER + 255);
+const headerScratch = new Uint8Array(unifiedHeaderLength({ cid: new Uint8Array(MAX_CONNECTION_ID_LENGTH), sequenceLength: 2, length: 0 }));
 
 /**
  * The cipher of `epoch` from the sender's traffic secret (RFC 8446 §7.3, RFC 9147 §4.2.3).
@@ -81,7 +81,7 @@ export function recordCipher13(
   connectionId?: Uint8Array,
 ): RecordCipher13 {
   if (!Number.isSafeInteger(epoch) || epoch < 1) throw new RangeError(`a protected epoch is an integer from 1 on, got ${epoch}`);
-  if (connectionId !== undefined && connectionId.length > 255) throw new RangeError(`a connection ID has at most 255 bytes, got ${connectionId.length}`);
+  if (connectionId !== undefined && connectionId.length > MAX_CONNECTION_ID_LENGTH) throw new RangeError(`a connection ID has at most 255 bytes, got ${connectionId.length}`);
   const { key, iv, snKey } = trafficKeys(suite, trafficSecret);
   const aead = createAead(suite.aead, key);
   const masker = recordNumberMasker(suite, snKey);
@@ -93,6 +93,8 @@ export function recordCipher13(
 
 class AeadCipher13 implements RecordCipher13 {
   readonly overhead: number;
+  /** The header of the record being sealed: the epoch bits and CID fixed, the rest set per record, so sealing allocates no header. */
+  private readonly outgoing: UnifiedHeader;
   private readonly iv0: number;
   private readonly iv1: number;
   private readonly iv2: number;
@@ -109,7 +111,9 @@ class AeadCipher13 implements RecordCipher13 {
     this.iv1 = be32(iv, 4);
     this.iv2 = be32(iv, 8);
     iv.fill(0);
-    this.overhead = MAX_FIXED_HEADER + (connectionId?.length ?? 0) + 1 + aead.tagLength;
+    // The largest header this cipher writes (16-bit sequence number, a length), the real type, the tag.
+    this.overhead = unifiedHeaderLength({ cid: connectionId, sequenceLength: 2, length: 0 }) + 1 + aead.tagLength;
+    this.outgoing = { epochBits: epoch & 0x03, sequenceBits: 0, sequenceLength: 2, cid: connectionId, length: 0 };
   }
 
   protect(contentType: number, sequenceNumber: number, content: Uint8Array, sequenceLength: 1 | 2 = 2): Uint8Array {
@@ -124,23 +128,21 @@ class AeadCipher13 implements RecordCipher13 {
     inner[content.length] = contentType;
     inner.fill(0, content.length + 1);
     const encryptedLength = inner.length + aead.tagLength;
-    const cidLength = cid?.length ?? 0;
-    const sequenceAt = 1 + cidLength;
-    const headerLength = sequenceAt + sequenceLength + 2;
+    // RFC 9147 §4: C if we send a CID, S as asked, L always (records may share a datagram).
+    const header = this.outgoing;
+    header.sequenceLength = sequenceLength;
+    header.sequenceBits = sequenceNumber & (sequenceLength === 2 ? 0xffff : 0xff);
+    header.length = encryptedLength;
+    const headerLength = unifiedHeaderLength(header);
     const record = new Uint8Array(headerLength + encryptedLength);
-    // RFC 9147 §4: 0|0|1|C|S|L|E|E
-    record[0] = 0x20 | (cid !== undefined ? 0x10 : 0) | (sequenceLength === 2 ? 0x08 : 0) | 0x04 | (this.epoch & 0x03);
-    if (cid !== undefined) record.set(cid, 1);
-    if (sequenceLength === 2) record[sequenceAt] = (sequenceNumber >>> 8) & 0xff;
-    record[sequenceAt + sequenceLength - 1] = sequenceNumber & 0xff;
-    record[headerLength - 2] = encryptedLength >>> 8;
-    record[headerLength - 1] = encryptedLength & 0xff;
+    writeUnifiedHeader(header, record, 0);
     const aad = record.subarray(0, headerLength);
     const nonce = this.nonce(sequenceNumber);
     if (aead.sealInto !== undefined) aead.sealInto(nonce, inner, aad, record, headerLength);
     else record.set(aead.seal(nonce, inner, aad), headerLength);
     // §4.2.3: mask the sequence number bits with the mask of the first 16 ciphertext bytes.
     const mask = this.masker(record, headerLength);
+    const sequenceAt = unifiedSequenceOffset(record[0], cid?.length ?? 0);
     for (let i = 0; i < sequenceLength; i++) record[sequenceAt + i] ^= mask[i];
     return record;
   }
@@ -155,10 +157,8 @@ class AeadCipher13 implements RecordCipher13 {
     if (encrypted.length < RECORD_NUMBER_SAMPLE_LENGTH || !isSequenceNumber(sequenceNumber) || header.length > headerScratch.length) return 'invalid';
     const aad = headerScratch.subarray(0, header.length);
     aad.set(header);
-    // The sequence number bits in clear, in the place they hold in the header (after byte 0 and any CID).
-    const sequenceAt = header.length - sequenceLength - (header[0] & 0x04 ? 2 : 0);
-    if (sequenceLength === 2) aad[sequenceAt] = (sequenceNumber >>> 8) & 0xff;
-    aad[sequenceAt + sequenceLength - 1] = sequenceNumber & 0xff;
+    // §4.2.3: the additional data has the sequence number bits in clear, where the header holds them.
+    writeUnifiedSequence(aad, unifiedSequenceOffset(header[0], record.cid?.length ?? 0), sequenceLength, sequenceNumber);
     const inner = this.aead.open(this.nonce(sequenceNumber), encrypted, aad);
     if (inner === null) return 'forged';
     // RFC 8446 §5.4: the inner plaintext holds at most 2^14 bytes of content; all zeros has no type.

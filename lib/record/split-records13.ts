@@ -1,12 +1,10 @@
-import { ContentType, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../wire/constants.js';
+import { MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../wire/constants.js';
 import { decodeRecordHeader, type RecordHeader } from '../wire/record-header.js';
+import { demultiplexRecord13, readUnifiedHeader, unifiedHeaderFields } from '../wire/unified-header.js';
 import { type RawRecord } from './split-records.js';
 
 /** RFC 9147 §4: TLSCiphertext.length (the encrypted_record) never exceeds 2^14 + 256 (RFC 8446 §5.2). */
 export const MAX_ENCRYPTED_RECORD_LENGTH = 16384 + 256;
-
-/** RFC 9147 §4.1: ack(26), beside alert and handshake, is the third content type a DTLS 1.3 DTLSPlaintext record may have. */
-const ACK = 26;
 
 /** A DTLSCiphertext record as found in a datagram (RFC 9147 §4, Figure 3), before its record number is unmasked. */
 export interface CiphertextRecord {
@@ -56,7 +54,8 @@ export function splitRecords13(datagram: Uint8Array, cidLength = 0): SplitResult
   let malformed = 0;
   let offset = 0;
   while (offset < datagram.length) {
-    const read = (datagram[offset] & 0xe0) === 0x20 ? readCiphertext(datagram, offset, cidLength) : readPlaintext(datagram, offset);
+    const format = demultiplexRecord13(datagram[offset]);
+    const read = format === 'ciphertext' ? readCiphertext(datagram, offset, cidLength) : format === 'plaintext' ? readPlaintext(datagram, offset) : undefined;
     if (read === undefined) {
       malformed++;
       break;
@@ -70,30 +69,23 @@ export function splitRecords13(datagram: Uint8Array, cidLength = 0): SplitResult
 
 type Read = { end: number; record?: RawRecord13 } | undefined;
 
-/** RFC 9147 §4, Figure 3: 0|0|1|C|S|L|E|E, CID if C, 8 or 16 bits of sequence number (S), 16-bit length if L. */
+/** The header being read: one for all, as splitting runs to completion (a record costs no header object). */
+const fields = unifiedHeaderFields();
+
+/** RFC 9147 §4, Figure 3: the unified header (read by the wire codec), then encrypted_record. */
 function readCiphertext(datagram: Uint8Array, offset: number, cidLength: number): Read {
-  const first = datagram[offset];
-  const hasCid = (first & 0x10) !== 0;
-  const sequenceLength = first & 0x08 ? 2 : 1;
-  const hasLength = (first & 0x04) !== 0;
-  if (hasCid && cidLength === 0) return undefined;
-  const cidEnd = offset + 1 + (hasCid ? cidLength : 0);
-  const sequenceEnd = cidEnd + sequenceLength;
-  const headerEnd = sequenceEnd + (hasLength ? 2 : 0);
-  if (headerEnd > datagram.length) return undefined;
-  const end = hasLength ? headerEnd + ((datagram[sequenceEnd] << 8) | datagram[sequenceEnd + 1]) : datagram.length;
-  if (end > datagram.length) return undefined;
+  if (readUnifiedHeader(datagram, offset, cidLength, fields) !== undefined) return undefined;
+  const { headerEnd, recordEnd: end } = fields;
   const length = end - headerEnd;
   if (length > MAX_ENCRYPTED_RECORD_LENGTH || length < 16) return { end };
-  const maskedSequence = sequenceLength === 2 ? (datagram[cidEnd] << 8) | datagram[cidEnd + 1] : datagram[cidEnd];
   return {
     end,
     record: {
       kind: 'ciphertext',
-      epochBits: first & 0x03,
-      maskedSequence,
-      sequenceLength,
-      cid: hasCid ? datagram.subarray(offset + 1, cidEnd) : undefined,
+      epochBits: fields.epochBits,
+      maskedSequence: fields.sequenceBits,
+      sequenceLength: fields.sequenceLength,
+      cid: fields.cidEnd > fields.cidStart ? datagram.subarray(fields.cidStart, fields.cidEnd) : undefined,
       header: datagram.subarray(offset, headerEnd),
       encrypted: datagram.subarray(headerEnd, end),
     },
@@ -105,8 +97,6 @@ function readCiphertext(datagram: Uint8Array, offset: number, cidLength: number)
  * ignored for all purposes", so any version is read; fragments over 2^14 are skipped.
  */
 function readPlaintext(datagram: Uint8Array, offset: number): Read {
-  const type = datagram[offset];
-  if (type !== ContentType.alert && type !== ContentType.handshake && type !== ACK) return undefined;
   if (offset + RECORD_HEADER_LENGTH > datagram.length) return undefined;
   const decoded = decodeRecordHeader(datagram.subarray(offset, offset + RECORD_HEADER_LENGTH));
   if (!decoded.ok) return undefined;
