@@ -72,7 +72,12 @@ export interface HandshakeSummary13 {
   /** For an SSLKEYLOGFILE the user asked for; never logged otherwise. */
   readonly clientRandom: Uint8Array;
   /** The application traffic secrets (epoch 3), from which KeyUpdate derives the next ones (RFC 8446 §7.2). */
-  readonly applicationSecrets: { readonly read: Uint8Array; readonly write: Uint8Array };
+  readonly applicationSecrets: {
+    /** The peer's: its epoch-3 records are opened with it. */
+    readonly read: Uint8Array;
+    /** Ours: our epoch-3 records are sealed with it. */
+    readonly write: Uint8Array;
+  };
   /** The message_seq our next handshake message takes: post-handshake messages continue the count (RFC 9147 §5.2). */
   readonly nextMessageSeq: number;
 }

@@ -16,7 +16,9 @@ export const HELLO_RETRY_REQUEST_RANDOM = Uint8Array.from(
 
 /** What a HelloRetryRequest settles: the suite, and the group the client must send a share for when it sent none we take. */
 export interface RetryPlan {
+  /** The suite the server chose from the first ClientHello. */
   readonly suite: Tls13CipherSuite;
+  /** The group whose key share the HelloRetryRequest asks for; none when the client sent a usable one. */
   readonly group?: number;
 }
 

@@ -40,7 +40,11 @@ export { ServerResumption, type ServerResumptionOptions } from '../handshake/ser
 export type { ResumableSession } from '../handshake/resumable-session.js';
 export { LookupGate } from '../credentials/lookup-gate.js';
 export type { Flight, FlightEntry } from '../handshake/flight.js';
-export type { HandshakeStep, HandshakeSummary, HandshakeFailure, PeerIdentity, MaybePromise } from '../handshake/handshake-step.js';
+export type { HandshakeStep, HandshakeSummary, HandshakeSummary13, EpochSecrets13, HandshakeFailure, PeerIdentity, MaybePromise } from '../handshake/handshake-step.js';
+// What the DTLS 1.3 cookie gate takes and gives (RFC 9147 §5.1: the HelloRetryRequest cookie, fragmented ClientHellos before it).
+export { ClientHelloFragments, type ClientHelloFragmentsOptions } from '../handshake/client-hello-fragments.js';
+export type { ServerOffer13 } from '../handshake/server-choice13.js';
+export type { VerifiedRetry } from '../handshake/server-handshake13.js';
 export type { ConnectionIdPolicy, NegotiatedConnectionIds } from '../handshake/connection-id-negotiation.js';
 export type { NegotiatedHeartbeat } from '../handshake/heartbeat-negotiation.js';
 export type { HandshakeMessage } from '../handshake/handshake-message.js';
@@ -58,6 +62,7 @@ export { WriteEpochs } from '../record/write-epochs.js';
 export type { RecordCipher } from '../record/record-cipher.js';
 export type { RawRecord } from '../record/split-records.js';
 export type { CipherSuite } from '../crypto/cipher-suites.js';
+export type { Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
 
 // What flows between them
 export { peerKey, type Datagram, type DatagramTransport, type PeerAddress } from '../transport/datagram.js';
