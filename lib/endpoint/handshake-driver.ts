@@ -3,8 +3,7 @@ import { DtlsError, alertInfo } from '../dtls-error.js';
 import type { ClientHandshake } from '../handshake/client-handshake.js';
 import type { Flight } from '../handshake/flight.js';
 import { HandshakeBudget } from '../handshake/handshake-budget.js';
-import type { HandshakeMessage } from '../handshake/handshake-message.js';
-import { NOTHING, type HandshakeStep, type MaybePromise } from '../handshake/handshake-step.js';
+import { NOTHING, type HandshakeStep } from '../handshake/handshake-step.js';
 import { flightMessageNames } from '../handshake/message-names.js';
 import { Reassembler } from '../handshake/reassembler.js';
 import { plaintextLimit, type RecordLimit } from '../handshake/record-size-negotiation.js';
@@ -24,16 +23,14 @@ import type { PlainRecord, ReadEpochs } from '../record/read-epochs.js';
 import type { WriteEpochs } from '../record/write-epochs.js';
 import { AlertDescription, AlertLevel } from '../wire/alert.js';
 import { decodeChangeCipherSpec } from '../wire/change-cipher-spec.js';
-import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType } from '../wire/constants.js';
-import type { HandshakeEffect, HandshakeOutcome } from './handshake-outcome.js';
+import { ContentType, HandshakeType } from '../wire/constants.js';
+import type { HandshakeOutcome } from './handshake-outcome.js';
+import { StepDriver } from './step-driver.js';
 import { PeerSilence } from './peer-silence.js';
 import type { SessionEvent } from './session-event.js';
 import type { SessionOptions } from './session-options.js';
 
 export type Handshake = ClientHandshake | ServerHandshake;
-
-/** Handshake inputs queued behind an async step (a PSK lookup, a trust callback) at most. */
-const MAX_WAITING_INPUTS = 32;
 
 /** The session's side of the handshake as the driver reads it: who we are, the options, and the record state the stages work on. */
 export interface HandshakeContext {
@@ -42,13 +39,6 @@ export interface HandshakeContext {
   readonly options: SessionOptions;
   readonly readEpochs: ReadEpochs;
   readonly writeEpochs: WriteEpochs;
-}
-
-/** An outcome while it is being collected. */
-interface Collecting {
-  heard: boolean;
-  dropped: number;
-  readonly effects: HandshakeEffect[];
 }
 
 /**
@@ -61,11 +51,9 @@ interface Collecting {
  * settling) is handed to `onLater` as one. The session drops the whole driver
  * once established, so an idle session keeps only its record state.
  */
-export class HandshakeDriver {
+export class HandshakeDriver extends StepDriver {
   private changeCipherSpecSent = false;
   private fragmentsSent = false;
-  /** The outcome of the call in progress, if any. */
-  private collecting?: Collecting;
 
   private readonly input = new Subject<Uint8Array>();
   private readonly flights = new Subject<Flight | null>();
@@ -89,10 +77,7 @@ export class HandshakeDriver {
   private lastFlight?: Flight;
   /** The peer's limit on our records, once the hellos settled one. */
   private recordLimit?: RecordLimit;
-  private busy = false;
-  private stopped = false;
   private established = false;
-  private readonly waiting: Array<() => MaybePromise<HandshakeStep>> = [];
   /** Protected records that failed to authenticate: during a handshake, the sign of a wrong key. */
   private unauthenticated = 0;
   /** Records heard from the peer (decoded, authenticated if protected): the evidence a timeout reports. */
@@ -105,15 +90,10 @@ export class HandshakeDriver {
     private handshake: Handshake | undefined,
     private readonly context: HandshakeContext,
     firstReceiveSeq: number,
-    /** Takes the outcome of what happened between calls: a timer, an async step settling. */
-    private readonly onLater: (outcome: HandshakeOutcome) => void,
-    /**
-     * What every stage that holds the peer's bytes charges (maxHandshakeBufferBytes): partial
-     * messages, messages held for later, next-epoch records, messages handed to the state
-     * machine. Closed when the driver stops.
-     */
-    readonly budget = new HandshakeBudget(context.options.maxHandshakeBufferBytes),
+    onLater: (outcome: HandshakeOutcome) => void,
+    budget = new HandshakeBudget(context.options.maxHandshakeBufferBytes),
   ) {
+    super(onLater, budget);
     const { options } = context;
     // Half of the budget at most for messages being reassembled: the largest message accepted.
     const half = options.maxHandshakeBufferBytes / 2;
@@ -170,48 +150,14 @@ export class HandshakeDriver {
    * driver itself reachable, but then it holds nothing of the peer's.
    */
   stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
+    if (!this.stopSteps()) return;
     this.handshake = undefined;
     this.lastFlight = undefined;
-    this.waiting.length = 0;
     // Unsubscribing also drops the records decrypt held for the next epoch.
     this.subscriptions.unsubscribe();
     this.sequencer.expect(Number.POSITIVE_INFINITY);
     this.reassembler.discardBelow(Number.POSITIVE_INFINITY);
     this.budget.close();
-  }
-
-  /** Runs `work`, returning the outcome it collected. The stages deliver synchronously, so everything a call causes lands in its outcome. */
-  private collect(work: () => void): HandshakeOutcome {
-    const outcome: Collecting = { heard: false, dropped: 0, effects: [] };
-    this.collecting = outcome;
-    try {
-      work();
-    } finally {
-      this.collecting = undefined;
-    }
-    return outcome;
-  }
-
-  /** Runs `work` within the call in progress, or, between calls (a timer, an async step), as an outcome of its own for `onLater`. */
-  private report(work: () => void): void {
-    if (this.collecting) work();
-    else this.onLater(this.collect(work));
-  }
-
-  private effect(effect: HandshakeEffect): void {
-    this.report(() => this.collecting!.effects.push(effect));
-  }
-
-  private drop(count = 1): void {
-    this.report(() => (this.collecting!.dropped += count));
-  }
-
-  /** Ends the handshake with `error`, after the fatal `alert` if given; the driver stops at once. */
-  private fail(error: DtlsError, alert?: number): void {
-    this.effect({ kind: 'failed', error, alert });
-    this.stop();
   }
 
   private onTimeout(): void {
@@ -258,7 +204,7 @@ export class HandshakeDriver {
     );
     this.subscriptions.add(
       records$.subscribe((record) => {
-        this.report(() => (this.collecting!.heard = true));
+        this.heard();
         this.peerHeard.total++;
         if (this.changeCipherSpecSent) this.peerHeard.afterChangeCipherSpec++;
         this.peerHeard.last = context.options.scheduler.now();
@@ -355,62 +301,7 @@ export class HandshakeDriver {
     this.run(() => this.handshake?.onMessage(kept) ?? NOTHING);
   }
 
-  /**
-   * A message for the state machine, charged to the budget for as long as the handshake
-   * lives: the state machine copies it into its transcript and may keep fields of it (a PSK
-   * identity, a certificate), and it may wait in the queue behind an async step. So it is
-   * charged twice, and is a copy when its body is a view into a larger buffer (a datagram).
-   * Undefined when the budget has no room.
-   */
-  private keep(message: HandshakeMessage): HandshakeMessage | undefined {
-    if (!this.budget.charge(2 * message.body.length + HANDSHAKE_HEADER_LENGTH)) return undefined;
-    const { body } = message;
-    return body.byteLength === body.buffer.byteLength ? message : { ...message, body: body.slice() };
-  }
-
-  /**
-   * Runs state machine inputs strictly in arrival order, one at a time, waiting
-   * for async steps (a PSK looked up in a database, a trust callback). Inputs that
-   * arrive meanwhile, including records released by newly installed keys, queue
-   * behind the ones already waiting.
-   */
-  private run(input: () => MaybePromise<HandshakeStep>): void {
-    // While an async step is pending, a peer (or a spoofer) could queue without end: a
-    // genuine flight is a handful of inputs, so beyond a bound they are dropped.
-    if (this.waiting.length >= MAX_WAITING_INPUTS) {
-      this.drop();
-      return;
-    }
-    this.waiting.push(input);
-    if (!this.busy) this.drain();
-  }
-
-  private drain(): void {
-    this.busy = true;
-    while (this.waiting.length > 0 && !this.stopped) {
-      const step = this.waiting.shift()!();
-      if (step instanceof Promise) {
-        step.then(
-          (s) => this.afterAsync(s),
-          (err) => this.afterAsync({ failure: { alert: AlertDescription.internal_error, reason: String(err) } }),
-        );
-        return;
-      }
-      this.apply(step);
-    }
-    this.busy = false;
-  }
-
-  /** An async step settled, between calls: it and the inputs queued behind it make one outcome. */
-  private afterAsync(step: HandshakeStep): void {
-    if (this.stopped) return;
-    this.report(() => {
-      this.apply(step);
-      this.drain();
-    });
-  }
-
-  private apply(step: HandshakeStep): void {
+  protected apply(step: HandshakeStep): void {
     const { context } = this;
     installKeys(step, { readEpochs: context.readEpochs, writeEpochs: context.writeEpochs, keysInstalled: this.keysInstalled });
     if (step.recordLimit) this.recordLimit = step.recordLimit;

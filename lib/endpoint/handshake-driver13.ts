@@ -5,8 +5,7 @@ import type { ClientHandshake13 } from '../handshake/client-handshake13.js';
 import type { Flight } from '../handshake/flight.js';
 import { flightRecords } from '../handshake/flight-records.js';
 import { HandshakeBudget } from '../handshake/handshake-budget.js';
-import type { HandshakeMessage } from '../handshake/handshake-message.js';
-import { NOTHING, type HandshakeStep, type MaybePromise } from '../handshake/handshake-step.js';
+import { NOTHING, type HandshakeStep } from '../handshake/handshake-step.js';
 import { flightMessageNames } from '../handshake/message-names.js';
 import { Reassembler } from '../handshake/reassembler.js';
 import { Sequencer } from '../handshake/sequencer.js';
@@ -16,17 +15,15 @@ import { packRecords } from '../record/pack-records.js';
 import type { PlainRecord } from '../record/read-epochs.js';
 import { decodeAck, encodeAck } from '../wire/ack.js';
 import { AlertDescription, AlertLevel } from '../wire/alert.js';
-import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType } from '../wire/constants.js';
+import { ContentType, HandshakeType } from '../wire/constants.js';
 import { decodeHandshakeFragments } from '../wire/handshake-header.js';
 import type { HandshakeEffect, HandshakeOutcome } from './handshake-outcome.js';
+import { StepDriver } from './step-driver.js';
 import { PeerSilence } from './peer-silence.js';
 import type { RecordLayer13 } from './record-layer13.js';
 import type { SessionOptions } from './session-options.js';
 
 export type Handshake13 = ClientHandshake13 | ServerHandshake13;
-
-/** Handshake inputs queued behind an async step (a PSK lookup) at most. */
-const MAX_WAITING_INPUTS = 32;
 
 /** The session's side of a 1.3 handshake as the driver reads it. */
 export interface HandshakeContext13 {
@@ -34,12 +31,6 @@ export interface HandshakeContext13 {
   readonly peerName: string;
   readonly options: SessionOptions;
   readonly records: RecordLayer13;
-}
-
-interface Collecting {
-  heard: boolean;
-  dropped: number;
-  readonly effects: HandshakeEffect[];
 }
 
 /** Our current flight: its records (cut once) and which of them the peer acknowledged. */
@@ -59,8 +50,7 @@ interface Sending {
  * established once the server acknowledged its Finished (or answered in epoch 3), so that
  * its last flight is never left unacknowledged behind it.
  */
-export class HandshakeDriver13 {
-  private collecting?: Collecting;
+export class HandshakeDriver13 extends StepDriver {
   private readonly flights = new Subject<Flight | null>();
   private readonly resendNow = new Subject<void>();
   private readonly subscriptions = new Subscription();
@@ -71,20 +61,18 @@ export class HandshakeDriver13 {
   /** The first message_seq of the peer's flight that our last flight answered: its copy means ours was lost. */
   private peerPreviousFlightStart?: number;
   private peerFlightStart: number;
-  private busy = false;
-  private stopped = false;
   /** The client's: established by the machine, waiting for the server to acknowledge our Finished. */
   private pendingEstablished?: HandshakeEffect & { readonly kind: 'established13' };
-  private readonly waiting: Array<() => MaybePromise<HandshakeStep>> = [];
   private readonly silence: PeerSilence;
 
   constructor(
     private handshake: Handshake13 | undefined,
     private readonly context: HandshakeContext13,
     firstReceiveSeq: number,
-    private readonly onLater: (outcome: HandshakeOutcome) => void,
-    readonly budget = new HandshakeBudget(context.options.maxHandshakeBufferBytes),
+    onLater: (outcome: HandshakeOutcome) => void,
+    budget = new HandshakeBudget(context.options.maxHandshakeBufferBytes),
   ) {
+    super(onLater, budget);
     const { options } = context;
     const half = options.maxHandshakeBufferBytes / 2;
     this.sequencer = new Sequencer(firstReceiveSeq, options.maxFutureHandshakeMessages, budget);
@@ -132,48 +120,17 @@ export class HandshakeDriver13 {
   }
 
   stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
+    if (!this.stopSteps()) return;
     this.handshake = undefined;
     this.sending = undefined;
-    this.waiting.length = 0;
     this.subscriptions.unsubscribe();
     this.sequencer.expect(Number.POSITIVE_INFINITY);
     this.reassembler.discardBelow(Number.POSITIVE_INFINITY);
     this.budget.close();
   }
 
-  private collect(work: () => void): HandshakeOutcome {
-    const outcome: Collecting = { heard: false, dropped: 0, effects: [] };
-    this.collecting = outcome;
-    try {
-      work();
-    } finally {
-      this.collecting = undefined;
-    }
-    return outcome;
-  }
-
-  private report(work: () => void): void {
-    if (this.collecting) work();
-    else this.onLater(this.collect(work));
-  }
-
-  private effect(effect: HandshakeEffect): void {
-    this.report(() => this.collecting!.effects.push(effect));
-  }
-
-  private drop(count = 1): void {
-    if (count > 0) this.report(() => (this.collecting!.dropped += count));
-  }
-
-  private fail(error: DtlsError, alert?: number): void {
-    this.effect({ kind: 'failed', error, alert });
-    this.stop();
-  }
-
   private onRecord(record: PlainRecord): void {
-    this.report(() => (this.collecting!.heard = true));
+    this.heard();
     switch (record.contentType) {
       case ContentType.handshake:
         this.onHandshakeRecord(record);
@@ -232,46 +189,7 @@ export class HandshakeDriver13 {
     if (this.pendingEstablished) this.finishEstablishing();
   }
 
-  private keep(message: HandshakeMessage): HandshakeMessage | undefined {
-    if (!this.budget.charge(2 * message.body.length + HANDSHAKE_HEADER_LENGTH)) return undefined;
-    const { body } = message;
-    return body.byteLength === body.buffer.byteLength ? message : { ...message, body: body.slice() };
-  }
-
-  private run(input: () => MaybePromise<HandshakeStep>): void {
-    if (this.waiting.length >= MAX_WAITING_INPUTS) {
-      this.drop();
-      return;
-    }
-    this.waiting.push(input);
-    if (!this.busy) this.drain();
-  }
-
-  private drain(): void {
-    this.busy = true;
-    while (this.waiting.length > 0 && !this.stopped) {
-      const step = this.waiting.shift()!();
-      if (step instanceof Promise) {
-        step.then(
-          (s) => this.afterAsync(s),
-          (err) => this.afterAsync({ failure: { alert: AlertDescription.internal_error, reason: String(err) } }),
-        );
-        return;
-      }
-      this.apply(step);
-    }
-    this.busy = false;
-  }
-
-  private afterAsync(step: HandshakeStep): void {
-    if (this.stopped) return;
-    this.report(() => {
-      this.apply(step);
-      this.drain();
-    });
-  }
-
-  private apply(step: HandshakeStep): void {
+  protected apply(step: HandshakeStep): void {
     const { records } = this.context;
     for (const { epoch, suite, read, write } of step.epochs13 ?? []) {
       if (read) records.installRead(epoch, suite, read);
