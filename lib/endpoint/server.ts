@@ -458,6 +458,7 @@ export class DtlsServer {
       },
       handshakeBudget: budget,
       socketBuffers: transport.bufferSizes?.(),
+      forgetSession: (sessionId) => this.resumption.forget(sessionId),
     });
     if (cid !== undefined) this.connectionIds?.register(cid, session);
     this.entries.set(key, { session, clientRandom: latin1(hello.random) });

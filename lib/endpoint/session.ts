@@ -48,6 +48,8 @@ export interface SessionInit {
   readonly socketBuffers?: SocketBufferSizes;
   /** Once established, end the session when the peer goes silent (a client's `keepalive`). */
   readonly keepalive?: KeepaliveOptions;
+  /** A server's: drops a session ID from its resumption cache (a fatal alert ended the session, RFC 5246 §7.2.2). */
+  readonly forgetSession?: (sessionId: Uint8Array) => void;
 }
 
 /**
@@ -98,6 +100,9 @@ export class Session {
   /** Where the peer is; it moves with a NAT rebinding when Connection IDs are in use (RFC 9146 §6). */
   private readonly path: PeerPath;
   private readonly onPeerMoved?: (previous: PeerAddress) => void;
+  private readonly forgetSession?: (sessionId: Uint8Array) => void;
+  /** A server's: the ID its cache keeps this session under, once established. */
+  private cachedSessionId?: Uint8Array;
   private readonly transmit: (datagram: Uint8Array) => void;
   /**
    * When the peer was last heard from (scheduler time): any record during the
@@ -119,6 +124,7 @@ export class Session {
     this.release = init.release;
     this.path = new PeerPath(init.peer);
     this.onPeerMoved = init.onPeerMoved;
+    this.forgetSession = init.forgetSession;
     // Until a new address is proven, no more bytes go there than came from it (RFC 9146 §6).
     this.transmit = (datagram) => {
       if (this.path.maySend(datagram.length)) transmit(datagram);
@@ -193,6 +199,8 @@ export class Session {
   /**
    * A client's: what resumes this session later (`connect({ resume })`), once established,
    * when the server made it resumable (a session ID or a ticket). It holds the master secret.
+   * Gone once a fatal alert ends the session (RFC 5246 §7.2.2); a copy taken before is the
+   * application's to drop.
    */
   get resumption(): SessionResumption | undefined {
     return this.resumable;
@@ -487,6 +495,7 @@ export class Session {
     };
     this.recordLimitSource = summary.negotiated?.recordLimit?.negotiatedBy;
     if (summary.resumable) this.resumable = new SessionResumption(summary.resumable);
+    this.cachedSessionId = summary.sessionId;
     this.handshakeInfo = this.socketBuffers === undefined ? agreed : { ...agreed, socketBuffers: this.socketBuffers };
     if (finalFlight) this.finalFlight = new FinalFlight(finalFlight, this.writeEpochs, this.options.mtu);
     // The driver's call has returned: what is left of its outcome needs no driver.
@@ -567,6 +576,12 @@ export class Session {
   private terminate(error?: DtlsError): void {
     if (this.state === 'closed') return;
     this.closeError = error;
+    // RFC 5246 §7.2.2: a connection a fatal alert ended leaves no session to resume.
+    if (error?.alert?.level === 'fatal') {
+      this.resumable = undefined;
+      if (this.cachedSessionId) this.forgetSession?.(this.cachedSessionId);
+    }
+    this.cachedSessionId = undefined;
     this.dropDriver();
     this.finalFlight = undefined;
     this.keepalive?.stop();

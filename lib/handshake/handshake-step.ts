@@ -45,6 +45,8 @@ export interface HandshakeSummary {
   readonly extendedMasterSecret: boolean;
   /** Whether this was an abbreviated handshake resuming an earlier session (RFC 5246 §7.3). */
   readonly resumed: boolean;
+  /** The server's: the session ID its cache keeps this session under (empty when it is not cached). */
+  readonly sessionId?: Uint8Array;
   /** The client's: the session it may resume later, when the server made it resumable. */
   readonly resumable?: ResumableSession;
   /** The heartbeat extension (RFC 6520), when both sides sent it. */

@@ -105,7 +105,7 @@ type Choice =
  * What becomes of the session: resumed by an abbreviated handshake, or new, with the ID
  * our ServerHello gave it (empty: not cached) and whether a ticket is issued (RFC 5077).
  */
-type SessionPlan = { readonly kind: 'resumed' } | { readonly kind: 'new'; readonly sessionId: Uint8Array; readonly ticket: boolean };
+type SessionPlan = { readonly kind: 'resumed'; readonly sessionId: Uint8Array } | { readonly kind: 'new'; readonly sessionId: Uint8Array; readonly ticket: boolean };
 
 /** What our flight 4 settled. */
 interface Agreement {
@@ -252,7 +252,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
       connectionIds,
     });
     const finished = this.finished(suite, keys, 'server finished');
-    const keyed: ServerKeyed = { suite, keys, peer: resumed.peer, extendedMasterSecret: true, session: { kind: 'resumed' }, connectionIds, heartbeat };
+    const keyed: ServerKeyed = { suite, keys, peer: resumed.peer, extendedMasterSecret: true, session: { kind: 'resumed', sessionId: resumed.sessionId }, connectionIds, heartbeat };
     this.state = { name: 'wait-change-cipher-spec', keyed };
     const entries: FlightEntry[] = [
       ...messages.map((message) => ({ kind: 'handshake' as const, epoch: 0, message })),
@@ -529,6 +529,7 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
       peer,
       extendedMasterSecret,
       resumed: session.kind === 'resumed',
+      sessionId: session.sessionId,
       heartbeat,
       clientRandom: this.clientHello.random,
       masterSecret: keys.masterSecret,

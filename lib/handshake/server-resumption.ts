@@ -85,6 +85,15 @@ export class ServerResumption {
     return stamped;
   }
 
+  /**
+   * RFC 5246 §7.2.2: after a fatal alert, "servers and clients MUST forget any session-identifiers,
+   * keys, and secrets associated with a failed connection". The cache entry goes; a ticket
+   * cannot be recalled (it is the client's to forget), but it expires with the session lifetime.
+   */
+  forget(sessionId: Uint8Array): void {
+    this.cache.forget(sessionId);
+  }
+
   /** The cached session with this ID, unless it is unknown or expired. */
   findById(sessionId: Uint8Array): ResumableSession | undefined {
     return this.cache.find(sessionId);

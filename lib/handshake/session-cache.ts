@@ -33,6 +33,11 @@ export class SessionCache {
     this.entries.set(key(session.sessionId), session);
   }
 
+  /** Drops the session with this ID, if held (RFC 5246 §7.2.2: a failed connection's session is forgotten). */
+  forget(sessionId: Uint8Array): void {
+    if (sessionId.length > 0) this.entries.delete(key(sessionId));
+  }
+
   /** The session with this ID, unless it is unknown or expired. */
   find(sessionId: Uint8Array): ResumableSession | undefined {
     this.dropExpired();
