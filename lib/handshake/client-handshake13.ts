@@ -32,7 +32,8 @@ import { FlightMachine, type ClosingState } from './flight-machine.js';
 import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary13, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import { certificateTypeOffer } from './hello-extensions.js';
-import { HELLO_RETRY_REQUEST_RANDOM } from './hello-retry13.js';
+import { paddingTo } from './hello-padding.js';
+import { HELLO_RETRY_REQUEST_RANDOM, LONGEST_HELLO_RETRY_REQUEST_BODY } from './hello-retry13.js';
 import { NEVER_ABORTED } from './lookup-context.js';
 import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
 import type { PskCredential } from './psk-credentials.js';
@@ -174,7 +175,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
       extensions.push(encodeKeyShareOffer(shares.map((s) => ({ group: s.group, keyExchange: s.publicKey }))));
     }
     if (options.authenticator) extensions.push(...certificateTypeOffer(options.authenticator, options.certificate));
-    return {
+    const hello: ClientHello = {
       clientVersion: DTLS_1_2,
       random: this.random,
       // RFC 9147 §5.3: no middlebox compatibility mode, so no legacy session ID and no legacy cookie.
@@ -184,6 +185,9 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
       compressionMethods: [0],
       extensions,
     };
+    // A hello without a PSK and its binder can be shorter than the HelloRetryRequest it asks
+    // for, which a server that never amplifies (ours) would not send: padded up to it.
+    return options.psk ? hello : { ...hello, extensions: [...extensions, ...paddingTo(hello, LONGEST_HELLO_RETRY_REQUEST_BODY)] };
   }
 
   /**

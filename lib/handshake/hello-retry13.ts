@@ -1,4 +1,4 @@
-import { tls13CipherSuiteById, type Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
+import { TLS13_CIPHER_SUITES, tls13CipherSuiteById, type Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
 import { hashLength } from '../crypto/hash.js';
 import { DTLS_1_2, DTLS_1_3 } from '../wire/constants.js';
 import { encodeCookieExtension } from '../wire/cookie-extension.js';
@@ -6,7 +6,7 @@ import { encodeKeyShareRetry } from '../wire/key-share-extension.js';
 import { encodeServerHello } from '../wire/server-hello.js';
 import { encodeSelectedVersion } from '../wire/supported-versions-extension.js';
 import { Writer } from '../wire/writer.js';
-import type { CookieSecrets } from './cookie.js';
+import { COOKIE_LENGTH, type CookieSecrets } from './cookie.js';
 import type { Authentication13 } from './server-choice13.js';
 
 /** RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest (SHA-256 of "HelloRetryRequest"). */
@@ -85,3 +85,15 @@ export function helloRetryRequestBody(sessionId: Uint8Array, plan: RetryPlan, co
     extensions,
   });
 }
+
+/**
+ * The longest HelloRetryRequest body issued here for a ClientHello with an empty
+ * legacy_session_id: a group asked for, and a cookie holding a SHA-384 hash. The gate
+ * sends no reply larger than the datagram that caused it, so a client pads a shorter first
+ * ClientHello up to this (RFC 7685) rather than go unanswered.
+ */
+export const LONGEST_HELLO_RETRY_REQUEST_BODY = helloRetryRequestBody(
+  new Uint8Array(0),
+  { authentication: 'certificate', suite: TLS13_CIPHER_SUITES.find((s) => s.hash === 'sha384') ?? TLS13_CIPHER_SUITES[0], group: 0 },
+  new Uint8Array(HEADER + hashLength('sha384') + COOKIE_LENGTH),
+).length;

@@ -7,6 +7,7 @@ import type { Flight } from '../../lib/handshake/flight.js';
 import type { HandshakeStep } from '../../lib/handshake/handshake-step.js';
 import { ServerHandshake13, type ServerHandshake13Options } from '../../lib/handshake/server-handshake13.js';
 import { messageHash } from '../../lib/handshake/transcript13.js';
+import { LONGEST_HELLO_RETRY_REQUEST_BODY } from '../../lib/handshake/hello-retry13.js';
 import { AlertDescription } from '../../lib/wire/alert.js';
 import { encodeCertificateRequest13 } from '../../lib/wire/certificate-request13.js';
 import { decodeCertificate13 } from '../../lib/wire/certificate13.js';
@@ -226,6 +227,23 @@ describe('DTLS 1.3 with certificates: ClientHandshake13 with ServerHandshake13 t
     const noSchemes = encodeCertificateRequest13({ context: new Uint8Array(0), extensions: [{ type: ExtensionType.signature_algorithms_cert, data: Uint8Array.of(0, 2, 4, 3) }] });
     const run2 = await handshake13(certificateClient(), certificateServer(x509Store(), { clientAuth: 'required' }), (f) => replaceBody(f, HandshakeType.certificate_request, () => noSchemes));
     expect(failures(run2.clientSteps)).toEqual([AlertDescription.missing_extension]);
+  });
+});
+
+describe('DTLS 1.3 with certificates: the first ClientHello and the HelloRetryRequest it asks for', () => {
+  it.each(['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384'])('is padded (RFC 7685) so that the HelloRetryRequest with %s is no longer than it', (name) => {
+    const flight = certificateClient(x509Store(), { cipherSuites: [tls13CipherSuiteByName(name)!] }).start().flight!;
+    const { message, hello } = clientHelloOf(flight);
+    expect(findExtension(hello.extensions, ExtensionType.padding)).toBeDefined();
+    expect(message.body.length).toBeGreaterThanOrEqual(LONGEST_HELLO_RETRY_REQUEST_BODY);
+    const retry = gate13(flight, secrets(), certificateServer(x509Store(), { groups: [NamedGroup.secp256r1] }));
+    if (retry.kind !== 'retry') throw new Error(`the gate answered ${retry.kind}`);
+    expect(handshakeMessages(retry.flight)[0].body.length).toBeLessThanOrEqual(message.body.length);
+  });
+
+  it('is not padded with a PSK, whose binder makes it long enough', () => {
+    const { hello } = clientHelloOf(new ClientHandshake13(client13Options()).start().flight!);
+    expect(findExtension(hello.extensions, ExtensionType.padding)).toBeUndefined();
   });
 });
 
