@@ -380,7 +380,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = finishedVerifyData(suite.hash, handshakeSecrets.server, this.transcript.hash(suite.hash));
-    if (!timingSafeEqual(decoded.value.verifyData, expected)) return this.fail(AlertDescription.decrypt_error, 'server Finished does not verify (wrong pre-shared key?)');
+    if (!timingSafeEqual(decoded.value.verifyData, expected)) return this.fail(AlertDescription.decrypt_error, `server Finished does not verify${peer.kind === 'psk' ? ' (wrong pre-shared key?)' : ''}`);
     this.transcript.add(message);
     const applicationSecrets = schedule.applicationSecrets(this.transcript.hash(suite.hash));
     const messages = keyed.certificateRequested ? this.clientCertificate(suite, keyed.certificateRequested) : [];
