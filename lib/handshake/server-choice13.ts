@@ -4,7 +4,7 @@ import type { ClientHello } from '../wire/client-hello.js';
 import { ExtensionType, SignatureScheme, decodeSignatureAlgorithmsExtension, decodeSupportedGroupsExtension, findExtension } from '../wire/extensions.js';
 import { decodeKeyShareOffer, type KeyShareEntry } from '../wire/key-share-extension.js';
 import { decodePskKeyExchangeModesExtension, PskKeyExchangeMode } from '../wire/psk-key-exchange-modes-extension.js';
-import { offeredCertificateTypes } from './certificate-types.js';
+import { serverCertificateFor } from './certificate-types.js';
 import type { LocalCertificate } from './peer-authentication.js';
 
 /** RFC 8446 §4.2.11: an external PSK with no hash provisioned is used with SHA-256, so only SHA-256 suites take it. */
@@ -100,10 +100,8 @@ function chooseCertificate(hello: ClientHello, offer: ServerOffer13, certificate
   const schemes = decodeSignatureAlgorithmsExtension(schemesExtension.data);
   if (!schemes.ok) return refuse(AlertDescription.decode_error, 'malformed signature_algorithms');
   if (!schemes.value.includes(SignatureScheme.ecdsa_secp256r1_sha256)) return refuse(AlertDescription.handshake_failure, 'the client does not accept ecdsa_secp256r1_sha256 signatures');
-  const types = offeredCertificateTypes(hello.extensions, 'server');
-  if (!types) return refuse(AlertDescription.decode_error, 'malformed server_certificate_type');
-  // RFC 7250 §4.2: our certificate of the first type in the client's order we have; none is unsupported_certificate.
-  const certificate = types.map((type) => certificates.find((c) => c.type === type)).find((c) => c !== undefined);
+  // RFC 7250 §4.2: no certificate of a type the client takes is unsupported_certificate.
+  const certificate = serverCertificateFor(hello.extensions, certificates);
   if (!certificate) return refuse(AlertDescription.unsupported_certificate, 'no server certificate type in common');
   const suite = offer.cipherSuites.find((s) => hello.cipherSuites.includes(s.id));
   if (!suite) return refuse(AlertDescription.handshake_failure, 'no 1.3 cipher suite in common');

@@ -13,7 +13,7 @@ import { encodeKeyShareSelected } from '../wire/key-share-extension.js';
 import { bindersLength, decodeOfferedPsks, encodeSelectedIdentity } from '../wire/pre-shared-key-extension.js';
 import { encodeServerHello } from '../wire/server-hello.js';
 import { encodeSelectedVersion } from '../wire/supported-versions-extension.js';
-import { offeredCertificateTypes } from './certificate-types.js';
+import { clientCertificateTypeToAsk } from './certificate-types.js';
 import { checkCertificateVerify13, signCertificateVerify13 } from './certificate-verify13.js';
 import { certificate13Body, certificateTypeAnswers, decodePeerCertificate13, verifyPeerCertificate13 } from './certificates13.js';
 import type { FlightEntry } from './flight.js';
@@ -22,7 +22,7 @@ import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary13, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import { helloRetryRequestBody, type RetryState } from './hello-retry13.js';
 import { NEVER_ABORTED } from './lookup-context.js';
-import { acceptedTypes, type LocalCertificate, type PeerAuthenticator } from './peer-authentication.js';
+import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
 import type { ServerPskLookup } from './psk-credentials.js';
 import { authenticationOf, chooseHandshake13, type Choice13, type ServerOffer13 } from './server-choice13.js';
 import { Transcript13 } from './transcript13.js';
@@ -172,7 +172,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
   private answerWithCertificate(choice: Choice13, certificate: LocalCertificate): HandshakeStep {
     const { suite } = choice;
     const { options } = this;
-    const clientCertificateType = this.chooseClientCertificateType();
+    const clientCertificateType = clientCertificateTypeToAsk(options.clientAuth, options.clientAuthenticator, this.clientHello.extensions);
     if (clientCertificateType === undefined && options.clientAuth === 'required') {
       return this.fail(AlertDescription.unsupported_certificate, 'no client certificate type in common');
     }
@@ -235,14 +235,6 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     const message = this.message(msgType, body);
     this.transcript.add(message);
     return message;
-  }
-
-  /** The client certificate type to ask for (RFC 7250 §4.2, as 1.2 chooses it); undefined when client authentication is off or impossible. */
-  private chooseClientCertificateType(): number | undefined {
-    if ((this.options.clientAuth ?? 'none') === 'none') return undefined;
-    const accepted = acceptedTypes(this.options.clientAuthenticator);
-    const offered = offeredCertificateTypes(this.clientHello.extensions, 'client') ?? [];
-    return offered.find((t) => accepted.includes(t));
   }
 
   /** Takes the client's next handshake message (reassembled, in message_seq order). */
