@@ -17,6 +17,9 @@ export interface CliProcess {
 
 const running = new Set<ChildProcess>();
 
+/** How long a CLI server may take to say it listens (the spec's own timeout, 30 s, still bounds the test). */
+const SERVER_START_MS = 20_000;
+
 /** Starts `rx-dtls ARGS...`; standard input stays open until the spec ends it. */
 export function startCli(args: readonly string[], env: Record<string, string | undefined> = {}): CliProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
@@ -83,7 +86,8 @@ export async function runCli(args: readonly string[], input = '', env: Record<st
 /** Starts `rx-dtls server --port 0 ARGS...` and learns the port it printed. */
 export async function startServer(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<{ cli: CliProcess; port: number }> {
   const cli = startCli(['server', '--port', '0', ...args], env);
-  const match = await cli.waitForStderr(/listening on 127\.0\.0\.1:(\d+)|"event":"listening".*"port":(\d+)/);
+  // tsx compiles the CLI before it can listen: seconds on a loaded machine, so more room than a reply gets.
+  const match = await cli.waitForStderr(/listening on 127\.0\.0\.1:(\d+)|"event":"listening".*"port":(\d+)/, SERVER_START_MS);
   return { cli, port: Number(match[1] ?? match[2]) };
 }
 
