@@ -11,7 +11,8 @@ import type { ServerNameSelection } from '../handshake/server-name-selection.js'
 import type { CheckServerIdentity } from '../credentials/x509.js';
 import { selectCipherSuites, selectTls13CipherSuites } from './cipher-suite-selection.js';
 import type { ClientHandshake13Options } from '../handshake/client-handshake13.js';
-import type { ServerHandshake13Options } from '../handshake/server-handshake13.js';
+import type { ServerHandshake13Options, ServerNameCredentials13 } from '../handshake/server-handshake13.js';
+import type { ConnectionIdPolicy } from '../handshake/connection-id-negotiation.js';
 import { EXTERNAL_PSK_HASH } from '../handshake/server-choice13.js';
 import { pskSelector, type PskCallback } from './psk-callback.js';
 import { SessionResumption } from './session-resumption.js';
@@ -144,27 +145,45 @@ function resumeState(resume: SessionResumption | Uint8Array | string | undefined
 
 /**
  * The options of every ServerHandshake13 of a server (DTLS 1.3 with external PSKs, the
- * part of 1.3 implemented): its 1.3 suites and the PSK lookup of its credentials. Throws
- * a DtlsError (ECREDENTIALS) when the credentials hold no PSK.
+ * part of 1.3 implemented): its 1.3 suites, the PSK lookup of its credentials, and the
+ * hello extensions it answers as 1.2 does (ALPN, record_size_limit, and server_name, whose
+ * host names pick their tag's PSKs). Throws a DtlsError (ECREDENTIALS) when the credentials
+ * hold no PSK. The connection_id answer is per session (its CID), added by the server.
  */
-export function serverHandshake13Options(options: HandshakeCredentials & { readonly lookups?: LookupGate }): ServerHandshake13Options {
+export function serverHandshake13Options(options: ServerHandshakeSettings): ServerHandshake13Options {
   const tag = options.tag ?? 0;
   const store = options.credentials;
   if (!store.hasPsk(tag)) throw new DtlsError('ECREDENTIALS', `DTLS 1.3 here takes pre-shared keys only (1.3 certificates are not implemented), and tag ${tag} has none`);
+  const byName = new Map<string, ServerNameCredentials13>();
+  for (const [name, nameTag] of Object.entries(options.serverNames ?? {})) {
+    byName.set(name.toLowerCase(), { pskLookup: store.hasPsk(nameTag) ? store.serverPskLookup(nameTag, options.lookups) : undefined });
+  }
   return {
     provider: options.provider ?? nobleProvider,
     cipherSuites: selectTls13CipherSuites(options.cipherSuites),
     groups: options.groups ?? DEFAULT_GROUPS,
     pskLookup: store.serverPskLookup(tag, options.lookups),
+    extensions: {
+      alpn: { protocols: options.alpn, callback: options.alpnCallback },
+      recordSizeLimit: options.recordSizeLimit,
+      serverNames: options.serverNames && { byName, refuseUnknown: options.unknownServerName === 'refuse' },
+    },
   };
 }
 
-/** The options of a ClientHandshake13 from the client's credentials: its PSK and 1.3 suites. Throws ECREDENTIALS without a PSK. */
-export function clientHandshake13Options(options: HandshakeCredentials): ClientHandshake13Options {
+/**
+ * The options of a ClientHandshake13 from the client's credentials: its PSK and 1.3 suites,
+ * and the extensions it offers as 1.2 does (ALPN, record_size_limit, server_name, the CID
+ * policy). Throws ECREDENTIALS without a PSK.
+ */
+export function clientHandshake13Options(
+  options: HandshakeCredentials & Pick<ClientExtensionOptions, 'alpn' | 'recordSizeLimit'> & { readonly serverName?: string; readonly connectionId?: ConnectionIdPolicy },
+): ClientHandshake13Options {
   const tag = options.tag ?? 0;
   const psk = options.credentials.clientPsk(tag);
   if (!psk) throw new DtlsError('ECREDENTIALS', `DTLS 1.3 here takes pre-shared keys only (1.3 certificates are not implemented), and tag ${tag} has none`);
   const cipherSuites = selectTls13CipherSuites(options.cipherSuites).filter((s) => s.hash === EXTERNAL_PSK_HASH);
   if (cipherSuites.length === 0) throw new DtlsError('EINVAL', 'an external PSK takes only SHA-256 suites in DTLS 1.3 (RFC 8446 §4.2.11): name one in cipherSuites');
-  return { provider: options.provider ?? nobleProvider, cipherSuites, groups: options.groups ?? DEFAULT_GROUPS, psk };
+  const { alpn, recordSizeLimit, serverName, connectionId } = options;
+  return { provider: options.provider ?? nobleProvider, cipherSuites, groups: options.groups ?? DEFAULT_GROUPS, psk, extensions: { alpn, recordSizeLimit, serverName, connectionId } };
 }

@@ -437,7 +437,7 @@ export class DtlsServer {
     // The gate lets a 1.3 hello (with retry13) through only when 1.3 is accepted.
     const options13 = retry13 && this.handshake13Options;
     const handshake = options13
-      ? new ServerHandshake13({ ...options13, signal: lookupsEnd.signal }, message, hello, retry13)
+      ? new ServerHandshake13({ ...options13, signal: lookupsEnd.signal, extensions: { ...options13.extensions, connectionId } }, message, hello, retry13)
       : new ServerHandshake({ ...this.handshakeOptions, signal: lookupsEnd.signal, connectionId }, message, hello);
     const { transport } = this.options;
     const session: Session = new Session(handshake, this.sessionOptions, (data) => transport.send(data, session.peer), {

@@ -77,6 +77,8 @@ export class Session {
   private readonly records13?: RecordLayer13;
   /** A 1.3 session's post-handshake messages and KeyUpdates, once established. */
   private postHandshake13?: KeyUpdates13;
+  /** A 1.3 session's: the most content a record from the peer may carry, when both sent record_size_limit (RFC 8449 §4). */
+  private receiveLimit13?: number;
   /** The server's last flight, until the client's first application data shows it arrived. */
   private finalFlight?: FinalFlight;
   private handshakeInfo?: HandshakeInfo;
@@ -136,7 +138,7 @@ export class Session {
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
     const onLater = (outcome: HandshakeOutcome) => this.act(outcome);
     if (handshake instanceof ClientHandshake13 || handshake instanceof ServerHandshake13) {
-      this.records13 = recordLayer13({ replayWindow: options.replayWindow, firstRecordSeq: init.firstRecordSeq });
+      this.records13 = recordLayer13({ replayWindow: options.replayWindow, firstRecordSeq: init.firstRecordSeq, cidLength: init.cidLength });
       const context = { role: this.role, peerName: this.peerName, options, records: this.records13 };
       this.driver = new HandshakeDriver13(handshake, context, init.firstReceiveSeq, onLater, init.handshakeBudget);
     } else {
@@ -359,19 +361,13 @@ export class Session {
 
   /** The established path: no operators, one pass over the datagram's records. */
   private receiveEstablished(datagram: Uint8Array, from: PeerAddress | undefined): void {
-    if (this.records13) {
-      this.dropped += this.records13.open(datagram, (record) => {
-        if (record.epoch > 0) this.lastActivity = this.options.scheduler.now();
-        this.onRecord(record);
-        return this.state !== 'closed';
-      });
-      return;
-    }
     let bytes = datagram.length;
-    // Not `dropped += openDatagram(...)`: that would read the count before the records
-    // delivered meanwhile add to it.
-    const dropped = openDatagram(datagram, this.readEpochs, (record) => {
+    const deliver = (record: PlainRecord): boolean => {
       if (record.epoch > 0) this.lastActivity = this.options.scheduler.now();
+      if (this.receiveLimit13 !== undefined && record.epoch > 0 && record.payload.length > this.receiveLimit13) {
+        this.overflowed(record.payload.length);
+        return false;
+      }
       if (from !== undefined && record.epoch > 0) {
         // The datagram's bytes count once toward what we may send an unproven address.
         this.heardFrom(from, bytes, record.newest === true);
@@ -379,8 +375,18 @@ export class Session {
       }
       this.onRecord(record);
       return this.state !== 'closed';
-    });
+    };
+    // Not `dropped += open(...)`: that would read the count before the records
+    // delivered meanwhile add to it.
+    const dropped = this.records13 ? this.records13.open(datagram, deliver) : openDatagram(datagram, this.readEpochs, deliver);
     this.dropped += dropped;
+  }
+
+  /** RFC 8449 §4: a record over the limit we announced is a fatal record_overflow. */
+  private overflowed(length: number): void {
+    this.sendAlert(AlertLevel.fatal, AlertDescription.record_overflow);
+    const alert = alertInfo(AlertLevel.fatal, AlertDescription.record_overflow);
+    this.terminate(new DtlsError('EMSGSIZE', `${this.peerName} sent a record of ${length} bytes, over the record_size_limit of ${this.receiveLimit13} we announced`, alert));
   }
 
   /** RFC 9146 §6: an authenticated record from `from`; the peer moves there if it is the newest so far. */
@@ -524,7 +530,11 @@ export class Session {
       // RFC 8446 §7.1 binds every secret to the whole transcript: what RFC 7627 added to 1.2.
       extendedMasterSecret: true,
       resumed: false,
+      ...negotiatedInfo(summary.negotiated),
+      ...(summary.connectionIds && { connectionId: { receive: summary.connectionIds.read, send: summary.connectionIds.write } }),
     };
+    this.recordLimitSource = summary.negotiated?.recordLimit?.negotiatedBy;
+    this.receiveLimit13 = summary.receiveLimit;
     this.handshakeInfo = this.socketBuffers === undefined ? agreed : { ...agreed, socketBuffers: this.socketBuffers };
     if (this.records13) this.postHandshake13 = new KeyUpdates13(this.records13, summary, this.transmit);
     this.dropDriver();

@@ -20,6 +20,7 @@ import type { Flight } from './flight.js';
 import { FlightMachine, type ClosingState } from './flight-machine.js';
 import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary13, type MaybePromise } from './handshake-step.js';
+import { ClientExtensions13, type ClientExtensions13Options } from './hello-extensions13.js';
 import { HELLO_RETRY_REQUEST_RANDOM } from './hello-retry13.js';
 import type { PskCredential } from './psk-credentials.js';
 import { EXTERNAL_PSK_HASH, type KeyExchange13 } from './server-choice13.js';
@@ -37,6 +38,8 @@ export interface ClientHandshake13Options {
   readonly psk: PskCredential;
   /** The key exchange modes offered, preferred first (default psk_dhe_ke, psk_ke). */
   readonly keyExchanges?: readonly KeyExchange13[];
+  /** ALPN, record_size_limit, server_name and Connection IDs to offer. */
+  readonly extensions?: ClientExtensions13Options;
 }
 
 /** The ClientHello we sent last and the key shares it carries. */
@@ -78,6 +81,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
   private readonly suites: readonly Tls13CipherSuite[];
   private readonly modes: readonly KeyExchange13[];
   private retries = 0;
+  private readonly extensions13: ClientExtensions13;
 
   constructor(private readonly options: ClientHandshake13Options) {
     super(0);
@@ -86,6 +90,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     if (this.suites.length === 0) throw new RangeError('an external PSK needs a SHA-256 suite (RFC 8446 §4.2.11)');
     this.modes = options.keyExchanges ?? ['psk_dhe_ke', 'psk_ke'];
     this.schedule = new KeySchedule13(EXTERNAL_PSK_HASH, options.psk.key);
+    this.extensions13 = new ClientExtensions13(options.extensions ?? {});
   }
 
   /** Flight 1. */
@@ -125,6 +130,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
       extensions.push(encodeSupportedGroupsExtension([...options.groups]));
       extensions.push(encodeKeyShareOffer(shares.map((s) => ({ group: s.group, keyExchange: s.publicKey }))));
     }
+    extensions.push(...this.extensions13.offer());
     return {
       clientVersion: DTLS_1_2,
       random: this.random,
@@ -193,11 +199,14 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     } else if (!this.modes.includes('psk_ke')) {
       return this.fail(AlertDescription.missing_extension, 'server chose psk_ke, which we did not offer');
     }
+    const cids = this.extensions13.onServerHello(hello.extensions);
+    if (cids) return this.fail(cids.alert, cids.reason);
     this.transcript.add(offer.message);
     this.transcript.add(message);
     const handshakeSecrets = this.schedule.handshakeSecrets(shared, this.transcript.hash(suite.hash));
     this.state = { name: 'wait-encrypted-extensions', keyed: { suite, keyExchange, ...(group === undefined ? {} : { group }), handshakeSecrets } };
-    return { epochs13: [{ epoch: 2, suite, read: handshakeSecrets.server, write: handshakeSecrets.client }] };
+    const connectionIds13 = this.extensions13.agreedConnectionIds;
+    return { epochs13: [{ epoch: 2, suite, read: handshakeSecrets.server, write: handshakeSecrets.client }], ...(connectionIds13 && { connectionIds13 }) };
   }
 
   /**
@@ -238,6 +247,8 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed EncryptedExtensions');
     // RFC 8446 §4.2.10: we offered no early_data, so the server cannot accept it.
     if (findExtension(decoded.value, ExtensionType.early_data)) return this.fail(AlertDescription.unsupported_extension, 'server accepted early data we did not offer');
+    const answers = this.extensions13.onEncryptedExtensions(decoded.value);
+    if (answers) return this.fail(answers.alert, answers.reason);
     this.transcript.add(message);
     this.state = { name: 'wait-finished', keyed };
     return NOTHING;
@@ -256,6 +267,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     this.transcript.add(finished);
     this.state = { name: 'established' };
     const established13: HandshakeSummary13 = {
+      ...this.extensions13.agreed(),
       cipherSuite: suite,
       peer: { kind: 'psk', identity: this.options.psk.identity },
       keyExchange,

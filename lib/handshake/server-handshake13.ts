@@ -16,6 +16,7 @@ import type { FlightEntry } from './flight.js';
 import { FlightMachine, type ClosingState } from './flight-machine.js';
 import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary13, type MaybePromise, type PeerIdentity } from './handshake-step.js';
+import { answerExtensions13, type ServerAnswer13, type ServerExtensions13Options } from './hello-extensions13.js';
 import { helloRetryRequestBody, type RetryState } from './hello-retry13.js';
 import { NEVER_ABORTED } from './lookup-context.js';
 import type { ServerPskLookup } from './psk-credentials.js';
@@ -34,6 +35,14 @@ export interface ServerHandshake13Options {
   readonly pskLookup?: ServerPskLookup;
   /** Passed to an async PSK lookup; aborted when this handshake ends. */
   readonly signal?: AbortSignal;
+  /** How ALPN, server_name (a PSK lookup per host name), record_size_limit and connection_id are answered. */
+  readonly extensions?: ServerExtensions13Options<ServerNameCredentials13>;
+}
+
+/** What a server keeps per host name in 1.3 (server_name, RFC 6066 §3): that name's PSKs. */
+export interface ServerNameCredentials13 {
+  /** The key of a client's PSK identity, for clients that name this host. */
+  readonly pskLookup?: ServerPskLookup;
 }
 
 /** The second ClientHello's cookie, verified by the gate: what the HelloRetryRequest settled, and the cookie itself. */
@@ -66,6 +75,8 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
   protected state: State | ClosingState<ServerKeyed13> = { name: 'new' };
   private readonly random: Uint8Array;
   private readonly transcript: Transcript13;
+  /** The answers to the hello extensions, once the second ClientHello is read. */
+  private extensions13?: ServerAnswer13<ServerNameCredentials13>;
 
   constructor(
     private readonly options: ServerHandshake13Options,
@@ -108,8 +119,11 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     }
     const offered = decodeOfferedPsks(pskExtension.data);
     if (!offered.ok) return this.fail(AlertDescription.decode_error, 'malformed pre_shared_key');
+    const answered = answerExtensions13(extensions, options.extensions ?? {});
+    if (!answered.ok) return this.fail(answered.failure.alert, answered.failure.reason);
+    this.extensions13 = answered.value;
     const [first] = offered.value.identities;
-    const lookup = options.pskLookup;
+    const lookup = answered.value.credentials?.pskLookup ?? options.pskLookup;
     if (!first || !lookup) return this.fail(AlertDescription.unknown_psk_identity, 'no PSK identity offered');
     const identity = first.identity.slice();
     const binderCut = bindersLength(offered.value);
@@ -138,15 +152,14 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
       if (!shared) return this.fail(AlertDescription.illegal_parameter, 'invalid client key share');
       serverExtensions.push(encodeKeyShareSelected({ group: choice.group, keyExchange: share.publicKey }));
     }
-    serverExtensions.push(encodeSelectedIdentity(0));
+    serverExtensions.push(encodeSelectedIdentity(0), ...(this.extensions13?.serverHello ?? []));
     const serverHello = this.message(
       HandshakeType.server_hello,
       encodeServerHello({ serverVersion: DTLS_1_2, random: this.random, sessionId: this.clientHello.sessionId, cipherSuite: suite.id, compressionMethod: 0, extensions: serverExtensions }),
     );
     this.transcript.add(serverHello);
     const handshakeSecrets = schedule.handshakeSecrets(shared, this.transcript.hash(suite.hash));
-    // RFC 8446 §4.3.1: nothing of ours needs saying yet (no ALPN, no record limit in 1.3 so far).
-    const encryptedExtensions = this.message(HandshakeType.encrypted_extensions, encodeEncryptedExtensions([]));
+    const encryptedExtensions = this.message(HandshakeType.encrypted_extensions, encodeEncryptedExtensions(this.extensions13?.encryptedExtensions ?? []));
     this.transcript.add(encryptedExtensions);
     const verifyData = finishedVerifyData(suite.hash, handshakeSecrets.server, this.transcript.hash(suite.hash));
     const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
@@ -158,9 +171,11 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
       { kind: 'handshake', epoch: 2, message: encryptedExtensions },
       { kind: 'handshake', epoch: 2, message: finished },
     ];
+    const connectionIds13 = this.extensions13?.agreed.connectionIds;
     return {
       flight: { number: 4, final: false, entries },
       epochs13: [{ epoch: 2, suite, read: handshakeSecrets.client, write: handshakeSecrets.server }],
+      ...(connectionIds13 && { connectionIds13 }),
     };
   }
 
@@ -178,6 +193,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     this.transcript.add(message);
     this.state = { name: 'established' };
     const established13: HandshakeSummary13 = {
+      ...this.extensions13?.agreed,
       cipherSuite: suite,
       peer,
       keyExchange: choice.keyExchange,
