@@ -180,6 +180,7 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
     peer,
     firstReceiveSeq: 0,
     cidLength: connectionId?.own.length,
+    newConnectionId: connectionId && connectionId.own.length > 0 ? () => (options.provider ?? nobleProvider).randomBytes(connectionId.own.length) : undefined,
     onStateChange: (state) => {
       // Established: no lookup is left running. Closed while handshaking: stop it.
       if (state === 'closed') lookupsEnd?.abort(new DtlsError('ECLOSED', `the handshake with ${options.host}:${options.port} ended`));

@@ -25,6 +25,10 @@ export interface RecordLayer13 {
   installWrite(epoch: number, suite: Tls13CipherSuite, secret: Uint8Array): void;
   /** The Connection IDs the hellos agreed (RFC 9147 §9): the epochs installed from now on read ours and write the peer's. */
   useConnectionIds(ids: NegotiatedConnectionIds): void;
+  /** Writes `cid` in our records from now on, in every epoch: the peer gave a new one (RFC 9147 §9). */
+  writeConnectionId(cid: Uint8Array): void;
+  /** Opens the peer's records carrying `cid` too: one of ours we gave it in a NewConnectionId. */
+  acceptConnectionId(cid: Uint8Array): void;
   /** The newest epoch we write in. */
   readonly writeEpoch: number;
 }
@@ -66,6 +70,11 @@ export function recordLayer13(options: RecordLayer13Options): RecordLayer13 {
     useConnectionIds(ids) {
       cids = ids;
     },
+    writeConnectionId(cid) {
+      if (cids) cids = { ...cids, write: cid };
+      write.useConnectionId(cid);
+    },
+    acceptConnectionId: (cid) => read.acceptConnectionId(cid),
     get writeEpoch() {
       return write.current;
     },

@@ -15,6 +15,7 @@ import { decodeHandshakeFragments } from '../wire/handshake-header.js';
 import { FinalFlight } from './final-flight.js';
 import { HandshakeDriver, fragmentsHint, type Handshake } from './handshake-driver.js';
 import { HandshakeDriver13, type Handshake13 } from './handshake-driver13.js';
+import { ConnectionIds13 } from './connection-ids13.js';
 import { KeyUpdates13 } from './key-updates13.js';
 import { recordLayer13, type RecordLayer13 } from './record-layer13.js';
 import type { HandshakeOutcome } from './handshake-outcome.js';
@@ -42,6 +43,8 @@ export interface SessionInit {
   readonly release?: () => void | Promise<void>;
   /** The length of the Connection ID we receive records with (RFC 9146), 0 for none. */
   readonly cidLength?: number;
+  /** A fresh CID of ours for a 1.3 peer that asks for more (RFC 9147 §9), registered where the endpoint routes by CID. */
+  readonly newConnectionId?: () => Uint8Array | undefined;
   /** The peer moved (RFC 9146 §6): the endpoint finds it at its new address from now on. */
   readonly onPeerMoved?: (previous: PeerAddress) => void;
   /** The kernel buffers of the UDP socket under the session, for `info`. */
@@ -103,6 +106,7 @@ export class Session {
   private readonly path: PeerPath;
   private readonly onPeerMoved?: (previous: PeerAddress) => void;
   private readonly forgetSession?: (sessionId: Uint8Array) => void;
+  private readonly newConnectionId?: () => Uint8Array | undefined;
   /** A server's: the ID its cache keeps this session under, once established. */
   private cachedSessionId?: Uint8Array;
   private readonly transmit: (datagram: Uint8Array) => void;
@@ -127,6 +131,7 @@ export class Session {
     this.path = new PeerPath(init.peer);
     this.onPeerMoved = init.onPeerMoved;
     this.forgetSession = init.forgetSession;
+    this.newConnectionId = init.newConnectionId;
     // Until a new address is proven, no more bytes go there than came from it (RFC 9146 §6).
     this.transmit = (datagram) => {
       if (this.path.maySend(datagram.length)) transmit(datagram);
@@ -382,6 +387,12 @@ export class Session {
     this.dropped += dropped;
   }
 
+  /** The peer broke the protocol after the handshake: a fatal alert, and the end. */
+  private failAfterHandshake(alert: number, reason: string): void {
+    this.sendAlert(AlertLevel.fatal, alert);
+    this.terminate(new DtlsError('EHANDSHAKE', `${this.peerName} broke the protocol: ${reason}`, alertInfo(AlertLevel.fatal, alert)));
+  }
+
   /** RFC 8449 §4: a record over the limit we announced is a fatal record_overflow. */
   private overflowed(length: number): void {
     this.sendAlert(AlertLevel.fatal, AlertDescription.record_overflow);
@@ -536,7 +547,14 @@ export class Session {
     this.recordLimitSource = summary.negotiated?.recordLimit?.negotiatedBy;
     this.receiveLimit13 = summary.receiveLimit;
     this.handshakeInfo = this.socketBuffers === undefined ? agreed : { ...agreed, socketBuffers: this.socketBuffers };
-    if (this.records13) this.postHandshake13 = new KeyUpdates13(this.records13, summary, this.transmit);
+    if (this.records13) {
+      const connectionIds = new ConnectionIds13(this.records13, summary.connectionIds, this.newConnectionId);
+      this.postHandshake13 = new KeyUpdates13(this.records13, summary, this.transmit, (fragment) => {
+        const { reply, failure } = connectionIds.receive(fragment);
+        if (failure) this.failAfterHandshake(failure.alert, failure.reason);
+        return reply;
+      });
+    }
     this.dropDriver();
     this.setState('established');
     this.events?.next({ type: 'handshake-complete', ...agreed });

@@ -6,7 +6,10 @@ import type { Session } from '../../lib/endpoint/session.js';
 import type { SessionEvent } from '../../lib/endpoint/session-event.js';
 import { VirtualTime } from '../../lib/testing/index.js';
 import { AlertDescription } from '../../lib/wire/alert.js';
-import { ContentType } from '../../lib/wire/constants.js';
+import { nobleProvider } from '../../lib/crypto/provider.js';
+import { ConnectionIdUsage, encodeNewConnectionId, encodeRequestConnectionId } from '../../lib/wire/connection-id-messages.js';
+import { ContentType, HandshakeType } from '../../lib/wire/constants.js';
+import { encodeHandshakeMessage } from '../../lib/wire/handshake-header.js';
 import { isUnifiedHeader, unifiedHeaderHasCid } from '../../lib/wire/unified-header.js';
 import { Nat, SERVER_BEHIND_NAT } from '../network/helpers/nat.js';
 import { pskStore, received, startPair, type WireDatagram } from './helpers/pair.js';
@@ -196,5 +199,89 @@ describe('a DTLS 1.3 client behind a NAT that rebinds (RFC 9146 §6)', () => {
     expect(atServer.peer).toEqual(nat.publicAddress);
     expect(sessionEvents.filter((e) => e.type === 'peer-address-changed')).toEqual([]);
     expect(server.sessionCount).toBe(1);
+  });
+});
+
+describe('NewConnectionId and RequestConnectionId once established (RFC 9147 §9)', () => {
+  /** What a session's internals give a spec playing a peer that sends its own post-handshake messages. */
+  type Internals = {
+    seal(contentType: number, data: Uint8Array): Uint8Array;
+    transmit(datagram: Uint8Array): void;
+    records13: { writeConnectionId(cid: Uint8Array): void; acceptConnectionId(cid: Uint8Array): void };
+  };
+  const internals = (session: Session) => session as unknown as Internals;
+  const sendHandshake = (session: Session, msgType: number, body: Uint8Array, messageSeq = 100) =>
+    internals(session).transmit(internals(session).seal(ContentType.handshake, encodeHandshakeMessage(msgType, messageSeq, body)));
+
+  it('the server answers a RequestConnectionId with fresh CIDs it routes to the session: records with one of them reach it', async () => {
+    const draws: Uint8Array[] = [];
+    const provider = { ...nobleProvider, randomBytes: (n: number) => {
+      const bytes = nobleProvider.randomBytes(n);
+      if (n === 4) draws.push(bytes);
+      return bytes;
+    } };
+    const pair = await handshake13({ client: { connectionId: { length: 2 } }, server: { connectionId: { length: 4 }, provider } });
+    const { client, session, time, wire, serverEvents } = pair;
+    const atServer = received(session);
+    const before = draws.length;
+    const sentBefore = wire.filter((d) => d.from === 'server').length;
+    sendHandshake(client, HandshakeType.request_connection_id, encodeRequestConnectionId({ numCids: 2 }));
+    time.advanceBy(10);
+    const issued = draws.slice(before);
+    expect(issued).toHaveLength(2);
+    // Its NewConnectionId (and its ACK of our request) went out.
+    expect(wire.filter((d) => d.from === 'server').length).toBeGreaterThan(sentBefore);
+    // Our client never switches on its own: the spec moves it to the second spare.
+    internals(client).records13.writeConnectionId(issued[1]);
+    client.send(utf8('with a spare CID'));
+    time.advanceBy(10);
+    expect(atServer).toEqual(['with a spare CID']);
+    const lastFromClient = wire.filter((d) => d.from === 'client').at(-1)!.data;
+    expect(Array.from(lastFromClient.subarray(1, 5))).toEqual(Array.from(issued[1]));
+    expect(serverEvents.filter((e) => e.type === 'dropped')).toEqual([]);
+    expect(client.state).toBe('established');
+  });
+
+  it('cid_immediate: the peer\'s new CID is in our records from then on', async () => {
+    const { client, session, time, wire } = await handshake13({ client: { connectionId: { length: 2 } }, server: { connectionId: { length: 4 } } });
+    const next = new Uint8Array([0xab, 0xcd]);
+    // The client's new CID, as its NewConnectionId gives it (and as its reading would accept it).
+    internals(client).records13.acceptConnectionId(next);
+    sendHandshake(client, HandshakeType.new_connection_id, encodeNewConnectionId({ cids: [next], usage: ConnectionIdUsage.cid_immediate }));
+    time.advanceBy(10);
+    const atClient = received(client);
+    session.send(utf8('to the new CID'));
+    time.advanceBy(10);
+    expect(atClient).toEqual(['to the new CID']);
+    const lastFromServer = wire.filter((d) => d.from === 'server').at(-1)!.data;
+    expect(Array.from(lastFromServer.subarray(1, 3))).toEqual([0xab, 0xcd]);
+  });
+
+  it('a NewConnectionId to a server that writes no CID (the client took none) is unexpected_message', async () => {
+    const { client, session, time } = await handshake13({ client: { connectionId: 'offer' }, server: { connectionId: { length: 4 } } });
+    sendHandshake(client, HandshakeType.new_connection_id, encodeNewConnectionId({ cids: [new Uint8Array([1])], usage: ConnectionIdUsage.cid_immediate }));
+    time.advanceBy(10);
+    expect(session.error).toMatchObject({ code: 'EHANDSHAKE', alert: { description: AlertDescription.unexpected_message } });
+    expect(client.error).toMatchObject({ code: 'EALERT', alert: { description: AlertDescription.unexpected_message } });
+  });
+
+  it('a RequestConnectionId to a client that reads no CID is unexpected_message; a repeated one (same message_seq) is answered once', async () => {
+    const draws: Uint8Array[] = [];
+    const provider = { ...nobleProvider, randomBytes: (n: number) => {
+      const bytes = nobleProvider.randomBytes(n);
+      if (n === 4) draws.push(bytes);
+      return bytes;
+    } };
+    const refused = await handshake13({ client: { connectionId: 'offer' }, server: { connectionId: { length: 4 } } });
+    sendHandshake(refused.session, HandshakeType.request_connection_id, encodeRequestConnectionId({ numCids: 1 }));
+    refused.time.advanceBy(10);
+    expect(refused.client.error).toMatchObject({ code: 'EHANDSHAKE', alert: { description: AlertDescription.unexpected_message } });
+
+    const { client, time } = await handshake13({ client: { connectionId: { length: 2 } }, server: { connectionId: { length: 4 }, provider } });
+    const before = draws.length;
+    sendHandshake(client, HandshakeType.request_connection_id, encodeRequestConnectionId({ numCids: 1 }), 7);
+    sendHandshake(client, HandshakeType.request_connection_id, encodeRequestConnectionId({ numCids: 1 }), 7);
+    time.advanceBy(10);
+    expect(draws.length - before).toBe(1);
   });
 });
