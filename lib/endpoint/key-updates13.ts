@@ -4,8 +4,8 @@ import type { PlainRecord } from '../record/read-epochs.js';
 import { decodeAck, encodeAck, type RecordNumber } from '../wire/ack.js';
 import { ContentType, HandshakeType } from '../wire/constants.js';
 import { decodeHandshakeFragments, encodeHandshakeMessage, type HandshakeFragment } from '../wire/handshake-header.js';
-import type { PostHandshakeReply } from './connection-ids13.js';
 import { KeyUpdateRequest, decodeKeyUpdate, encodeKeyUpdate } from '../wire/key-update.js';
+import type { PostHandshakeReply } from './connection-ids13.js';
 import type { RecordLayer13 } from './record-layer13.js';
 
 /**
