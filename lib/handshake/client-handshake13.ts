@@ -199,7 +199,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     } else if (!this.modes.includes('psk_ke')) {
       return this.fail(AlertDescription.missing_extension, 'server chose psk_ke, which we did not offer');
     }
-    const cids = this.extensions13.onServerHello(hello.extensions);
+    const cids = this.extensions13.onServerHello(hello.extensions, offer.hello.extensions);
     if (cids) return this.fail(cids.alert, cids.reason);
     this.transcript.add(offer.message);
     this.transcript.add(message);

@@ -92,6 +92,8 @@ export class ClientExtensions13 {
   private negotiated?: NegotiatedExtensions;
   private receiveLimit?: number;
   private readonly offered: readonly Extension[];
+  /** The extensions of the ClientHello the server answered: all it may answer in EncryptedExtensions. */
+  private sent: readonly Extension[] = [];
 
   constructor(private readonly options: ClientExtensions13Options) {
     const { serverName, connectionId } = options;
@@ -109,8 +111,13 @@ export class ClientExtensions13 {
     return [...this.offered];
   }
 
-  /** The ServerHello's connection_id (RFC 9146 §3): our CID and the server's, or none. */
-  onServerHello(extensions: readonly Extension[]): HandshakeFailure | undefined {
+  /**
+   * The ServerHello's connection_id (RFC 9146 §3): our CID and the server's, or none.
+   * `sent` is the ClientHello it answers, whose extensions (ours and the handshake's) are
+   * what EncryptedExtensions may answer.
+   */
+  onServerHello(extensions: readonly Extension[], sent: readonly Extension[]): HandshakeFailure | undefined {
+    this.sent = sent;
     if (findExtension(extensions, ExtensionType.connection_id) && !this.options.connectionId) {
       return { alert: AlertDescription.unsupported_extension, reason: 'server sent connection_id, which we did not offer' };
     }
@@ -122,14 +129,13 @@ export class ClientExtensions13 {
 
   /**
    * EncryptedExtensions (RFC 8446 §4.3.1): nothing that belongs elsewhere (illegal_parameter),
-   * nothing we did not offer (unsupported_extension, §4.2), then each answer as 1.2 reads it.
-   * Of the rest of our ClientHello, only supported_groups may be answered here (the server's
-   * groups, RFC 8446 §4.2.7), which we take as information.
+   * nothing our ClientHello did not offer (unsupported_extension, §4.2), then each of our
+   * extensions' answers as 1.2 reads it (the handshake reads the others).
    */
   onEncryptedExtensions(extensions: readonly Extension[]): HandshakeFailure | undefined {
     for (const { type } of extensions) {
       if (KNOWN_EXTENSIONS.has(type) && !ENCRYPTED_EXTENSIONS.has(type)) return { alert: AlertDescription.illegal_parameter, reason: `server sent extension ${type} in EncryptedExtensions` };
-      if (type !== ExtensionType.supported_groups && !findExtension(this.offered, type)) return { alert: AlertDescription.unsupported_extension, reason: `server sent extension ${type}, which we did not offer` };
+      if (!findExtension(this.sent, type)) return { alert: AlertDescription.unsupported_extension, reason: `server sent extension ${type}, which we did not offer` };
     }
     const serverName = findExtension(extensions, ExtensionType.server_name);
     // RFC 6066 §3: the server's acknowledgement is empty.

@@ -15,6 +15,14 @@ const limitOf = (extensions: readonly Extension[]) => {
   return decoded?.ok ? decoded.value : undefined;
 };
 
+/** A client's extensions once a ServerHello (with no connection_id) answered its ClientHello: ours and `alsoSent`. */
+function afterServerHello(options: ConstructorParameters<typeof ClientExtensions13>[0], alsoSent: readonly Extension[] = []): ClientExtensions13 {
+  const client = new ClientExtensions13(options);
+  const failure = client.onServerHello([], [...alsoSent, ...client.offer()]);
+  if (failure) throw new Error(failure.reason);
+  return client;
+}
+
 describe('the 1.3 client\'s hello extensions', () => {
   it('offers server_name (not for an IP address), ALPN, record_size_limit counting the inner type (RFC 8449 §4) and connection_id', () => {
     const offer = new ClientExtensions13({ serverName: 'a.example', alpn: ['coap'], recordSizeLimit: 100, connectionId: { own: new Uint8Array([7]), required: false } }).offer();
@@ -27,7 +35,7 @@ describe('the 1.3 client\'s hello extensions', () => {
   });
 
   it('reads the server\'s ALPN and record_size_limit from EncryptedExtensions: the limit on our content is the value - 1', () => {
-    const client = new ClientExtensions13({ alpn: ['h2', 'coap'], recordSizeLimit: 200 });
+    const client = afterServerHello({ alpn: ['h2', 'coap'], recordSizeLimit: 200 });
     expect(client.onEncryptedExtensions([alpn('coap'), recordSizeLimit(65)])).toBeUndefined();
     expect(client.agreed()).toEqual({ negotiated: { alpn: 'coap', recordLimit: { plaintext: 64, unprotectedToo: false, negotiatedBy: 'record_size_limit' } }, receiveLimit: 200 });
   });
@@ -42,20 +50,24 @@ describe('the 1.3 client\'s hello extensions', () => {
     ['a server_name acknowledgement that is not empty', { serverName: 'a.example' }, [encodeServerNameExtension(text.encode('a.example'))], AlertDescription.decode_error],
     ['a server_name we did not send', {}, [{ type: ExtensionType.server_name, data: new Uint8Array(0) }], AlertDescription.unsupported_extension],
   ] as const)('refuses EncryptedExtensions with %s', (_, options, extensions, alert) => {
-    expect(new ClientExtensions13(options).onEncryptedExtensions(extensions)).toMatchObject({ alert });
+    expect(afterServerHello(options).onEncryptedExtensions(extensions)).toMatchObject({ alert });
   });
 
-  it('takes an unknown extension type in EncryptedExtensions only if offered: unsolicited is unsupported_extension (RFC 8446 §4.2)', () => {
-    expect(new ClientExtensions13({}).onEncryptedExtensions([{ type: 0x1234, data: new Uint8Array(0) }])).toMatchObject({ alert: AlertDescription.unsupported_extension });
+  it('takes in EncryptedExtensions what the rest of the ClientHello offered (supported_groups, an unknown type); unsolicited, either is unsupported_extension (RFC 8446 §4.2)', () => {
+    const groups: Extension = { type: ExtensionType.supported_groups, data: new Uint8Array([0, 2, 0, 29]) };
+    const unknown: Extension = { type: 0x1234, data: new Uint8Array(0) };
+    expect(afterServerHello({}, [groups, unknown]).onEncryptedExtensions([groups, unknown])).toBeUndefined();
+    expect(afterServerHello({}).onEncryptedExtensions([groups])).toMatchObject({ alert: AlertDescription.unsupported_extension });
+    expect(afterServerHello({}).onEncryptedExtensions([unknown])).toMatchObject({ alert: AlertDescription.unsupported_extension });
   });
 
   it('reads connection_id in the ServerHello; one we did not offer is unsupported_extension, a missing one fails a client that requires CIDs', () => {
     const own = new Uint8Array([1, 2]);
     const offering = new ClientExtensions13({ connectionId: { own, required: false } });
-    expect(offering.onServerHello([encodeConnectionIdExtension(new Uint8Array([9, 9, 9]))])).toBeUndefined();
+    expect(offering.onServerHello([encodeConnectionIdExtension(new Uint8Array([9, 9, 9]))], offering.offer())).toBeUndefined();
     expect(offering.agreedConnectionIds).toEqual({ read: own, write: new Uint8Array([9, 9, 9]) });
-    expect(new ClientExtensions13({}).onServerHello([encodeConnectionIdExtension(new Uint8Array(0))])).toMatchObject({ alert: AlertDescription.unsupported_extension });
-    expect(new ClientExtensions13({ connectionId: { own, required: true } }).onServerHello([])).toMatchObject({ alert: AlertDescription.handshake_failure });
+    expect(new ClientExtensions13({}).onServerHello([encodeConnectionIdExtension(new Uint8Array(0))], [])).toMatchObject({ alert: AlertDescription.unsupported_extension });
+    expect(new ClientExtensions13({ connectionId: { own, required: true } }).onServerHello([], [])).toMatchObject({ alert: AlertDescription.handshake_failure });
   });
 });
 
