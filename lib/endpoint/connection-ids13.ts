@@ -13,7 +13,7 @@ export interface PostHandshakeReply {
 }
 
 /** CIDs of ours we give a peer over a session's life at most, beside the first: what each costs us is an entry in the server's CID table. */
-export const MAX_ISSUED_CIDS = 8;
+const MAX_ISSUED_CIDS = 8;
 
 /**
  * An established DTLS 1.3 session's Connection ID messages (RFC 9147 §9), once the hellos
