@@ -1,15 +1,13 @@
-import { ContentType } from '../wire/constants.js';
+import { connectionIdOffset } from '../wire/record-connection-id.js';
 import type { PeerAddress } from '../transport/datagram.js';
-
-/** Where the CID starts in a tls12_cid record: after type, version, epoch and sequence_number (RFC 9146 §4). */
-const CID_OFFSET = 11;
 
 /**
  * Which worker of `workers` a datagram belongs to, with no state about any peer:
  *
- * - a tls12_cid record (RFC 9146) goes to the worker whose index is the first byte of the
- *   CID, wherever it came from: the worker issued that CID, so a client whose NAT rebound
- *   its port still reaches its session;
+ * - a record with a CID (a 1.2 tls12_cid record, RFC 9146; a 1.3 unified header with C
+ *   set, RFC 9147 §4) goes to the worker whose index is the first byte of the CID, wherever
+ *   it came from: the worker issued that CID, so a client whose NAT rebound its port still
+ *   reaches its session;
  * - anything else goes to the worker the peer's address and port hash to, so every datagram
  *   of a peer (its cookie exchange, its handshake, its records) reaches the same worker, and
  *   the primary remembers nothing before (or after) a worker has verified the peer's cookie.
@@ -19,8 +17,9 @@ const CID_OFFSET = 11;
  * for other peers' sessions.
  */
 export function workerFor(data: Uint8Array, peer: PeerAddress, workers: number, seed: number): number | undefined {
-  if (data.length > CID_OFFSET && data[0] === ContentType.tls12_cid) {
-    const index = data[CID_OFFSET];
+  const at = connectionIdOffset(data);
+  if (at !== undefined && data.length > at) {
+    const index = data[at];
     return index < workers ? index : undefined;
   }
   return addressHash(peer, seed) % workers;

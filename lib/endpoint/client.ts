@@ -168,7 +168,7 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
   let lookupsEnd: AbortController | undefined = new AbortController();
   const connectionId = clientConnectionIdPolicy(options.connectionId, options.provider ?? nobleProvider);
   const handshake = options.versions?.includes('1.3')
-    ? new ClientHandshake13(clientHandshake13Options({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal }))
+    ? new ClientHandshake13(clientHandshake13Options({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, connectionId }))
     : new ClientHandshake({
         ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, now: () => opts.scheduler.now(), heartbeat: options.keepalive !== undefined }),
         connectionId,
@@ -180,6 +180,7 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
     peer,
     firstReceiveSeq: 0,
     cidLength: connectionId?.own.length,
+    newConnectionId: connectionId && connectionId.own.length > 0 ? () => (options.provider ?? nobleProvider).randomBytes(connectionId.own.length) : undefined,
     onStateChange: (state) => {
       // Established: no lookup is left running. Closed while handshaking: stop it.
       if (state === 'closed') lookupsEnd?.abort(new DtlsError('ECLOSED', `the handshake with ${options.host}:${options.port} ended`));

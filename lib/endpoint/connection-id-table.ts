@@ -1,7 +1,7 @@
-import { ContentType, RECORD_HEADER_LENGTH } from '../wire/constants.js';
+import { connectionIdOffset } from '../wire/record-connection-id.js';
 
-/** Where the CID starts in a tls12_cid record: after type, version, epoch and sequence_number (RFC 9146 §4). */
-const CID_OFFSET = 11;
+/** Bytes a record header has after its CID at least: 1.2's length; 1.3's sequence number (one or two bytes) and, in practice, its length. */
+const AFTER_CID = 2;
 /** A random CID that collides with one in use is drawn again; this many collisions in a row mean the space is full. */
 const MAX_DRAWS = 16;
 
@@ -49,14 +49,19 @@ export class ConnectionIdTable<T> {
     if (this.byCid.get(k) === value) this.byCid.delete(k);
   }
 
-  /** Whether the datagram's first record is a tls12_cid record long enough to hold one of our CIDs. */
+  /**
+   * Whether the datagram's first record carries a CID (a 1.2 tls12_cid record, a 1.3 unified
+   * header with C set) and is long enough to hold one of ours.
+   */
   carriesCid(datagram: Uint8Array): boolean {
-    return this.length > 0 && datagram[0] === ContentType.tls12_cid && datagram.length >= RECORD_HEADER_LENGTH + this.length;
+    const at = connectionIdOffset(datagram);
+    return this.length > 0 && at !== undefined && datagram.length >= at + this.length + AFTER_CID;
   }
 
   /** The session whose CID the datagram's first record carries (see carriesCid), if any. */
   sessionOf(datagram: Uint8Array): T | undefined {
-    return this.byCid.get(key(datagram.subarray(CID_OFFSET, CID_OFFSET + this.length)));
+    const at = connectionIdOffset(datagram) ?? 0;
+    return this.byCid.get(key(datagram.subarray(at, at + this.length)));
   }
 }
 

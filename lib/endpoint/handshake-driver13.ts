@@ -192,6 +192,7 @@ export class HandshakeDriver13 extends StepDriver {
 
   protected apply(step: HandshakeStep): void {
     const { records } = this.context;
+    if (step.connectionIds13) records.useConnectionIds(step.connectionIds13);
     for (const { epoch, suite, read, write } of step.epochs13 ?? []) {
       if (read) records.installRead(epoch, suite, read);
       if (write) records.installWrite(epoch, suite, write);

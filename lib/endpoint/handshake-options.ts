@@ -11,7 +11,8 @@ import type { ServerNameSelection } from '../handshake/server-name-selection.js'
 import type { CheckServerIdentity } from '../credentials/x509.js';
 import { selectCipherSuites, selectTls13CipherSuites } from './cipher-suite-selection.js';
 import type { ClientHandshake13Options } from '../handshake/client-handshake13.js';
-import type { ServerHandshake13Options } from '../handshake/server-handshake13.js';
+import type { ServerHandshake13Options, ServerNameCredentials13 } from '../handshake/server-handshake13.js';
+import type { ConnectionIdPolicy } from '../handshake/connection-id-negotiation.js';
 import { EXTERNAL_PSK_HASH } from '../handshake/server-choice13.js';
 import { pskSelector, type PskCallback } from './psk-callback.js';
 import { SessionResumption } from './session-resumption.js';
@@ -145,14 +146,21 @@ function resumeState(resume: SessionResumption | Uint8Array | string | undefined
 /**
  * The options of every ServerHandshake13 of a server, from the same credentials 1.2 takes:
  * its 1.3 suites, the PSK lookup, the certificates and how client certificates are judged
- * (`clientAuth` as in 1.2). Throws a DtlsError (ECREDENTIALS) when the credentials hold
- * neither a PSK nor a certificate.
+ * (`clientAuth` as in 1.2), and the hello extensions it answers as 1.2 does (ALPN,
+ * record_size_limit, and server_name, whose host names pick their tag's PSKs; the
+ * certificate stays the default tag's). Throws a DtlsError (ECREDENTIALS) when the
+ * credentials hold neither a PSK nor a certificate. The connection_id answer is per session
+ * (its CID), added by the server.
  */
 export function serverHandshake13Options(options: ServerHandshakeSettings): ServerHandshake13Options {
   const tag = options.tag ?? 0;
   const store = options.credentials;
   const { certificates, clientAuth, clientAuthenticator } = serverHandshakeOptions({ ...options, cipherSuites: undefined, serverNames: undefined });
   if (!store.hasPsk(tag) && certificates?.length === 0) throw new DtlsError('ECREDENTIALS', `DTLS 1.3 needs a pre-shared key or a certificate, and tag ${tag} has neither`);
+  const byName = new Map<string, ServerNameCredentials13>();
+  for (const [name, nameTag] of Object.entries(options.serverNames ?? {})) {
+    byName.set(name.toLowerCase(), { pskLookup: store.hasPsk(nameTag) ? store.serverPskLookup(nameTag, options.lookups) : undefined });
+  }
   return {
     provider: options.provider ?? nobleProvider,
     cipherSuites: selectTls13CipherSuites(options.cipherSuites),
@@ -161,17 +169,29 @@ export function serverHandshake13Options(options: ServerHandshakeSettings): Serv
     certificates,
     clientAuth,
     clientAuthenticator,
+    extensions: {
+      alpn: { protocols: options.alpn, callback: options.alpnCallback },
+      recordSizeLimit: options.recordSizeLimit,
+      serverNames: options.serverNames && { byName, refuseUnknown: options.unknownServerName === 'refuse' },
+    },
   };
 }
 
 /**
  * The options of a ClientHandshake13 from the client's credentials, as 1.2 reads them: its
  * PSK, the trust that authenticates the server's certificate (`serverName` checked in an
- * X.509 one), our certificate for a server that asks. Throws ECREDENTIALS with neither a PSK
- * nor trust, EINVAL when a PSK alone meets no SHA-256 suite.
+ * X.509 one), our certificate for a server that asks; and the extensions it offers as 1.2
+ * does (ALPN, record_size_limit, server_name, the CID policy). Throws ECREDENTIALS with
+ * neither a PSK nor trust, EINVAL when a PSK alone meets no SHA-256 suite.
  */
 export function clientHandshake13Options(
-  options: HandshakeCredentials & { readonly serverName?: string; readonly signal?: AbortSignal; readonly checkServerIdentity?: CheckServerIdentity },
+  options: HandshakeCredentials &
+    Pick<ClientExtensionOptions, 'alpn' | 'recordSizeLimit'> & {
+      readonly serverName?: string;
+      readonly signal?: AbortSignal;
+      readonly checkServerIdentity?: CheckServerIdentity;
+      readonly connectionId?: ConnectionIdPolicy;
+    },
 ): ClientHandshake13Options {
   const tag = options.tag ?? 0;
   const store = options.credentials;
@@ -191,5 +211,6 @@ export function clientHandshake13Options(
     ...(authenticator ? { authenticator } : {}),
     ...(certificate ? { certificate } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    extensions: { alpn: options.alpn, recordSizeLimit: options.recordSizeLimit, serverName: options.serverName, connectionId: options.connectionId },
   };
 }

@@ -3,8 +3,9 @@ import type { HandshakeSummary13 } from '../handshake/handshake-step.js';
 import type { PlainRecord } from '../record/read-epochs.js';
 import { decodeAck, encodeAck, type RecordNumber } from '../wire/ack.js';
 import { ContentType, HandshakeType } from '../wire/constants.js';
-import { decodeHandshakeFragments, encodeHandshakeMessage } from '../wire/handshake-header.js';
+import { decodeHandshakeFragments, encodeHandshakeMessage, type HandshakeFragment } from '../wire/handshake-header.js';
 import { KeyUpdateRequest, decodeKeyUpdate, encodeKeyUpdate } from '../wire/key-update.js';
+import type { PostHandshakeReply } from './connection-ids13.js';
 import type { RecordLayer13 } from './record-layer13.js';
 
 /**
@@ -29,6 +30,8 @@ export class KeyUpdates13 {
     private readonly records: RecordLayer13,
     private readonly summary: HandshakeSummary13,
     private readonly transmit: (datagram: Uint8Array) => void,
+    /** NewConnectionId and RequestConnectionId (whole), to ConnectionIds13: what to answer. */
+    private readonly onConnectionIdMessage?: (fragment: HandshakeFragment) => PostHandshakeReply | undefined,
   ) {
     this.readSecret = summary.applicationSecrets.read;
     this.writeSecret = summary.applicationSecrets.write;
@@ -42,6 +45,11 @@ export class KeyUpdates13 {
     if (record.epoch < 2 || !fragments.ok) return false;
     this.send(ContentType.ack, encodeAckOf(record));
     for (const fragment of fragments.value) {
+      if (fragment.msgType === HandshakeType.new_connection_id || fragment.msgType === HandshakeType.request_connection_id) {
+        const reply = fragment.fragmentLength === fragment.length ? this.onConnectionIdMessage?.(fragment) : undefined;
+        if (reply) this.send(ContentType.handshake, encodeHandshakeMessage(reply.msgType, this.nextMessageSeq++, reply.body));
+        continue;
+      }
       if (fragment.msgType !== HandshakeType.key_update || record.epoch !== this.readEpoch || fragment.fragmentLength !== fragment.length) continue;
       const request = decodeKeyUpdate(fragment.body);
       if (!request.ok) continue;

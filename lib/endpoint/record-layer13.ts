@@ -1,4 +1,5 @@
 import type { Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
+import type { NegotiatedConnectionIds } from '../handshake/connection-id-negotiation.js';
 import type { RecordNumber } from '../wire/ack.js';
 import { openDatagram13 } from '../record/open-datagram13.js';
 import type { PlainRecord } from '../record/read-epochs.js';
@@ -22,6 +23,12 @@ export interface RecordLayer13 {
   installRead(epoch: number, suite: Tls13CipherSuite, secret: Uint8Array): void;
   /** Seals our records of `epoch` with our traffic secret; the newest epoch installed is the one `send` uses. */
   installWrite(epoch: number, suite: Tls13CipherSuite, secret: Uint8Array): void;
+  /** The Connection IDs the hellos agreed (RFC 9147 §9): the epochs installed from now on read ours and write the peer's. */
+  useConnectionIds(ids: NegotiatedConnectionIds): void;
+  /** Writes `cid` in our records from now on, in every epoch: the peer gave a new one (RFC 9147 §9). */
+  writeConnectionId(cid: Uint8Array): void;
+  /** Opens the peer's records carrying `cid` too: one of ours we gave it in a NewConnectionId. */
+  acceptConnectionId(cid: Uint8Array): void;
   /** The newest epoch we write in. */
   readonly writeEpoch: number;
 }
@@ -32,6 +39,8 @@ export interface RecordLayer13Options {
   readonly replayWindow: number;
   /** Where epoch 0's record numbers start (a server continues after the ClientHello that passed its cookie). */
   readonly firstRecordSeq?: number;
+  /** The length of the Connection ID we receive with, 0 for none (the unified header does not say it, RFC 9146 §4). */
+  readonly cidLength?: number;
 }
 
 /**
@@ -40,9 +49,10 @@ export interface RecordLayer13Options {
  * here too: epoch 0 from `firstRecordSeq`, every other epoch from 0 (RFC 9147 §4.2.1).
  */
 export function recordLayer13(options: RecordLayer13Options): RecordLayer13 {
-  const read = new ReadEpochs13({ replayWindowSize: options.replayWindow });
+  const read = new ReadEpochs13({ replayWindowSize: options.replayWindow, cidLength: options.cidLength });
   const write = new WriteEpochs13({ firstSequenceNumber: options.firstRecordSeq });
   const next = new Map<number, number>([[0, options.firstRecordSeq ?? 0]]);
+  let cids: NegotiatedConnectionIds | undefined;
   return {
     open: (datagram, onRecord) => openDatagram13(datagram, read, (record) => onRecord(record) !== false),
     seal(epoch, contentType, payload) {
@@ -52,11 +62,19 @@ export function recordLayer13(options: RecordLayer13Options): RecordLayer13 {
       return { record, number: { epoch, sequenceNumber } };
     },
     overhead: (epoch) => write.overhead(epoch),
-    installRead: (epoch, suite, secret) => read.install(epoch, suite, secret),
+    installRead: (epoch, suite, secret) => read.install(epoch, suite, secret, cids?.read),
     installWrite(epoch, suite, secret) {
-      write.install(epoch, suite, secret);
+      write.install(epoch, suite, secret, cids?.write);
       next.set(epoch, 0);
     },
+    useConnectionIds(ids) {
+      cids = ids;
+    },
+    writeConnectionId(cid) {
+      if (cids) cids = { ...cids, write: cid };
+      write.useConnectionId(cid);
+    },
+    acceptConnectionId: (cid) => read.acceptConnectionId(cid),
     get writeEpoch() {
       return write.current;
     },

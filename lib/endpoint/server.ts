@@ -437,13 +437,23 @@ export class DtlsServer {
     // The gate lets a 1.3 hello (with retry13) through only when 1.3 is accepted.
     const options13 = retry13 && this.handshake13Options;
     const handshake = options13
-      ? new ServerHandshake13({ ...options13, signal: lookupsEnd.signal }, message, hello, retry13)
+      ? new ServerHandshake13({ ...options13, signal: lookupsEnd.signal, extensions: { ...options13.extensions, connectionId } }, message, hello, retry13)
       : new ServerHandshake({ ...this.handshakeOptions, signal: lookupsEnd.signal, connectionId }, message, hello);
     const { transport } = this.options;
+    // CIDs given to a 1.3 client later (RFC 9147 §9), registered as the first one is, released with it.
+    const laterCids: Uint8Array[] = [];
+    const newConnectionId = () => {
+      const more = cid !== undefined && cid.length > 0 ? this.connectionIds?.issue() : undefined;
+      if (more === undefined) return undefined;
+      this.connectionIds?.register(more, session);
+      laterCids.push(more);
+      return more;
+    };
     const session: Session = new Session(handshake, this.sessionOptions, (data) => transport.send(data, session.peer), {
       role: 'server',
       peer,
       cidLength: cid?.length,
+      newConnectionId,
       onPeerMoved: () => (key = this.onPeerMoved(session, key)),
       firstReceiveSeq: handshake.nextReceiveSeq,
       firstRecordSeq: firstRecordSequence(record.header.sequenceNumber),
@@ -454,6 +464,7 @@ export class DtlsServer {
         // A client that did not take the CID leaves no entry behind for its idle life.
         const cidUnused = state === 'established' && session.info?.connectionId === undefined;
         if (cid !== undefined && (state === 'closed' || cidUnused)) this.connectionIds?.release(cid, session);
+        if (state === 'closed') for (const later of laterCids) this.connectionIds?.release(later, session);
         this.onSessionState(key, session, state);
       },
       handshakeBudget: budget,

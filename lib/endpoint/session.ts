@@ -15,6 +15,7 @@ import { decodeHandshakeFragments } from '../wire/handshake-header.js';
 import { FinalFlight } from './final-flight.js';
 import { HandshakeDriver, fragmentsHint, type Handshake } from './handshake-driver.js';
 import { HandshakeDriver13, type Handshake13 } from './handshake-driver13.js';
+import { ConnectionIds13 } from './connection-ids13.js';
 import { KeyUpdates13 } from './key-updates13.js';
 import { recordLayer13, type RecordLayer13 } from './record-layer13.js';
 import type { HandshakeOutcome } from './handshake-outcome.js';
@@ -42,6 +43,8 @@ export interface SessionInit {
   readonly release?: () => void | Promise<void>;
   /** The length of the Connection ID we receive records with (RFC 9146), 0 for none. */
   readonly cidLength?: number;
+  /** A fresh CID of ours for a 1.3 peer that asks for more (RFC 9147 §9), registered where the endpoint routes by CID. */
+  readonly newConnectionId?: () => Uint8Array | undefined;
   /** The peer moved (RFC 9146 §6): the endpoint finds it at its new address from now on. */
   readonly onPeerMoved?: (previous: PeerAddress) => void;
   /** The kernel buffers of the UDP socket under the session, for `info`. */
@@ -77,6 +80,8 @@ export class Session {
   private readonly records13?: RecordLayer13;
   /** A 1.3 session's post-handshake messages and KeyUpdates, once established. */
   private postHandshake13?: KeyUpdates13;
+  /** A 1.3 session's: the most content a record from the peer may carry, when both sent record_size_limit (RFC 8449 §4). */
+  private receiveLimit13?: number;
   /** The server's last flight, until the client's first application data shows it arrived. */
   private finalFlight?: FinalFlight;
   private handshakeInfo?: HandshakeInfo;
@@ -101,6 +106,7 @@ export class Session {
   private readonly path: PeerPath;
   private readonly onPeerMoved?: (previous: PeerAddress) => void;
   private readonly forgetSession?: (sessionId: Uint8Array) => void;
+  private readonly newConnectionId?: () => Uint8Array | undefined;
   /** A server's: the ID its cache keeps this session under, once established. */
   private cachedSessionId?: Uint8Array;
   private readonly transmit: (datagram: Uint8Array) => void;
@@ -125,6 +131,7 @@ export class Session {
     this.path = new PeerPath(init.peer);
     this.onPeerMoved = init.onPeerMoved;
     this.forgetSession = init.forgetSession;
+    this.newConnectionId = init.newConnectionId;
     // Until a new address is proven, no more bytes go there than came from it (RFC 9146 §6).
     this.transmit = (datagram) => {
       if (this.path.maySend(datagram.length)) transmit(datagram);
@@ -136,7 +143,7 @@ export class Session {
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
     const onLater = (outcome: HandshakeOutcome) => this.act(outcome);
     if (handshake instanceof ClientHandshake13 || handshake instanceof ServerHandshake13) {
-      this.records13 = recordLayer13({ replayWindow: options.replayWindow, firstRecordSeq: init.firstRecordSeq });
+      this.records13 = recordLayer13({ replayWindow: options.replayWindow, firstRecordSeq: init.firstRecordSeq, cidLength: init.cidLength });
       const context = { role: this.role, peerName: this.peerName, options, records: this.records13 };
       this.driver = new HandshakeDriver13(handshake, context, init.firstReceiveSeq, onLater, init.handshakeBudget);
     } else {
@@ -359,19 +366,13 @@ export class Session {
 
   /** The established path: no operators, one pass over the datagram's records. */
   private receiveEstablished(datagram: Uint8Array, from: PeerAddress | undefined): void {
-    if (this.records13) {
-      this.dropped += this.records13.open(datagram, (record) => {
-        if (record.epoch > 0) this.lastActivity = this.options.scheduler.now();
-        this.onRecord(record);
-        return this.state !== 'closed';
-      });
-      return;
-    }
     let bytes = datagram.length;
-    // Not `dropped += openDatagram(...)`: that would read the count before the records
-    // delivered meanwhile add to it.
-    const dropped = openDatagram(datagram, this.readEpochs, (record) => {
+    const deliver = (record: PlainRecord): boolean => {
       if (record.epoch > 0) this.lastActivity = this.options.scheduler.now();
+      if (this.receiveLimit13 !== undefined && record.epoch > 0 && record.payload.length > this.receiveLimit13) {
+        this.overflowed(record.payload.length);
+        return false;
+      }
       if (from !== undefined && record.epoch > 0) {
         // The datagram's bytes count once toward what we may send an unproven address.
         this.heardFrom(from, bytes, record.newest === true);
@@ -379,8 +380,24 @@ export class Session {
       }
       this.onRecord(record);
       return this.state !== 'closed';
-    });
+    };
+    // Not `dropped += open(...)`: that would read the count before the records
+    // delivered meanwhile add to it.
+    const dropped = this.records13 ? this.records13.open(datagram, deliver) : openDatagram(datagram, this.readEpochs, deliver);
     this.dropped += dropped;
+  }
+
+  /** The peer broke the protocol after the handshake: a fatal alert, and the end. */
+  private failAfterHandshake(alert: number, reason: string): void {
+    this.sendAlert(AlertLevel.fatal, alert);
+    this.terminate(new DtlsError('EHANDSHAKE', `${this.peerName} broke the protocol: ${reason}`, alertInfo(AlertLevel.fatal, alert)));
+  }
+
+  /** RFC 8449 §4: a record over the limit we announced is a fatal record_overflow. */
+  private overflowed(length: number): void {
+    this.sendAlert(AlertLevel.fatal, AlertDescription.record_overflow);
+    const alert = alertInfo(AlertLevel.fatal, AlertDescription.record_overflow);
+    this.terminate(new DtlsError('EMSGSIZE', `${this.peerName} sent a record of ${length} bytes, over the record_size_limit of ${this.receiveLimit13} we announced`, alert));
   }
 
   /** RFC 9146 §6: an authenticated record from `from`; the peer moves there if it is the newest so far. */
@@ -524,9 +541,20 @@ export class Session {
       // RFC 8446 §7.1 binds every secret to the whole transcript: what RFC 7627 added to 1.2.
       extendedMasterSecret: true,
       resumed: false,
+      ...negotiatedInfo(summary.negotiated),
+      ...(summary.connectionIds && { connectionId: { receive: summary.connectionIds.read, send: summary.connectionIds.write } }),
     };
+    this.recordLimitSource = summary.negotiated?.recordLimit?.negotiatedBy;
+    this.receiveLimit13 = summary.receiveLimit;
     this.handshakeInfo = this.socketBuffers === undefined ? agreed : { ...agreed, socketBuffers: this.socketBuffers };
-    if (this.records13) this.postHandshake13 = new KeyUpdates13(this.records13, summary, this.transmit);
+    if (this.records13) {
+      const connectionIds = new ConnectionIds13(this.records13, summary.connectionIds, this.newConnectionId);
+      this.postHandshake13 = new KeyUpdates13(this.records13, summary, this.transmit, (fragment) => {
+        const { reply, failure } = connectionIds.receive(fragment);
+        if (failure) this.failAfterHandshake(failure.alert, failure.reason);
+        return reply;
+      });
+    }
     this.dropDriver();
     this.setState('established');
     this.events?.next({ type: 'handshake-complete', ...agreed });

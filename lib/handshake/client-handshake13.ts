@@ -32,6 +32,7 @@ import { FlightMachine, type ClosingState } from './flight-machine.js';
 import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary13, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import { certificateTypeOffer } from './hello-extensions.js';
+import { ClientExtensions13, type ClientExtensions13Options } from './hello-extensions13.js';
 import { paddingTo } from './hello-padding.js';
 import { HELLO_RETRY_REQUEST_RANDOM, LONGEST_HELLO_RETRY_REQUEST_BODY } from './hello-retry13.js';
 import { NEVER_ABORTED } from './lookup-context.js';
@@ -61,6 +62,8 @@ export interface ClientHandshake13Options {
   readonly certificate?: LocalCertificate;
   /** Passed to an async trust callback; aborted when this handshake ends. */
   readonly signal?: AbortSignal;
+  /** ALPN, record_size_limit, server_name and Connection IDs to offer. */
+  readonly extensions?: ClientExtensions13Options;
 }
 
 /** The ClientHello we sent last and the key shares it carries. */
@@ -121,6 +124,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
   /** Whether we send key shares: for psk_dhe_ke, and always for a certificate handshake. */
   private readonly dhe: boolean;
   private retries = 0;
+  private readonly extensions13: ClientExtensions13;
 
   constructor(private readonly options: ClientHandshake13Options) {
     super(0);
@@ -131,6 +135,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     this.modes = options.psk ? (options.keyExchanges ?? ['psk_dhe_ke', 'psk_ke']) : [];
     this.dhe = options.authenticator !== undefined || this.modes.includes('psk_dhe_ke');
     if (options.psk) this.pskSchedule = new KeySchedule13(EXTERNAL_PSK_HASH, options.psk.key);
+    this.extensions13 = new ClientExtensions13(options.extensions ?? {});
   }
 
   /** Flight 1. */
@@ -175,6 +180,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
       extensions.push(encodeKeyShareOffer(shares.map((s) => ({ group: s.group, keyExchange: s.publicKey }))));
     }
     if (options.authenticator) extensions.push(...certificateTypeOffer(options.authenticator, options.certificate));
+    extensions.push(...this.extensions13.offer());
     const hello: ClientHello = {
       clientVersion: DTLS_1_2,
       random: this.random,
@@ -251,12 +257,15 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     } else if (!this.modes.includes('psk_ke')) {
       return this.fail(AlertDescription.missing_extension, 'server chose psk_ke, which we did not offer');
     }
+    const cids = this.extensions13.onServerHello(hello.extensions, offer.hello.extensions);
+    if (cids) return this.fail(cids.alert, cids.reason);
     this.transcript.add(offer.message);
     this.transcript.add(message);
     const handshakeSecrets = schedule.handshakeSecrets(shared, this.transcript.hash(suite.hash));
     const keyed: ClientKeyed13 = { suite, keyExchange, ...(group === undefined ? {} : { group }), schedule, handshakeSecrets, peer };
     this.state = { name: 'wait-encrypted-extensions', keyed };
-    return { epochs13: [{ epoch: 2, suite, read: handshakeSecrets.server, write: handshakeSecrets.client }] };
+    const connectionIds13 = this.extensions13.agreedConnectionIds;
+    return { epochs13: [{ epoch: 2, suite, read: handshakeSecrets.server, write: handshakeSecrets.client }], ...(connectionIds13 && { connectionIds13 }) };
   }
 
   /**
@@ -321,6 +330,8 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed EncryptedExtensions');
     // RFC 8446 §4.2.10: we offered no early_data, so the server cannot accept it.
     if (findExtension(decoded.value, ExtensionType.early_data)) return this.fail(AlertDescription.unsupported_extension, 'server accepted early data we did not offer');
+    const answers = this.extensions13.onEncryptedExtensions(decoded.value);
+    if (answers) return this.fail(answers.alert, answers.reason);
     this.transcript.add(message);
     if (keyed.peer.kind === 'psk') {
       this.state = { name: 'wait-finished', keyed };
@@ -389,6 +400,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     this.transcript.add(finished);
     this.state = { name: 'established' };
     const established13: HandshakeSummary13 = {
+      ...this.extensions13.agreed(),
       cipherSuite: suite,
       peer,
       keyExchange,

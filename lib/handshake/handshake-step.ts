@@ -7,6 +7,7 @@ import type { NegotiatedExtensions } from './negotiated-extensions.js';
 import type { RecordLimit } from './record-size-negotiation.js';
 import type { ResumableSession } from './resumable-session.js';
 import type { NegotiatedHeartbeat } from './heartbeat-negotiation.js';
+import type { Agreed13 } from './hello-extensions13.js';
 
 /** Who the peer proved to be. */
 export type PeerIdentity =
@@ -61,8 +62,8 @@ export interface HandshakeSummary {
   readonly connectionIds?: NegotiatedConnectionIds;
 }
 
-/** What a DTLS 1.3 handshake agreed, reported once both Finished messages are verified. */
-export interface HandshakeSummary13 {
+/** What a DTLS 1.3 handshake agreed, reported once both Finished messages are verified (with what its hello extensions agreed). */
+export interface HandshakeSummary13 extends Agreed13 {
   /** The negotiated 1.3 cipher suite. */
   readonly cipherSuite: Tls13CipherSuite;
   /** Who the peer proved to be. */
@@ -123,6 +124,8 @@ export interface HandshakeStep {
   readonly established?: HandshakeSummary;
   /** DTLS 1.3: traffic secrets to install, in order (handshake epoch 2, application epoch 3). */
   readonly epochs13?: readonly EpochSecrets13[];
+  /** DTLS 1.3: the Connection IDs the hellos agreed, which the epochs installed from now on use (RFC 9147 §9). */
+  readonly connectionIds13?: NegotiatedConnectionIds;
   /** DTLS 1.3: both Finished messages are verified, the session is up. */
   readonly established13?: HandshakeSummary13;
   /** The handshake failed: the session sends a fatal alert and fails with this reason. */

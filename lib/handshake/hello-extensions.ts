@@ -66,7 +66,7 @@ export function certificateTypeOffer(authenticator: PeerAuthenticator | undefine
 }
 
 /** RFC 6066 §3: literal IP addresses are not sent as server_name. */
-function isIpAddress(name: string): boolean {
+export function isIpAddress(name: string): boolean {
   return /^[0-9.]+$/.test(name) || name.includes(':');
 }
 

@@ -20,6 +20,7 @@ import type { FlightEntry } from './flight.js';
 import { FlightMachine, type ClosingState } from './flight-machine.js';
 import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary13, type MaybePromise, type PeerIdentity } from './handshake-step.js';
+import { answerExtensions13, type ServerAnswer13, type ServerExtensions13Options } from './hello-extensions13.js';
 import { helloRetryRequestBody, type RetryState } from './hello-retry13.js';
 import { NEVER_ABORTED } from './lookup-context.js';
 import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
@@ -45,6 +46,14 @@ export interface ServerHandshake13Options {
   readonly clientAuthenticator?: PeerAuthenticator;
   /** Passed to an async PSK lookup or client key trust; aborted when this handshake ends. */
   readonly signal?: AbortSignal;
+  /** How ALPN, server_name (a PSK lookup per host name), record_size_limit and connection_id are answered. */
+  readonly extensions?: ServerExtensions13Options<ServerNameCredentials13>;
+}
+
+/** What a server keeps per host name in 1.3 (server_name, RFC 6066 §3): that name's PSKs. */
+export interface ServerNameCredentials13 {
+  /** The key of a client's PSK identity, for clients that name this host. */
+  readonly pskLookup?: ServerPskLookup;
 }
 
 /** The second ClientHello's cookie, verified by the gate: what the HelloRetryRequest settled, and the cookie itself. */
@@ -91,6 +100,8 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
   protected state: State | ClosingState<ServerKeyed13> = { name: 'new' };
   private readonly random: Uint8Array;
   private readonly transcript: Transcript13;
+  /** The answers to the hello extensions, once the second ClientHello is read. */
+  private extensions13?: ServerAnswer13<ServerNameCredentials13>;
 
   constructor(
     private readonly options: ServerHandshake13Options,
@@ -130,6 +141,9 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
       // No 0-RTT here: RFC 8446 §4.2.10 lets a server ignore early_data it rejects, but after a HelloRetryRequest it must not be offered at all.
       return this.fail(AlertDescription.illegal_parameter, 'early_data offered after a HelloRetryRequest');
     }
+    const answered = answerExtensions13(extensions, options.extensions ?? {});
+    if (!answered.ok) return this.fail(answered.failure.alert, answered.failure.reason);
+    this.extensions13 = answered.value;
     if (choice.certificate) return this.answerWithCertificate(choice, choice.certificate);
     // RFC 8446 §4.2.11: pre_shared_key is the last extension of the ClientHello.
     const pskExtension = extensions[extensions.length - 1];
@@ -137,7 +151,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     const offered = decodeOfferedPsks(pskExtension.data);
     if (!offered.ok) return this.fail(AlertDescription.decode_error, 'malformed pre_shared_key');
     const [first] = offered.value.identities;
-    const lookup = options.pskLookup;
+    const lookup = answered.value.credentials?.pskLookup ?? options.pskLookup;
     if (!first || !lookup) return this.fail(AlertDescription.unknown_psk_identity, 'no PSK identity offered');
     const identity = first.identity.slice();
     const binderCut = bindersLength(offered.value);
@@ -159,8 +173,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     const hello = this.serverHello(choice, [encodeSelectedIdentity(0)]);
     if (!hello) return this.fail(AlertDescription.illegal_parameter, 'invalid client key share');
     const handshakeSecrets = schedule.handshakeSecrets(hello.shared, this.transcript.hash(suite.hash));
-    // RFC 8446 §4.3.1: nothing of ours needs saying yet (no ALPN, no record limit in 1.3 so far).
-    const encryptedExtensions = this.add(HandshakeType.encrypted_extensions, encodeEncryptedExtensions([]));
+    const encryptedExtensions = this.add(HandshakeType.encrypted_extensions, encodeEncryptedExtensions(this.extensions13?.encryptedExtensions ?? []));
     return this.finishFlight(schedule, { suite, choice, handshakeSecrets, peer: { kind: 'psk', identity } }, [hello.message, encryptedExtensions]);
   }
 
@@ -183,7 +196,10 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     const handshakeSecrets = schedule.handshakeSecrets(hello.shared, this.transcript.hash(suite.hash));
     const encryptedExtensions = this.add(
       HandshakeType.encrypted_extensions,
-      encodeEncryptedExtensions(certificateTypeAnswers(this.clientHello.extensions, certificate.type, clientCertificateType)),
+      encodeEncryptedExtensions([
+        ...certificateTypeAnswers(this.clientHello.extensions, certificate.type, clientCertificateType),
+        ...(this.extensions13?.encryptedExtensions ?? []),
+      ]),
     );
     const messages = [hello.message, encryptedExtensions];
     if (clientCertificateType !== undefined) {
@@ -207,7 +223,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
       if (!shared) return undefined;
       serverExtensions.push(encodeKeyShareSelected({ group: choice.group, keyExchange: share.publicKey }));
     }
-    serverExtensions.push(...extensions);
+    serverExtensions.push(...extensions, ...(this.extensions13?.serverHello ?? []));
     const message = this.add(
       HandshakeType.server_hello,
       encodeServerHello({ serverVersion: DTLS_1_2, random: this.random, sessionId: this.clientHello.sessionId, cipherSuite: choice.suite.id, compressionMethod: 0, extensions: serverExtensions }),
@@ -224,9 +240,11 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     const full: ServerKeyed13 = { ...keyed, applicationSecrets };
     this.state = clientCertificateType === undefined ? { name: 'wait-finished', keyed: full } : { name: 'wait-client-certificate', keyed: full, clientCertificateType };
     const entries: FlightEntry[] = [...messages, finished].map((message, i) => ({ kind: 'handshake', epoch: i === 0 ? 0 : 2, message }));
+    const connectionIds13 = this.extensions13?.agreed.connectionIds;
     return {
       flight: { number: 4, final: false, entries },
       epochs13: [{ epoch: 2, suite, read: handshakeSecrets.client, write: handshakeSecrets.server }],
+      ...(connectionIds13 && { connectionIds13 }),
     };
   }
 
@@ -288,6 +306,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     this.transcript.add(message);
     this.state = { name: 'established' };
     const established13: HandshakeSummary13 = {
+      ...this.extensions13?.agreed,
       cipherSuite: suite,
       peer,
       keyExchange: choice.keyExchange,

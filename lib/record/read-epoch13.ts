@@ -25,6 +25,8 @@ export class ReadEpoch13 {
     /** Records that may fail authentication under this key before it opens no more. */
     private readonly forgeryLimit: number,
     replayWindowSize = 64,
+    /** Other CIDs of ours the peer may use (RFC 9147 §9: ones we gave it later). */
+    private readonly alsoAccepted: (cid: Uint8Array) => boolean = () => false,
   ) {
     this.epoch = cipher.epoch;
     this.window = new ReplayWindow(replayWindowSize);
@@ -42,13 +44,14 @@ export class ReadEpoch13 {
 
   /**
    * The record's content, type and full sequence number, or null to drop it: a Connection ID
-   * other than the epoch's, a failed authentication (counted), an invalid inner plaintext, a
+   * other than the epoch's (or one of ours accepted besides), a failed authentication (counted), an invalid inner plaintext, a
    * replay or a number left of the window. Once the forgery limit is reached it opens nothing.
    * The window moves only for records that deprotected (RFC 9147 §4.5.1).
    */
   open(record: CiphertextRecord): OpenedRecord13 | null {
     const { cipher } = this;
-    if (this.forged >= this.forgeryLimit || !sameCid(record.cid, cipher.connectionId)) return null;
+    if (this.forged >= this.forgeryLimit) return null;
+    if (!sameCid(record.cid, cipher.connectionId) && (record.cid === undefined || !this.alsoAccepted(record.cid))) return null;
     const low = cipher.unmaskSequence(record);
     const sequenceNumber = reconstructSequenceNumber(this.window.rightEdge + 1, low, record.sequenceLength === 2 ? 16 : 8);
     const inner = cipher.unprotect(record, sequenceNumber);

@@ -49,6 +49,9 @@ export class ReadEpochs13 extends EpochSet<ReadEpoch13> {
   /** The newest protected record that deprotected: its epoch and sequence number (-1: none yet). */
   private newestEpoch = 0;
   private newestSequence = -1;
+  /** Our CIDs besides the one installed with the epochs, given to the peer later (RFC 9147 §9). */
+  private readonly otherCids: Uint8Array[] = [];
+  private readonly acceptsOther = (cid: Uint8Array): boolean => this.otherCids.some((c) => sameBytes(c, cid));
 
   constructor(options: ReadEpochs13Options = {}) {
     super();
@@ -68,7 +71,13 @@ export class ReadEpochs13 extends EpochSet<ReadEpoch13> {
       throw new RangeError(`a ${cid.length}-byte CID on a connection that reads ${this.cidLength}-byte CIDs`);
     }
     const cipher = recordCipher13(epoch, suite, trafficSecret, this.createAead, cid);
-    this.put(new ReadEpoch13(cipher, this.forgeryLimits[suite.aead] ?? AEAD_LIMITS[suite.aead].forgeries, this.replayWindowSize));
+    this.put(new ReadEpoch13(cipher, this.forgeryLimits[suite.aead] ?? AEAD_LIMITS[suite.aead].forgeries, this.replayWindowSize, this.acceptsOther));
+  }
+
+  /** Opens records carrying `cid` too, in every epoch: a CID of ours (of cidLength bytes) the peer was given by a NewConnectionId (RFC 9147 §9). */
+  acceptConnectionId(cid: Uint8Array): void {
+    if (cid.length !== this.cidLength || cid.length === 0) throw new RangeError(`a ${cid.length}-byte CID on a connection that reads ${this.cidLength}-byte CIDs`);
+    this.otherCids.push(cid.slice());
   }
 
   /** Forgets an older epoch's keys (RFC 9147 §4.2.1: kept only while its records may still arrive). The newest epoch stays. */
@@ -118,4 +127,9 @@ export class ReadEpochs13 extends EpochSet<ReadEpoch13> {
     for (const epoch of this.items()) if ((epoch.epoch & 3) === bits) return epoch;
     return undefined;
   }
+}
+
+/** CIDs are public: a plain comparison. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

@@ -32,6 +32,8 @@ export interface RecordCipher13 {
   readonly connectionId?: Uint8Array;
   /** Bytes a record adds to its content at most: header (1, CID, 2 of sequence number, 2 of length), real type, tag. */
   readonly overhead: number;
+  /** Writes `cid` (empty or undefined: none) in the records protected from now on: the peer gave a new one (RFC 9147 §9). */
+  useConnectionId(cid: Uint8Array | undefined): void;
   /**
    * The whole record: unified header with C, S (sequenceLength 2) and L set, the epoch's low
    * bits, and the encrypted DTLSInnerPlaintext. Throws RangeError only on programmer errors
@@ -92,7 +94,7 @@ export function recordCipher13(
 }
 
 class AeadCipher13 implements RecordCipher13 {
-  readonly overhead: number;
+  overhead: number;
   /** The header of the record being sealed: the epoch bits and CID fixed, the rest set per record, so sealing allocates no header. */
   private readonly outgoing: UnifiedHeader;
   private readonly iv0: number;
@@ -105,7 +107,7 @@ class AeadCipher13 implements RecordCipher13 {
     private readonly aead: Aead,
     private readonly masker: RecordNumberMasker,
     iv: Uint8Array,
-    readonly connectionId?: Uint8Array,
+    public connectionId?: Uint8Array,
   ) {
     this.iv0 = be32(iv, 0);
     this.iv1 = be32(iv, 4);
@@ -114,6 +116,14 @@ class AeadCipher13 implements RecordCipher13 {
     // The largest header this cipher writes (16-bit sequence number, a length), the real type, the tag.
     this.overhead = unifiedHeaderLength({ cid: connectionId, sequenceLength: 2, length: 0 }) + 1 + aead.tagLength;
     this.outgoing = { epochBits: epoch & 0x03, sequenceBits: 0, sequenceLength: 2, cid: connectionId, length: 0 };
+  }
+
+  useConnectionId(cid: Uint8Array | undefined): void {
+    if (cid !== undefined && cid.length > MAX_CONNECTION_ID_LENGTH) throw new RangeError(`a connection ID has at most 255 bytes, got ${cid.length}`);
+    const connectionId = cid !== undefined && cid.length > 0 ? cid.slice() : undefined;
+    this.connectionId = connectionId;
+    this.outgoing.cid = connectionId;
+    this.overhead = unifiedHeaderLength({ cid: connectionId, sequenceLength: 2, length: 0 }) + 1 + this.aead.tagLength;
   }
 
   protect(contentType: number, sequenceNumber: number, content: Uint8Array, sequenceLength: 1 | 2 = 2): Uint8Array {

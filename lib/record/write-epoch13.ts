@@ -18,6 +18,11 @@ export class WriteEpoch13 {
     this.epoch = cipher.epoch;
   }
 
+  /** Writes `cid` in this epoch's records from now on (RFC 9147 §9). */
+  useConnectionId(cid: Uint8Array | undefined): void {
+    this.cipher.useConnectionId(cid);
+  }
+
   /** Bytes a record adds to its content at most. */
   get overhead(): number {
     return this.cipher.overhead;

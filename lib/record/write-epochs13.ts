@@ -49,6 +49,11 @@ export class WriteEpochs13 extends EpochSet<WriteEpoch13> {
     this.put(new WriteEpoch13(cipher, this.protectLimits[suite.aead] ?? AEAD_LIMITS[suite.aead].protected, this.sequenceLength));
   }
 
+  /** Writes `cid` in the records of every installed epoch from now on: the peer gave a new one (RFC 9147 §9). */
+  useConnectionId(cid: Uint8Array | undefined): void {
+    for (const epoch of this.items()) epoch.useConnectionId(cid);
+  }
+
   /** Forgets an older epoch's keys once nothing will be retransmitted in it. The newest epoch stays. */
   retire(epoch: number): void {
     this.removeOlder(epoch);

@@ -53,6 +53,11 @@ export function isUnifiedHeader(firstByte: number): boolean {
   return (firstByte & FIXED_BITS_MASK) === FIXED_BITS;
 }
 
+/** Whether a record's first byte is a unified header with C set: a Connection ID follows it (§4). */
+export function unifiedHeaderHasCid(firstByte: number): boolean {
+  return isUnifiedHeader(firstByte) && (firstByte & C_BIT) !== 0;
+}
+
 /** What a DTLS 1.3 receiver makes of a record by its first byte (RFC 9147 §4.1). */
 export type RecordFormat13 = 'plaintext' | 'ciphertext' | 'reject';
 

@@ -65,11 +65,12 @@ describe('listenCluster: one UDP port, several worker threads', () => {
     expect(cluster.stats.dropped).toBe(0);
   });
 
-  it('a client whose NAT rebinds keeps its session: the CID names its worker, wherever it comes from', async () => {
+  it.each(['1.2', '1.3'] as const)('a DTLS %s client whose NAT rebinds keeps its session: the CID names its worker, wherever it comes from', async (version) => {
     const { cluster, events } = await start(2);
     const nat = await UdpNat.start(cluster.address());
     try {
-      const session = await client(nat.inside().port, { connectionId: 'offer' });
+      const session = await client(nat.inside().port, { connectionId: 'offer', versions: [version] });
+      expect(session.info?.version ?? '1.2').toBe(version);
       const owner = workerOf(await echo(session, 'before'));
       expect(session.info?.connectionId?.send?.[0]).toBe(owner);
       // Eight new outside ports: one hashes to the other worker in all but 1 run in 256, and then only the CID finds the session.

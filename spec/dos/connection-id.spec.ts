@@ -83,14 +83,18 @@ describe('Connection IDs under attack', () => {
     expect(atServer.peer).toEqual(CLIENT);
   });
 
-  it('100,000 tls12_cid datagrams with random CIDs from random addresses: each dropped, none answered, no session, flat heap', async () => {
+  it.each([
+    ['tls12_cid records', ContentType.tls12_cid],
+    // RFC 9147 §4: 001 C S L EE with C set, the CID right after the first byte.
+    ['DTLS 1.3 records with a CID', 0b0011_1110],
+  ])('100,000 %s with random CIDs from random addresses: each dropped, none answered, no session, flat heap', async (_, firstByte) => {
     const { net } = await established();
     const p = new Prng(9146);
     const datagram = new Uint8Array(60);
     const flood = (count: number) => {
       for (let i = 0; i < count; i++) {
         datagram.set(p.bytes(datagram.length));
-        datagram[0] = ContentType.tls12_cid;
+        datagram[0] = firstByte;
         net.transport.deliver(datagram, { address: `${p.range(1, 223)}.${p.int(256)}.${p.int(256)}.${p.range(1, 254)}`, port: p.range(1, 65535) });
       }
     };

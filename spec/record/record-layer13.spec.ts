@@ -108,6 +108,25 @@ describe('DTLS 1.3 record protection, round trips (RFC 9147 §4)', () => {
     expect(openAll(sealRecords13([data13(3)], none.write)[0], read)).toEqual({ records: [], dropped: 1 });
   });
 
+  it('moves the writing to a new CID in every epoch (RFC 9147 §9), and reads the CIDs of ours it accepts besides, of our length only', () => {
+    const cid = Uint8Array.of(0xc1, 0xd2);
+    const next = Uint8Array.of(0x0e, 0x0f);
+    const { write, read } = pair13(GCM, [3, 4], { cid });
+    write.useConnectionId(next);
+    const [in3, in4] = sealRecords13([data13(1), data13(2, 4)], write);
+    expect([in3.subarray(1, 3), in4.subarray(1, 3)]).toEqual([next, next]);
+    expect(openAll(in3, read)).toEqual({ records: [], dropped: 1 });
+    read.acceptConnectionId(next);
+    expect(openAll(concatBytes(in3, in4), read).records.map((r) => r.payload[0])).toEqual([1, 2]);
+    // The installed CID still opens.
+    write.useConnectionId(cid);
+    expect(openAll(sealRecords13([data13(3)], write)[0], read).records).toHaveLength(1);
+    expect(() => read.acceptConnectionId(Uint8Array.of(1, 2, 3))).toThrow(RangeError);
+    // No CID at all: the C bit goes.
+    write.useConnectionId(undefined);
+    expect(sealRecords13([data13(4)], write)[0][0] & 0x10).toBe(0);
+  });
+
   it('discards the rest of a datagram after a record whose CID is not the first one\'s (RFC 9147 §4)', () => {
     const a = pair13(GCM, [3], { cid: Uint8Array.of(1, 1) });
     const b = pair13(GCM, [3], { cid: Uint8Array.of(2, 2) });

@@ -7,7 +7,7 @@ import { credentials, utf8 } from '../../../lib/credentials/credential-store.js'
 import type { ClusterWorkerData } from '../../../lib/cluster/cluster-messages.js';
 
 const index = (workerData as ClusterWorkerData).rxDtlsClusterWorker.index;
-const server = serveClusterWorker({ credentials: credentials().psk({ tag: 0, identity: 'Client_identity', key: 'secretPSK' }) });
+const server = serveClusterWorker({ credentials: credentials().psk({ tag: 0, identity: 'Client_identity', key: 'secretPSK' }), versions: ['1.2', '1.3'] });
 server.sessions$.subscribe((session) => {
   session.data$.subscribe({
     next: (bytes) => {

@@ -75,7 +75,12 @@ import { startOnFreePort } from './udp-port.js';
  *   behind its HRR cookie exchange the early data is dropped (wire).
  * - `--cid <text>` (both): the CID to receive with is the text's bytes (AB = 4142), 1.3 only, at
  *   most 2 bytes ("Can't set DTLS ConnectionID" otherwise); both print "CID extension was
- *   negotiated" and "Sending CID is <hex>" (the peer's), the records carry C=1 (wire).
+ *   negotiated" and "Sending CID is <hex>" (the peer's, each byte without its leading zero:
+ *   0d5d97c3 prints as d5d97c3), the records carry C=1 from epoch 2 on, both ways (wire). The
+ *   connection_id extension answers in the ServerHello (wire). The peer's CID may be longer
+ *   (ours of 4 bytes works); its client keeps talking from a new source port (a relay in the
+ *   spec rebinding it) and takes our answers there.
+ * - `-S <name>` (both): the client sends server_name; the server answers a client naming it.
  * - `-L C:coap` ALPN (C: continue without a match, F: fail); the client prints "Received ALPN
  *   protocol : coap (4)", the server "Sent ALPN protocol : coap (4)". The server example with
  *   `-L` skips its echo loop (its ALPN code leaves `err` set): use `echo: false` with ALPN.
