@@ -1,9 +1,11 @@
 import type { Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
+import type { AeadUsage } from '../record/aead-limits13.js';
 import type { RecordNumber } from '../wire/ack.js';
 import { openDatagram13 } from '../record/open-datagram13.js';
 import type { PlainRecord } from '../record/read-epochs.js';
 import { ReadEpochs13 } from '../record/read-epochs13.js';
 import { WriteEpochs13 } from '../record/write-epochs13.js';
+import type { AeadLimitOverrides } from './session-options.js';
 
 /**
  * What a DTLS 1.3 session needs of its record layer (RFC 9147 §4): records opened from a
@@ -24,6 +26,10 @@ export interface RecordLayer13 {
   installWrite(epoch: number, suite: Tls13CipherSuite, secret: Uint8Array): void;
   /** The newest epoch we write in. */
   readonly writeEpoch: number;
+  /** Where a key stands against its AEAD limits (RFC 9147 §4.5.3): ours of `writeEpoch` by records sealed, the peer's of `readEpoch` by forgeries. */
+  usage(side: 'write' | 'read'): AeadUsage | undefined;
+  /** Forgets the keys of an older epoch of ours or the peer's (the newest stays), so that KeyUpdates do not pile them up. */
+  retire(side: 'write' | 'read', epoch: number): void;
 }
 
 /** What a session's 1.3 record layer is made with. */
@@ -32,6 +38,8 @@ export interface RecordLayer13Options {
   readonly replayWindow: number;
   /** Where epoch 0's record numbers start (a server continues after the ClientHello that passed its cookie). */
   readonly firstRecordSeq?: number;
+  /** AEAD limits in place of RFC 9147 §4.5.3's (specs). */
+  readonly aeadLimits?: AeadLimitOverrides;
 }
 
 /**
@@ -40,8 +48,8 @@ export interface RecordLayer13Options {
  * here too: epoch 0 from `firstRecordSeq`, every other epoch from 0 (RFC 9147 §4.2.1).
  */
 export function recordLayer13(options: RecordLayer13Options): RecordLayer13 {
-  const read = new ReadEpochs13({ replayWindowSize: options.replayWindow });
-  const write = new WriteEpochs13({ firstSequenceNumber: options.firstRecordSeq });
+  const read = new ReadEpochs13({ replayWindowSize: options.replayWindow, forgeryLimits: options.aeadLimits?.forgeries });
+  const write = new WriteEpochs13({ firstSequenceNumber: options.firstRecordSeq, protectLimits: options.aeadLimits?.protected });
   const next = new Map<number, number>([[0, options.firstRecordSeq ?? 0]]);
   return {
     open: (datagram, onRecord) => openDatagram13(datagram, read, (record) => onRecord(record) !== false),
@@ -60,5 +68,7 @@ export function recordLayer13(options: RecordLayer13Options): RecordLayer13 {
     get writeEpoch() {
       return write.current;
     },
+    usage: (side) => (side === 'write' ? write.usage(write.current) : read.usage(read.current)),
+    retire: (side, epoch) => (side === 'write' ? write.retire(epoch) : read.retire(epoch)),
   };
 }

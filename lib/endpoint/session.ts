@@ -136,7 +136,7 @@ export class Session {
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
     const onLater = (outcome: HandshakeOutcome) => this.act(outcome);
     if (handshake instanceof ClientHandshake13 || handshake instanceof ServerHandshake13) {
-      this.records13 = recordLayer13({ replayWindow: options.replayWindow, firstRecordSeq: init.firstRecordSeq });
+      this.records13 = recordLayer13({ replayWindow: options.replayWindow, firstRecordSeq: init.firstRecordSeq, aeadLimits: options.aeadLimits13 });
       const context = { role: this.role, peerName: this.peerName, options, records: this.records13 };
       this.driver = new HandshakeDriver13(handshake, context, init.firstReceiveSeq, onLater, init.handshakeBudget);
     } else {
@@ -248,6 +248,24 @@ export class Session {
       throw new DtlsError('EMSGSIZE', `${data.length} bytes do not fit one record (at most ${limit}${why})`);
     }
     this.transmit(this.seal(ContentType.application_data, data));
+    this.postHandshake13?.checkLimits();
+  }
+
+  /**
+   * DTLS 1.3: replaces our traffic keys with the next ones (a KeyUpdate, RFC 9147 §8, RFC
+   * 8446 §4.6.3); `requestPeerUpdate` asks the peer to replace its own too. The KeyUpdate is
+   * retransmitted until the peer acknowledges it, and our records use the new keys from then
+   * on; the promise resolves then. One at a time: a call while one is outstanding waits for
+   * that one. The session also updates by itself when its keys near their AEAD usage limits
+   * (RFC 9147 §4.5.3). Rejects with a DtlsError: EINVAL on a DTLS 1.2 session, ENOTCONN
+   * before the handshake completed or after the end, the session's error if it ends first.
+   */
+  updateKeys(options: { readonly requestPeerUpdate?: boolean } = {}): Promise<void> {
+    if (this.state === 'established' && this.records13 === undefined) {
+      return Promise.reject(new DtlsError('EINVAL', `session with ${this.peerName} is DTLS 1.2, which has no KeyUpdate (RFC 9147 §8 is DTLS 1.3's)`));
+    }
+    if (this.state !== 'established' || this.postHandshake13 === undefined) return Promise.reject(new DtlsError('ENOTCONN', `session with ${this.peerName} is ${this.state}`));
+    return this.postHandshake13.update(options.requestPeerUpdate === true);
   }
 
   /** One record in our current epoch. */
@@ -360,11 +378,17 @@ export class Session {
   /** The established path: no operators, one pass over the datagram's records. */
   private receiveEstablished(datagram: Uint8Array, from: PeerAddress | undefined): void {
     if (this.records13) {
-      this.dropped += this.records13.open(datagram, (record) => {
-        if (record.epoch > 0) this.lastActivity = this.options.scheduler.now();
+      const dropped = this.records13.open(datagram, (record) => {
+        if (record.epoch > 0) {
+          this.lastActivity = this.options.scheduler.now();
+          this.postHandshake13?.heard();
+        }
         this.onRecord(record);
         return this.state !== 'closed';
       });
+      this.dropped += dropped;
+      // Records that failed to authenticate count toward the peer key's forgery limit.
+      if (dropped > 0) this.postHandshake13?.checkLimits();
       return;
     }
     let bytes = datagram.length;
@@ -526,7 +550,10 @@ export class Session {
       resumed: false,
     };
     this.handshakeInfo = this.socketBuffers === undefined ? agreed : { ...agreed, socketBuffers: this.socketBuffers };
-    if (this.records13) this.postHandshake13 = new KeyUpdates13(this.records13, summary, this.transmit);
+    if (this.records13) {
+      const fail = (error: DtlsError): void => this.terminate(error);
+      this.postHandshake13 = new KeyUpdates13({ records: this.records13, summary, transmit: this.transmit, options: this.options, peerName: this.peerName, fail });
+    }
     this.dropDriver();
     this.setState('established');
     this.events?.next({ type: 'handshake-complete', ...agreed });
@@ -582,6 +609,7 @@ export class Session {
       if (this.cachedSessionId) this.forgetSession?.(this.cachedSessionId);
     }
     this.cachedSessionId = undefined;
+    this.postHandshake13?.stop(error ?? new DtlsError('ECLOSED', `session with ${this.peerName} closed`));
     this.dropDriver();
     this.finalFlight = undefined;
     this.keepalive?.stop();
