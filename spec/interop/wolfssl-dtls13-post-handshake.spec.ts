@@ -1,0 +1,85 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect, listen, utf8, type DtlsServer, type Session } from '../../lib/index.js';
+import { assertPeerPresent } from './helpers/peer-binary.js';
+import { stopAllPeers, type PeerProcess } from './helpers/peer-process.js';
+import { pskStore } from './helpers/psk.js';
+import { recordSession } from './helpers/session-recorder.js';
+import { startWolfsslClient, startWolfsslServer, WOLFSSL_MESSAGES, WOLFSSL_PSK, WOLFSSL_SUITES, wolfsslBinary, wolfsslHandshakes } from './helpers/wolfssl.js';
+
+const wolfServer = wolfsslBinary('server');
+const wolfClient = wolfsslBinary('client');
+
+/** A loopback handshake either finishes quickly or fails quickly. */
+const FAST = { handshakeTimeout: 8000, retransmit: { initialTimeout: 250, maxTimeout: 2000 } } as const;
+const SUITE = WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256;
+
+/** wolfSSL's 1.3 PSK client names its identity after the suite's hash; its server takes the bare one too. */
+const ourPsk = (identity: string = WOLFSSL_PSK.identity) => pskStore(identity, WOLFSSL_PSK.keyHex['1.3']);
+const CLIENT_IDENTITY = `${WOLFSSL_PSK.identity}SHA256`;
+
+async function echoesALine(session: Session, label: string): Promise<void> {
+  const rec = recordSession(session);
+  const message = `${label} ${Math.random()}`;
+  session.send(utf8(message));
+  expect(await rec.received(message)).toBe(message);
+}
+
+describe.skipIf(wolfServer.skip)('post-handshake: rx-dtls client against wolfSSL 5.7 example server, DTLS 1.3', () => {
+  let bin: string;
+  beforeEach(() => {
+    bin = assertPeerPresent(wolfServer);
+  });
+  afterEach(stopAllPeers);
+
+  it.each([false, true])('our KeyUpdate (requestPeerUpdate %s): its server acknowledges it and reads our next epoch, a line is echoed before and after', async (requestPeerUpdate) => {
+    const { peer, port } = await startWolfsslServer({ binary: bin, version: '1.3', auth: 'psk', suites: SUITE });
+    const session = await connect({ host: '127.0.0.1', port, credentials: ourPsk(), versions: ['1.3'], ...FAST });
+    await echoesALine(session, 'before our KeyUpdate');
+    await session.updateKeys({ requestPeerUpdate });
+    await echoesALine(session, 'after our KeyUpdate');
+    await session.updateKeys();
+    await echoesALine(session, 'after our second KeyUpdate');
+    await session.close();
+    await peer.waitForExit();
+  });
+});
+
+describe.skipIf(wolfClient.skip)('post-handshake: wolfSSL 5.7 example client against an rx-dtls server, DTLS 1.3', () => {
+  let bin: string;
+  let server: DtlsServer | undefined;
+  beforeEach(() => {
+    bin = assertPeerPresent(wolfClient);
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    await stopAllPeers();
+  });
+
+  /** Runs the client to its end: it must exit 0 having printed our echo of its message. */
+  async function runClient(client: PeerProcess, message: string = WOLFSSL_MESSAGES.hello): Promise<void> {
+    const exit = await client.waitForExit(15_000);
+    expect(exit.code, client.describe()).toBe(0);
+    expect(client.stdout).toMatch(new RegExp(`${message}$`, 'm'));
+  }
+
+  it.each([false, true])('our KeyUpdate (requestPeerUpdate %s) before we echo its message: its client follows us to the next epoch and prints the echo', async (requestPeerUpdate) => {
+    server = await listen({ host: '127.0.0.1', port: 0, credentials: ourPsk(CLIENT_IDENTITY), versions: ['1.3'], ...FAST });
+    const updated: Array<Promise<void>> = [];
+    server.sessions$.subscribe((session) => {
+      session.data$.subscribe({
+        next: (data) => {
+          const answer = data.slice();
+          const update = session.updateKeys({ requestPeerUpdate }).then(() => session.send(answer));
+          updated.push(update);
+        },
+        error: () => undefined,
+      });
+    });
+    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: SUITE, port: server.address().port });
+    await runClient(client);
+    expect(updated).toHaveLength(1);
+    await updated[0];
+    expect(wolfsslHandshakes(client.stdout)[0]).toMatchObject({ version: 'DTLSv1.3' });
+  });
+});
