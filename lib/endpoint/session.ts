@@ -20,7 +20,7 @@ import { recordLayer13, type RecordLayer13 } from './record-layer13.js';
 import type { HandshakeOutcome } from './handshake-outcome.js';
 import { Heartbeats } from './heartbeats.js';
 import { Keepalive, type KeepaliveOptions } from './keepalive.js';
-import { keyLogLine } from './key-log.js';
+import { keyLogLine, keyLogLines13 } from './key-log.js';
 import { negotiatedInfo, publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
 import { PeerPath } from './peer-path.js';
 import { SessionResumption } from './session-resumption.js';
@@ -524,12 +524,7 @@ export class Session {
     if (finalFlight) this.finalFlight = new FinalFlight(finalFlight, this.writeEpochs, this.options.mtu);
     // The driver's call has returned: what is left of its outcome needs no driver.
     this.dropDriver();
-    try {
-      this.options.keyLog?.(keyLogLine(summary));
-    } catch (cause) {
-      // A failing key log (a full disk) must not take the session or the process down.
-      this.events?.next({ type: 'key-log-error', error: new DtlsError('EINVAL', `could not write the key log: ${String(cause)}`, undefined, { cause }) });
-    }
+    if (this.options.keyLog) this.writeKeyLog(this.options.keyLog, [keyLogLine(summary)]);
     if (summary.heartbeat) {
       const send = (message: Uint8Array) => this.transmit(this.writeEpochs.seal(this.writeEpochs.current, ContentType.heartbeat, DTLS_1_2, message));
       this.heartbeats = new Heartbeats(send, summary.heartbeat.peerAnswers);
@@ -537,6 +532,16 @@ export class Session {
     this.setState('established');
     this.events?.next({ type: 'handshake-complete', ...agreed });
     if (this.keepaliveOptions && this.state === 'established') this.startKeepalive(this.keepaliveOptions);
+  }
+
+  /** Hands the lines to the user's key log (SSLKEYLOGFILE). */
+  private writeKeyLog(keyLog: (line: string) => void, lines: readonly string[]): void {
+    try {
+      lines.forEach((line) => keyLog(line));
+    } catch (cause) {
+      // A failing key log (a full disk) must not take the session or the process down.
+      this.events?.next({ type: 'key-log-error', error: new DtlsError('EINVAL', `could not write the key log: ${String(cause)}`, undefined, { cause }) });
+    }
   }
 
   /** A DTLS 1.3 handshake completed: what it agreed, and the driver goes. */
@@ -555,6 +560,7 @@ export class Session {
       this.postHandshake13 = new KeyUpdates13({ records: this.records13, summary, transmit: this.transmit, options: this.options, peerName: this.peerName, fail });
     }
     this.dropDriver();
+    if (this.options.keyLog) this.writeKeyLog(this.options.keyLog, keyLogLines13(summary, this.role));
     this.setState('established');
     this.events?.next({ type: 'handshake-complete', ...agreed });
     if (this.keepaliveOptions && this.state === 'established') this.startKeepalive(this.keepaliveOptions);

@@ -263,6 +263,8 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
       clientRandom: this.random,
       nextMessageSeq: this.nextSendSeq,
       applicationSecrets: { read: applicationSecrets.server, write: applicationSecrets.client },
+      handshakeSecrets: { read: handshakeSecrets.server, write: handshakeSecrets.client },
+      resumptionMasterSecret: this.schedule.resumptionMasterSecret(this.transcript.hash(suite.hash)),
     };
     // RFC 9147 §5.8.1, §7.1: the client's last flight is retransmitted until the server acknowledges it.
     const flight: Flight = { number: 5, final: false, entries: [{ kind: 'handshake', epoch: 2, message: finished }] };

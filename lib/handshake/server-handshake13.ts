@@ -49,6 +49,8 @@ interface ServerKeyed13 {
   readonly handshakeSecrets: { readonly client: Uint8Array; readonly server: Uint8Array };
   readonly applicationSecrets: { readonly client: Uint8Array; readonly server: Uint8Array };
   readonly peer: PeerIdentity;
+  /** For the resumption master secret once the client's Finished is in the transcript. */
+  readonly schedule: KeySchedule13;
 }
 
 type State = { readonly name: 'new' };
@@ -152,7 +154,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
     this.transcript.add(finished);
     const applicationSecrets = schedule.applicationSecrets(this.transcript.hash(suite.hash));
-    this.state = { name: 'wait-finished', keyed: { suite, choice, handshakeSecrets, applicationSecrets, peer: { kind: 'psk', identity } } };
+    this.state = { name: 'wait-finished', keyed: { suite, choice, handshakeSecrets, applicationSecrets, peer: { kind: 'psk', identity }, schedule } };
     const entries: FlightEntry[] = [
       { kind: 'handshake', epoch: 0, message: serverHello },
       { kind: 'handshake', epoch: 2, message: encryptedExtensions },
@@ -170,7 +172,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
   }
 
   /** The client's Finished (epoch 2), over the transcript through our Finished. */
-  protected onFinished(message: HandshakeMessage, { suite, choice, handshakeSecrets, applicationSecrets, peer }: ServerKeyed13): HandshakeStep {
+  protected onFinished(message: HandshakeMessage, { suite, choice, handshakeSecrets, applicationSecrets, peer, schedule }: ServerKeyed13): HandshakeStep {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = finishedVerifyData(suite.hash, handshakeSecrets.client, this.transcript.hash(suite.hash));
@@ -185,6 +187,8 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
       clientRandom: this.clientHello.random,
       nextMessageSeq: this.nextSendSeq,
       applicationSecrets: { read: applicationSecrets.client, write: applicationSecrets.server },
+      handshakeSecrets: { read: handshakeSecrets.client, write: handshakeSecrets.server },
+      resumptionMasterSecret: schedule.resumptionMasterSecret(this.transcript.hash(suite.hash)),
     };
     return { epochs13: [{ epoch: 3, suite, read: applicationSecrets.client, write: applicationSecrets.server }], established13 };
   }
