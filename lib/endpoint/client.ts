@@ -168,7 +168,7 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
   let lookupsEnd: AbortController | undefined = new AbortController();
   const connectionId = clientConnectionIdPolicy(options.connectionId, options.provider ?? nobleProvider);
   const handshake = options.versions?.includes('1.3')
-    ? new ClientHandshake13(clientHandshake13Options(options))
+    ? new ClientHandshake13(clientHandshake13Options({ ...options, now: opts.scheduler.now() }))
     : new ClientHandshake({
         ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, now: () => opts.scheduler.now(), heartbeat: options.keepalive !== undefined }),
         connectionId,

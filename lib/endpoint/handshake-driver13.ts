@@ -131,6 +131,13 @@ export class HandshakeDriver13 extends StepDriver {
 
   private onRecord(record: PlainRecord): void {
     this.heard();
+    // The server's first epoch-3 record shows it has our Finished as well as an ACK would;
+    // what follows it in epoch 3 (a NewSessionTicket, data) is the established session's.
+    if (this.pendingEstablished && record.epoch >= 3) this.finishEstablishing();
+    if (this.handshake === undefined && record.epoch >= 3 && record.contentType !== ContentType.ack) {
+      this.effect({ kind: 'record', record });
+      return;
+    }
     switch (record.contentType) {
       case ContentType.handshake:
         this.onHandshakeRecord(record);
@@ -139,8 +146,6 @@ export class HandshakeDriver13 extends StepDriver {
         this.onAck(record);
         return;
       default:
-        // The server's first epoch-3 record shows it has our Finished as well as an ACK would.
-        if (this.pendingEstablished && record.epoch >= 3) this.finishEstablishing();
         this.effect({ kind: 'record', record });
     }
   }

@@ -16,6 +16,7 @@ import { EXTERNAL_PSK_HASH } from '../handshake/server-choice13.js';
 import { pskSelector, type PskCallback } from './psk-callback.js';
 import { SessionResumption } from './session-resumption.js';
 import type { ResumableSession } from '../handshake/resumable-session.js';
+import { ticketPsk13, type PskCandidate13 } from '../handshake/psk-offer13.js';
 
 /** What an endpoint's handshakes take from the user: credentials and preferences. */
 export interface HandshakeCredentials {
@@ -136,10 +137,21 @@ export function clientHandshakeOptions(
   };
 }
 
-/** The session a client offers, from what the application kept (checked when the options were). */
+/** The 1.2 session a client offers, from what the application kept (checked when the options were); a 1.3 one resumes nothing in 1.2. */
 function resumeState(resume: SessionResumption | Uint8Array | string | undefined): ResumableSession | undefined {
+  const state = resumption(resume)?.state;
+  return state && !('psk' in state) ? state : undefined;
+}
+
+/** The 1.3 ticket a client offers, while it has not expired; a 1.2 session resumes nothing in 1.3. */
+function resumeTicket13(resume: SessionResumption | Uint8Array | string | undefined, now: number): PskCandidate13 | undefined {
+  const state = resumption(resume)?.state;
+  return state && 'psk' in state ? ticketPsk13(state, now) : undefined;
+}
+
+function resumption(resume: SessionResumption | Uint8Array | string | undefined): SessionResumption | undefined {
   if (resume === undefined) return undefined;
-  return (resume instanceof SessionResumption ? resume : SessionResumption.from(resume)).state;
+  return resume instanceof SessionResumption ? resume : SessionResumption.from(resume);
 }
 
 /**
@@ -159,12 +171,17 @@ export function serverHandshake13Options(options: HandshakeCredentials & { reado
   };
 }
 
-/** The options of a ClientHandshake13 from the client's credentials: its PSK and 1.3 suites. Throws ECREDENTIALS without a PSK. */
-export function clientHandshake13Options(options: HandshakeCredentials): ClientHandshake13Options {
+/**
+ * The options of a ClientHandshake13 from the client's credentials: its PSK and 1.3 suites,
+ * and the ticket of `resume` when it is a 1.3 one not expired at `now`. Throws ECREDENTIALS
+ * without a PSK.
+ */
+export function clientHandshake13Options(options: HandshakeCredentials & { readonly resume?: SessionResumption | Uint8Array | string; readonly now: number }): ClientHandshake13Options {
   const tag = options.tag ?? 0;
   const psk = options.credentials.clientPsk(tag);
   if (!psk) throw new DtlsError('ECREDENTIALS', `DTLS 1.3 here takes pre-shared keys only (1.3 certificates are not implemented), and tag ${tag} has none`);
   const cipherSuites = selectTls13CipherSuites(options.cipherSuites).filter((s) => s.hash === EXTERNAL_PSK_HASH);
   if (cipherSuites.length === 0) throw new DtlsError('EINVAL', 'an external PSK takes only SHA-256 suites in DTLS 1.3 (RFC 8446 §4.2.11): name one in cipherSuites');
-  return { provider: options.provider ?? nobleProvider, cipherSuites, groups: options.groups ?? DEFAULT_GROUPS, psk };
+  const ticket = resumeTicket13(options.resume, options.now);
+  return { provider: options.provider ?? nobleProvider, cipherSuites, groups: options.groups ?? DEFAULT_GROUPS, psk, ...(ticket && { ticket }) };
 }

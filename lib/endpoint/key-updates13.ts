@@ -1,6 +1,9 @@
 import type { DtlsError } from '../dtls-error.js';
 import { nextTrafficSecret } from '../crypto/tls13-key-schedule.js';
 import type { HandshakeSummary13 } from '../handshake/handshake-step.js';
+import { receivedTicket13 } from '../handshake/new-session-ticket13.js';
+import type { TicketState13 } from '../handshake/ticket-state13.js';
+import { decodeNewSessionTicket13, encodeNewSessionTicket13, type NewSessionTicket13 } from '../wire/new-session-ticket13.js';
 import type { PlainRecord } from '../record/read-epochs.js';
 import { decodeAck, encodeAck } from '../wire/ack.js';
 import { ContentType, HandshakeType } from '../wire/constants.js';
@@ -11,6 +14,8 @@ import { PostHandshakeSender13, type PostHandshakeSenderContext } from './post-h
 /** What an established 1.3 session's post-handshake part is made with. */
 export interface KeyUpdates13Context extends PostHandshakeSenderContext {
   readonly summary: HandshakeSummary13;
+  /** A client's: keeps the server's latest NewSessionTicket (RFC 8446 §4.6.1). */
+  readonly onTicket?: (ticket: TicketState13) => void;
 }
 
 interface Waiter {
@@ -58,7 +63,10 @@ export class KeyUpdates13 {
     if (record.epoch < 2 || !fragments.ok) return false;
     this.sendRecord(ContentType.ack, encodeAck([{ epoch: record.epoch, sequenceNumber: record.sequenceNumber }]));
     for (const fragment of fragments.value) {
-      if (fragment.msgType !== HandshakeType.key_update || record.epoch !== this.readEpoch || fragment.fragmentLength !== fragment.length) continue;
+      // Post-handshake messages are short: one fragment each.
+      if (fragment.fragmentLength !== fragment.length) continue;
+      if (fragment.msgType === HandshakeType.new_session_ticket) this.onNewSessionTicket(fragment.body);
+      if (fragment.msgType !== HandshakeType.key_update || record.epoch !== this.readEpoch) continue;
       const request = decodeKeyUpdate(fragment.body);
       if (!request.ok) continue;
       this.followPeer();
@@ -104,6 +112,12 @@ export class KeyUpdates13 {
     }
   }
 
+  /** A server's NewSessionTicket (RFC 8446 §4.6.1), retransmitted until acknowledged like our KeyUpdate. */
+  sendTicket(ticket: NewSessionTicket13): void {
+    const message = encodeHandshakeMessage(HandshakeType.new_session_ticket, this.nextMessageSeq++, encodeNewSessionTicket13(ticket));
+    this.sender.send({ name: 'our NewSessionTicket', message, acknowledged: () => undefined });
+  }
+
   /** The session ended: nothing more is sent, and whoever waits for our KeyUpdate learns why. */
   stop(error: DtlsError): void {
     this.sender.stop();
@@ -118,6 +132,14 @@ export class KeyUpdates13 {
     const request = requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested;
     const message = encodeHandshakeMessage(HandshakeType.key_update, this.nextMessageSeq++, encodeKeyUpdate(request));
     this.sender.send({ name: 'our KeyUpdate', message, acknowledged: () => this.followOurs() });
+  }
+
+  /** A client keeps the server's latest ticket; a copy whose ACK was lost replaces it with the same. */
+  private onNewSessionTicket(body: Uint8Array): void {
+    const { onTicket, summary, options } = this.context;
+    const decoded = onTicket && decodeNewSessionTicket13(body);
+    const ticket = decoded?.ok ? receivedTicket13(decoded.value, summary, options.scheduler.now()) : undefined;
+    if (ticket) onTicket?.(ticket);
   }
 
   /** The peer's KeyUpdate: its next epoch is read with its next traffic secret; the one before the last stays for late records. */

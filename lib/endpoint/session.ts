@@ -24,6 +24,8 @@ import { keyLogLine, keyLogLines13 } from './key-log.js';
 import { negotiatedInfo, publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
 import { PeerPath } from './peer-path.js';
 import { SessionResumption } from './session-resumption.js';
+import type { TicketState13 } from '../handshake/ticket-state13.js';
+import type { NewSessionTicket13 } from '../wire/new-session-ticket13.js';
 import type { SessionEvent, SessionState } from './session-event.js';
 import type { SessionOptions } from './session-options.js';
 
@@ -50,6 +52,8 @@ export interface SessionInit {
   readonly keepalive?: KeepaliveOptions;
   /** A server's: drops a session ID from its resumption cache (a fatal alert ended the session, RFC 5246 §7.2.2). */
   readonly forgetSession?: (sessionId: Uint8Array) => void;
+  /** A server's: the NewSessionTicket to send once a 1.3 handshake completed, when resumption by ticket is on (RFC 8446 §4.6.1). */
+  readonly issueTicket13?: (summary: HandshakeSummary13) => NewSessionTicket13 | undefined;
 }
 
 /**
@@ -101,6 +105,7 @@ export class Session {
   private readonly path: PeerPath;
   private readonly onPeerMoved?: (previous: PeerAddress) => void;
   private readonly forgetSession?: (sessionId: Uint8Array) => void;
+  private readonly issueTicket13?: (summary: HandshakeSummary13) => NewSessionTicket13 | undefined;
   /** A server's: the ID its cache keeps this session under, once established. */
   private cachedSessionId?: Uint8Array;
   private readonly transmit: (datagram: Uint8Array) => void;
@@ -125,6 +130,7 @@ export class Session {
     this.path = new PeerPath(init.peer);
     this.onPeerMoved = init.onPeerMoved;
     this.forgetSession = init.forgetSession;
+    this.issueTicket13 = init.issueTicket13;
     // Until a new address is proven, no more bytes go there than came from it (RFC 9146 §6).
     this.transmit = (datagram) => {
       if (this.path.maySend(datagram.length)) transmit(datagram);
@@ -552,12 +558,16 @@ export class Session {
       version: '1.3',
       // RFC 8446 §7.1 binds every secret to the whole transcript: what RFC 7627 added to 1.2.
       extendedMasterSecret: true,
-      resumed: false,
+      resumed: summary.resumed,
     };
     this.handshakeInfo = this.socketBuffers === undefined ? agreed : { ...agreed, socketBuffers: this.socketBuffers };
     if (this.records13) {
       const fail = (error: DtlsError): void => this.terminate(error);
-      this.postHandshake13 = new KeyUpdates13({ records: this.records13, summary, transmit: this.transmit, options: this.options, peerName: this.peerName, fail });
+      // A client keeps the server's latest ticket where a 1.2 session keeps its resumption state.
+      const onTicket = this.role === 'client' ? (ticket: TicketState13) => (this.resumable = new SessionResumption(ticket)) : undefined;
+      this.postHandshake13 = new KeyUpdates13({ records: this.records13, summary, transmit: this.transmit, options: this.options, peerName: this.peerName, fail, onTicket });
+      const ticket = this.issueTicket13?.(summary);
+      if (ticket) this.postHandshake13.sendTicket(ticket);
     }
     this.dropDriver();
     if (this.options.keyLog) this.writeKeyLog(this.options.keyLog, keyLogLines13(summary, this.role));

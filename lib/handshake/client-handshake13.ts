@@ -1,7 +1,7 @@
 import { timingSafeEqual } from '../crypto/constant-time.js';
 import type { KeyShare } from '../crypto/ecdhe.js';
 import type { CryptoProvider } from '../crypto/provider.js';
-import { KeySchedule13, finishedVerifyData } from '../crypto/tls13-key-schedule.js';
+import { finishedVerifyData } from '../crypto/tls13-key-schedule.js';
 import type { Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
 import { AlertDescription } from '../wire/alert.js';
 import { encodeClientHello, type ClientHello } from '../wire/client-hello.js';
@@ -12,7 +12,7 @@ import { decodeEncryptedExtensions } from '../wire/encrypted-extensions.js';
 import { ExtensionType, SignatureScheme, encodeSignatureAlgorithmsExtension, encodeSupportedGroupsExtension, findExtension } from '../wire/extensions.js';
 import { decodeFinished, encodeFinished } from '../wire/finished.js';
 import { decodeKeyShareRetry, decodeKeyShareSelected, encodeKeyShareOffer } from '../wire/key-share-extension.js';
-import { bindersLength, decodeSelectedIdentity, encodeOfferedPsks, type OfferedPsks } from '../wire/pre-shared-key-extension.js';
+import { decodeSelectedIdentity } from '../wire/pre-shared-key-extension.js';
 import { PskKeyExchangeMode, encodePskKeyExchangeModesExtension } from '../wire/psk-key-exchange-modes-extension.js';
 import { decodeServerHello, type ServerHello } from '../wire/server-hello.js';
 import { decodeSelectedVersion, encodeSupportedVersionsOffer } from '../wire/supported-versions-extension.js';
@@ -22,6 +22,7 @@ import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary13, type MaybePromise } from './handshake-step.js';
 import { HELLO_RETRY_REQUEST_RANDOM } from './hello-retry13.js';
 import type { PskCredential } from './psk-credentials.js';
+import { externalPsk13, withPskBinders, type PskCandidate13 } from './psk-offer13.js';
 import { EXTERNAL_PSK_HASH, type KeyExchange13 } from './server-choice13.js';
 import { Transcript13, messageHash } from './transcript13.js';
 
@@ -37,6 +38,8 @@ export interface ClientHandshake13Options {
   readonly psk: PskCredential;
   /** The key exchange modes offered, preferred first (default psk_dhe_ke, psk_ke). */
   readonly keyExchanges?: readonly KeyExchange13[];
+  /** A ticket of an earlier session, offered first, before `psk` (RFC 8446 §2.2, §4.2.11). */
+  readonly ticket?: PskCandidate13;
 }
 
 /** The ClientHello we sent last and the key shares it carries. */
@@ -74,7 +77,10 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
   protected state: State | ClosingState<ClientKeyed13> = { name: 'start' };
   private readonly random: Uint8Array;
   private transcript = new Transcript13();
-  private readonly schedule: KeySchedule13;
+  /** The PSKs offered, in order: the ticket (when its suite's hash is offered), then the external PSK. */
+  private readonly psks: readonly PskCandidate13[];
+  /** The PSK the server selected (the external one until it did). */
+  private selected: PskCandidate13;
   private readonly suites: readonly Tls13CipherSuite[];
   private readonly modes: readonly KeyExchange13[];
   private retries = 0;
@@ -85,7 +91,10 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     this.suites = options.cipherSuites.filter((s) => s.hash === EXTERNAL_PSK_HASH);
     if (this.suites.length === 0) throw new RangeError('an external PSK needs a SHA-256 suite (RFC 8446 §4.2.11)');
     this.modes = options.keyExchanges ?? ['psk_dhe_ke', 'psk_ke'];
-    this.schedule = new KeySchedule13(EXTERNAL_PSK_HASH, options.psk.key);
+    const external = externalPsk13(options.psk, EXTERNAL_PSK_HASH);
+    const { ticket } = options;
+    this.psks = ticket && this.suites.some((s) => s.hash === ticket.hash) ? [ticket, external] : [external];
+    this.selected = external;
   }
 
   /** Flight 1. */
@@ -137,23 +146,9 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     };
   }
 
-  /**
-   * The ClientHello with the PSK last and its binder (RFC 8446 §4.2.11.2): a Finished over
-   * the transcript so far and this ClientHello up to the binders, whose length is known
-   * before their value, so the hello is encoded once with a placeholder and once for real.
-   */
+  /** The ClientHello with the PSKs last, each with its binder (RFC 8446 §4.2.11.2). */
   private offer(hello: ClientHello, shares: readonly KeyShare[]): Offer {
-    const { psk } = this.options;
-    const placeholder: OfferedPsks = { identities: [{ identity: psk.identity, obfuscatedTicketAge: 0 }], binders: [new Uint8Array(32)] };
-    const withPsk = (offered: OfferedPsks): ClientHello => ({
-      ...hello,
-      extensions: [...hello.extensions, encodeOfferedPsks(offered)],
-    });
-    const draft = encodeClientHello(withPsk(placeholder));
-    const cut = bindersLength(placeholder);
-    const partial = this.transcript.partialHash(EXTERNAL_PSK_HASH, { msgType: HandshakeType.client_hello, body: draft }, cut);
-    const binder = finishedVerifyData(EXTERNAL_PSK_HASH, this.schedule.binderKey('external'), partial);
-    const final = withPsk({ ...placeholder, binders: [binder] });
+    const final = withPskBinders(hello, this.psks, this.transcript);
     const message = this.message(HandshakeType.client_hello, encodeClientHello(final));
     return { hello: final, message, shares };
   }
@@ -176,7 +171,11 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     if (retry && retry.suite !== suite) return this.fail(AlertDescription.illegal_parameter, 'ServerHello changed the cipher suite of the HelloRetryRequest');
     const pskExtension = findExtension(hello.extensions, ExtensionType.pre_shared_key);
     const identity = pskExtension && decodeSelectedIdentity(pskExtension.data);
-    if (!identity?.ok || identity.value !== 0) return this.fail(AlertDescription.illegal_parameter, 'server did not select our PSK');
+    const psk = identity?.ok ? this.psks[identity.value] : undefined;
+    if (!psk) return this.fail(AlertDescription.illegal_parameter, 'server did not select our PSK');
+    // RFC 8446 §4.2.11: the suite's hash must be the one the selected PSK goes with.
+    if (psk.hash !== suite.hash) return this.fail(AlertDescription.illegal_parameter, "server chose a suite whose hash is not the selected PSK's");
+    this.selected = psk;
     const shareExtension = findExtension(hello.extensions, ExtensionType.key_share);
     let shared: Uint8Array | undefined;
     let keyExchange: KeyExchange13 = 'psk_ke';
@@ -195,7 +194,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     }
     this.transcript.add(offer.message);
     this.transcript.add(message);
-    const handshakeSecrets = this.schedule.handshakeSecrets(shared, this.transcript.hash(suite.hash));
+    const handshakeSecrets = this.selected.schedule.handshakeSecrets(shared, this.transcript.hash(suite.hash));
     this.state = { name: 'wait-encrypted-extensions', keyed: { suite, keyExchange, ...(group === undefined ? {} : { group }), handshakeSecrets } };
     return { epochs13: [{ epoch: 2, suite, read: handshakeSecrets.server, write: handshakeSecrets.client }] };
   }
@@ -250,21 +249,23 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     const expected = finishedVerifyData(suite.hash, handshakeSecrets.server, this.transcript.hash(suite.hash));
     if (!timingSafeEqual(decoded.value.verifyData, expected)) return this.fail(AlertDescription.decrypt_error, 'server Finished does not verify (wrong pre-shared key?)');
     this.transcript.add(message);
-    const applicationSecrets = this.schedule.applicationSecrets(this.transcript.hash(suite.hash));
+    const { schedule } = this.selected;
+    const applicationSecrets = schedule.applicationSecrets(this.transcript.hash(suite.hash));
     const verifyData = finishedVerifyData(suite.hash, handshakeSecrets.client, this.transcript.hash(suite.hash));
     const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
     this.transcript.add(finished);
     this.state = { name: 'established' };
     const established13: HandshakeSummary13 = {
       cipherSuite: suite,
-      peer: { kind: 'psk', identity: this.options.psk.identity },
+      peer: this.selected.peer,
+      resumed: this.selected.resumption,
       keyExchange,
       ...(group === undefined ? {} : { group }),
       clientRandom: this.random,
       nextMessageSeq: this.nextSendSeq,
       applicationSecrets: { read: applicationSecrets.server, write: applicationSecrets.client },
       handshakeSecrets: { read: handshakeSecrets.server, write: handshakeSecrets.client },
-      resumptionMasterSecret: this.schedule.resumptionMasterSecret(this.transcript.hash(suite.hash)),
+      resumptionMasterSecret: schedule.resumptionMasterSecret(this.transcript.hash(suite.hash)),
     };
     // RFC 9147 §5.8.1, §7.1: the client's last flight is retransmitted until the server acknowledges it.
     const flight: Flight = { number: 5, final: false, entries: [{ kind: 'handshake', epoch: 2, message: finished }] };

@@ -89,6 +89,8 @@ export interface HandshakeSummary13 {
     /** Ours. */
     readonly write: Uint8Array;
   };
+  /** Whether a ticket of an earlier session was the PSK (RFC 8446 §2.2): the peer is who it proved to be then. */
+  readonly resumed: boolean;
   /** resumption_master_secret (RFC 8446 §7.1): the PSKs of the session's NewSessionTickets derive from it (§4.6.1). */
   readonly resumptionMasterSecret: Uint8Array;
 }

@@ -9,7 +9,7 @@ import { encodeEncryptedExtensions } from '../wire/encrypted-extensions.js';
 import { ExtensionType, findExtension } from '../wire/extensions.js';
 import { decodeFinished, encodeFinished } from '../wire/finished.js';
 import { encodeKeyShareSelected } from '../wire/key-share-extension.js';
-import { bindersLength, decodeOfferedPsks, encodeSelectedIdentity } from '../wire/pre-shared-key-extension.js';
+import { bindersLength, decodeOfferedPsks, encodeSelectedIdentity, type OfferedPsks } from '../wire/pre-shared-key-extension.js';
 import { encodeServerHello } from '../wire/server-hello.js';
 import { encodeSelectedVersion } from '../wire/supported-versions-extension.js';
 import type { FlightEntry } from './flight.js';
@@ -19,6 +19,7 @@ import { NOTHING, type HandshakeStep, type HandshakeSummary13, type MaybePromise
 import { helloRetryRequestBody, type RetryState } from './hello-retry13.js';
 import { NEVER_ABORTED } from './lookup-context.js';
 import type { ServerPskLookup } from './psk-credentials.js';
+import { externalPsk13Lookup, resumedPsk13, type SelectedPsk13, type TicketLookup13 } from './psk-selection13.js';
 import { chooseHandshake13, type Choice13, type ServerOffer13 } from './server-choice13.js';
 import { Transcript13 } from './transcript13.js';
 
@@ -34,6 +35,8 @@ export interface ServerHandshake13Options {
   readonly pskLookup?: ServerPskLookup;
   /** Passed to an async PSK lookup; aborted when this handshake ends. */
   readonly signal?: AbortSignal;
+  /** Opens the tickets we issued, when resumption is on: a fresh one resumes its session (RFC 8446 §2.2). */
+  readonly ticketLookup?: TicketLookup13;
 }
 
 /** The second ClientHello's cookie, verified by the gate: what the HelloRetryRequest settled, and the cookie itself. */
@@ -49,6 +52,7 @@ interface ServerKeyed13 {
   readonly handshakeSecrets: { readonly client: Uint8Array; readonly server: Uint8Array };
   readonly applicationSecrets: { readonly client: Uint8Array; readonly server: Uint8Array };
   readonly peer: PeerIdentity;
+  readonly resumed: boolean;
   /** For the resumption master secret once the client's Finished is in the transcript. */
   readonly schedule: KeySchedule13;
 }
@@ -110,26 +114,28 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     }
     const offered = decodeOfferedPsks(pskExtension.data);
     if (!offered.ok) return this.fail(AlertDescription.decode_error, 'malformed pre_shared_key');
-    const [first] = offered.value.identities;
     const lookup = options.pskLookup;
-    if (!first || !lookup) return this.fail(AlertDescription.unknown_psk_identity, 'no PSK identity offered');
-    const identity = first.identity.slice();
+    if (offered.value.identities.length === 0 || !lookup) return this.fail(AlertDescription.unknown_psk_identity, 'no PSK identity offered');
     const binderCut = bindersLength(offered.value);
-    const binder = offered.value.binders[0];
-    return this.after(lookup(identity, { signal: options.signal ?? NEVER_ABORTED }), () => 'PSK lookup failed', (key) => {
+    const resumed = resumedPsk13(offered.value, choice.suite, options.ticketLookup);
+    if (resumed) return this.answer(choice, resumed, offered.value, binderCut);
+    return this.after(externalPsk13Lookup(offered.value, lookup, options.signal ?? NEVER_ABORTED), () => 'PSK lookup failed', (found) => {
       // RFC 8446 §6.2: unknown_psk_identity may be sent when no acceptable identity was offered.
-      if (!key) return this.fail(AlertDescription.unknown_psk_identity, 'unknown PSK identity');
-      return this.answer(choice, key, identity, binder, binderCut);
+      if (!found) return this.fail(AlertDescription.unknown_psk_identity, 'unknown PSK identity');
+      return this.answer(choice, found, offered.value, binderCut);
     });
   }
 
-  private answer(choice: Choice13, key: Uint8Array, identity: Uint8Array, binder: Uint8Array, binderCut: number): HandshakeStep {
+  private answer(choice: Choice13, selected: SelectedPsk13, offered: OfferedPsks, binderCut: number): HandshakeStep {
     const { suite } = choice;
     const { provider } = this.options;
+    const { key, index, ticket } = selected;
+    const identity = offered.identities[index].identity.slice();
+    const binder = offered.binders[index];
     const schedule = new KeySchedule13(suite.hash, key);
     // RFC 8446 §4.2.11.2: the binder is a Finished over the transcript up to the binders list.
-    const expected = finishedVerifyData(suite.hash, schedule.binderKey('external'), this.transcript.partialHash(suite.hash, this.clientHelloMessage, binderCut));
-    if (!timingSafeEqual(binder, expected)) return this.fail(AlertDescription.decrypt_error, 'PSK binder does not verify (wrong pre-shared key?)');
+    const expected = finishedVerifyData(suite.hash, schedule.binderKey(ticket ? 'resumption' : 'external'), this.transcript.partialHash(suite.hash, this.clientHelloMessage, binderCut));
+    if (binder === undefined || !timingSafeEqual(binder, expected)) return this.fail(AlertDescription.decrypt_error, 'PSK binder does not verify (wrong pre-shared key?)');
     this.transcript.add(this.clientHelloMessage);
 
     const serverExtensions = [encodeSelectedVersion(DTLS_1_3)];
@@ -140,7 +146,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
       if (!shared) return this.fail(AlertDescription.illegal_parameter, 'invalid client key share');
       serverExtensions.push(encodeKeyShareSelected({ group: choice.group, keyExchange: share.publicKey }));
     }
-    serverExtensions.push(encodeSelectedIdentity(0));
+    serverExtensions.push(encodeSelectedIdentity(index));
     const serverHello = this.message(
       HandshakeType.server_hello,
       encodeServerHello({ serverVersion: DTLS_1_2, random: this.random, sessionId: this.clientHello.sessionId, cipherSuite: suite.id, compressionMethod: 0, extensions: serverExtensions }),
@@ -154,7 +160,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     const finished = this.message(HandshakeType.finished, encodeFinished({ verifyData }));
     this.transcript.add(finished);
     const applicationSecrets = schedule.applicationSecrets(this.transcript.hash(suite.hash));
-    this.state = { name: 'wait-finished', keyed: { suite, choice, handshakeSecrets, applicationSecrets, peer: { kind: 'psk', identity }, schedule } };
+    this.state = { name: 'wait-finished', keyed: { suite, choice, handshakeSecrets, applicationSecrets, peer: ticket?.peer ?? { kind: 'psk', identity }, resumed: ticket !== undefined, schedule } };
     const entries: FlightEntry[] = [
       { kind: 'handshake', epoch: 0, message: serverHello },
       { kind: 'handshake', epoch: 2, message: encryptedExtensions },
@@ -172,7 +178,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
   }
 
   /** The client's Finished (epoch 2), over the transcript through our Finished. */
-  protected onFinished(message: HandshakeMessage, { suite, choice, handshakeSecrets, applicationSecrets, peer, schedule }: ServerKeyed13): HandshakeStep {
+  protected onFinished(message: HandshakeMessage, { suite, choice, handshakeSecrets, applicationSecrets, peer, resumed, schedule }: ServerKeyed13): HandshakeStep {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = finishedVerifyData(suite.hash, handshakeSecrets.client, this.transcript.hash(suite.hash));
@@ -182,6 +188,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     const established13: HandshakeSummary13 = {
       cipherSuite: suite,
       peer,
+      resumed,
       keyExchange: choice.keyExchange,
       ...(choice.group === undefined ? {} : { group: choice.group }),
       clientRandom: this.clientHello.random,

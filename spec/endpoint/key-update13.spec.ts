@@ -10,9 +10,10 @@ function link() {
   return { state, deliver: (d: WireDatagram) => !state.drop(d) };
 }
 
+/** Without a NewSessionTicket, so that the records each side sends are the spec's alone. */
 async function established13(options: Omit<PairOptions, 'deliver'> = {}) {
   const { state, deliver } = link();
-  const pair = await startPair({ ...options, deliver, server: { versions: ['1.2', '1.3'], ...options.server }, client: { versions: ['1.3'], ...options.client } });
+  const pair = await startPair({ ...options, deliver, server: { versions: ['1.2', '1.3'], tickets: false, ...options.server }, client: { versions: ['1.3'], ...options.client } });
   if (!pair.time.runUntil(() => pair.client.state === 'established' || pair.client.state === 'closed', 10_000)) throw new Error('no handshake');
   return { ...pair, session: pair.serverSessions[0], link: state };
 }
