@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, listen, utf8, type DtlsServer, type Session } from '../../lib/index.js';
+import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
 import { assertPeerPresent } from './helpers/peer-binary.js';
 import { stopAllPeers, type PeerProcess } from './helpers/peer-process.js';
 import { pskStore } from './helpers/psk.js';
@@ -81,5 +82,64 @@ describe.skipIf(wolfClient.skip)('post-handshake: wolfSSL 5.7 example client aga
     expect(updated).toHaveLength(1);
     await updated[0];
     expect(wolfsslHandshakes(client.stdout)[0]).toMatchObject({ version: 'DTLSv1.3' });
+  });
+});
+
+describe.skipIf(wolfServer.skip)('resumption: rx-dtls client against wolfSSL 5.7 example server (-r), DTLS 1.3', () => {
+  let bin: string;
+  beforeEach(() => {
+    bin = assertPeerPresent(wolfServer);
+  });
+  afterEach(stopAllPeers);
+
+  it('our client keeps its NewSessionTicket and resumes with it: both say the session was resumed, and a line is echoed each time', async () => {
+    const { peer, port } = await startWolfsslServer({ binary: bin, version: '1.3', auth: 'psk', suites: SUITE, args: ['-r'] });
+    const first = await connect({ host: '127.0.0.1', port, credentials: ourPsk(), versions: ['1.3'], ...FAST });
+    await echoesALine(first, 'full handshake');
+    const resume = await waitFor(() => first.resumption);
+    expect(resume).toMatchObject({ version: '1.3', hasTicket: true, cipherSuite: 'TLS_AES_128_GCM_SHA256' });
+    await first.close();
+    const again = await connect({ host: '127.0.0.1', port, credentials: ourPsk(), versions: ['1.3'], resume, ...FAST });
+    expect(again.info).toMatchObject({ version: '1.3', resumed: true, peer: { kind: 'psk', identity: WOLFSSL_PSK.identity } });
+    await echoesALine(again, 'resumed');
+    await again.close();
+    await peer.waitForExit();
+    expect(wolfsslHandshakes(peer.stdout).map((h) => h.resumed)).toEqual([false, true]);
+  });
+});
+
+/** Polls (every 20 ms, up to 5 s) until `read` gives a value. */
+async function waitFor<T>(read: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 250; i++) {
+    const value = read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('timed out');
+}
+
+describe.skipIf(wolfClient.skip)('resumption: wolfSSL 5.7 example client (-r) against an rx-dtls server, DTLS 1.3', () => {
+  let bin: string;
+  let echo: EchoServer | undefined;
+  beforeEach(() => {
+    bin = assertPeerPresent(wolfClient);
+  });
+  afterEach(async () => {
+    await echo?.server.close();
+    echo = undefined;
+    await stopAllPeers();
+  });
+
+  it('its client resumes with our ticket: our server restores the peer identity and says resumed, and both its messages are echoed', async () => {
+    echo = await startEchoServer({ credentials: ourPsk(CLIENT_IDENTITY), versions: ['1.3'], ...FAST });
+    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: SUITE, port: echo.port, args: ['-r'] });
+    const exit = await client.waitForExit(15_000);
+    expect(exit.code, client.describe()).toBe(0);
+    expect(client.stdout).toContain(WOLFSSL_MESSAGES.resumed);
+    expect(wolfsslHandshakes(client.stdout).map((h) => h.resumed)).toEqual([false, true]);
+    expect(echo.sessions.map((s) => s.session.info)).toMatchObject([
+      { version: '1.3', resumed: false, peer: { kind: 'psk', identity: CLIENT_IDENTITY } },
+      { version: '1.3', resumed: true, peer: { kind: 'psk', identity: CLIENT_IDENTITY } },
+    ]);
   });
 });
