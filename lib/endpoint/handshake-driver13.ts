@@ -131,9 +131,10 @@ export class HandshakeDriver13 extends StepDriver {
 
   private onRecord(record: PlainRecord): void {
     this.heard();
-    // The server's first epoch-3 record shows it has our Finished as well as an ACK would;
+    // The server's first epoch-3 record shows it has our Finished as well as an ACK would (not
+    // an alert, which a server sends in epoch 3 to refuse our flight: certificate_required);
     // what follows it in epoch 3 (a NewSessionTicket, data) is the established session's.
-    if (this.pendingEstablished && record.epoch >= 3) this.finishEstablishing();
+    if (this.pendingEstablished && record.epoch >= 3 && record.contentType !== ContentType.alert) this.finishEstablishing();
     if (this.handshake === undefined && record.epoch >= 3 && record.contentType !== ContentType.ack) {
       this.effect({ kind: 'record', record });
       return;
