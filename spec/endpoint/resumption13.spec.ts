@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { utf8 } from '../../lib/credentials/credential-store.js';
+import { credentials, utf8 } from '../../lib/credentials/credential-store.js';
+import { PEER_KEYS, readPem } from '../interop/helpers/peer-keys.js';
 import { SessionResumption } from '../../lib/endpoint/session-resumption.js';
 import type { RecordLayer13 } from '../../lib/endpoint/record-layer13.js';
 import type { TicketState13 } from '../../lib/handshake/ticket-state13.js';
@@ -131,3 +132,29 @@ describe('DTLS 1.3 resumption with NewSessionTicket (RFC 8446 §4.6.1, §2.2; RF
   });
 });
 
+
+describe('DTLS 1.3 resumption of a certificate session', () => {
+  const serverStore = () =>
+    credentials()
+      .x509({ tag: 0, certificate: readPem(PEER_KEYS.certificate), privateKey: readPem(PEER_KEYS.privateKey), ca: readPem(PEER_KEYS.certificate) })
+      .psk({ tag: 0, identity: 'Client_identity', key: 'secretPSK' });
+  const trustOnly = () => credentials().x509({ tag: 0, ca: readPem(PEER_KEYS.certificate) });
+
+  it("a client that trusts the server's certificate resumes with its ticket: no Certificate this time, and the server's X.509 identity comes from the ticket", async () => {
+    const pair = await afterFullHandshake({ server: { credentials: serverStore() }, client: { credentials: trustOnly(), serverName: 'localhost' } });
+    expect(pair.client.info?.peer).toMatchObject({ kind: 'x509', subject: 'CN=localhost' });
+    const before = pair.serverSessionEvents.length;
+    const { client, server } = await offer(pair, pair.client.resumption!, { credentials: trustOnly(), serverName: 'localhost' });
+    expect(client.info).toMatchObject({ version: '1.3', resumed: true, peer: { kind: 'x509', subject: 'CN=localhost' } });
+    expect(server.info).toMatchObject({ resumed: true, peer: { kind: 'anonymous' } });
+    const flight4 = pair.serverSessionEvents[before].find((e) => e.type === 'flight-sent' && e.flight === 4);
+    expect(flight4).toMatchObject({ messages: ['ServerHello', 'EncryptedExtensions', 'Finished'] });
+  });
+
+  it('a server with certificates only gives a client offering a ticket a full certificate handshake', async () => {
+    const certOnly = () => credentials().x509({ tag: 0, certificate: readPem(PEER_KEYS.certificate), privateKey: readPem(PEER_KEYS.privateKey) });
+    const pair = await afterFullHandshake({ server: { credentials: certOnly() }, client: { credentials: trustOnly(), serverName: 'localhost' } });
+    const { client } = await offer(pair, pair.client.resumption!, { credentials: trustOnly(), serverName: 'localhost' });
+    expect(client.info).toMatchObject({ resumed: false, peer: { kind: 'x509', subject: 'CN=localhost' } });
+  });
+});

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect, listen, utf8, type DtlsServer, type Session } from '../../lib/index.js';
+import { connect, credentials, listen, utf8, type DtlsServer, type Session } from '../../lib/index.js';
 import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
 import { assertPeerPresent } from './helpers/peer-binary.js';
+import { PEER_KEYS, readPem } from './helpers/peer-keys.js';
 import { stopAllPeers, type PeerProcess } from './helpers/peer-process.js';
 import { pskStore } from './helpers/psk.js';
 import { recordSession } from './helpers/session-recorder.js';
@@ -106,6 +107,22 @@ describe.skipIf(wolfServer.skip)('resumption: rx-dtls client against wolfSSL 5.7
     await peer.waitForExit();
     expect(wolfsslHandshakes(peer.stdout).map((h) => h.resumed)).toEqual([false, true]);
   });
+
+  it("a certificate session too: our client resumes with its ticket, and the server's X.509 identity comes from the ticket", async () => {
+    const { peer, port } = await startWolfsslServer({ binary: bin, version: '1.3', auth: 'certificate', suites: SUITE, args: ['-r'] });
+    const options = { host: '127.0.0.1', port, credentials: trustingTheCertificate(), serverName: 'localhost', versions: ['1.3'] as const, ...FAST };
+    const first = await connect(options);
+    expect(first.info?.peer).toMatchObject({ kind: 'x509', subject: 'CN=localhost' });
+    await echoesALine(first, 'full certificate handshake');
+    const resume = await waitFor(() => first.resumption);
+    await first.close();
+    const again = await connect({ ...options, resume });
+    expect(again.info).toMatchObject({ version: '1.3', resumed: true, peer: { kind: 'x509', subject: 'CN=localhost' } });
+    await echoesALine(again, 'resumed certificate session');
+    await again.close();
+    await peer.waitForExit();
+    expect(wolfsslHandshakes(peer.stdout).map((h) => h.resumed)).toEqual([false, true]);
+  });
 });
 
 /** Polls (every 20 ms, up to 5 s) until `read` gives a value. */
@@ -142,4 +159,22 @@ describe.skipIf(wolfClient.skip)('resumption: wolfSSL 5.7 example client (-r) ag
       { version: '1.3', resumed: true, peer: { kind: 'psk', identity: CLIENT_IDENTITY } },
     ]);
   });
+
+  it('a certificate session too: its client (-r) resumes with our ticket; our server (a certificate and a PSK) takes the ticket without a Certificate', async () => {
+    const store = ourCertificate().psk({ tag: 0, identity: CLIENT_IDENTITY, key: new Uint8Array(Buffer.from(WOLFSSL_PSK.keyHex['1.3'], 'hex')) });
+    echo = await startEchoServer({ credentials: store, versions: ['1.3'], ...FAST });
+    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'certificate', suites: SUITE, port: echo.port, args: ['-r'] });
+    const exit = await client.waitForExit(15_000);
+    expect(exit.code, client.describe()).toBe(0);
+    expect(client.stdout).toContain(WOLFSSL_MESSAGES.resumed);
+    expect(wolfsslHandshakes(client.stdout).map((h) => h.resumed)).toEqual([false, true]);
+    expect(echo.sessions.map((s) => s.session.info)).toMatchObject([
+      { version: '1.3', resumed: false, peer: { kind: 'anonymous' } },
+      { version: '1.3', resumed: true, peer: { kind: 'anonymous' } },
+    ]);
+  });
 });
+
+/** The fixture P-256 certificate (its own CA) and its key, and trust in it. */
+const ourCertificate = () => credentials().x509({ tag: 0, certificate: readPem(PEER_KEYS.certificate), privateKey: readPem(PEER_KEYS.privateKey), ca: readPem(PEER_KEYS.certificate) });
+const trustingTheCertificate = () => credentials().x509({ tag: 0, ca: readPem(PEER_KEYS.certificate) });
