@@ -27,7 +27,8 @@ interface Waiter {
  * An established DTLS 1.3 session's post-handshake messages (RFC 9147 §5.8.4, §7, §8).
  * Each protected handshake record is acknowledged: the peer retransmits a post-handshake
  * message until it is (a copy of the client's Finished whose ACK was lost is acknowledged
- * again). A KeyUpdate in the epoch we read moves us to the peer's next epoch and traffic
+ * again). A client keeps the server's latest NewSessionTicket (RFC 8446 §4.6.1); a server
+ * sends one, retransmitted until acknowledged. A KeyUpdate in the epoch we read moves us to the peer's next epoch and traffic
  * secret (RFC 8446 §7.2); one in an older epoch is a copy whose ACK was lost, acknowledged
  * again and not followed twice. One with update_requested is answered by a KeyUpdate of ours.
  *
