@@ -36,14 +36,18 @@ export function resumedPsk13(offered: OfferedPsks, suite: Tls13CipherSuite, open
 
 /**
  * The first of the offered identities (at most MAX_LOOKUPS of them) whose external PSK the
- * lookup knows, looked up one after the other; undefined when none is known.
+ * lookup knows, looked up one after the other; undefined when none is known. Those with an
+ * obfuscated_ticket_age of 0 come first: RFC 8446 §4.2.11 has external identities carry 0,
+ * so the user's lookup does not see a ticket first.
  */
 export function externalPsk13Lookup(offered: OfferedPsks, lookup: ServerPskLookup, signal: AbortSignal): MaybePromise<SelectedPsk13 | undefined> {
-  const identities = offered.identities.slice(0, MAX_LOOKUPS).map((p) => p.identity.slice());
-  const from = (index: number): MaybePromise<SelectedPsk13 | undefined> => {
-    if (index >= identities.length) return undefined;
-    const found = (key: Uint8Array | undefined) => (key ? { index, key } : from(index + 1));
-    const key = lookup(identities[index], { signal });
+  const indexed = offered.identities.map((p, index) => ({ index, identity: p.identity, age: p.obfuscatedTicketAge }));
+  const ordered = [...indexed.filter((p) => p.age === 0), ...indexed.filter((p) => p.age !== 0)].slice(0, MAX_LOOKUPS);
+  const from = (i: number): MaybePromise<SelectedPsk13 | undefined> => {
+    const candidate = ordered[i];
+    if (candidate === undefined) return undefined;
+    const found = (key: Uint8Array | undefined) => (key ? { index: candidate.index, key } : from(i + 1));
+    const key = lookup(candidate.identity.slice(), { signal });
     return key instanceof Promise ? key.then(found) : found(key);
   };
   return from(0);
