@@ -166,6 +166,8 @@ export class KeyUpdates13 {
 
   private sendRecord(contentType: number, payload: Uint8Array): void {
     const { records } = this.context;
+    // A key at its AEAD limit seals nothing more; the sender ends the session on its next attempt.
+    if (records.usage('write') === 'exhausted') return;
     this.context.transmit(records.seal(records.writeEpoch, contentType, payload).record);
   }
 }

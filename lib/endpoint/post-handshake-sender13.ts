@@ -118,6 +118,12 @@ export class PostHandshakeSender13 {
       }
     }
     const { records } = context;
+    // RFC 9147 §4.5.3: a key at its AEAD limit seals nothing more (the peer let our KeyUpdate go unacknowledged that long).
+    if (records.usage('write') === 'exhausted') {
+      this.stop();
+      context.fail(new DtlsError('ENOBUFS', `our key reached its AEAD limit before ${context.peerName} acknowledged ${sending.item.name}`));
+      return;
+    }
     const { record, number } = records.seal(records.writeEpoch, ContentType.handshake, sending.item.message);
     sending.numbers.push(number);
     context.transmit(record);

@@ -253,6 +253,10 @@ export class Session {
       const why = limit < MAX_PLAINTEXT_LENGTH ? `, the limit ${this.peerName} set with ${this.recordLimitSource}` : '';
       throw new DtlsError('EMSGSIZE', `${data.length} bytes do not fit one record (at most ${limit}${why})`);
     }
+    // RFC 9147 §4.5.3: a key at its AEAD limit seals nothing more; our KeyUpdate, sent at half of it, awaits its ACK.
+    if (this.records13?.usage('write') === 'exhausted') {
+      throw new DtlsError('ENOBUFS', `our key has protected as many records as its AEAD allows, and ${this.peerName} has not acknowledged our KeyUpdate yet`);
+    }
     this.transmit(this.seal(ContentType.application_data, data));
     this.postHandshake13?.checkLimits();
   }

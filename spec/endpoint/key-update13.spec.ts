@@ -180,6 +180,18 @@ describe('KeyUpdate at the AEAD usage limits (RFC 9147 §4.5.3)', () => {
     expect(epochsSent(pair.wire, 'client', since)).toEqual([3, 3, 3, 3, 3, 0, 0]);
   });
 
+  it('at the limit itself, with our KeyUpdate unacknowledged, seals nothing more: send throws ENOBUFS, and the session ends with it', async () => {
+    const pair = await established13({ client: { aeadLimits13: { protected: { AES_128_GCM: 8 } } } });
+    // The server's ACKs (short datagrams) are lost.
+    pair.link.drop = (d) => d.from === 'server' && d.data.length < 60;
+    // 4 records, our KeyUpdate (the 5th), 3 more: 8, the limit.
+    for (let i = 0; i < 7; i++) pair.client.send(utf8(`record ${i}`));
+    expect(() => pair.client.send(utf8('one too many'))).toThrow(expect.objectContaining({ code: 'ENOBUFS' }));
+    pair.time.advanceBy(2000);
+    expect(pair.client.state).toBe('closed');
+    expect(pair.client.error).toMatchObject({ code: 'ENOBUFS' });
+  });
+
   it('asks the peer to update (update_requested) once its key saw half its forgery limit', async () => {
     const pair = await established13({ client: { aeadLimits13: { forgeries: { AES_128_GCM: 4 } } } });
     const atClient = received(pair.client);
