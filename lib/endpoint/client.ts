@@ -96,7 +96,9 @@ export interface ClientOptions extends Partial<SessionOptions>, SocketBufferOpti
   /**
    * A session to resume with an abbreviated handshake (RFC 5246 §7.3): an earlier session's
    * `resumption`, or the bytes or base64 it was saved as. A server that no longer knows it
-   * answers with a full handshake; `session.info.resumed` says which it was.
+   * answers with a full handshake; `session.info.resumed` says which it was. In DTLS 1.3 it
+   * is the server's ticket, offered as a PSK (RFC 8446 §2.2); a session of the other
+   * version resumes nothing.
    */
   readonly resume?: SessionResumption | Uint8Array | string;
   /** Whether to ask the server for an RFC 5077 session ticket (default true); without one it may still give a session ID. */
@@ -168,7 +170,7 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
   let lookupsEnd: AbortController | undefined = new AbortController();
   const connectionId = clientConnectionIdPolicy(options.connectionId, options.provider ?? nobleProvider);
   const handshake = options.versions?.includes('1.3')
-    ? new ClientHandshake13(clientHandshake13Options({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, connectionId }))
+    ? new ClientHandshake13(clientHandshake13Options({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, connectionId, now: opts.scheduler.now() }))
     : new ClientHandshake({
         ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, now: () => opts.scheduler.now(), heartbeat: options.keepalive !== undefined }),
         connectionId,

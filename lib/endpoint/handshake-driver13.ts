@@ -131,6 +131,14 @@ export class HandshakeDriver13 extends StepDriver {
 
   private onRecord(record: PlainRecord): void {
     this.heard();
+    // The server's first epoch-3 record shows it has our Finished as well as an ACK would (not
+    // an alert, which a server sends in epoch 3 to refuse our flight: certificate_required);
+    // what follows it in epoch 3 (a NewSessionTicket, data) is the established session's.
+    if (this.pendingEstablished && record.epoch >= 3 && record.contentType !== ContentType.alert) this.finishEstablishing();
+    if (this.handshake === undefined && record.epoch >= 3 && record.contentType !== ContentType.ack) {
+      this.effect({ kind: 'record', record });
+      return;
+    }
     switch (record.contentType) {
       case ContentType.handshake:
         this.onHandshakeRecord(record);
@@ -139,9 +147,6 @@ export class HandshakeDriver13 extends StepDriver {
         this.onAck(record);
         return;
       default:
-        // The server's first epoch-3 record shows it has our Finished as well as an ACK would;
-        // not an alert, which a server sends in epoch 3 to refuse our flight (certificate_required).
-        if (this.pendingEstablished && record.epoch >= 3 && record.contentType !== ContentType.alert) this.finishEstablishing();
         this.effect({ kind: 'record', record });
     }
   }

@@ -17,6 +17,7 @@ import { EXTERNAL_PSK_HASH } from '../handshake/server-choice13.js';
 import { pskSelector, type PskCallback } from './psk-callback.js';
 import { SessionResumption } from './session-resumption.js';
 import type { ResumableSession } from '../handshake/resumable-session.js';
+import { ticketPsk13, type PskCandidate13 } from '../handshake/psk-offer13.js';
 
 /** What an endpoint's handshakes take from the user: credentials and preferences. */
 export interface HandshakeCredentials {
@@ -137,10 +138,21 @@ export function clientHandshakeOptions(
   };
 }
 
-/** The session a client offers, from what the application kept (checked when the options were). */
+/** The 1.2 session a client offers, from what the application kept (checked when the options were); a 1.3 one resumes nothing in 1.2. */
 function resumeState(resume: SessionResumption | Uint8Array | string | undefined): ResumableSession | undefined {
+  const state = resumption(resume)?.state;
+  return state && !('psk' in state) ? state : undefined;
+}
+
+/** The 1.3 ticket a client offers, while it has not expired; a 1.2 session resumes nothing in 1.3. */
+function resumeTicket13(resume: SessionResumption | Uint8Array | string | undefined, now: number): PskCandidate13 | undefined {
+  const state = resumption(resume)?.state;
+  return state && 'psk' in state ? ticketPsk13(state, now) : undefined;
+}
+
+function resumption(resume: SessionResumption | Uint8Array | string | undefined): SessionResumption | undefined {
   if (resume === undefined) return undefined;
-  return (resume instanceof SessionResumption ? resume : SessionResumption.from(resume)).state;
+  return resume instanceof SessionResumption ? resume : SessionResumption.from(resume);
 }
 
 /**
@@ -180,9 +192,10 @@ export function serverHandshake13Options(options: ServerHandshakeSettings): Serv
 /**
  * The options of a ClientHandshake13 from the client's credentials, as 1.2 reads them: its
  * PSK, the trust that authenticates the server's certificate (`serverName` checked in an
- * X.509 one), our certificate for a server that asks; and the extensions it offers as 1.2
- * does (ALPN, record_size_limit, server_name, the CID policy). Throws ECREDENTIALS with
- * neither a PSK nor trust, EINVAL when a PSK alone meets no SHA-256 suite.
+ * X.509 one), our certificate for a server that asks, the ticket of `resume` when it is a
+ * 1.3 one not expired at `now`, and the extensions it offers as 1.2 does (ALPN,
+ * record_size_limit, server_name, the CID policy). Throws ECREDENTIALS with neither a PSK
+ * nor trust, EINVAL when a PSK alone meets no SHA-256 suite.
  */
 export function clientHandshake13Options(
   options: HandshakeCredentials &
@@ -191,6 +204,8 @@ export function clientHandshake13Options(
       readonly signal?: AbortSignal;
       readonly checkServerIdentity?: CheckServerIdentity;
       readonly connectionId?: ConnectionIdPolicy;
+      readonly resume?: SessionResumption | Uint8Array | string;
+      readonly now: number;
     },
 ): ClientHandshake13Options {
   const tag = options.tag ?? 0;
@@ -201,6 +216,7 @@ export function clientHandshake13Options(
   const named = selectTls13CipherSuites(options.cipherSuites);
   const cipherSuites = authenticator ? named : named.filter((s) => s.hash === EXTERNAL_PSK_HASH);
   if (cipherSuites.length === 0) throw new DtlsError('EINVAL', 'an external PSK takes only SHA-256 suites in DTLS 1.3 (RFC 8446 §4.2.11): name one in cipherSuites');
+  const ticket = resumeTicket13(options.resume, options.now);
   // As in 1.2: with several certificates under one tag, the raw public key first (RFC 7250).
   const [certificate] = store.localCertificates(tag).sort((a, b) => b.type - a.type);
   return {
@@ -211,6 +227,7 @@ export function clientHandshake13Options(
     ...(authenticator ? { authenticator } : {}),
     ...(certificate ? { certificate } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(ticket ? { ticket } : {}),
     extensions: { alpn: options.alpn, recordSizeLimit: options.recordSizeLimit, serverName: options.serverName, connectionId: options.connectionId },
   };
 }

@@ -42,13 +42,18 @@ export class PeerSilence {
     this.since = this.now();
   }
 
-  /** The retransmission timer of `flight` expired; the error to fail with when the peer has gone silent. */
-  timedOut(peerName: string, flight: number): DtlsError | undefined {
+  /**
+   * The retransmission timer of `flight` expired (a handshake flight's number, or what an
+   * established session retransmits, e.g. "our KeyUpdate"); the error to fail with when the
+   * peer has gone silent.
+   */
+  timedOut(peerName: string, flight: number | string): DtlsError | undefined {
     if (++this.silentTimeouts < this.limit + this.survived || !this.heardAny) return undefined;
+    const [what, during] = typeof flight === 'number' ? [`flight ${flight}`, 'handshake'] : [flight, 'session'];
     return new DtlsError(
       'ETIMEDOUT',
-      `handshake with ${peerName} gave up: no datagram from it for ${this.now() - this.since} ms, ` +
-        `${this.silentTimeouts} retransmission timeouts of flight ${flight} in a row (it answered earlier in the handshake, ` +
+      `${during} with ${peerName} gave up: no datagram from it for ${this.now() - this.since} ms, ` +
+        `${this.silentTimeouts} retransmission timeouts of ${what} in a row (it answered earlier in the ${during}, ` +
         'then went silent: it may have restarted or gone away)',
     );
   }

@@ -1,10 +1,12 @@
 import type { Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
 import type { NegotiatedConnectionIds } from '../handshake/connection-id-negotiation.js';
+import type { AeadUsage } from '../record/aead-limits13.js';
 import type { RecordNumber } from '../wire/ack.js';
 import { openDatagram13 } from '../record/open-datagram13.js';
 import type { PlainRecord } from '../record/read-epochs.js';
 import { ReadEpochs13 } from '../record/read-epochs13.js';
 import { WriteEpochs13 } from '../record/write-epochs13.js';
+import type { AeadLimitOverrides } from './session-options.js';
 
 /**
  * What a DTLS 1.3 session needs of its record layer (RFC 9147 §4): records opened from a
@@ -31,6 +33,10 @@ export interface RecordLayer13 {
   acceptConnectionId(cid: Uint8Array): void;
   /** The newest epoch we write in. */
   readonly writeEpoch: number;
+  /** Where a key stands against its AEAD limits (RFC 9147 §4.5.3): ours of `writeEpoch` by records sealed, the peer's of `readEpoch` by forgeries. */
+  usage(side: 'write' | 'read'): AeadUsage | undefined;
+  /** Forgets the keys of an older epoch of ours or the peer's (the newest stays), so that KeyUpdates do not pile them up. */
+  retire(side: 'write' | 'read', epoch: number): void;
 }
 
 /** What a session's 1.3 record layer is made with. */
@@ -41,6 +47,8 @@ export interface RecordLayer13Options {
   readonly firstRecordSeq?: number;
   /** The length of the Connection ID we receive with, 0 for none (the unified header does not say it, RFC 9146 §4). */
   readonly cidLength?: number;
+  /** AEAD limits in place of RFC 9147 §4.5.3's (specs). */
+  readonly aeadLimits?: AeadLimitOverrides;
 }
 
 /**
@@ -49,8 +57,8 @@ export interface RecordLayer13Options {
  * here too: epoch 0 from `firstRecordSeq`, every other epoch from 0 (RFC 9147 §4.2.1).
  */
 export function recordLayer13(options: RecordLayer13Options): RecordLayer13 {
-  const read = new ReadEpochs13({ replayWindowSize: options.replayWindow, cidLength: options.cidLength });
-  const write = new WriteEpochs13({ firstSequenceNumber: options.firstRecordSeq });
+  const read = new ReadEpochs13({ replayWindowSize: options.replayWindow, cidLength: options.cidLength, forgeryLimits: options.aeadLimits?.forgeries });
+  const write = new WriteEpochs13({ firstSequenceNumber: options.firstRecordSeq, protectLimits: options.aeadLimits?.protected });
   const next = new Map<number, number>([[0, options.firstRecordSeq ?? 0]]);
   let cids: NegotiatedConnectionIds | undefined;
   return {
@@ -78,5 +86,7 @@ export function recordLayer13(options: RecordLayer13Options): RecordLayer13 {
     get writeEpoch() {
       return write.current;
     },
+    usage: (side) => (side === 'write' ? write.usage(write.current) : read.usage(read.current)),
+    retire: (side, epoch) => (side === 'write' ? write.retire(epoch) : read.retire(epoch)),
   };
 }

@@ -31,6 +31,7 @@ import { serverConnectionIdLength, serverConnectionIdPrefix, type ServerConnecti
 import { ConnectionIdTable } from './connection-id-table.js';
 import { checkListenOptions, checkServerOptions, checkTicketKeys } from './validate-options.js';
 import { ServerResumption } from '../handshake/server-resumption.js';
+import { issueTicket13 } from '../handshake/new-session-ticket13.js';
 
 /**
  * How long an established session may stay silent before the server closes it. Two minutes
@@ -268,7 +269,10 @@ export class DtlsServer {
     const versions = options.versions ?? ['1.2'];
     const cipherSuites = versions.includes('1.2') ? options.cipherSuites : undefined;
     this.handshakeOptions = { ...serverHandshakeOptions({ ...options, cipherSuites, lookups: this.lookups }), resumption: this.resumption, downgradeSentinel: versions.includes('1.3') };
-    if (versions.includes('1.3')) this.handshake13Options = serverHandshake13Options({ ...options, lookups: this.lookups });
+    if (versions.includes('1.3')) {
+      const resumption = this.resumption;
+      this.handshake13Options = { ...serverHandshake13Options({ ...options, lookups: this.lookups }), ticketLookup: (ticket) => resumption.openTicket13(ticket) };
+    }
     // Rotated on use rather than on a timer, so a server with no sessions schedules nothing.
     const cookieRotation = { period: options.cookieRotation ?? 60_000, now: () => scheduler.now() };
     this.secrets = shared
@@ -470,6 +474,7 @@ export class DtlsServer {
       handshakeBudget: budget,
       socketBuffers: transport.bufferSizes?.(),
       forgetSession: (sessionId) => this.resumption.forget(sessionId),
+      issueTicket13: (summary) => issueTicket13(summary, this.resumption, this.provider),
     });
     if (cid !== undefined) this.connectionIds?.register(cid, session);
     this.entries.set(key, { session, clientRandom: latin1(hello.random) });

@@ -1,4 +1,5 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { AeadAlgorithm } from '../crypto/aead.js';
 import { checkSessionOptions } from './validate-options.js';
 
 /** Per-session settings, shared by client and server endpoints. */
@@ -40,6 +41,18 @@ export interface SessionOptions {
   readonly scheduler: SchedulerLike;
   /** Receives NSS key log lines (SSLKEYLOGFILE) when set. */
   readonly keyLog?: (line: string) => void;
+  /**
+   * A DTLS 1.3 session's AEAD limits (records protected, forgeries) in place of RFC 9147
+   * §4.5.3's, so that specs reach 'update-advised' without sending 2^23 records.
+   * @internal
+   */
+  readonly aeadLimits13?: AeadLimitOverrides;
+}
+
+/** @internal limits per AEAD in place of AEAD_LIMITS' (SessionOptions.aeadLimits13). */
+export interface AeadLimitOverrides {
+  readonly protected?: Partial<Record<AeadAlgorithm, number>>;
+  readonly forgeries?: Partial<Record<AeadAlgorithm, number>>;
 }
 
 /** The session options an endpoint uses for what it is not given. */
@@ -55,7 +68,7 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   scheduler: asyncScheduler,
 };
 
-const OPTION_NAMES: ReadonlyArray<keyof SessionOptions> = [...(Object.keys(DEFAULT_SESSION_OPTIONS) as Array<keyof SessionOptions>), 'keyLog'];
+const OPTION_NAMES: ReadonlyArray<keyof SessionOptions> = [...(Object.keys(DEFAULT_SESSION_OPTIONS) as Array<keyof SessionOptions>), 'keyLog', 'aeadLimits13'];
 
 /** The session options in `overrides` over the defaults; throws DtlsError EINVAL for one it cannot use. */
 export function sessionOptions(overrides: Partial<SessionOptions>): SessionOptions {

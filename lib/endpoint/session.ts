@@ -11,7 +11,7 @@ import { WriteEpochs } from '../record/write-epochs.js';
 import type { PeerAddress, SocketBufferSizes } from '../transport/datagram.js';
 import { AlertDescription, AlertLevel, decodeAlert, encodeAlert } from '../wire/alert.js';
 import { ContentType, DTLS_1_2, HandshakeType, MAX_PLAINTEXT_LENGTH } from '../wire/constants.js';
-import { decodeHandshakeFragments } from '../wire/handshake-header.js';
+import { decodeHandshakeFragments, type HandshakeFragment } from '../wire/handshake-header.js';
 import { FinalFlight } from './final-flight.js';
 import { HandshakeDriver, fragmentsHint, type Handshake } from './handshake-driver.js';
 import { HandshakeDriver13, type Handshake13 } from './handshake-driver13.js';
@@ -21,10 +21,12 @@ import { recordLayer13, type RecordLayer13 } from './record-layer13.js';
 import type { HandshakeOutcome } from './handshake-outcome.js';
 import { Heartbeats } from './heartbeats.js';
 import { Keepalive, type KeepaliveOptions } from './keepalive.js';
-import { keyLogLine } from './key-log.js';
+import { keyLogLine, keyLogLines13 } from './key-log.js';
 import { negotiatedInfo, publicPeerIdentity, type HandshakeInfo } from './handshake-info.js';
 import { PeerPath } from './peer-path.js';
 import { SessionResumption } from './session-resumption.js';
+import type { TicketState13 } from '../handshake/ticket-state13.js';
+import type { NewSessionTicket13 } from '../wire/new-session-ticket13.js';
 import type { SessionEvent, SessionState } from './session-event.js';
 import type { SessionOptions } from './session-options.js';
 
@@ -53,6 +55,8 @@ export interface SessionInit {
   readonly keepalive?: KeepaliveOptions;
   /** A server's: drops a session ID from its resumption cache (a fatal alert ended the session, RFC 5246 §7.2.2). */
   readonly forgetSession?: (sessionId: Uint8Array) => void;
+  /** A server's: the NewSessionTicket to send once a 1.3 handshake completed, when resumption by ticket is on (RFC 8446 §4.6.1). */
+  readonly issueTicket13?: (summary: HandshakeSummary13) => NewSessionTicket13 | undefined;
 }
 
 /**
@@ -107,6 +111,7 @@ export class Session {
   private readonly onPeerMoved?: (previous: PeerAddress) => void;
   private readonly forgetSession?: (sessionId: Uint8Array) => void;
   private readonly newConnectionId?: () => Uint8Array | undefined;
+  private readonly issueTicket13?: (summary: HandshakeSummary13) => NewSessionTicket13 | undefined;
   /** A server's: the ID its cache keeps this session under, once established. */
   private cachedSessionId?: Uint8Array;
   private readonly transmit: (datagram: Uint8Array) => void;
@@ -132,6 +137,7 @@ export class Session {
     this.onPeerMoved = init.onPeerMoved;
     this.forgetSession = init.forgetSession;
     this.newConnectionId = init.newConnectionId;
+    this.issueTicket13 = init.issueTicket13;
     // Until a new address is proven, no more bytes go there than came from it (RFC 9146 §6).
     this.transmit = (datagram) => {
       if (this.path.maySend(datagram.length)) transmit(datagram);
@@ -143,7 +149,7 @@ export class Session {
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
     const onLater = (outcome: HandshakeOutcome) => this.act(outcome);
     if (handshake instanceof ClientHandshake13 || handshake instanceof ServerHandshake13) {
-      this.records13 = recordLayer13({ replayWindow: options.replayWindow, firstRecordSeq: init.firstRecordSeq, cidLength: init.cidLength });
+      this.records13 = recordLayer13({ replayWindow: options.replayWindow, firstRecordSeq: init.firstRecordSeq, cidLength: init.cidLength, aeadLimits: options.aeadLimits13 });
       const context = { role: this.role, peerName: this.peerName, options, records: this.records13 };
       this.driver = new HandshakeDriver13(handshake, context, init.firstReceiveSeq, onLater, init.handshakeBudget);
     } else {
@@ -254,7 +260,29 @@ export class Session {
       const why = limit < MAX_PLAINTEXT_LENGTH ? `, the limit ${this.peerName} set with ${this.recordLimitSource}` : '';
       throw new DtlsError('EMSGSIZE', `${data.length} bytes do not fit one record (at most ${limit}${why})`);
     }
+    // RFC 9147 §4.5.3: a key at its AEAD limit seals nothing more; our KeyUpdate, sent at half of it, awaits its ACK.
+    if (this.records13?.usage('write') === 'exhausted') {
+      throw new DtlsError('ENOBUFS', `our key has protected as many records as its AEAD allows, and ${this.peerName} has not acknowledged our KeyUpdate yet`);
+    }
     this.transmit(this.seal(ContentType.application_data, data));
+    this.postHandshake13?.checkLimits();
+  }
+
+  /**
+   * DTLS 1.3: replaces our traffic keys with the next ones (a KeyUpdate, RFC 9147 §8, RFC
+   * 8446 §4.6.3); `requestPeerUpdate` asks the peer to replace its own too. The KeyUpdate is
+   * retransmitted until the peer acknowledges it, and our records use the new keys from then
+   * on; the promise resolves then. One at a time: a call while one is outstanding waits for
+   * that one. The session also updates by itself when its keys near their AEAD usage limits
+   * (RFC 9147 §4.5.3). Rejects with a DtlsError: EINVAL on a DTLS 1.2 session, ENOTCONN
+   * before the handshake completed or after the end, the session's error if it ends first.
+   */
+  updateKeys(options: { readonly requestPeerUpdate?: boolean } = {}): Promise<void> {
+    if (this.state === 'established' && this.records13 === undefined) {
+      return Promise.reject(new DtlsError('EINVAL', `session with ${this.peerName} is DTLS 1.2, which has no KeyUpdate (RFC 9147 §8 is DTLS 1.3's)`));
+    }
+    if (this.state !== 'established' || this.postHandshake13 === undefined) return Promise.reject(new DtlsError('ENOTCONN', `session with ${this.peerName} is ${this.state}`));
+    return this.postHandshake13.update(options.requestPeerUpdate === true);
   }
 
   /** One record in our current epoch. */
@@ -368,7 +396,10 @@ export class Session {
   private receiveEstablished(datagram: Uint8Array, from: PeerAddress | undefined): void {
     let bytes = datagram.length;
     const deliver = (record: PlainRecord): boolean => {
-      if (record.epoch > 0) this.lastActivity = this.options.scheduler.now();
+      if (record.epoch > 0) {
+        this.lastActivity = this.options.scheduler.now();
+        this.postHandshake13?.heard();
+      }
       if (this.receiveLimit13 !== undefined && record.epoch > 0 && record.payload.length > this.receiveLimit13) {
         this.overflowed(record.payload.length);
         return false;
@@ -385,6 +416,8 @@ export class Session {
     // delivered meanwhile add to it.
     const dropped = this.records13 ? this.records13.open(datagram, deliver) : openDatagram(datagram, this.readEpochs, deliver);
     this.dropped += dropped;
+    // Records that failed to authenticate count toward the peer key's forgery limit (RFC 9147 §4.5.3).
+    if (dropped > 0) this.postHandshake13?.checkLimits();
   }
 
   /** The peer broke the protocol after the handshake: a fatal alert, and the end. */
@@ -517,12 +550,7 @@ export class Session {
     if (finalFlight) this.finalFlight = new FinalFlight(finalFlight, this.writeEpochs, this.options.mtu);
     // The driver's call has returned: what is left of its outcome needs no driver.
     this.dropDriver();
-    try {
-      this.options.keyLog?.(keyLogLine(summary));
-    } catch (cause) {
-      // A failing key log (a full disk) must not take the session or the process down.
-      this.events?.next({ type: 'key-log-error', error: new DtlsError('EINVAL', `could not write the key log: ${String(cause)}`, undefined, { cause }) });
-    }
+    if (this.options.keyLog) this.writeKeyLog(this.options.keyLog, [keyLogLine(summary)]);
     if (summary.heartbeat) {
       const send = (message: Uint8Array) => this.transmit(this.writeEpochs.seal(this.writeEpochs.current, ContentType.heartbeat, DTLS_1_2, message));
       this.heartbeats = new Heartbeats(send, summary.heartbeat.peerAnswers);
@@ -530,6 +558,16 @@ export class Session {
     this.setState('established');
     this.events?.next({ type: 'handshake-complete', ...agreed });
     if (this.keepaliveOptions && this.state === 'established') this.startKeepalive(this.keepaliveOptions);
+  }
+
+  /** Hands the lines to the user's key log (SSLKEYLOGFILE). */
+  private writeKeyLog(keyLog: (line: string) => void, lines: readonly string[]): void {
+    try {
+      lines.forEach((line) => keyLog(line));
+    } catch (cause) {
+      // A failing key log (a full disk) must not take the session or the process down.
+      this.events?.next({ type: 'key-log-error', error: new DtlsError('EINVAL', `could not write the key log: ${String(cause)}`, undefined, { cause }) });
+    }
   }
 
   /** A DTLS 1.3 handshake completed: what it agreed, and the driver goes. */
@@ -540,7 +578,7 @@ export class Session {
       version: '1.3',
       // RFC 8446 §7.1 binds every secret to the whole transcript: what RFC 7627 added to 1.2.
       extendedMasterSecret: true,
-      resumed: false,
+      resumed: summary.resumed,
       ...negotiatedInfo(summary.negotiated),
       ...(summary.connectionIds && { connectionId: { receive: summary.connectionIds.read, send: summary.connectionIds.write } }),
     };
@@ -548,14 +586,21 @@ export class Session {
     this.receiveLimit13 = summary.receiveLimit;
     this.handshakeInfo = this.socketBuffers === undefined ? agreed : { ...agreed, socketBuffers: this.socketBuffers };
     if (this.records13) {
+      const fail = (error: DtlsError): void => this.terminate(error);
+      // A client keeps the server's latest ticket where a 1.2 session keeps its resumption state.
+      const onTicket = this.role === 'client' ? (ticket: TicketState13) => (this.resumable = new SessionResumption(ticket)) : undefined;
       const connectionIds = new ConnectionIds13(this.records13, summary.connectionIds, this.newConnectionId);
-      this.postHandshake13 = new KeyUpdates13(this.records13, summary, this.transmit, (fragment) => {
+      const onConnectionIdMessage = (fragment: HandshakeFragment) => {
         const { reply, failure } = connectionIds.receive(fragment);
         if (failure) this.failAfterHandshake(failure.alert, failure.reason);
         return reply;
-      });
+      };
+      this.postHandshake13 = new KeyUpdates13({ records: this.records13, summary, transmit: this.transmit, options: this.options, peerName: this.peerName, fail, onTicket, onConnectionIdMessage });
+      const ticket = this.issueTicket13?.(summary);
+      if (ticket) this.postHandshake13.sendTicket(ticket);
     }
     this.dropDriver();
+    if (this.options.keyLog) this.writeKeyLog(this.options.keyLog, keyLogLines13(summary, this.role));
     this.setState('established');
     this.events?.next({ type: 'handshake-complete', ...agreed });
     if (this.keepaliveOptions && this.state === 'established') this.startKeepalive(this.keepaliveOptions);
@@ -610,6 +655,7 @@ export class Session {
       if (this.cachedSessionId) this.forgetSession?.(this.cachedSessionId);
     }
     this.cachedSessionId = undefined;
+    this.postHandshake13?.stop(error ?? new DtlsError('ECLOSED', `session with ${this.peerName} closed`));
     this.dropDriver();
     this.finalFlight = undefined;
     this.keepalive?.stop();

@@ -161,7 +161,7 @@ export function checkClientOptions(options: Options): void {
   if (versions?.length === 2) throw new DtlsError('EINVAL', 'a client offers one version for now: versions ["1.2"] or ["1.3"] (falling back from 1.3 to 1.2 is not implemented)');
   if (versions?.includes('1.3')) {
     // Rather than a handshake that quietly leaves out what was asked for.
-    const unsupported = ['resume', 'maxFragmentLength', 'pskCallback'].filter((name) => options[name] !== undefined);
+    const unsupported = ['maxFragmentLength', 'pskCallback'].filter((name) => options[name] !== undefined);
     if (unsupported.length > 0) throw new DtlsError('EINVAL', `${unsupported.join(', ')} ${unsupported.length > 1 ? 'are' : 'is'} not implemented for DTLS 1.3 yet (versions ["1.3"])`);
   }
 }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from '../crypto/constant-time.js';
 import type { KeyShare } from '../crypto/ecdhe.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { KeySchedule13, finishedVerifyData } from '../crypto/tls13-key-schedule.js';
+import type { HashAlgorithm } from '../crypto/hash.js';
 import type { Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
 import { AlertDescription } from '../wire/alert.js';
 import { decodeCertificateRequest13 } from '../wire/certificate-request13.js';
@@ -20,7 +21,7 @@ import {
 } from '../wire/extensions.js';
 import { decodeFinished, encodeFinished } from '../wire/finished.js';
 import { decodeKeyShareRetry, decodeKeyShareSelected, encodeKeyShareOffer } from '../wire/key-share-extension.js';
-import { bindersLength, decodeSelectedIdentity, encodeOfferedPsks, type OfferedPsks } from '../wire/pre-shared-key-extension.js';
+import { decodeSelectedIdentity } from '../wire/pre-shared-key-extension.js';
 import { PskKeyExchangeMode, encodePskKeyExchangeModesExtension } from '../wire/psk-key-exchange-modes-extension.js';
 import { decodeServerHello, type ServerHello } from '../wire/server-hello.js';
 import { decodeSelectedVersion, encodeSupportedVersionsOffer } from '../wire/supported-versions-extension.js';
@@ -38,6 +39,7 @@ import { HELLO_RETRY_REQUEST_RANDOM, LONGEST_HELLO_RETRY_REQUEST_BODY } from './
 import { NEVER_ABORTED } from './lookup-context.js';
 import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
 import type { PskCredential } from './psk-credentials.js';
+import { externalPsk13, withPskBinders, type PskCandidate13 } from './psk-offer13.js';
 import { EXTERNAL_PSK_HASH, type KeyExchange13, type PskMode13 } from './server-choice13.js';
 import { Transcript13, messageHash } from './transcript13.js';
 
@@ -62,15 +64,18 @@ export interface ClientHandshake13Options {
   readonly certificate?: LocalCertificate;
   /** Passed to an async trust callback; aborted when this handshake ends. */
   readonly signal?: AbortSignal;
+  /** A ticket of an earlier session, offered first, before `psk` (RFC 8446 §2.2, §4.2.11). */
+  readonly ticket?: PskCandidate13;
   /** ALPN, record_size_limit, server_name and Connection IDs to offer. */
   readonly extensions?: ClientExtensions13Options;
 }
 
-/** The ClientHello we sent last and the key shares it carries. */
+/** The ClientHello we sent last, the key shares and the PSKs it carries. */
 interface Offer {
   readonly hello: ClientHello;
   readonly message: HandshakeMessage;
   readonly shares: readonly KeyShare[];
+  readonly psks: readonly PskCandidate13[];
 }
 
 /** What the client knows once its handshake keys exist. */
@@ -80,8 +85,10 @@ interface ClientKeyed13 {
   readonly group?: number;
   readonly schedule: KeySchedule13;
   readonly handshakeSecrets: { readonly client: Uint8Array; readonly server: Uint8Array };
-  /** Who the server proved to be: its PSK identity, or its certificate once verified. */
+  /** Who the server proved to be: its PSK identity, or its certificate once verified (or in the session a ticket resumes). */
   readonly peer: PeerIdentity;
+  /** Whether the server took our ticket: the PSK authenticates it, as in the session resumed. */
+  readonly resumed: boolean;
   /** The client certificate type the server's CertificateRequest asked for: we answer with a Certificate before our Finished. */
   readonly certificateRequested?: { readonly type: number; readonly ecdsa: boolean };
 }
@@ -117,8 +124,8 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
   protected state: State | ClosingState<ClientKeyed13> = { name: 'start' };
   private readonly random: Uint8Array;
   private transcript = new Transcript13();
-  /** The external PSK's schedule (its binders, and the keys when the server takes it). */
-  private readonly pskSchedule?: KeySchedule13;
+  /** The PSKs we offer, in order: the ticket (when its suite's hash is offered), then the external PSK. */
+  private readonly psks: readonly PskCandidate13[];
   private readonly suites: readonly Tls13CipherSuite[];
   private readonly modes: readonly PskMode13[];
   /** Whether we send key shares: for psk_dhe_ke, and always for a certificate handshake. */
@@ -132,9 +139,11 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     if (!options.psk && !options.authenticator) throw new RangeError('a 1.3 client needs a PSK or a way to authenticate the server');
     this.suites = options.authenticator ? options.cipherSuites : options.cipherSuites.filter((s) => s.hash === EXTERNAL_PSK_HASH);
     if (this.suites.length === 0) throw new RangeError('an external PSK needs a SHA-256 suite (RFC 8446 §4.2.11)');
-    this.modes = options.psk ? (options.keyExchanges ?? ['psk_dhe_ke', 'psk_ke']) : [];
+    const { ticket } = options;
+    const tickets = ticket && this.suites.some((s) => s.hash === ticket.hash) ? [ticket] : [];
+    this.psks = [...tickets, ...(options.psk ? [externalPsk13(options.psk, EXTERNAL_PSK_HASH)] : [])];
+    this.modes = this.psks.length > 0 ? (options.keyExchanges ?? ['psk_dhe_ke', 'psk_ke']) : [];
     this.dhe = options.authenticator !== undefined || this.modes.includes('psk_dhe_ke');
-    if (options.psk) this.pskSchedule = new KeySchedule13(EXTERNAL_PSK_HASH, options.psk.key);
     this.extensions13 = new ClientExtensions13(options.extensions ?? {});
   }
 
@@ -174,7 +183,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
       // Required for certificates (RFC 8446 §9.2); not needed for a PSK, but peers that check for it everywhere find it.
       encodeSignatureAlgorithmsExtension([SignatureScheme.ecdsa_secp256r1_sha256]),
     ];
-    if (options.psk) extensions.push(encodePskKeyExchangeModesExtension(this.modes.map((m) => PskKeyExchangeMode[m])));
+    if (this.psks.length > 0) extensions.push(encodePskKeyExchangeModesExtension(this.modes.map((m) => PskKeyExchangeMode[m])));
     if (shares.length > 0) {
       extensions.push(encodeSupportedGroupsExtension([...options.groups]));
       extensions.push(encodeKeyShareOffer(shares.map((s) => ({ group: s.group, keyExchange: s.publicKey }))));
@@ -193,30 +202,18 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     };
     // A hello without a PSK and its binder can be shorter than the HelloRetryRequest it asks
     // for, which a server that never amplifies (ours) would not send: padded up to it.
-    return options.psk ? hello : { ...hello, extensions: [...extensions, ...paddingTo(hello, LONGEST_HELLO_RETRY_REQUEST_BODY)] };
+    return this.psks.length > 0 ? hello : { ...hello, extensions: [...extensions, ...paddingTo(hello, LONGEST_HELLO_RETRY_REQUEST_BODY)] };
   }
 
   /**
-   * The ClientHello with the PSK last and its binder (RFC 8446 §4.2.11.2): a Finished over
-   * the transcript so far and this ClientHello up to the binders, whose length is known
-   * before their value, so the hello is encoded once with a placeholder and once for real.
-   * Without a PSK (or `includePsk` false) the hello as it is.
+   * The ClientHello with the PSKs last, each with its binder (RFC 8446 §4.2.11.2); `hash`
+   * leaves out those of another hash. Without a PSK the hello as it is.
    */
-  private offer(hello: ClientHello, shares: readonly KeyShare[], includePsk = true): Offer {
-    const { psk } = this.options;
-    if (!psk || !this.pskSchedule || !includePsk) return { hello, message: this.message(HandshakeType.client_hello, encodeClientHello(hello)), shares };
-    const placeholder: OfferedPsks = { identities: [{ identity: psk.identity, obfuscatedTicketAge: 0 }], binders: [new Uint8Array(32)] };
-    const withPsk = (offered: OfferedPsks): ClientHello => ({
-      ...hello,
-      extensions: [...hello.extensions, encodeOfferedPsks(offered)],
-    });
-    const draft = encodeClientHello(withPsk(placeholder));
-    const cut = bindersLength(placeholder);
-    const partial = this.transcript.partialHash(EXTERNAL_PSK_HASH, { msgType: HandshakeType.client_hello, body: draft }, cut);
-    const binder = finishedVerifyData(EXTERNAL_PSK_HASH, this.pskSchedule.binderKey('external'), partial);
-    const final = withPsk({ ...placeholder, binders: [binder] });
+  private offer(hello: ClientHello, shares: readonly KeyShare[], hash?: HashAlgorithm): Offer {
+    const psks = hash === undefined ? this.psks : this.psks.filter((p) => p.hash === hash);
+    const final = psks.length > 0 ? withPskBinders(hello, psks, this.transcript) : hello;
     const message = this.message(HandshakeType.client_hello, encodeClientHello(final));
-    return { hello: final, message, shares };
+    return { hello: final, message, shares, psks };
   }
 
   private onServerHello(message: HandshakeMessage, offer: Offer, retry: { suite: Tls13CipherSuite } | undefined): HandshakeStep {
@@ -237,10 +234,11 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     if (retry && retry.suite !== suite) return this.fail(AlertDescription.illegal_parameter, 'ServerHello changed the cipher suite of the HelloRetryRequest');
     const authenticated = this.serverAuthentication(hello, offer, suite);
     if (!('schedule' in authenticated)) return authenticated;
-    const { schedule, peer } = authenticated;
+    const { schedule, peer, resumed } = authenticated;
+    const viaPsk = peer.kind === 'psk' || resumed;
     const shareExtension = findExtension(hello.extensions, ExtensionType.key_share);
     let shared: Uint8Array | undefined;
-    let keyExchange: KeyExchange13 = peer.kind === 'psk' ? 'psk_ke' : 'ecdhe';
+    let keyExchange: KeyExchange13 = viaPsk ? 'psk_ke' : 'ecdhe';
     let group: number | undefined;
     if (shareExtension) {
       const share = decodeKeyShareSelected(shareExtension.data);
@@ -249,9 +247,9 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
       if (!ours || !this.dhe) return this.fail(AlertDescription.illegal_parameter, 'server answered a key share we did not send');
       shared = this.options.provider.computeSharedSecret(ours.group, ours.privateKey, share.value.keyExchange) ?? undefined;
       if (!shared) return this.fail(AlertDescription.illegal_parameter, 'invalid server key share');
-      if (peer.kind === 'psk') keyExchange = 'psk_dhe_ke';
+      if (viaPsk) keyExchange = 'psk_dhe_ke';
       group = ours.group;
-    } else if (peer.kind !== 'psk') {
+    } else if (!viaPsk) {
       // RFC 8446 §4.2.8: without a PSK, (EC)DHE is the key exchange.
       return this.fail(AlertDescription.missing_extension, 'a ServerHello without pre_shared_key or key_share');
     } else if (!this.modes.includes('psk_ke')) {
@@ -262,7 +260,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     this.transcript.add(offer.message);
     this.transcript.add(message);
     const handshakeSecrets = schedule.handshakeSecrets(shared, this.transcript.hash(suite.hash));
-    const keyed: ClientKeyed13 = { suite, keyExchange, ...(group === undefined ? {} : { group }), schedule, handshakeSecrets, peer };
+    const keyed: ClientKeyed13 = { suite, keyExchange, ...(group === undefined ? {} : { group }), schedule, handshakeSecrets, peer, resumed };
     this.state = { name: 'wait-encrypted-extensions', keyed };
     const connectionIds13 = this.extensions13.agreedConnectionIds;
     return { epochs13: [{ epoch: 2, suite, read: handshakeSecrets.server, write: handshakeSecrets.client }], ...(connectionIds13 && { connectionIds13 }) };
@@ -274,21 +272,19 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
    * pre_shared_key means a certificate, which only a client with an authenticator takes.
    * `peer` is the PSK's identity, or anonymous until the certificate verifies.
    */
-  private serverAuthentication(hello: ServerHello, offer: Offer, suite: Tls13CipherSuite): { schedule: KeySchedule13; peer: PeerIdentity } | HandshakeStep {
+  private serverAuthentication(hello: ServerHello, offer: Offer, suite: Tls13CipherSuite): { schedule: KeySchedule13; peer: PeerIdentity; resumed: boolean } | HandshakeStep {
     const pskExtension = findExtension(hello.extensions, ExtensionType.pre_shared_key);
     const offeredPsk = findExtension(offer.hello.extensions, ExtensionType.pre_shared_key) !== undefined;
     if (!pskExtension) {
       if (!this.options.authenticator) return this.fail(AlertDescription.illegal_parameter, 'server did not select our PSK');
-      return { schedule: new KeySchedule13(suite.hash), peer: { kind: 'anonymous' } };
+      return { schedule: new KeySchedule13(suite.hash), peer: { kind: 'anonymous' }, resumed: false };
     }
     const identity = decodeSelectedIdentity(pskExtension.data);
-    const { psk } = this.options;
-    if (!offeredPsk || !psk || !this.pskSchedule || !identity.ok || identity.value !== 0) {
-      return this.fail(AlertDescription.illegal_parameter, 'server did not select our PSK');
-    }
-    // RFC 8446 §4.2.11: an external PSK goes with its hash, SHA-256.
-    if (suite.hash !== EXTERNAL_PSK_HASH) return this.fail(AlertDescription.illegal_parameter, 'server chose our PSK with a suite of another hash');
-    return { schedule: this.pskSchedule, peer: { kind: 'psk', identity: psk.identity } };
+    const psk = offeredPsk && identity.ok ? offer.psks[identity.value] : undefined;
+    if (!psk) return this.fail(AlertDescription.illegal_parameter, 'server did not select our PSK');
+    // RFC 8446 §4.2.11: a PSK goes with its hash (SHA-256 for an external one, the ticket's suite's).
+    if (suite.hash !== psk.hash) return this.fail(AlertDescription.illegal_parameter, 'server chose our PSK with a suite of another hash');
+    return { schedule: psk.schedule, peer: psk.peer, resumed: psk.resumption };
   }
 
   /**
@@ -320,7 +316,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     if (shares.length > 0) extensions.push(encodeKeyShareOffer(shares.map((s) => ({ group: s.group, keyExchange: s.publicKey }))));
     if (cookie?.ok) extensions.push(encodeCookieExtension(cookie.value));
     // RFC 8446 §4.2.11: the second ClientHello offers no PSK whose hash is not the chosen suite's.
-    const second = this.offer({ ...offer.hello, extensions }, shares, suite.hash === EXTERNAL_PSK_HASH);
+    const second = this.offer({ ...offer.hello, extensions }, shares, suite.hash);
     this.state = { name: 'wait-server-hello', offer: second, retry: { suite } };
     return { flight: helloFlight(second, 3) };
   }
@@ -333,7 +329,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     const answers = this.extensions13.onEncryptedExtensions(decoded.value);
     if (answers) return this.fail(answers.alert, answers.reason);
     this.transcript.add(message);
-    if (keyed.peer.kind === 'psk') {
+    if (keyed.peer.kind === 'psk' || keyed.resumed) {
       this.state = { name: 'wait-finished', keyed };
       return NOTHING;
     }
@@ -387,7 +383,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
 
   /** The server's Finished, then ours (flight 5, after our Certificate and CertificateVerify when asked) and the application keys. */
   protected onFinished(message: HandshakeMessage, keyed: ClientKeyed13): HandshakeStep {
-    const { suite, keyExchange, group, schedule, handshakeSecrets, peer } = keyed;
+    const { suite, keyExchange, group, schedule, handshakeSecrets, peer, resumed } = keyed;
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = finishedVerifyData(suite.hash, handshakeSecrets.server, this.transcript.hash(suite.hash));
@@ -403,11 +399,14 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
       ...this.extensions13.agreed(),
       cipherSuite: suite,
       peer,
+      resumed,
       keyExchange,
       ...(group === undefined ? {} : { group }),
       clientRandom: this.random,
       nextMessageSeq: this.nextSendSeq,
       applicationSecrets: { read: applicationSecrets.server, write: applicationSecrets.client },
+      handshakeSecrets: { read: handshakeSecrets.server, write: handshakeSecrets.client },
+      resumptionMasterSecret: schedule.resumptionMasterSecret(this.transcript.hash(suite.hash)),
     };
     // RFC 9147 §5.8.1, §7.1: the client's last flight is retransmitted until the server acknowledges it.
     const flight: Flight = { number: 5, final: false, entries: [...messages, finished].map((m) => ({ kind: 'handshake', epoch: 2, message: m })) };

@@ -83,6 +83,17 @@ export interface HandshakeSummary13 extends Agreed13 {
   };
   /** The message_seq our next handshake message takes: post-handshake messages continue the count (RFC 9147 §5.2). */
   readonly nextMessageSeq: number;
+  /** The handshake traffic secrets (epoch 2), only for an SSLKEYLOGFILE the user asked for. */
+  readonly handshakeSecrets: {
+    /** The peer's. */
+    readonly read: Uint8Array;
+    /** Ours. */
+    readonly write: Uint8Array;
+  };
+  /** Whether a ticket of an earlier session was the PSK (RFC 8446 §2.2): the peer is who it proved to be then. */
+  readonly resumed: boolean;
+  /** resumption_master_secret (RFC 8446 §7.1): the PSKs of the session's NewSessionTickets derive from it (§4.6.1). */
+  readonly resumptionMasterSecret: Uint8Array;
 }
 
 /** DTLS 1.3 traffic secrets for one epoch (RFC 9147 §6.1: epoch 2 protects the handshake, 3 the first application data). */

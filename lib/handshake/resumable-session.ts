@@ -45,7 +45,12 @@ export function encodeResumableSession(s: ResumableSession): Uint8Array {
     .vector8(s.sessionId)
     .vector16(s.ticket ?? new Uint8Array(0))
     .uint24(Math.min(s.ticketLifetimeHint ?? 0, 0xffffff));
-  const { peer } = s;
+  writePeer(w, s.peer);
+  return w.finish();
+}
+
+/** Who the peer proved to be, as a resumable session (1.2's or a 1.3 ticket's) keeps it. */
+export function writePeer(w: Writer, peer: PeerIdentity): void {
   w.uint8(PEER_KIND[peer.kind]);
   switch (peer.kind) {
     case 'psk':
@@ -59,7 +64,6 @@ export function encodeResumableSession(s: ResumableSession): Uint8Array {
       w.vector24((inner) => peer.chain.forEach((der) => inner.vector24(der)));
       break;
   }
-  return w.finish();
 }
 
 /** The inverse of encodeResumableSession; total, as every decoder of bytes from outside is. */
@@ -86,7 +90,8 @@ export function decodeResumableSession(bytes: Uint8Array): Result<ResumableSessi
   });
 }
 
-function readPeer(r: Reader): PeerIdentity {
+/** The inverse of writePeer. */
+export function readPeer(r: Reader): PeerIdentity {
   switch (r.uint8('peer_kind')) {
     case PEER_KIND.anonymous:
       return { kind: 'anonymous' };

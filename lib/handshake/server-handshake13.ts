@@ -10,7 +10,7 @@ import { encodeEncryptedExtensions } from '../wire/encrypted-extensions.js';
 import { ExtensionType, SignatureScheme, encodeSignatureAlgorithmsExtension, findExtension, type Extension } from '../wire/extensions.js';
 import { decodeFinished, encodeFinished } from '../wire/finished.js';
 import { encodeKeyShareSelected } from '../wire/key-share-extension.js';
-import { bindersLength, decodeOfferedPsks, encodeSelectedIdentity } from '../wire/pre-shared-key-extension.js';
+import { bindersLength, decodeOfferedPsks, encodeSelectedIdentity, type OfferedPsks } from '../wire/pre-shared-key-extension.js';
 import { encodeServerHello } from '../wire/server-hello.js';
 import { encodeSelectedVersion } from '../wire/supported-versions-extension.js';
 import { clientCertificateTypeToAsk } from './certificate-types.js';
@@ -25,6 +25,7 @@ import { helloRetryRequestBody, type RetryState } from './hello-retry13.js';
 import { NEVER_ABORTED } from './lookup-context.js';
 import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
 import type { ServerPskLookup } from './psk-credentials.js';
+import { externalPsk13Lookup, resumedPsk13, type SelectedPsk13, type TicketLookup13 } from './psk-selection13.js';
 import { authenticationOf, chooseHandshake13, type Choice13, type ServerOffer13 } from './server-choice13.js';
 import { Transcript13 } from './transcript13.js';
 
@@ -46,6 +47,8 @@ export interface ServerHandshake13Options {
   readonly clientAuthenticator?: PeerAuthenticator;
   /** Passed to an async PSK lookup or client key trust; aborted when this handshake ends. */
   readonly signal?: AbortSignal;
+  /** Opens the tickets we issued, when resumption is on: a fresh one resumes its session (RFC 8446 §2.2). */
+  readonly ticketLookup?: TicketLookup13;
   /** How ALPN, server_name (a PSK lookup per host name), record_size_limit and connection_id are answered. */
   readonly extensions?: ServerExtensions13Options<ServerNameCredentials13>;
 }
@@ -69,6 +72,10 @@ interface ServerKeyed13 {
   readonly handshakeSecrets: { readonly client: Uint8Array; readonly server: Uint8Array };
   readonly applicationSecrets: { readonly client: Uint8Array; readonly server: Uint8Array };
   readonly peer: PeerIdentity;
+  /** Whether a ticket of ours was the PSK. */
+  readonly resumed?: boolean;
+  /** For the resumption master secret once the client's Finished is in the transcript. */
+  readonly schedule: KeySchedule13;
 }
 
 /** A client certificate that verified: the key its CertificateVerify must be signed with, and who it names. */
@@ -150,31 +157,35 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     if (pskExtension?.type !== ExtensionType.pre_shared_key) return this.fail(AlertDescription.illegal_parameter, 'pre_shared_key is not the last extension');
     const offered = decodeOfferedPsks(pskExtension.data);
     if (!offered.ok) return this.fail(AlertDescription.decode_error, 'malformed pre_shared_key');
-    const [first] = offered.value.identities;
     const lookup = answered.value.credentials?.pskLookup ?? options.pskLookup;
-    if (!first || !lookup) return this.fail(AlertDescription.unknown_psk_identity, 'no PSK identity offered');
-    const identity = first.identity.slice();
+    if (offered.value.identities.length === 0 || !lookup) return this.fail(AlertDescription.unknown_psk_identity, 'no PSK identity offered');
     const binderCut = bindersLength(offered.value);
-    const binder = offered.value.binders[0];
-    return this.after(lookup(identity, { signal: options.signal ?? NEVER_ABORTED }), () => 'PSK lookup failed', (key) => {
+    const resumed = resumedPsk13(offered.value, choice.suite, options.ticketLookup);
+    if (resumed) return this.answerWithPsk(choice, resumed, offered.value, binderCut);
+    return this.after(externalPsk13Lookup(offered.value, lookup, options.signal ?? NEVER_ABORTED), () => 'PSK lookup failed', (found) => {
       // RFC 8446 §6.2: unknown_psk_identity may be sent when no acceptable identity was offered.
-      if (!key) return this.fail(AlertDescription.unknown_psk_identity, 'unknown PSK identity');
-      return this.answerWithPsk(choice, key, identity, binder, binderCut);
+      if (!found) return this.fail(AlertDescription.unknown_psk_identity, 'unknown PSK identity');
+      return this.answerWithPsk(choice, found, offered.value, binderCut);
     });
   }
 
-  private answerWithPsk(choice: Choice13, key: Uint8Array, identity: Uint8Array, binder: Uint8Array, binderCut: number): HandshakeStep {
+  private answerWithPsk(choice: Choice13, selected: SelectedPsk13, offered: OfferedPsks, binderCut: number): HandshakeStep {
     const { suite } = choice;
+    const { key, index, ticket } = selected;
+    const identity = offered.identities[index].identity.slice();
+    const binder = offered.binders[index];
     const schedule = new KeySchedule13(suite.hash, key);
     // RFC 8446 §4.2.11.2: the binder is a Finished over the transcript up to the binders list.
-    const expected = finishedVerifyData(suite.hash, schedule.binderKey('external'), this.transcript.partialHash(suite.hash, this.clientHelloMessage, binderCut));
-    if (!timingSafeEqual(binder, expected)) return this.fail(AlertDescription.decrypt_error, 'PSK binder does not verify (wrong pre-shared key?)');
+    const expected = finishedVerifyData(suite.hash, schedule.binderKey(ticket ? 'resumption' : 'external'), this.transcript.partialHash(suite.hash, this.clientHelloMessage, binderCut));
+    if (binder === undefined || !timingSafeEqual(binder, expected)) return this.fail(AlertDescription.decrypt_error, 'PSK binder does not verify (wrong pre-shared key?)');
     this.transcript.add(this.clientHelloMessage);
-    const hello = this.serverHello(choice, [encodeSelectedIdentity(0)]);
+    const hello = this.serverHello(choice, [encodeSelectedIdentity(index)]);
     if (!hello) return this.fail(AlertDescription.illegal_parameter, 'invalid client key share');
     const handshakeSecrets = schedule.handshakeSecrets(hello.shared, this.transcript.hash(suite.hash));
     const encryptedExtensions = this.add(HandshakeType.encrypted_extensions, encodeEncryptedExtensions(this.extensions13?.encryptedExtensions ?? []));
-    return this.finishFlight(schedule, { suite, choice, handshakeSecrets, peer: { kind: 'psk', identity } }, [hello.message, encryptedExtensions]);
+    // A ticket restores who the client proved to be in the session it resumes.
+    const peer = ticket?.peer ?? { kind: 'psk', identity };
+    return this.finishFlight(schedule, { suite, choice, handshakeSecrets, peer, resumed: ticket !== undefined, schedule }, [hello.message, encryptedExtensions]);
   }
 
   /**
@@ -209,7 +220,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
     messages.push(this.add(HandshakeType.certificate, certificate13Body(certificate)));
     const signed = signCertificateVerify13(options.provider, certificate.privateKey, 'server', this.transcript.hash(suite.hash));
     messages.push(this.add(HandshakeType.certificate_verify, signed));
-    return this.finishFlight(schedule, { suite, choice, handshakeSecrets, peer: { kind: 'anonymous' } }, messages, clientCertificateType);
+    return this.finishFlight(schedule, { suite, choice, handshakeSecrets, peer: { kind: 'anonymous' }, schedule }, messages, clientCertificateType);
   }
 
   /** The ServerHello (RFC 8446 §4.1.3) with our share for the chosen group, added to the transcript; undefined for an invalid client share. */
@@ -298,7 +309,7 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
   }
 
   /** The client's Finished (epoch 2), over the transcript through our Finished. */
-  protected onFinished(message: HandshakeMessage, { suite, choice, handshakeSecrets, applicationSecrets, peer }: ServerKeyed13): HandshakeStep {
+  protected onFinished(message: HandshakeMessage, { suite, choice, handshakeSecrets, applicationSecrets, peer, resumed, schedule }: ServerKeyed13): HandshakeStep {
     const decoded = decodeFinished(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed Finished');
     const expected = finishedVerifyData(suite.hash, handshakeSecrets.client, this.transcript.hash(suite.hash));
@@ -309,11 +320,14 @@ export class ServerHandshake13 extends FlightMachine<State, ServerKeyed13> {
       ...this.extensions13?.agreed,
       cipherSuite: suite,
       peer,
+      resumed: resumed === true,
       keyExchange: choice.keyExchange,
       ...(choice.group === undefined ? {} : { group: choice.group }),
       clientRandom: this.clientHello.random,
       nextMessageSeq: this.nextSendSeq,
       applicationSecrets: { read: applicationSecrets.client, write: applicationSecrets.server },
+      handshakeSecrets: { read: handshakeSecrets.client, write: handshakeSecrets.server },
+      resumptionMasterSecret: schedule.resumptionMasterSecret(this.transcript.hash(suite.hash)),
     };
     return { epochs13: [{ epoch: 3, suite, read: applicationSecrets.client, write: applicationSecrets.server }], established13 };
   }

@@ -3,6 +3,7 @@ import { decodeResumableSession, encodeResumableSession, type ResumableSession }
 import { SessionCache } from './session-cache.js';
 import { RotationPeriods } from './rotation-periods.js';
 import { TICKET_KEY_LENGTH, TicketKeys } from './ticket-keys.js';
+import { MAX_TICKET_LIFETIME_SECONDS, decodeTicketState13, encodeTicketState13, ticketUnexpired, type TicketState13 } from './ticket-state13.js';
 
 /** How a server resumes sessions. */
 export interface ServerResumptionOptions {
@@ -113,6 +114,35 @@ export class ServerResumption {
   sealTicket(session: ResumableSession): Uint8Array {
     this.catchUp();
     return this.keys.seal(encodeResumableSession({ ...session, sessionId: new Uint8Array(0), ticket: undefined }));
+  }
+
+  /**
+   * The lifetime of a DTLS 1.3 ticket in seconds: the session lifetime, at most 7 days
+   * (RFC 8446 §4.6.1); 0 when tickets are off.
+   */
+  get ticketLifetime13(): number {
+    return this.options.tickets ? Math.min(Math.floor(this.options.lifetime / 1000), MAX_TICKET_LIFETIME_SECONDS) : 0;
+  }
+
+  /** A DTLS 1.3 ticket: the state sealed under the current key, stamped with the time. */
+  sealTicket13(state: Omit<TicketState13, 'issuedAt' | 'ticket'>): Uint8Array {
+    this.catchUp();
+    return this.keys.seal(encodeTicketState13({ ...state, issuedAt: this.options.now() }));
+  }
+
+  /**
+   * The state of a DTLS 1.3 ticket one of our keys sealed, while within its own lifetime and
+   * the session lifetime; undefined otherwise (a stale or foreign ticket, a 1.2 one).
+   */
+  openTicket13(ticket: Uint8Array): TicketState13 | undefined {
+    if (!this.options.tickets) return undefined;
+    this.catchUp();
+    const plain = this.keys.open(ticket);
+    const decoded = plain && decodeTicketState13(plain);
+    if (!decoded?.ok) return undefined;
+    const state = decoded.value;
+    const now = this.options.now();
+    return ticketUnexpired(state, now) && now - state.issuedAt < this.options.lifetime ? state : undefined;
   }
 
   /** The lifetime hint of the tickets, in seconds (RFC 5077 §3.3). */

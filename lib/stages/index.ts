@@ -38,6 +38,7 @@ export type { ServerNameSelection } from '../handshake/server-name-selection.js'
 export type { MaxFragmentLength } from '../wire/max-fragment-length-extension.js';
 export { ServerResumption, type ServerResumptionOptions } from '../handshake/server-resumption.js';
 export type { ResumableSession } from '../handshake/resumable-session.js';
+export type { TicketState13 } from '../handshake/ticket-state13.js';
 export { LookupGate } from '../credentials/lookup-gate.js';
 export type { Flight, FlightEntry } from '../handshake/flight.js';
 export type { HandshakeStep, HandshakeSummary, HandshakeSummary13, EpochSecrets13, HandshakeFailure, PeerIdentity, MaybePromise } from '../handshake/handshake-step.js';

@@ -10,7 +10,7 @@ const DELAY = 50;
 async function firstSession(options: PairOptions = {}): Promise<{ pair: Pair; state: ResumableSession }> {
   const pair = await startPair({ delay: DELAY, ...options });
   expect(pair.time.runUntil(() => pair.client.state === 'established' && pair.serverSessions[0]?.state === 'established', 10_000)).toBe(true);
-  const state = pair.client.resumption!.state;
+  const state = pair.client.resumption!.state as ResumableSession;
   void pair.client.close();
   pair.time.advanceBy(1000);
   return { pair, state };
@@ -71,7 +71,7 @@ describe('tickets and session IDs an attacker (or time) has touched fall back to
     pair.server.setTicketKeys([key(1)]);
     const fallback = await offer(pair, state);
     expectFullHandshake(fallback);
-    const underKeyOne = fallback.client.resumption!.state;
+    const underKeyOne = fallback.client.resumption!.state as ResumableSession;
     // A rotation: key(3) is current, key(1) the previous one, which still opens its tickets.
     pair.server.setTicketKeys([key(3), key(1)]);
     const resumed = await offer(pair, underKeyOne);

@@ -66,7 +66,10 @@ import { startOnFreePort } from './udp-port.js';
  *   "hello wolfssl!" and prints the answer on a line of its own; without `-e` the server prints
  *   "Client message: <it>" and answers "I hear you fa shizzle!" (WOLFSSL_MESSAGES).
  * - Resumption `-r` on both (1.2 and 1.3): the client closes, resumes from a new port, sends
- *   "resuming wolfssl!"; both print "SSL reused session" for the second handshake.
+ *   "resuming wolfssl!"; both print "SSL reused session" for the second handshake. In 1.3 its
+ *   server sends a NewSessionTicket after the handshake and its client offers the ticket it got
+ *   as a PSK identity, with `-s` and with a certificate alike (its certificate client then
+ *   resumes without the server's Certificate).
  * - KeyUpdate (wire: the epoch's low bits go 3 -> 0 both ways): client `-I` sends one with
  *   update_requested before its message and sends the message again after; server `-U` only
  *   without `-e`: it reads one message, sends KeyUpdate, replies, then waits for one more message.
