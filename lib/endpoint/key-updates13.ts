@@ -6,7 +6,7 @@ import type { TicketState13 } from '../handshake/ticket-state13.js';
 import { decodeNewSessionTicket13, encodeNewSessionTicket13, type NewSessionTicket13 } from '../wire/new-session-ticket13.js';
 import type { PlainRecord } from '../record/read-epochs.js';
 import { decodeAck, encodeAck } from '../wire/ack.js';
-import { ContentType, HandshakeType } from '../wire/constants.js';
+import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType } from '../wire/constants.js';
 import { decodeHandshakeFragments, encodeHandshakeMessage, type HandshakeFragment } from '../wire/handshake-header.js';
 import { KeyUpdateRequest, decodeKeyUpdate, encodeKeyUpdate } from '../wire/key-update.js';
 import type { PostHandshakeReply } from './connection-ids13.js';
@@ -117,9 +117,16 @@ export class KeyUpdates13 {
     }
   }
 
-  /** A server's NewSessionTicket (RFC 8446 §4.6.1), retransmitted until acknowledged like our KeyUpdate. */
-  sendTicket(ticket: NewSessionTicket13): void {
-    const message = encodeHandshakeMessage(HandshakeType.new_session_ticket, this.nextMessageSeq++, encodeNewSessionTicket13(ticket));
+  /**
+   * A server's NewSessionTicket (RFC 8446 §4.6.1), retransmitted until acknowledged like our
+   * KeyUpdate. Post-handshake messages go whole in one record: a ticket over `maxLength`
+   * bytes (the peer's record_size_limit, which in 1.3 binds every protected record, RFC 8449
+   * §4, or what fits the MTU) is not sent: that client gets no resumption.
+   */
+  sendTicket(ticket: NewSessionTicket13, maxLength: number): void {
+    const body = encodeNewSessionTicket13(ticket);
+    if (body.length + HANDSHAKE_HEADER_LENGTH > maxLength) return;
+    const message = encodeHandshakeMessage(HandshakeType.new_session_ticket, this.nextMessageSeq++, body);
     this.sender.send({ name: 'our NewSessionTicket', message, acknowledged: () => undefined });
   }
 

@@ -597,7 +597,8 @@ export class Session {
       };
       this.postHandshake13 = new KeyUpdates13({ records: this.records13, summary, transmit: this.transmit, options: this.options, peerName: this.peerName, fail, onTicket, onConnectionIdMessage });
       const ticket = this.issueTicket13?.(summary);
-      if (ticket) this.postHandshake13.sendTicket(ticket);
+      const room = Math.min(agreed.peerRecordSizeLimit ?? MAX_PLAINTEXT_LENGTH, this.options.mtu - this.records13.overhead(this.records13.writeEpoch));
+      if (ticket) this.postHandshake13.sendTicket(ticket, room);
     }
     this.dropDriver();
     if (this.options.keyLog) this.writeKeyLog(this.options.keyLog, keyLogLines13(summary, this.role));

@@ -76,6 +76,16 @@ describe('record_size_limit in DTLS 1.3 (RFC 8449 §4: the value counts the inne
     expect(() => session.send(new Uint8Array(101))).toThrow(expect.objectContaining({ code: 'EMSGSIZE', message: expect.stringContaining('record_size_limit') }));
   });
 
+  it('a ticket that does not fit the client\'s limit is not sent (post-handshake messages go whole in one record): the session lives, without resumption', async () => {
+    const small = await handshake13({ client: { recordSizeLimit: 100 } });
+    small.time.advanceBy(10);
+    expect(small.client.state).toBe('established');
+    expect(small.client.resumption).toBeUndefined();
+    const large = await handshake13({ client: { recordSizeLimit: 1000 } });
+    large.time.advanceBy(10);
+    expect(large.client.resumption).toBeDefined();
+  });
+
   it('a record over the limit we announced ends the session with record_overflow', async () => {
     const { client, session, time } = await handshake13({ client: { recordSizeLimit: 100 } });
     // A peer ignoring our limit: the server's session seals past its own check.
