@@ -79,7 +79,7 @@ ${CIPHER_SUITES.map((s) => `                        ${s.name.padEnd(SUITE_WIDTH)
   --timeout MS        client: give up on a handshake after MS ms (default ${DEFAULT_CLIENT_TIMEOUT})
   --linger MS         client: after the end of input, close once no record has
                       come for MS ms (default ${DEFAULT_LINGER})
-  --dtls VERSION      1.2 (default), 1.3 (RFC 9147, with --psk only so far) or, for a
+  --dtls VERSION      1.2 (default), 1.3 (RFC 9147, with the same credentials) or, for a
                       server, any: a client offering 1.3 gets it, others 1.2
   --alpn NAME,...     application protocols (ALPN, RFC 7301), most preferred first,
                       e.g. coap; a server answers a client that offers none of them

@@ -41,7 +41,7 @@ export interface ClientOptions extends Partial<SessionOptions>, SocketBufferOpti
   readonly groups?: readonly number[];
   /**
    * The DTLS version to offer (default ["1.2"]): ["1.3"] speaks RFC 9147 with a pre-shared
-   * key. A client offering both, and falling back to 1.2 (with the downgrade check of
+   * key or the server's certificate (the same credentials as 1.2). A client offering both, and falling back to 1.2 (with the downgrade check of
    * RFC 8446 §4.1.3), is not implemented yet.
    */
   readonly versions?: readonly DtlsVersion[];
@@ -168,7 +168,7 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
   let lookupsEnd: AbortController | undefined = new AbortController();
   const connectionId = clientConnectionIdPolicy(options.connectionId, options.provider ?? nobleProvider);
   const handshake = options.versions?.includes('1.3')
-    ? new ClientHandshake13(clientHandshake13Options(options))
+    ? new ClientHandshake13(clientHandshake13Options({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal }))
     : new ClientHandshake({
         ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, now: () => opts.scheduler.now(), heartbeat: options.keepalive !== undefined }),
         connectionId,
