@@ -60,8 +60,8 @@ console.log(`Handshakes under random loss (each direction), ${seeds} seeds per c
 console.log(
   `npx tsx bench/network/run.ts --seeds ${seeds} --loss ${losses.join(',')} --suite ${suites.map((s) => s.id).join(',')} --version ${versions.join(',')} --delay ${delay} --mtu ${mtu} --budget ${handshakeTimeout} --silent ${maxSilentTimeouts}\n`,
 );
-console.log('| suite | version | loss | completed | median ms | p95 ms | max ms | retransmissions (mean) | datagrams (mean) | bytes (mean) | ACKs (mean) | records resent / in resent flights |');
-console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| key exchange | suite | version | loss | completed | median ms | p95 ms | max ms | retransmissions (mean) | datagrams (mean) | bytes (mean) | ACKs (mean) | records resent / in resent flights |');
+console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 const skipped: string[] = [];
 for (const suite of suites) {
   for (const version of versions) {
@@ -83,7 +83,7 @@ for (const suite of suites) {
       const acks = version === '1.3' ? mean((r) => r.acks.sent) : '-';
       const resent = version === '1.3' ? `${sum((r) => r.acks.recordsResent)} / ${sum((r) => r.acks.recordsInResentFlights)}` : '-';
       console.log(
-        `| ${name} | ${version} | ${loss}% | ${times.length}/${seeds} (${rate}%) | ${ms(percentile(times, 50))} | ${ms(percentile(times, 95))} | ${ms(times.at(-1))} | ${mean((r) => r.retransmissions)} | ${mean((r) => r.wire.length)} | ${mean((r) => r.wire.reduce((total, d) => total + d.bytes, 0))} | ${acks} | ${resent} |`,
+        `| ${suite.id} | ${name} | ${version} | ${loss}% | ${times.length}/${seeds} (${rate}%) | ${ms(percentile(times, 50))} | ${ms(percentile(times, 95))} | ${ms(times.at(-1))} | ${mean((r) => r.retransmissions)} | ${mean((r) => r.wire.length)} | ${mean((r) => r.wire.reduce((total, d) => total + d.bytes, 0))} | ${acks} | ${resent} |`,
       );
     }
   }

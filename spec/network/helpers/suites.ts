@@ -23,13 +23,17 @@ const psk = () => credentials().psk({ tag: 0, identity: 'Client_identity', key: 
 /** In 1.3 the client offers psk_dhe_ke with an x25519 share (the defaults), and the AEAD is the same CCM_8 as 1.2's. */
 export const PSK_SUITE: TrialSuite = { id: 'psk', iana: 'TLS_PSK_WITH_AES_128_CCM_8', server: psk, client: psk, iana13: 'TLS_AES_128_CCM_8_SHA256' };
 
-/** ECDHE-ECDSA with the committed self-signed P-256 certificate, which the client trusts as its own CA. */
+/**
+ * ECDHE-ECDSA with the committed self-signed P-256 certificate, which the client trusts as its
+ * own CA; in 1.3 the same certificate with ECDHE on x25519 (the default group) and CCM_8.
+ */
 export const ECDHE_ECDSA_SUITE: TrialSuite = {
   id: 'ecdhe-ecdsa',
   iana: 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8',
   server: () => credentials().x509({ tag: 0, certificate: CERTIFICATE, privateKey: PRIVATE_KEY }),
   client: () => credentials().x509({ tag: 0, ca: CERTIFICATE }),
   serverName: 'localhost',
+  iana13: 'TLS_AES_128_CCM_8_SHA256',
 };
 
 export const TRIAL_SUITES: readonly TrialSuite[] = [PSK_SUITE, ECDHE_ECDSA_SUITE];
