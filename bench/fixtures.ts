@@ -20,6 +20,10 @@ export const PSK_IDENTITY = 'Client_identity';
 export const PSK_HEX = '73656372657450534b';
 /** ECDHE on P-256 everywhere (RFC 8422 secp256r1 = 23), so every row does the same curve work. */
 export const P256 = 23;
+/** x25519 (RFC 8446 §4.2.7), the group a DTLS 1.3 client offers a share for by default. */
+export const X25519 = 29;
+/** The DTLS 1.3 suites an external PSK can use (SHA-256 ones, RFC 8446 §4.2.11), each with its own record row. */
+export const TLS13_PSK_SUITES: readonly string[] = ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_CCM_SHA256', 'TLS_AES_128_CCM_8_SHA256'];
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../spec/fixtures/peers/${name}`, import.meta.url));
 /** The committed CN=localhost P-256 certificate (SAN 127.0.0.1), self-signed: clients trust it as its own CA. */

@@ -2,14 +2,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { nobleProvider, nodeCryptoProvider } from './rx-dtls.js';
+import { nobleProvider, nodeCryptoProvider, type CryptoProvider } from './rx-dtls.js';
 import { config, wantsRow } from './config.js';
-import { SUITES } from './fixtures.js';
+import { P256, SUITES, TLS13_PSK_SUITES, X25519 } from './fixtures.js';
 import { nodeDtlsClient } from './peers/node-dtls-client.js';
 import { opensslClient, opensslPresent, opensslServer } from './peers/openssl.js';
 import { buildOpensslPair, OPENSSL_PAIR_LABEL, opensslPairHandshakes, opensslPairRecords } from './peers/openssl-pair.js';
 import { plainUdpClient, plainUdpServer } from './peers/plain-udp.js';
 import { rxClient } from './peers/rx-client.js';
+import { rxClient13 } from './peers/rx-client13.js';
 import { rxServer } from './peers/rx-server.js';
 import { ServerPool } from './peers/server-pool.js';
 import { weriftClient } from './peers/werift-client.js';
@@ -31,6 +32,15 @@ const rxNode = rxClient(nodeCryptoProvider);
 const rxNodeCid = rxClient(nodeCryptoProvider, { length: 4 });
 const sClient = opensslClient();
 const [rxNobleServer, rxNodeServer] = [rxServer('noble'), rxServer('node')];
+/**
+ * DTLS 1.3 (PSK only so far) beside the 1.2 rows: servers accepting 1.2 and 1.3 with x25519,
+ * clients offering 1.3 with an x25519 share (psk_dhe_ke) or only a P-256 share the server
+ * does not take, so that the server picks psk_ke (RFC 8446 §4.2.9; the client offers both modes).
+ */
+const [rxNobleServer13, rxNodeServer13] = [rxServer('noble', { groups: [X25519] }), rxServer('node', { groups: [X25519] })];
+const dheClient13 = (provider: CryptoProvider, cipherSuite = TLS13_PSK_SUITES[0]) =>
+  rxClient13(provider, { cipherSuite, groups: [X25519], keyExchange: 'psk_dhe_ke x25519' });
+const pskKeClient13 = (provider: CryptoProvider) => rxClient13(provider, { cipherSuite: TLS13_PSK_SUITES[0], groups: [P256], keyExchange: 'psk_ke' });
 
 const HANDSHAKE_ROWS: readonly Row[] = [
   { client: rxNoble, server: rxNobleServer },
@@ -53,6 +63,10 @@ const HANDSHAKE_ROWS: readonly Row[] = [
   { client: rxNode, server: weriftServer },
   { client: sClient, server: weriftServer },
   { client: weriftClient, server: weriftServer },
+  { client: dheClient13(nobleProvider), server: rxNobleServer13 },
+  { client: dheClient13(nodeCryptoProvider), server: rxNodeServer13 },
+  { client: pskKeClient13(nobleProvider), server: rxNobleServer13 },
+  { client: pskKeClient13(nodeCryptoProvider), server: rxNodeServer13 },
 ];
 
 const RECORD_ROWS: readonly Row[] = [
@@ -70,6 +84,9 @@ const RECORD_ROWS: readonly Row[] = [
   { client: weriftClient, server: weriftServer },
   // The ceiling for any Node stack: the same echo over bare datagrams.
   { client: plainUdpClient, server: plainUdpServer },
+  // DTLS 1.3, one row per suite (the record layer does not depend on the key exchange).
+  ...TLS13_PSK_SUITES.map((suite) => ({ client: dheClient13(nodeCryptoProvider, suite), server: rxNodeServer13 })),
+  { client: dheClient13(nobleProvider, 'TLS_AES_128_CCM_8_SHA256'), server: rxNobleServer13 },
 ];
 
 const results: Record<string, unknown> = {};

@@ -5,7 +5,7 @@
 // Long runs: npx tsx bench/fuzz/run.ts --inputs 10000000 --seed 1
 import { describe, expect, it } from 'vitest';
 import * as wire from '../../lib/wire/index.js';
-import { authenticators, recordAll } from './helpers/campaign.js';
+import { authenticators, record13, recordAll } from './helpers/campaign.js';
 import { decoderMisbehaviour, decoderTargets, fuzzDecoders, type DecoderTarget } from './helpers/decoder-fuzz.js';
 import { KEY_EXCHANGES } from './helpers/key-exchanges.js';
 
@@ -13,7 +13,8 @@ const SEED = 20261122;
 const INPUTS_PER_TARGET = 3_000;
 
 const recordings = await recordAll(SEED);
-const targets = decoderTargets(recordings, authenticators());
+const dtls13 = await record13(SEED);
+const targets = decoderTargets(recordings, authenticators(), dtls13);
 
 describe('the recorded flights the decoders are fuzzed from', () => {
   it('hold a real handshake of every key exchange, both directions, every handshake message type', () => {
@@ -28,6 +29,17 @@ describe('the recorded flights the decoders are fuzzed from', () => {
     }
   });
 
+  it('hold real DTLS 1.3 handshakes too: every message of both sides and captured unified-header datagrams', () => {
+    const H = wire.HandshakeType;
+    expect(new Set(dtls13.messages.map((m) => m.msgType))).toEqual(new Set([H.client_hello, H.server_hello, H.encrypted_extensions, H.finished]));
+    expect(dtls13.datagrams.some((d) => wire.isUnifiedHeader(d[0]))).toBe(true);
+    // The 1.3 extension decoders start from real extensions, not only the golden vectors.
+    for (const name of ['decodeKeyShareOffer', 'decodeKeyShareSelected', 'decodeKeyShareRetry', 'decodeOfferedPsks', 'decodeSelectedIdentity', 'decodeCookieExtension', 'decodeEncryptedExtensions']) {
+      const target = targets.find((t) => t.name === name)!;
+      expect(target.seeds.length, name).toBeGreaterThan(goldenCount(name));
+    }
+  });
+
   it('give every Result decoder at least one real input it accepts, so mutations start from valid messages', () => {
     for (const target of targets.filter((t) => t.contract === 'result')) {
       const accepted = target.seeds.some((seed) => (target.run(seed) as wire.Result<unknown>).ok);
@@ -35,6 +47,11 @@ describe('the recorded flights the decoders are fuzzed from', () => {
     }
   });
 });
+
+/** How many seeds a 1.3 target has without real handshakes (the golden vectors alone). */
+function goldenCount(name: string): number {
+  return decoderTargets([], [], undefined).find((t) => t.name === name)!.seeds.length;
+}
 
 describe(`every decoder of network bytes keeps its contract on ${INPUTS_PER_TARGET} seeded inputs`, () => {
   it.each(targets.map((t, i) => [t.name, t, i] as const))('%s', (_, target, index) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SESSION_OPTIONS } from '../../lib/endpoint/session-options.js';
 import { handshakeTrial, type TrialResult } from './helpers/handshake-trial.js';
-import { TRIAL_SUITES } from './helpers/suites.js';
+import { PSK_SUITE, TRIAL_SUITES } from './helpers/suites.js';
 
 /** The figures' link: RTT 100 ms. bench/network/run.ts prints the times; this spec asserts none. */
 const DELAY = 50;
@@ -53,17 +53,22 @@ describe('handshake completion under random loss (virtual time, default timers a
     expect(trial.clientError?.code).toBe('ETIMEDOUT');
   });
 
-  for (const suite of TRIAL_SUITES) {
-    describe(suite.iana, () => {
+  // Every key exchange in 1.2, and in 1.3 those it can do: the same seeds, the same budget.
+  const cases = TRIAL_SUITES.flatMap((suite) => [
+    { suite, version: '1.2' as const, name: suite.iana },
+    ...(suite.iana13 ? [{ suite, version: '1.3' as const, name: `${suite.iana13} (DTLS 1.3)` }] : []),
+  ]);
+  for (const { suite, version, name } of cases) {
+    describe(name, () => {
       it('completes every handshake at 0% loss without a single retransmission', async () => {
         for (const seed of seeds(5)) {
-          const trial = await handshakeTrial({ suite, loss: 0, seed, delay: DELAY });
+          const trial = await handshakeTrial({ suite, version, loss: 0, seed, delay: DELAY });
           expect({ seed, completed: trial.completed, retransmissions: trial.retransmissions }).toEqual({ seed, completed: true, retransmissions: 0 });
         }
       });
 
       it('completes every handshake at 10% loss', async () => {
-        const trials = await Promise.all(seeds(50).map((seed) => handshakeTrial({ suite, loss: 0.1, seed, delay: DELAY })));
+        const trials = await Promise.all(seeds(50).map((seed) => handshakeTrial({ suite, version, loss: 0.1, seed, delay: DELAY })));
         expect(trials.filter((t) => !t.completed).length).toBe(0);
         // The link really lost datagrams, and the timers really recovered them.
         expect(trials.filter((t) => t.retransmissions > 0).length).toBeGreaterThan(10);
@@ -73,13 +78,29 @@ describe('handshake completion under random loss (virtual time, default timers a
         // 100% completion is not reachable at 30% loss in each direction: one exchange fails all
         // six of its tries with probability (1 - 0.7 * 0.7)^6, about 1.8%, and a handshake has
         // three. So the check is that nothing but such a loss pattern ever makes one fail.
-        const trials = await Promise.all(seeds(suite.id === 'psk' ? 200 : 100).map((seed) => handshakeTrial({ suite, loss: 0.3, seed, delay: DELAY })));
+        const trials = await Promise.all(seeds(suite.id === 'psk' ? 200 : 100).map((seed) => handshakeTrial({ suite, version, loss: 0.3, seed, delay: DELAY })));
         const unexplained = trials.flatMap((t, i) => (t.completed || excuse(t) ? [] : [{ seed: i + 1, error: t.clientError?.message }]));
         expect(unexplained).toEqual([]);
         expect(trials.filter((t) => t.completed).length / trials.length).toBeGreaterThan(0.9);
       });
     });
   }
+
+  describe('DTLS 1.3 acknowledgements (RFC 9147 §7, §5.8.3)', () => {
+    it('at 0% loss, the one ACK is the server\'s of the client\'s Finished: six datagrams, as in 1.2', async () => {
+      const trial = await handshakeTrial({ suite: PSK_SUITE, version: '1.3', loss: 0, seed: 1, delay: DELAY });
+      expect(trial.acks).toEqual({ sent: 1, recordsResent: 0, recordsInResentFlights: 0 });
+      expect(trial.wire.map((d) => d.from)).toEqual(['client', 'server', 'client', 'server', 'client', 'server']);
+    });
+
+    it('at 30% loss, the client is never established before the server: it waits for the ACK of its Finished', async () => {
+      const trials = await Promise.all(seeds(200).map((seed) => handshakeTrial({ suite: PSK_SUITE, version: '1.3', loss: 0.3, seed, delay: DELAY })));
+      const early = trials.flatMap((t, i) => (t.completed && t.clientEstablishedAt! < t.serverEstablishedAt! ? [i + 1] : []));
+      expect(early).toEqual([]);
+      // The ACK was lost at times, and the client's resent Finished drew another.
+      expect(trials.filter((t) => t.completed && t.acks.sent > 1).length).toBeGreaterThan(0);
+    });
+  });
 
   it('a failure the link did not cause is not excused (the check above can fail)', async () => {
     const trial = await handshakeTrial({ suite: TRIAL_SUITES[0], loss: 0.3, seed: 75, delay: DELAY });

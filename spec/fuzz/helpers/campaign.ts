@@ -1,7 +1,9 @@
 import type { PeerAuthenticator } from '../../../lib/handshake/peer-authentication.js';
 import { BoundsProbe, type BoundsReport } from './bounds.js';
 import { recordHandshake, type Recording } from './corpus.js';
-import { decoderTargets, fuzzDecoders, type DecoderTarget } from './decoder-fuzz.js';
+import { decoderTargets, fuzzDecoders, type DecoderTarget, type Dtls13Inputs } from './decoder-fuzz.js';
+import { recordHandshake13 } from './endpoint13-fuzz.js';
+import { CONFIGURATIONS13, recordTranscript13 } from './handshake13-fuzz.js';
 import { runEndpointCase, type EndpointMode } from './endpoint-fuzz.js';
 import { EscapeTrap } from './escape-trap.js';
 import { KEY_EXCHANGES, keyExchange } from './key-exchanges.js';
@@ -62,6 +64,13 @@ export async function recordAll(seed: number): Promise<Recording[]> {
   return recordings;
 }
 
+/** Real DTLS 1.3 inputs for the decoders: every message of a clean transcript of each 1.3 configuration, and a captured 1.3 exchange. */
+export async function record13(seed: number): Promise<Dtls13Inputs> {
+  const transcripts = await Promise.all(CONFIGURATIONS13.map((c, i) => recordTranscript13(c, caseSeed(seed, 3_000_000 + i))));
+  const exchange = await recordHandshake13(caseSeed(seed, 3_100_000));
+  return { messages: transcripts.flatMap((t) => [...t.fromClient, ...t.fromServer]), datagrams: exchange.datagrams.map((d) => d.data) };
+}
+
 /** The certificate checkers the decoder fuzz feeds: X.509 chain validation and raw public key pinning. */
 export function authenticators(): PeerAuthenticator[] {
   const x509 = keyExchange('ECDHE_ECDSA X.509');
@@ -79,7 +88,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSta
   const trap = new EscapeTrap();
   const probe = new BoundsProbe();
   const recordings = await recordAll(options.seed);
-  const targets: DecoderTarget[] = decoderTargets(recordings, authenticators());
+  const targets: DecoderTarget[] = decoderTargets(recordings, authenticators(), await record13(options.seed));
   const stats: CampaignStats = {
     seed: options.seed,
     inputs: 0,

@@ -2,6 +2,8 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { readDerElements } from '../../../lib/crypto/der.js';
 import { decodeP256Spki } from '../../../lib/crypto/spki.js';
 import { verifyPeerCertificate } from '../../../lib/handshake/certificate-types.js';
+import type { HandshakeMessage } from '../../../lib/handshake/handshake-message.js';
+import { HELLO_RETRY_REQUEST_RANDOM } from '../../../lib/handshake/hello-retry13.js';
 import type { PeerAuthenticator } from '../../../lib/handshake/peer-authentication.js';
 import { decodeResumableSession, encodeResumableSession, type ResumableSession } from '../../../lib/handshake/resumable-session.js';
 import { splitRecords } from '../../../lib/record/split-records.js';
@@ -54,8 +56,18 @@ export interface DecoderTarget {
 const H = wire.HandshakeType;
 const KINDS = new Set(['truncated', 'overlong', 'invalid']);
 
-/** Everything the endpoints parse from the network, with real inputs from the recordings to mutate. */
-export function decoderTargets(recordings: readonly Recording[], authenticators: readonly PeerAuthenticator[]): DecoderTarget[] {
+/** Real DTLS 1.3 inputs: the handshake messages of clean transcripts (ours against ours) and captured 1.3 datagrams. */
+export interface Dtls13Inputs {
+  readonly messages: readonly HandshakeMessage[];
+  readonly datagrams: readonly Uint8Array[];
+}
+
+/**
+ * Everything the endpoints parse from the network, with real inputs from the recordings to
+ * mutate: 1.2 flights, and with `dtls13` the messages, extensions and unified headers of
+ * real 1.3 handshakes beside the golden vectors.
+ */
+export function decoderTargets(recordings: readonly Recording[], authenticators: readonly PeerAuthenticator[], dtls13?: Dtls13Inputs): DecoderTarget[] {
   const bodies = (type: number): Uint8Array[] => recordings.flatMap((r) => [...(r.bodies.get(type) ?? [])]);
   const datagrams = recordings.flatMap((r) => r.datagrams.map((d) => d.data));
   const records = datagrams.flatMap((d) => splitRecords(d).records);
@@ -75,14 +87,29 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     return x509.ok ? x509.value.certificates : [];
   });
   const E = wire.ExtensionType;
+  const bodies13 = (type: number): Uint8Array[] => (dtls13?.messages ?? []).filter((m) => m.msgType === type).map((m) => m.body);
+  const hellos13 = bodies13(H.server_hello).flatMap((b) => {
+    const decoded = wire.decodeServerHello(b);
+    return decoded.ok ? [decoded.value] : [];
+  });
+  const isRetry = (random: Uint8Array): boolean => random.every((byte, i) => byte === HELLO_RETRY_REQUEST_RANDOM[i]);
+  const clientExtensions13 = bodies13(H.client_hello).flatMap((b) => {
+    const decoded = wire.decodeClientHello(b);
+    return decoded.ok ? decoded.value.extensions : [];
+  });
+  const data13 = (extensions: readonly wire.Extension[], type: number): Uint8Array[] => extensions.filter((e) => e.type === type).map((e) => e.data);
+  const fromClient13 = (type: number) => data13(clientExtensions13, type);
+  const fromServer13 = (type: number) => data13(hellos13.filter((h) => !isRetry(h.random)).flatMap((h) => h.extensions), type);
+  const fromRetry13 = (type: number) => data13(hellos13.filter((h) => isRetry(h.random)).flatMap((h) => h.extensions), type);
+  const datagrams13 = [...(dtls13?.datagrams ?? [])];
   const result = (name: string, run: (b: Uint8Array) => unknown, seeds: Uint8Array[]): DecoderTarget => ({ name, contract: 'result', run, seeds });
   const targets: DecoderTarget[] = [
     { name: 'splitRecords', contract: 'split', run: splitRecords, seeds: datagrams },
     result('decodeRecordHeader', wire.decodeRecordHeader, datagrams),
     result('decodeHandshakeFragments', wire.decodeHandshakeFragments, handshakePayloads),
-    result('decodeClientHello', wire.decodeClientHello, bodies(H.client_hello)),
+    result('decodeClientHello', wire.decodeClientHello, [...bodies(H.client_hello), ...bodies13(H.client_hello)]),
     result('decodeHelloVerifyRequest', wire.decodeHelloVerifyRequest, bodies(H.hello_verify_request)),
-    result('decodeServerHello', wire.decodeServerHello, bodies(H.server_hello)),
+    result('decodeServerHello', wire.decodeServerHello, [...bodies(H.server_hello), ...bodies13(H.server_hello)]),
     result('decodeCertificate', wire.decodeCertificate, certificates),
     result('decodeRawPublicKeyCertificate', wire.decodeRawPublicKeyCertificate, certificates),
     result('decodeServerKeyExchangePsk', wire.decodeServerKeyExchangePsk, bodies(H.server_key_exchange)),
@@ -94,7 +121,7 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     result('decodeClientKeyExchangeEcdhePsk', wire.decodeClientKeyExchangeEcdhePsk, bodies(H.client_key_exchange)),
     result('decodeClientKeyExchangeEcdhe', wire.decodeClientKeyExchangeEcdhe, bodies(H.client_key_exchange)),
     result('decodeCertificateVerify', wire.decodeCertificateVerify, bodies(H.certificate_verify)),
-    result('decodeFinished', wire.decodeFinished, [new Uint8Array(12)]),
+    result('decodeFinished', wire.decodeFinished, [new Uint8Array(12), ...bodies13(H.finished)]),
     result('decodeNewSessionTicket', wire.decodeNewSessionTicket, bodies(H.new_session_ticket)),
     result('decodeResumableSession', decodeResumableSession, RESUMABLE_SESSIONS.map(encodeResumableSession)),
     result('decodeChangeCipherSpec', wire.decodeChangeCipherSpec, [new Uint8Array([1])]),
@@ -120,20 +147,21 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     result('decodeAlpnExtension', wire.decodeAlpnExtension, [...extensionData(E.application_layer_protocol_negotiation), wire.encodeAlpnExtension([utf8('coap'), utf8('h2')]).data]),
     result('decodeAlpnSelection', wire.decodeAlpnSelection, [wire.encodeAlpnExtension([utf8('coap')]).data]),
     result('decodeMaxFragmentLengthExtension', wire.decodeMaxFragmentLengthExtension, [new Uint8Array([1]), new Uint8Array([4])]),
-    // DTLS 1.3: no recorded handshake has these yet, so they start from the golden vectors (RFC 8448's among them).
-    result('decodeSupportedVersionsOffer', wire.decodeSupportedVersionsOffer, goldenSeeds('SupportedVersionsOffer')),
-    result('decodeSelectedVersion', wire.decodeSelectedVersion, goldenSeeds('SelectedVersion')),
-    result('decodeKeyShareOffer', wire.decodeKeyShareOffer, goldenSeeds('KeyShareOffer')),
-    result('decodeKeyShareSelected', wire.decodeKeyShareSelected, goldenSeeds('KeyShareSelected')),
-    result('decodeKeyShareRetry', wire.decodeKeyShareRetry, goldenSeeds('KeyShareRetry')),
-    result('decodeOfferedPsks', wire.decodeOfferedPsks, goldenSeeds('OfferedPsks')),
-    result('decodeSelectedIdentity', wire.decodeSelectedIdentity, goldenSeeds('SelectedIdentity')),
-    result('decodePskKeyExchangeModesExtension', wire.decodePskKeyExchangeModesExtension, goldenSeeds('PskKeyExchangeModes')),
-    result('decodeCookieExtension', wire.decodeCookieExtension, goldenSeeds('Cookie')),
+    result('decodeConnectionIdExtension', wire.decodeConnectionIdExtension, [wire.encodeConnectionIdExtension(new Uint8Array(0)).data, wire.encodeConnectionIdExtension(new Uint8Array([1, 2, 3, 4])).data]),
+    // DTLS 1.3: the golden vectors (RFC 8448's among them), and the messages of real 1.3 handshakes where there are some.
+    result('decodeSupportedVersionsOffer', wire.decodeSupportedVersionsOffer, [...goldenSeeds('SupportedVersionsOffer'), ...fromClient13(E.supported_versions)]),
+    result('decodeSelectedVersion', wire.decodeSelectedVersion, [...goldenSeeds('SelectedVersion'), ...fromServer13(E.supported_versions), ...fromRetry13(E.supported_versions)]),
+    result('decodeKeyShareOffer', wire.decodeKeyShareOffer, [...goldenSeeds('KeyShareOffer'), ...fromClient13(E.key_share)]),
+    result('decodeKeyShareSelected', wire.decodeKeyShareSelected, [...goldenSeeds('KeyShareSelected'), ...fromServer13(E.key_share)]),
+    result('decodeKeyShareRetry', wire.decodeKeyShareRetry, [...goldenSeeds('KeyShareRetry'), ...fromRetry13(E.key_share)]),
+    result('decodeOfferedPsks', wire.decodeOfferedPsks, [...goldenSeeds('OfferedPsks'), ...fromClient13(E.pre_shared_key)]),
+    result('decodeSelectedIdentity', wire.decodeSelectedIdentity, [...goldenSeeds('SelectedIdentity'), ...fromServer13(E.pre_shared_key)]),
+    result('decodePskKeyExchangeModesExtension', wire.decodePskKeyExchangeModesExtension, [...goldenSeeds('PskKeyExchangeModes'), ...fromClient13(E.psk_key_exchange_modes)]),
+    result('decodeCookieExtension', wire.decodeCookieExtension, [...goldenSeeds('Cookie'), ...fromClient13(E.cookie), ...fromRetry13(E.cookie)]),
     result('decodeSignatureAlgorithmsCertExtension', wire.decodeSignatureAlgorithmsCertExtension, goldenSeeds('SignatureAlgorithmsCert')),
     result('decodeCertificateAuthoritiesExtension', wire.decodeCertificateAuthoritiesExtension, goldenSeeds('CertificateAuthorities')),
     result('decodePostHandshakeAuthExtension', wire.decodePostHandshakeAuthExtension, goldenSeeds('PostHandshakeAuth')),
-    result('decodeEncryptedExtensions', wire.decodeEncryptedExtensions, goldenSeeds('EncryptedExtensions')),
+    result('decodeEncryptedExtensions', wire.decodeEncryptedExtensions, [...goldenSeeds('EncryptedExtensions'), ...bodies13(H.encrypted_extensions)]),
     result('decodeCertificate13', wire.decodeCertificate13, goldenSeeds('Certificate13')),
     result('decodeCertificateRequest13', wire.decodeCertificateRequest13, goldenSeeds('CertificateRequest13')),
     result('decodeNewSessionTicket13', wire.decodeNewSessionTicket13, goldenSeeds('NewSessionTicket13')),
@@ -141,7 +169,7 @@ export function decoderTargets(recordings: readonly Recording[], authenticators:
     result('decodeAck', wire.decodeAck, goldenSeeds('Ack')),
     result('decodeNewConnectionId', wire.decodeNewConnectionId, goldenSeeds('NewConnectionId')),
     result('decodeRequestConnectionId', wire.decodeRequestConnectionId, goldenSeeds('RequestConnectionId')),
-    result('decodeUnifiedHeader', (b) => wire.decodeUnifiedHeader(b, 0, 0), goldenSeeds('UnifiedHeader')),
+    result('decodeUnifiedHeader', (b) => wire.decodeUnifiedHeader(b, 0, 0), [...goldenSeeds('UnifiedHeader'), ...datagrams13.filter((d) => wire.isUnifiedHeader(d[0]))]),
     result('decodeUnifiedHeader with a CID', (b) => wire.decodeUnifiedHeader(b, 0, 4), goldenSeeds('UnifiedHeaderWithCid')),
     { name: 'decodeP256Spki', contract: 'nullable', run: decodeP256Spki, seeds: spkis },
     { name: 'readDerElements', contract: 'nullable', run: readDerElements, seeds: ders },

@@ -137,7 +137,7 @@ function fuzzInput(p: Prng, session: Session, others: readonly Session[]): Uint8
 }
 
 /** The byte ranges of a datagram's records (readable ones), split without keys. */
-function recordsOf(datagram: Uint8Array): Uint8Array[] {
+export function recordsOf(datagram: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const r of splitRecords13(datagram, 2).records) {
     if (r.kind === 'ciphertext') out.push(datagram.subarray(r.header.byteOffset - datagram.byteOffset, r.encrypted.byteOffset - datagram.byteOffset + r.encrypted.length));
@@ -147,7 +147,7 @@ function recordsOf(datagram: Uint8Array): Uint8Array[] {
 }
 
 /** Changes one thing in one unified header of a genuine datagram: a flag, the epoch bits, a sequence byte, the length, the CID. */
-function headerSurgery(p: Prng, datagram: Uint8Array, session: Session): Uint8Array {
+export function headerSurgery(p: Prng, datagram: Uint8Array, session: Pick<Session, 'cidLength'>): Uint8Array {
   const out = datagram.slice();
   const headers = splitRecords13(out, session.cidLength).records.filter((r) => r.kind === 'ciphertext');
   if (headers.length === 0) return mutate(p, out);

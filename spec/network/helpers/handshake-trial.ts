@@ -4,6 +4,7 @@ import type { SessionEvent } from '../../../lib/endpoint/session-event.js';
 import { impair } from '../../../lib/impairment/impair.js';
 import type { Datagram } from '../../../lib/transport/datagram.js';
 import { startPair } from '../../endpoint/helpers/pair.js';
+import { countAcks, type AckCounts } from './ack-probe.js';
 import type { TrialSuite } from './suites.js';
 
 export interface TrialOptions {
@@ -20,6 +21,11 @@ export interface TrialOptions {
   readonly handshakeTimeout?: number;
   /** Both sides' maxSilentTimeouts (default the library's). */
   readonly maxSilentTimeouts?: number;
+  /**
+   * The version the client offers (default 1.2). For 1.3 the server accepts ['1.2', '1.3'],
+   * as a server moving to 1.3 would, and the suite is the key exchange's `iana13`.
+   */
+  readonly version?: '1.2' | '1.3';
 }
 
 /** One datagram as its sender sent it, and whether the link delivered it. */
@@ -27,6 +33,8 @@ export interface TrialDatagram {
   readonly from: 'client' | 'server';
   readonly time: number;
   readonly delivered: boolean;
+  /** Its size in bytes. */
+  readonly bytes: number;
 }
 
 export interface TrialResult {
@@ -34,8 +42,13 @@ export interface TrialResult {
   readonly completed: boolean;
   /** Virtual ms from the client's first flight to the later of the two sides becoming established. */
   readonly time?: number;
+  /** Virtual ms from the client's first flight to each side becoming established, when it did. */
+  readonly clientEstablishedAt?: number;
+  readonly serverEstablishedAt?: number;
   /** Flights resent by either side (timer or peer). */
   readonly retransmissions: number;
+  /** What the 1.3 ACKs did (all zero in 1.2, which has none). */
+  readonly acks: AckCounts;
   readonly wire: readonly TrialDatagram[];
   /** The client's events, each with the virtual time it happened. */
   readonly clientEvents: ReadonlyArray<{ readonly time: number; readonly event: SessionEvent }>;
@@ -48,12 +61,22 @@ export interface TrialResult {
  * retransmission timers (RFC 6347 §4.2.4.1: 1 s, doubling, 60 s cap) and the
  * default 60 s handshake timeout: the same code paths as over UDP, minus the clock.
  */
-export async function handshakeTrial({ suite, loss, seed, delay, mtu, handshakeTimeout = 60_000, maxSilentTimeouts }: TrialOptions): Promise<TrialResult> {
+export async function handshakeTrial({ suite, loss, seed, delay, mtu, handshakeTimeout = 60_000, maxSilentTimeouts, version = '1.2' }: TrialOptions): Promise<TrialResult> {
   const lost = new Set<Uint8Array>();
+  const versions = version === '1.3' ? { server: ['1.2', '1.3'] as const, client: ['1.3'] as const } : undefined;
+  if (version === '1.3' && !suite.iana13) throw new Error(`no DTLS 1.3 trial for ${suite.id} yet`);
   const pair = await startPair({
     delay,
-    server: { credentials: suite.server(), cipherSuites: [suite.iana], mtu, handshakeTimeout, maxSilentTimeouts },
-    client: { credentials: suite.client(), cipherSuites: [suite.iana], serverName: suite.serverName, mtu, handshakeTimeout, maxSilentTimeouts },
+    server: { credentials: suite.server(), cipherSuites: versions ? [suite.iana, suite.iana13!] : [suite.iana], versions: versions?.server, mtu, handshakeTimeout, maxSilentTimeouts },
+    client: {
+      credentials: suite.client(),
+      cipherSuites: [versions ? suite.iana13! : suite.iana],
+      versions: versions?.client,
+      serverName: suite.serverName,
+      mtu,
+      handshakeTimeout,
+      maxSilentTimeouts,
+    },
     linkOn: (scheduler, direction) =>
       impair({
         seed: seed * 2 + (direction === 'client-to-server' ? 0 : 1),
@@ -76,14 +99,18 @@ export async function handshakeTrial({ suite, loss, seed, delay, mtu, handshakeT
   const serverUp = () => pair.serverSessions.some((s) => establishedAt.has(s));
   const done = () => (establishedAt.has(pair.client) && serverUp()) || pair.client.state === 'closed';
   // The client's handshake timeout ends every trial that does not complete; the extra second lets it fire.
-  pair.time.runUntil(done, handshakeTimeout + 1_000, 50);
+  const { acks } = countAcks(() => pair.time.runUntil(done, handshakeTimeout + 1_000, 50));
 
   const completed = establishedAt.has(pair.client) && serverUp();
+  const sinceStart = (at: number | undefined) => (at === undefined ? undefined : at - start);
   const result: TrialResult = {
     completed,
     time: completed ? Math.max(...establishedAt.values()) - start : undefined,
+    clientEstablishedAt: sinceStart(establishedAt.get(pair.client)),
+    serverEstablishedAt: sinceStart(pair.serverSessions.map((s) => establishedAt.get(s)).find((at) => at !== undefined)),
     retransmissions: [pair.clientEvents, ...pair.serverSessionEvents].flat().filter((e) => e.type === 'retransmit').length,
-    wire: pair.wire.map((d) => ({ from: d.from, time: d.time - start, delivered: !lost.has(d.data) })),
+    acks,
+    wire: pair.wire.map((d) => ({ from: d.from, time: d.time - start, delivered: !lost.has(d.data), bytes: d.data.length })),
     clientEvents,
     clientError: pair.client.error,
   };
