@@ -21,6 +21,7 @@ import { FlightMachine, type ClosingState } from './flight-machine.js';
 import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type HandshakeSummary13, type MaybePromise } from './handshake-step.js';
 import { HELLO_RETRY_REQUEST_RANDOM } from './hello-retry13.js';
+import { withDtls12Offer } from './dual-client-hello.js';
 import type { PskCredential } from './psk-credentials.js';
 import { EXTERNAL_PSK_HASH, type KeyExchange13 } from './server-choice13.js';
 import { Transcript13, messageHash } from './transcript13.js';
@@ -37,6 +38,8 @@ export interface ClientHandshake13Options {
   readonly psk: PskCredential;
   /** The key exchange modes offered, preferred first (default psk_dhe_ke, psk_ke). */
   readonly keyExchanges?: readonly KeyExchange13[];
+  /** A client offering DTLS 1.2 too: the 1.2 ClientHello whose random, suites and extensions the first ClientHello carries beside 1.3's (withDtls12Offer). */
+  readonly alsoOffer12?: ClientHello;
 }
 
 /** The ClientHello we sent last and the key shares it carries. */
@@ -81,7 +84,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
 
   constructor(private readonly options: ClientHandshake13Options) {
     super(0);
-    this.random = options.provider.randomBytes(32);
+    this.random = options.alsoOffer12?.random ?? options.provider.randomBytes(32);
     this.suites = options.cipherSuites.filter((s) => s.hash === EXTERNAL_PSK_HASH);
     if (this.suites.length === 0) throw new RangeError('an external PSK needs a SHA-256 suite (RFC 8446 §4.2.11)');
     this.modes = options.keyExchanges ?? ['psk_dhe_ke', 'psk_ke'];
@@ -125,7 +128,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
       extensions.push(encodeSupportedGroupsExtension([...options.groups]));
       extensions.push(encodeKeyShareOffer(shares.map((s) => ({ group: s.group, keyExchange: s.publicKey }))));
     }
-    return {
+    return withDtls12Offer({
       clientVersion: DTLS_1_2,
       random: this.random,
       // RFC 9147 §5.3: no middlebox compatibility mode, so no legacy session ID and no legacy cookie.
@@ -134,7 +137,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
       cipherSuites: this.suites.map((s) => s.id),
       compressionMethods: [0],
       extensions,
-    };
+    }, options.alsoOffer12);
   }
 
   /**
