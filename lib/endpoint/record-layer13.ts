@@ -24,6 +24,8 @@ export interface RecordLayer13 {
   installWrite(epoch: number, suite: Tls13CipherSuite, secret: Uint8Array): void;
   /** The newest epoch we write in. */
   readonly writeEpoch: number;
+  /** The sequence number the next record of `epoch` gets (a client falling back to 1.2 goes on from epoch 0's). */
+  nextSequenceNumber(epoch: number): number;
 }
 
 /** What a session's 1.3 record layer is made with. */
@@ -60,5 +62,6 @@ export function recordLayer13(options: RecordLayer13Options): RecordLayer13 {
     get writeEpoch() {
       return write.current;
     },
+    nextSequenceNumber: (epoch) => next.get(epoch) ?? 0,
   };
 }

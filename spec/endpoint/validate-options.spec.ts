@@ -29,7 +29,7 @@ const BAD_CLIENT_OPTIONS: ReadonlyArray<readonly [string, Record<string, unknown
   ['no silent timeouts at all', { maxSilentTimeouts: 0 }, 'maxSilentTimeouts must be an integer from 1 to 64, or Infinity, got 0'],
   ['an unknown DTLS version', { versions: ['1.1'] }, 'versions must be a non-empty array of "1.2" and "1.3", each at most once, got an array'],
   ['no DTLS version at all', { versions: [] }, 'versions must be a non-empty array'],
-  ['both versions from a client (no fallback yet)', { versions: ['1.3', '1.2'] }, 'a client offers one version for now'],
+  ['a connection ID from a client offering 1.3 beside 1.2', { versions: ['1.2', '1.3'], connectionId: 'offer' }, 'connectionId is not implemented for DTLS 1.3 yet (versions ["1.2","1.3"])'],
   ['ALPN over DTLS 1.3 (not implemented yet)', { versions: ['1.3'], alpn: ['coap'] }, 'alpn is not implemented for DTLS 1.3 yet'],
   ['a keepalive without its timeout', { keepalive: { interval: 5000 } }, 'keepalive must be { interval, timeout } in milliseconds, interval less than timeout, both given'],
   ['a keepalive probing after its deadline', { keepalive: { interval: 30_000, timeout: 20_000 } }, 'keepalive.interval must be less than keepalive.timeout (20000), got 30000'],
