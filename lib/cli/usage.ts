@@ -79,7 +79,7 @@ ${CIPHER_SUITES.map((s) => `                        ${s.name.padEnd(SUITE_WIDTH)
   --timeout MS        client: give up on a handshake after MS ms (default ${DEFAULT_CLIENT_TIMEOUT})
   --linger MS         client: after the end of input, close once no record has
                       come for MS ms (default ${DEFAULT_LINGER})
-  --dtls VERSION      1.2 (default), 1.3 (RFC 9147, with --psk only so far) or any:
+  --dtls VERSION      1.2 (default), 1.3 (RFC 9147, with the same credentials) or any:
                       a server gives a client offering 1.3 that, others 1.2; a
                       client offers both and takes 1.2 from a server without 1.3,
                       refusing one whose answer shows 1.3 was stripped (RFC 8446

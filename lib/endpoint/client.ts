@@ -42,10 +42,10 @@ export interface ClientOptions extends Partial<SessionOptions>, SocketBufferOpti
   readonly groups?: readonly number[];
   /**
    * The DTLS versions to offer (default ["1.2"]): ["1.3"] speaks RFC 9147 with a pre-shared
-   * key; ["1.2", "1.3"] offers both in one ClientHello and gets 1.3 from a server that speaks
-   * it, 1.2 from any other, refusing a 1.2 answer that carries the downgrade sentinel of
-   * RFC 8446 §4.1.3 (illegal_parameter: someone stripped our 1.3 offer). `session.info.version`
-   * says which (absent for 1.2).
+   * key or the server's certificate (the same credentials as 1.2); ["1.2", "1.3"] offers both
+   * in one ClientHello and gets 1.3 from a server that speaks it, 1.2 from any other, refusing
+   * a 1.2 answer that carries the downgrade sentinel of RFC 8446 §4.1.3 (illegal_parameter:
+   * someone stripped our 1.3 offer). `session.info.version` says which (absent for 1.2).
    */
   readonly versions?: readonly DtlsVersion[];
   /** The name checked in the server's X.509 certificate and sent as server_name (default: host). */
@@ -174,12 +174,13 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
     ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd?.signal, now: () => opts.scheduler.now(), heartbeat: options.keepalive !== undefined }),
     connectionId,
   });
+  const options13 = () => clientHandshake13Options({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd?.signal });
   const versions = options.versions ?? ['1.2'];
   const handshake = !versions.includes('1.3')
     ? new ClientHandshake(options12())
     : versions.includes('1.2')
-      ? ClientVersionProbe.offering(options12(), clientHandshake13Options(options))
-      : new ClientHandshake13(clientHandshake13Options(options));
+      ? ClientVersionProbe.offering(options12(), options13())
+      : new ClientHandshake13(options13());
   const subscriptions = new Subscription();
   const onAbort = (): void => void session.cancel(canceled(signal!));
   const session = new Session(handshake, opts, (data) => transport.send(data, peer), {

@@ -148,8 +148,9 @@ export class HandshakeDriver13 extends StepDriver {
         this.onAck(record);
         return;
       default:
-        // The server's first epoch-3 record shows it has our Finished as well as an ACK would.
-        if (this.pendingEstablished && record.epoch >= 3) this.finishEstablishing();
+        // The server's first epoch-3 record shows it has our Finished as well as an ACK would;
+        // not an alert, which a server sends in epoch 3 to refuse our flight (certificate_required).
+        if (this.pendingEstablished && record.epoch >= 3 && record.contentType !== ContentType.alert) this.finishEstablishing();
         this.effect({ kind: 'record', record });
     }
   }

@@ -143,28 +143,53 @@ function resumeState(resume: SessionResumption | Uint8Array | string | undefined
 }
 
 /**
- * The options of every ServerHandshake13 of a server (DTLS 1.3 with external PSKs, the
- * part of 1.3 implemented): its 1.3 suites and the PSK lookup of its credentials. Throws
- * a DtlsError (ECREDENTIALS) when the credentials hold no PSK.
+ * The options of every ServerHandshake13 of a server, from the same credentials 1.2 takes:
+ * its 1.3 suites, the PSK lookup, the certificates and how client certificates are judged
+ * (`clientAuth` as in 1.2). Throws a DtlsError (ECREDENTIALS) when the credentials hold
+ * neither a PSK nor a certificate.
  */
-export function serverHandshake13Options(options: HandshakeCredentials & { readonly lookups?: LookupGate }): ServerHandshake13Options {
+export function serverHandshake13Options(options: ServerHandshakeSettings): ServerHandshake13Options {
   const tag = options.tag ?? 0;
   const store = options.credentials;
-  if (!store.hasPsk(tag)) throw new DtlsError('ECREDENTIALS', `DTLS 1.3 here takes pre-shared keys only (1.3 certificates are not implemented), and tag ${tag} has none`);
+  const { certificates, clientAuth, clientAuthenticator } = serverHandshakeOptions({ ...options, cipherSuites: undefined, serverNames: undefined });
+  if (!store.hasPsk(tag) && certificates?.length === 0) throw new DtlsError('ECREDENTIALS', `DTLS 1.3 needs a pre-shared key or a certificate, and tag ${tag} has neither`);
   return {
     provider: options.provider ?? nobleProvider,
     cipherSuites: selectTls13CipherSuites(options.cipherSuites),
     groups: options.groups ?? DEFAULT_GROUPS,
-    pskLookup: store.serverPskLookup(tag, options.lookups),
+    pskLookup: store.hasPsk(tag) ? store.serverPskLookup(tag, options.lookups) : undefined,
+    certificates,
+    clientAuth,
+    clientAuthenticator,
   };
 }
 
-/** The options of a ClientHandshake13 from the client's credentials: its PSK and 1.3 suites. Throws ECREDENTIALS without a PSK. */
-export function clientHandshake13Options(options: HandshakeCredentials): ClientHandshake13Options {
+/**
+ * The options of a ClientHandshake13 from the client's credentials, as 1.2 reads them: its
+ * PSK, the trust that authenticates the server's certificate (`serverName` checked in an
+ * X.509 one), our certificate for a server that asks. Throws ECREDENTIALS with neither a PSK
+ * nor trust, EINVAL when a PSK alone meets no SHA-256 suite.
+ */
+export function clientHandshake13Options(
+  options: HandshakeCredentials & { readonly serverName?: string; readonly signal?: AbortSignal; readonly checkServerIdentity?: CheckServerIdentity },
+): ClientHandshake13Options {
   const tag = options.tag ?? 0;
-  const psk = options.credentials.clientPsk(tag);
-  if (!psk) throw new DtlsError('ECREDENTIALS', `DTLS 1.3 here takes pre-shared keys only (1.3 certificates are not implemented), and tag ${tag} has none`);
-  const cipherSuites = selectTls13CipherSuites(options.cipherSuites).filter((s) => s.hash === EXTERNAL_PSK_HASH);
+  const store = options.credentials;
+  const psk = store.clientPsk(tag);
+  const authenticator = store.authenticator(tag, { role: 'server', serverName: options.serverName, checkServerIdentity: options.checkServerIdentity });
+  if (!psk && !authenticator) throw new DtlsError('ECREDENTIALS', `DTLS 1.3 needs a pre-shared key or trusted server keys or roots, and tag ${tag} has neither`);
+  const named = selectTls13CipherSuites(options.cipherSuites);
+  const cipherSuites = authenticator ? named : named.filter((s) => s.hash === EXTERNAL_PSK_HASH);
   if (cipherSuites.length === 0) throw new DtlsError('EINVAL', 'an external PSK takes only SHA-256 suites in DTLS 1.3 (RFC 8446 §4.2.11): name one in cipherSuites');
-  return { provider: options.provider ?? nobleProvider, cipherSuites, groups: options.groups ?? DEFAULT_GROUPS, psk };
+  // As in 1.2: with several certificates under one tag, the raw public key first (RFC 7250).
+  const [certificate] = store.localCertificates(tag).sort((a, b) => b.type - a.type);
+  return {
+    provider: options.provider ?? nobleProvider,
+    cipherSuites,
+    groups: options.groups ?? DEFAULT_GROUPS,
+    ...(psk ? { psk } : {}),
+    ...(authenticator ? { authenticator } : {}),
+    ...(certificate ? { certificate } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
 }

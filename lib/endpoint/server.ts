@@ -64,8 +64,8 @@ export interface ServerOptions extends Partial<SessionOptions> {
   /** ECDHE groups in order of preference (default x25519, secp256r1). */
   readonly groups?: readonly number[];
   /**
-   * The DTLS versions accepted (default ["1.2"]). With "1.3" (RFC 9147, pre-shared keys only
-   * so far) a client that offers 1.3 gets it, after a stateless HelloRetryRequest cookie
+   * The DTLS versions accepted (default ["1.2"]). With "1.3" (RFC 9147, with the same PSKs,
+   * certificates and clientAuth as 1.2) a client that offers 1.3 gets it, after a stateless HelloRetryRequest cookie
    * exchange; one that does not gets 1.2 when "1.2" is accepted too, with the downgrade
    * sentinel of RFC 8446 §4.1.3 in our random.
    */

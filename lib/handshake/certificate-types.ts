@@ -12,7 +12,7 @@ import {
 } from '../wire/extensions.js';
 import type { MaybePromise } from './handshake-step.js';
 import type { LookupContext } from './lookup-context.js';
-import type { PeerAuthenticator, PeerCheck } from './peer-authentication.js';
+import { acceptedTypes, type LocalCertificate, type PeerAuthenticator, type PeerCheck } from './peer-authentication.js';
 
 /** The certificate types a ServerHello settled (RFC 7250 §4.2); X.509 where it is silent. */
 export function negotiatedCertificateTypes(
@@ -65,4 +65,30 @@ export function verifyPeerCertificate(
 /** An empty Certificate message: no certificate list entries (RFC 5246 §7.4.6), or a zero-length raw key. */
 export function isEmptyCertificate(body: Uint8Array): boolean {
   return body.length === 3 && body[0] === 0 && body[1] === 0 && body[2] === 0;
+}
+
+/**
+ * The client certificate type a server asks for (RFC 7250 §4.2: the first the client offers
+ * that the server's authenticator accepts; X.509 where the client is silent), in 1.2 and 1.3
+ * alike; undefined when client authentication is off or no type is in common.
+ */
+export function clientCertificateTypeToAsk(
+  clientAuth: 'none' | 'optional' | 'required' | undefined,
+  authenticator: PeerAuthenticator | undefined,
+  clientHelloExtensions: readonly Extension[],
+): number | undefined {
+  if ((clientAuth ?? 'none') === 'none') return undefined;
+  const accepted = acceptedTypes(authenticator);
+  const offered = offeredCertificateTypes(clientHelloExtensions, 'client') ?? [];
+  return offered.find((t) => accepted.includes(t));
+}
+
+/** Our certificate of a type the client accepts, in the client's order (RFC 7250 §4.2), in 1.2 and 1.3 alike; undefined when none is. */
+export function serverCertificateFor(clientHelloExtensions: readonly Extension[], ours: readonly LocalCertificate[]): LocalCertificate | undefined {
+  const offered = offeredCertificateTypes(clientHelloExtensions, 'server') ?? [];
+  for (const type of offered) {
+    const certificate = ours.find((c) => c.type === type);
+    if (certificate) return certificate;
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@ import type { CookieSecrets } from './cookie.js';
 import type { HandshakeMessage } from './handshake-message.js';
 import { helloRetryRequestBody, issueRetryCookie, openRetryCookie } from './hello-retry13.js';
 import type { VerifiedRetry } from './server-handshake13.js';
-import { chooseHandshake13, type ServerOffer13 } from './server-choice13.js';
+import { authenticationOf, chooseHandshake13, type ServerOffer13 } from './server-choice13.js';
 import { messageHash } from './transcript13.js';
 
 /** What the stateless gate does with a 1.3 ClientHello. */
@@ -21,8 +21,8 @@ export type CookieExchange13 =
 /**
  * The 1.3 cookie gate (RFC 9147 §5.1, RFC 8446 §4.2.2): the server keeps nothing for a
  * peer until it proves its address. A ClientHello without a valid cookie is answered with
- * a HelloRetryRequest whose cookie holds the suite, the group it asks a share for (when the
- * client sent none we take) and Hash(ClientHello1), MACed; the second ClientHello brings
+ * a HelloRetryRequest whose cookie holds the authentication (PSK or certificate), the suite,
+ * the group it asks a share for (when the client sent none we take) and Hash(ClientHello1), MACed; the second ClientHello brings
  * it back and the handshake starts from it. `peer` is the source address and port.
  */
 export function exchangeCookie13(secrets: CookieSecrets, peer: string, message: HandshakeMessage, hello: ClientHello, offer: ServerOffer13): CookieExchange13 {
@@ -34,8 +34,8 @@ export function exchangeCookie13(secrets: CookieSecrets, peer: string, message: 
   }
   const chosen = chooseHandshake13(hello, offer);
   if (!chosen.ok) return { kind: 'refuse', alert: chosen.alert, reason: chosen.reason };
-  const { suite, group, clientShare } = chosen.choice;
-  const plan = { suite, ...(group !== undefined && !clientShare ? { group } : {}) };
+  const { suite, group, clientShare, keyExchange } = chosen.choice;
+  const plan = { authentication: authenticationOf(keyExchange), suite, ...(group !== undefined && !clientShare ? { group } : {}) };
   const issued = issueRetryCookie(secrets, peer, { ...plan, clientHello1Hash: messageHash(suite.hash, message) });
   // RFC 9147 §5.2: the HelloRetryRequest answers ClientHello1 with its message_seq.
   return { kind: 'retry', helloRetryRequest: { msgType: HandshakeType.server_hello, messageSeq: message.messageSeq, body: helloRetryRequestBody(hello.sessionId, plan, issued) } };

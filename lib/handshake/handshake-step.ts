@@ -68,9 +68,9 @@ export interface HandshakeSummary13 {
   readonly cipherSuite: Tls13CipherSuite;
   /** Who the peer proved to be. */
   readonly peer: PeerIdentity;
-  /** How the keys were agreed (RFC 8446 §4.2.9). */
-  readonly keyExchange: 'psk_ke' | 'psk_dhe_ke';
-  /** The (EC)DHE group, with psk_dhe_ke. */
+  /** How the keys were agreed: the PSK modes of RFC 8446 §4.2.9, or 'ecdhe' alone with certificates. */
+  readonly keyExchange: 'psk_ke' | 'psk_dhe_ke' | 'ecdhe';
+  /** The (EC)DHE group, with psk_dhe_ke and ecdhe. */
   readonly group?: number;
   /** For an SSLKEYLOGFILE the user asked for; never logged otherwise. */
   readonly clientRandom: Uint8Array;

@@ -45,12 +45,23 @@ export function clientHelloExtensions(args: {
   }
   if (suites.some((s) => s.keyExchange === 'ECDHE_ECDSA')) {
     extensions.push(encodeSignatureAlgorithmsExtension([SignatureScheme.ecdsa_secp256r1_sha256]));
-    const serverTypes = acceptedTypes(authenticator);
-    if (serverTypes.includes(CertificateType.raw_public_key)) extensions.push(encodeServerCertificateTypeListExtension(serverTypes));
-    if (certificate?.type === CertificateType.raw_public_key) extensions.push(encodeClientCertificateTypeListExtension([certificate.type]));
+    extensions.push(...certificateTypeOffer(authenticator, certificate));
   }
   // For every key exchange: a server may pick its PSK identity hint by name as well as its certificate.
   if (serverName && !isIpAddress(serverName)) extensions.push(encodeServerNameExtension(new TextEncoder().encode(serverName)));
+  return extensions;
+}
+
+/**
+ * The RFC 7250 §4.1 extensions of a ClientHello (1.2 and 1.3 alike): server_certificate_type
+ * when we accept raw public keys (X.509 is the default otherwise), client_certificate_type
+ * when our own certificate is a raw public key.
+ */
+export function certificateTypeOffer(authenticator: PeerAuthenticator | undefined, certificate: LocalCertificate | undefined): Extension[] {
+  const extensions: Extension[] = [];
+  const serverTypes = acceptedTypes(authenticator);
+  if (serverTypes.includes(CertificateType.raw_public_key)) extensions.push(encodeServerCertificateTypeListExtension(serverTypes));
+  if (certificate?.type === CertificateType.raw_public_key) extensions.push(encodeClientCertificateTypeListExtension([certificate.type]));
   return extensions;
 }
 

@@ -30,7 +30,7 @@ import {
   encodeServerKeyExchangeEcdhePsk,
   encodeServerKeyExchangePsk,
 } from '../wire/server-key-exchange.js';
-import { isEmptyCertificate, offeredCertificateTypes, verifyPeerCertificate } from './certificate-types.js';
+import { clientCertificateTypeToAsk, isEmptyCertificate, serverCertificateFor, verifyPeerCertificate } from './certificate-types.js';
 import type { HandshakeMessage } from './handshake-message.js';
 import { NOTHING, type HandshakeStep, type MaybePromise, type PeerIdentity } from './handshake-step.js';
 import type { FlightEntry } from './flight.js';
@@ -40,7 +40,7 @@ import { checkClientHelloExtensions, serverHelloExtensions } from './hello-exten
 import { answerClientExtensions, type NegotiatedExtensions, type ServerExtensionOptions } from './negotiated-extensions.js';
 import { serverConnectionIds, type ConnectionIdPolicy, type NegotiatedConnectionIds } from './connection-id-negotiation.js';
 import { NEVER_ABORTED, type LookupContext } from './lookup-context.js';
-import { acceptedTypes, type LocalCertificate, type PeerAuthenticator } from './peer-authentication.js';
+import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
 import type { ServerPskLookup } from './psk-credentials.js';
 import { serverKeyExchangeSignedData } from './signed-params.js';
 import { deriveSessionKeys, sessionKeysFromMaster, type SessionKeys } from './session-keys.js';
@@ -411,21 +411,12 @@ export class ServerHandshake extends FlightMachine<State, ServerKeyed> {
 
   /** Our certificate of a type the client accepts (RFC 7250 §4.2: in the client's order). */
   private chooseCertificate(): LocalCertificate | undefined {
-    const offered = offeredCertificateTypes(this.clientHello.extensions, 'server') ?? [];
-    const ours = this.options.certificates ?? [];
-    for (const type of offered) {
-      const certificate = ours.find((c) => c.type === type);
-      if (certificate) return certificate;
-    }
-    return undefined;
+    return serverCertificateFor(this.clientHello.extensions, this.options.certificates ?? []);
   }
 
   /** The client certificate type to ask for; undefined when client authentication is off or impossible. */
   private chooseClientCertificateType(): number | undefined {
-    if ((this.options.clientAuth ?? 'none') === 'none') return undefined;
-    const accepted = acceptedTypes(this.options.clientAuthenticator);
-    const offered = offeredCertificateTypes(this.clientHello.extensions, 'client') ?? [];
-    return offered.find((t) => accepted.includes(t));
+    return clientCertificateTypeToAsk(this.options.clientAuth, this.options.clientAuthenticator, this.clientHello.extensions);
   }
 
   private onClientCertificate(message: HandshakeMessage, agreement: Agreement, certificateType: number): MaybePromise<HandshakeStep> {

@@ -43,7 +43,7 @@ export type { Flight, FlightEntry } from '../handshake/flight.js';
 export type { HandshakeStep, HandshakeSummary, HandshakeSummary13, EpochSecrets13, HandshakeFailure, PeerIdentity, MaybePromise } from '../handshake/handshake-step.js';
 // What the DTLS 1.3 cookie gate takes and gives (RFC 9147 §5.1: the HelloRetryRequest cookie, fragmented ClientHellos before it).
 export { ClientHelloFragments, type ClientHelloFragmentsOptions } from '../handshake/client-hello-fragments.js';
-export type { ServerOffer13 } from '../handshake/server-choice13.js';
+export type { ServerOffer13, Authentication13 } from '../handshake/server-choice13.js';
 export type { VerifiedRetry } from '../handshake/server-handshake13.js';
 export type { ConnectionIdPolicy, NegotiatedConnectionIds } from '../handshake/connection-id-negotiation.js';
 export type { NegotiatedHeartbeat } from '../handshake/heartbeat-negotiation.js';

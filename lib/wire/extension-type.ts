@@ -17,6 +17,7 @@ export const ExtensionType = {
   application_layer_protocol_negotiation: 16, // RFC 7301
   client_certificate_type: 19, // RFC 7250 §3
   server_certificate_type: 20, // RFC 7250 §3
+  padding: 21, // RFC 7685
   encrypt_then_mac: 22, // RFC 7366
   extended_master_secret: 23, // RFC 7627
   record_size_limit: 28, // RFC 8449

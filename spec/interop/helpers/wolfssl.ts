@@ -33,6 +33,8 @@ import { startOnFreePort } from './udp-port.js';
  *   client certificate by default: `-x` sends none. The server asks for one unless `-d`.
  * - Mutual auth: server `-A <CA>` without `-d`, client `-c -k`. A client without one (`-x`) is
  *   refused: "SSL_accept error -345, peer did not return a certificate", the client sees -313.
+ *   In 1.3 its server sends that refusal (certificate_required) in epoch 3, after its Finished;
+ *   its client refused by ours prints "wolfSSL_connect error -313, received alert fatal error".
  * - PSK `-s` on both. The PSK is compiled in (wolfssl/test.h), no flag changes it: identity
  *   "Client_identity", key 1a2b3c4d in DTLS 1.2, 32 bytes 0123456789abcdef×4 in 1.3 (WOLFSSL_PSK).
  *   In 1.3 the client's identity is "Client_identity" followed by the last 6 characters of the
@@ -45,7 +47,8 @@ import { startOnFreePort } from './udp-port.js';
  *   the server's key; it offers client_certificate_type only when its `-c` file is itself a bare
  *   SubjectPublicKeyInfo, which it loads only as DER (`--files-are-der`, then for -k and -A too):
  *   auth 'rawPublicKey' writes DER copies of the fixture RPK pair. The 5.7.2 server example has
- *   no RPK option.
+ *   no RPK option. In 1.3 too (both types answered in EncryptedExtensions, the key in a
+ *   CertificateEntry).
  *
  * Suites, groups, HelloRetryRequest
  * - `-l` a list in wolfSSL's names (WOLFSSL_SUITES); both print the IANA name agreed on. All five
