@@ -1,6 +1,6 @@
 import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { utf8 } from '../../lib/credentials/credential-store.js';
+import { credentials, utf8, type CredentialStore } from '../../lib/credentials/credential-store.js';
 import { DOWNGRADE_SENTINEL } from '../../lib/handshake/version-negotiation.js';
 import { splitRecords } from '../../lib/record/split-records.js';
 import { AlertDescription, decodeAlert } from '../../lib/wire/alert.js';
@@ -9,6 +9,7 @@ import { decodeClientHello } from '../../lib/wire/client-hello.js';
 import { ExtensionType, findExtension } from '../../lib/wire/extensions.js';
 import { decodeHandshakeFragments } from '../../lib/wire/handshake-header.js';
 import { decodeSupportedVersionsOffer } from '../../lib/wire/supported-versions-extension.js';
+import { PEER_KEYS, readPem } from '../interop/helpers/peer-keys.js';
 import { received, startPair, type PairOptions, type WireDatagram } from './helpers/pair.js';
 
 const BOTH = ['1.2', '1.3'] as const;
@@ -129,6 +130,32 @@ describe('a client offering DTLS 1.2 and 1.3 in one ClientHello (RFC 8446 §4.2.
     const [first] = clearMessages(wire, 'client');
     const hello = decodeClientHello(first.body);
     expect(hello.ok && findExtension(hello.value.extensions, ExtensionType.supported_versions)).toBeUndefined();
+  });
+});
+
+/** The fixture certificate and key (its own CA, CN=localhost) for a server; trusting it, for a client. */
+const certificateStore = (): CredentialStore =>
+  credentials().x509({ tag: 0, certificate: readPem(PEER_KEYS.certificate), privateKey: readPem(PEER_KEYS.privateKey) });
+const trustOnly = (): CredentialStore => credentials().x509({ tag: 0, ca: readPem(PEER_KEYS.certificate) });
+
+describe('a client offering both versions with certificates only (no PSK)', () => {
+  const certificates = (versions: readonly ('1.2' | '1.3')[]): PairOptions => ({
+    server: { versions: [...versions], credentials: certificateStore() },
+    client: { credentials: trustOnly(), serverName: 'localhost' },
+  });
+
+  it('gets 1.3 with the server certificate from a server that speaks it, padded as a certificate-only hello is', async () => {
+    const { client, serverEvents } = await dualClient(certificates(BOTH));
+    expect(client.error).toBeUndefined();
+    expect(client.info).toMatchObject({ version: '1.3', peer: { kind: 'x509', subject: 'CN=localhost' } });
+    expect(serverEvents.filter((e) => e.type === 'dropped')).toEqual([]);
+  });
+
+  it('falls back to 1.2 ECDHE_ECDSA with a 1.2-only server', async () => {
+    const { client } = await dualClient(certificates(['1.2']));
+    expect(client.error).toBeUndefined();
+    expect(client.info?.version).toBeUndefined();
+    expect(client.info).toMatchObject({ cipherSuite: expect.stringMatching(/^TLS_ECDHE_ECDSA_/), peer: { kind: 'x509', subject: 'CN=localhost' } });
   });
 });
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect, utf8, type CredentialStore, type Session } from '../../lib/index.js';
+import { connect, credentials, utf8, type ClientOptions, type CredentialStore, type Session } from '../../lib/index.js';
 import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
 import { afterHandshake, startGnutlsClient } from './helpers/gnutls.js';
 import { runBesideGnutlsServ } from './helpers/in-namespace.js';
@@ -32,12 +32,12 @@ const wolfServer = wolfsslBinary('server');
 const BOTH = ['1.2', '1.3'] as const;
 /** A loopback handshake either finishes quickly or fails quickly. */
 const FAST = { handshakeTimeout: 8000, retransmit: { initialTimeout: 250, maxTimeout: 2000 } } as const;
-/** Our PSK for 1.3 and 1.2, and the committed P-256 certificate trusted for a 1.2 ECDHE_ECDSA server. */
-const pskAndCertificate = (): CredentialStore => pskStore().x509({ tag: 0, ca: readPem(PEER_KEYS.certificate) });
+/** No PSK, the committed P-256 certificate (CN=localhost, its own CA) trusted: 1.3's certificate handshake and 1.2's ECDHE_ECDSA suites. */
+const trustingTheCertificate = (): CredentialStore => credentials().x509({ tag: 0, ca: readPem(PEER_KEYS.certificate) });
 
 /** Our dual client to 127.0.0.1:port: a line sent comes back, then close. */
-async function dualClientEchoes(port: number, credentials: CredentialStore): Promise<Session> {
-  const session = await connect({ host: '127.0.0.1', port, credentials, versions: [...BOTH], ...FAST });
+async function dualClientEchoes(port: number, store: CredentialStore, options: Partial<ClientOptions> = {}): Promise<Session> {
+  const session = await connect({ host: '127.0.0.1', port, credentials: store, versions: [...BOTH], ...FAST, ...options });
   const rec = recordSession(session);
   const message = `ping either version ${Math.random()}\n`;
   session.send(utf8(message));
@@ -60,9 +60,9 @@ describe.skipIf(openssl.skip)('our client offering 1.2 and 1.3 against openssl s
     expect(session.info?.version).toBeUndefined();
   });
 
-  it('falls back to 1.2 ECDHE_ECDSA against its certificate (the 1.3 offer holds the PSK, the 1.2 one the certificate suites) and echoes a line', async () => {
+  it('falls back to 1.2 ECDHE_ECDSA against its certificate, with no PSK at all, and echoes a line', async () => {
     const { port } = await startOpensslCertServer({ binary: bin, cipher: 'ECDHE-ECDSA-AES128-GCM-SHA256' });
-    const session = await dualClientEchoes(port, pskAndCertificate());
+    const session = await dualClientEchoes(port, trustingTheCertificate());
     expect(session.info).toMatchObject({ cipherSuite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', peer: { kind: 'x509', subject: 'CN=localhost' } });
     expect(session.info?.version).toBeUndefined();
   });
@@ -78,16 +78,16 @@ describe.skipIf(gnutlsServ.skip || unshare.skip)('our client offering 1.2 and 1.
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each([
-    { label: 'PSK', serverArgs: ['--priority', gnutlsPriority('PSK', 'AES-128-CCM-8')], trustCertificate: false, suite: 'TLS_PSK_WITH_AES_128_CCM_8', peer: 'psk' },
+    { label: 'PSK', serverArgs: ['--priority', gnutlsPriority('PSK', 'AES-128-CCM-8')], certificate: false, suite: 'TLS_PSK_WITH_AES_128_CCM_8', peer: 'psk' },
     {
       label: 'ECDHE-ECDSA',
       serverArgs: ['--priority', 'NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-128-GCM', '--x509certfile', PEER_KEYS.certificate, '--x509keyfile', PEER_KEYS.privateKey],
-      trustCertificate: true,
+      certificate: true,
       suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
       peer: 'x509',
     },
-  ])('falls back to 1.2 with $label and echoes a line', ({ serverArgs, trustCertificate, suite, peer }) => {
-    const { seen, serverLog, stderr } = runBesideGnutlsServ(dir, ['--echo', ...serverArgs], 'gnutls-server-child.ts', [JSON.stringify({ connect: { versions: BOTH }, trustCertificate })]);
+  ])('falls back to 1.2 with $label and echoes a line', ({ serverArgs, certificate, suite, peer }) => {
+    const { seen, serverLog, stderr } = runBesideGnutlsServ(dir, ['--echo', ...serverArgs], 'gnutls-server-child.ts', [JSON.stringify({ connect: { versions: BOTH }, certificate })]);
     const log = `${stderr}\n${serverLog}`;
     expect(seen.first, log).toMatchObject({ info: { cipherSuite: suite, peer: { kind: peer } }, echoedOk: true });
     expect(seen.first, log).not.toHaveProperty('info.version');
@@ -101,7 +101,7 @@ describe.skipIf(wolfServer.skip)('our client offering 1.2 and 1.3 against wolfSS
   });
   afterEach(stopAllPeers);
 
-  it('gets 1.3 from its 1.3-only server (-v 4), through its HelloRetryRequest cookie, and a line is echoed', async () => {
+  it('gets 1.3 with a PSK from its 1.3-only server (-v 4), through its HelloRetryRequest cookie, and a line is echoed', async () => {
     const { peer, port } = await startWolfsslServer({ binary: bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256 });
     const session = await dualClientEchoes(port, pskStore(WOLFSSL_PSK.identity, WOLFSSL_PSK.keyHex['1.3']));
     expect(session.info).toMatchObject({ version: '1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256' });
@@ -109,7 +109,24 @@ describe.skipIf(wolfServer.skip)('our client offering 1.2 and 1.3 against wolfSS
     expect(wolfsslHandshakes(peer.stdout)[0]).toMatchObject({ version: 'DTLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256' });
   });
 
-  it('falls back to 1.2 against its 1.2-only server (-v 3) and a line is echoed', async () => {
+  it('gets 1.3 with its certificate from its 1.3-only server (-v 4), no PSK on either side, and a line is echoed', async () => {
+    const { peer, port } = await startWolfsslServer({ binary: bin, version: '1.3', auth: 'certificate', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256 });
+    const session = await dualClientEchoes(port, trustingTheCertificate(), { serverName: 'localhost' });
+    expect(session.info).toMatchObject({ version: '1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', peer: { kind: 'x509', subject: 'CN=localhost' } });
+    await peer.waitForExit();
+    expect(wolfsslHandshakes(peer.stdout)[0]).toMatchObject({ version: 'DTLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256' });
+  });
+
+  it('falls back to 1.2 ECDHE_ECDSA with the certificate of its 1.2-only server (-v 3) and a line is echoed', async () => {
+    const { peer, port } = await startWolfsslServer({ binary: bin, version: '1.2', auth: 'certificate', suites: WOLFSSL_SUITES.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 });
+    const session = await dualClientEchoes(port, trustingTheCertificate(), { serverName: 'localhost' });
+    expect(session.info).toMatchObject({ cipherSuite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', peer: { kind: 'x509', subject: 'CN=localhost' } });
+    expect(session.info?.version).toBeUndefined();
+    await peer.waitForExit();
+    expect(wolfsslHandshakes(peer.stdout)[0]).toMatchObject({ version: 'DTLSv1.2', cipherSuite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256' });
+  });
+
+  it('falls back to 1.2 with a PSK against its 1.2-only server (-v 3) and a line is echoed', async () => {
     const { peer, port } = await startWolfsslServer({ binary: bin, version: '1.2', auth: 'psk', suites: WOLFSSL_SUITES.TLS_PSK_WITH_AES_128_GCM_SHA256 });
     const session = await dualClientEchoes(port, pskStore(WOLFSSL_PSK.identity, WOLFSSL_PSK.keyHex['1.2']));
     expect(session.info).toMatchObject({ cipherSuite: 'TLS_PSK_WITH_AES_128_GCM_SHA256' });
