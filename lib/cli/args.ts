@@ -40,7 +40,7 @@ export interface EndpointConfig {
   readonly alpn?: readonly string[];
   /** --record-size-limit: announced to the peer. */
   readonly recordSizeLimit?: number;
-  /** --dtls 1.2|1.3|any: the versions accepted (a client offers one for now). */
+  /** --dtls 1.2|1.3|any: the versions accepted (a server) or offered (a client; any: both in one ClientHello). */
   readonly versions?: readonly DtlsVersion[];
 }
 
@@ -187,7 +187,6 @@ export function parseClientArgs(args: readonly string[]): ClientConfig | typeof 
     throw new UsageError(`${given} is only sent in an ECDHE_ECDSA handshake, which needs --ca FILE or --trust-rpk FILE to authenticate the server`);
   }
   if (values['server-name'] === '') throw new UsageError('--server-name must not be empty');
-  if (values.dtls === 'any') throw new UsageError('--dtls any is for servers: a client offers 1.2 or 1.3 (falling back from 1.3 to 1.2 is not implemented yet)');
   const usable: KeyExchange[] = [...(checksServer ? (['ECDHE_ECDSA'] as const) : []), ...(psks.length > 0 ? PSK_EXCHANGES : [])];
   return {
     ...endpointConfig(values, integer('--port', values.port, 1, 65_535), files, usable, (kx) =>

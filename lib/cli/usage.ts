@@ -79,8 +79,11 @@ ${CIPHER_SUITES.map((s) => `                        ${s.name.padEnd(SUITE_WIDTH)
   --timeout MS        client: give up on a handshake after MS ms (default ${DEFAULT_CLIENT_TIMEOUT})
   --linger MS         client: after the end of input, close once no record has
                       come for MS ms (default ${DEFAULT_LINGER})
-  --dtls VERSION      1.2 (default), 1.3 (RFC 9147, with the same credentials) or, for a
-                      server, any: a client offering 1.3 gets it, others 1.2
+  --dtls VERSION      1.2 (default), 1.3 (RFC 9147, with the same credentials) or any:
+                      a server gives a client offering 1.3 that, others 1.2; a
+                      client offers both and takes 1.2 from a server without 1.3,
+                      refusing one whose answer shows 1.3 was stripped (RFC 8446
+                      §4.1.3); a TLS_AES_* suite on the handshake-complete line is 1.3
   --alpn NAME,...     application protocols (ALPN, RFC 7301), most preferred first,
                       e.g. coap; a server answers a client that offers none of them
                       with no_application_protocol

@@ -7,6 +7,7 @@ import type { CheckServerIdentity } from '../credentials/x509.js';
 import { DtlsError } from '../dtls-error.js';
 import { ClientHandshake } from '../handshake/client-handshake.js';
 import { ClientHandshake13 } from '../handshake/client-handshake13.js';
+import { ClientVersionProbe } from '../handshake/client-version-probe.js';
 import type { DtlsVersion } from '../handshake/version-negotiation.js';
 import type { DatagramTransport, PeerAddress } from '../transport/datagram.js';
 import { keyLogFromEnvironment } from '../transport/key-log-file.js';
@@ -40,9 +41,11 @@ export interface ClientOptions extends Partial<SessionOptions>, SocketBufferOpti
   /** ECDHE groups to offer, in order of preference (default x25519, secp256r1). */
   readonly groups?: readonly number[];
   /**
-   * The DTLS version to offer (default ["1.2"]): ["1.3"] speaks RFC 9147 with a pre-shared
-   * key or the server's certificate (the same credentials as 1.2). A client offering both, and falling back to 1.2 (with the downgrade check of
-   * RFC 8446 §4.1.3), is not implemented yet.
+   * The DTLS versions to offer (default ["1.2"]): ["1.3"] speaks RFC 9147 with a pre-shared
+   * key or the server's certificate (the same credentials as 1.2); ["1.2", "1.3"] offers both
+   * in one ClientHello and gets 1.3 from a server that speaks it, 1.2 from any other, refusing
+   * a 1.2 answer that carries the downgrade sentinel of RFC 8446 §4.1.3 (illegal_parameter:
+   * someone stripped our 1.3 offer). `session.info.version` says which (absent for 1.2).
    */
   readonly versions?: readonly DtlsVersion[];
   /** The name checked in the server's X.509 certificate and sent as server_name (default: host). */
@@ -169,12 +172,18 @@ function startClientSession(options: Omit<ClientOptions, 'transport'>, peer: Pee
   // Tells an async trust callback when the handshake ends, however it ends.
   let lookupsEnd: AbortController | undefined = new AbortController();
   const connectionId = clientConnectionIdPolicy(options.connectionId, options.provider ?? nobleProvider);
-  const handshake = options.versions?.includes('1.3')
-    ? new ClientHandshake13(clientHandshake13Options({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, connectionId, now: opts.scheduler.now() }))
-    : new ClientHandshake({
-        ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd.signal, now: () => opts.scheduler.now(), heartbeat: options.keepalive !== undefined }),
-        connectionId,
-      });
+  const options12 = () => ({
+    ...clientHandshakeOptions({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd?.signal, now: () => opts.scheduler.now(), heartbeat: options.keepalive !== undefined }),
+    connectionId,
+  });
+  const options13 = () =>
+    clientHandshake13Options({ ...options, serverName: options.serverName ?? options.host, signal: lookupsEnd?.signal, connectionId, now: opts.scheduler.now() });
+  const versions = options.versions ?? ['1.2'];
+  const handshake = !versions.includes('1.3')
+    ? new ClientHandshake(options12())
+    : versions.includes('1.2')
+      ? ClientVersionProbe.offering(options12(), options13())
+      : new ClientHandshake13(options13());
   const subscriptions = new Subscription();
   const onAbort = (): void => void session.cancel(canceled(signal!));
   const session = new Session(handshake, opts, (data) => transport.send(data, peer), {

@@ -1,7 +1,9 @@
 import { Subject, Subscription, filter, map, timer } from 'rxjs';
 import { DtlsError, alertInfo } from '../dtls-error.js';
 import { FlightAcknowledgements, ReceivedRecords } from '../handshake/acknowledgements13.js';
+import type { ClientHandshake } from '../handshake/client-handshake.js';
 import type { ClientHandshake13 } from '../handshake/client-handshake13.js';
+import { ClientVersionProbe } from '../handshake/client-version-probe.js';
 import type { Flight } from '../handshake/flight.js';
 import { flightRecords } from '../handshake/flight-records.js';
 import { HandshakeBudget } from '../handshake/handshake-budget.js';
@@ -23,7 +25,7 @@ import { PeerSilence } from './peer-silence.js';
 import type { RecordLayer13 } from './record-layer13.js';
 import type { SessionOptions } from './session-options.js';
 
-export type Handshake13 = ClientHandshake13 | ServerHandshake13;
+export type Handshake13 = ClientHandshake13 | ServerHandshake13 | ClientVersionProbe;
 
 /** The session's side of a 1.3 handshake as the driver reads it. */
 export interface HandshakeContext13 {
@@ -64,6 +66,8 @@ export class HandshakeDriver13 extends StepDriver {
   /** The client's: established by the machine, waiting for the server to acknowledge our Finished. */
   private pendingEstablished?: HandshakeEffect & { readonly kind: 'established13' };
   private readonly silence: PeerSilence;
+  /** The datagram being read: a client falling back to 1.2 hands it to the 1.2 driver. */
+  private receiving?: Uint8Array;
 
   constructor(
     private handshake: Handshake13 | undefined,
@@ -110,13 +114,18 @@ export class HandshakeDriver13 extends StepDriver {
 
   receive(datagram: Uint8Array): HandshakeOutcome {
     this.silence.heard();
-    return this.collect(() => {
-      const dropped = this.context.records.open(datagram, (record) => {
-        this.onRecord(record);
-        return !this.stopped;
+    this.receiving = datagram;
+    try {
+      return this.collect(() => {
+        const dropped = this.context.records.open(datagram, (record) => {
+          this.onRecord(record);
+          return !this.stopped;
+        });
+        this.drop(dropped);
       });
-      this.drop(dropped);
-    });
+    } finally {
+      this.receiving = undefined;
+    }
   }
 
   stop(): void {
@@ -159,8 +168,9 @@ export class HandshakeDriver13 extends StepDriver {
     }
     this.received.add({ epoch: record.epoch, sequenceNumber: record.sequenceNumber });
     for (const fragment of fragments.value) {
-      // RFC 9147 §5: only the hellos travel in the clear; anything else in epoch 0 is a forgery.
-      if (record.epoch === 0 && fragment.msgType !== HandshakeType.client_hello && fragment.msgType !== HandshakeType.server_hello) {
+      // RFC 9147 §5: only the hellos travel in the clear (and, to a client offering 1.2 too, a
+      // HelloVerifyRequest); anything else in epoch 0 is a forgery.
+      if (record.epoch === 0 && fragment.msgType !== HandshakeType.client_hello && fragment.msgType !== HandshakeType.server_hello && !this.mayVerify(fragment.msgType)) {
         this.drop();
         continue;
       }
@@ -181,6 +191,11 @@ export class HandshakeDriver13 extends StepDriver {
     }
   }
 
+  /** A HelloVerifyRequest is 1.2's, read only by a client that offered 1.2 too (ClientVersionProbe). */
+  private mayVerify(msgType: number): boolean {
+    return msgType === HandshakeType.hello_verify_request && this.handshake instanceof ClientVersionProbe;
+  }
+
   private onAck(record: PlainRecord): void {
     const ack = decodeAck(record.payload);
     // RFC 9147 §7: an ACK in the clear is not authenticated; ours come protected.
@@ -196,6 +211,10 @@ export class HandshakeDriver13 extends StepDriver {
   }
 
   protected apply(step: HandshakeStep): void {
+    if (step.fallback12) {
+      this.fallBack(step.fallback12);
+      return;
+    }
     const { records } = this.context;
     if (step.connectionIds13) records.useConnectionIds(step.connectionIds13);
     for (const { epoch, suite, read, write } of step.epochs13 ?? []) {
@@ -225,6 +244,13 @@ export class HandshakeDriver13 extends StepDriver {
       const code = alert === AlertDescription.unknown_psk_identity ? 'ECREDENTIALS' : 'EHANDSHAKE';
       this.fail(new DtlsError(code, `handshake with ${this.context.peerName} failed: ${reason}`, alertInfo(AlertLevel.fatal, alert)), alert);
     }
+  }
+
+  /** The server speaks 1.2: this driver stops, and the datagram that said so goes to the 1.2 handshake's driver. */
+  private fallBack(handshake: ClientHandshake): void {
+    // The probe decides on a message of the datagram being read (its steps are synchronous).
+    this.effect({ kind: 'fallback12', handshake, datagram: this.receiving ?? new Uint8Array(0) });
+    this.stop();
   }
 
   private finishEstablishing(): void {

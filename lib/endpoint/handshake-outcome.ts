@@ -1,4 +1,5 @@
 import type { DtlsError } from '../dtls-error.js';
+import type { ClientHandshake } from '../handshake/client-handshake.js';
 import type { Flight } from '../handshake/flight.js';
 import type { HandshakeSummary, HandshakeSummary13 } from '../handshake/handshake-step.js';
 import type { PlainRecord } from '../record/read-epochs.js';
@@ -31,6 +32,15 @@ export type HandshakeEffect =
       /** DTLS 1.3: both Finished verified (and, for a client, its Finished acknowledged). */
       readonly kind: 'established13';
       readonly summary: HandshakeSummary13;
+    }
+  | {
+      /**
+       * A client that offered DTLS 1.3 and 1.2 heard a 1.2 server (the driver has stopped):
+       * `handshake` goes on in a 1.2 driver, reading `datagram`, the one that answered, again.
+       */
+      readonly kind: 'fallback12';
+      readonly handshake: ClientHandshake;
+      readonly datagram: Uint8Array;
     }
   | {
       /** The handshake failed (the driver has stopped): send `alert` as fatal, if given, then end with `error`. */

@@ -37,6 +37,8 @@ export interface RecordLayer13 {
   usage(side: 'write' | 'read'): AeadUsage | undefined;
   /** Forgets the keys of an older epoch of ours or the peer's (the newest stays), so that KeyUpdates do not pile them up. */
   retire(side: 'write' | 'read', epoch: number): void;
+  /** The sequence number the next record of `epoch` gets (a client falling back to 1.2 goes on from epoch 0's). */
+  nextSequenceNumber(epoch: number): number;
 }
 
 /** What a session's 1.3 record layer is made with. */
@@ -88,5 +90,6 @@ export function recordLayer13(options: RecordLayer13Options): RecordLayer13 {
     },
     usage: (side) => (side === 'write' ? write.usage(write.current) : read.usage(read.current)),
     retire: (side, epoch) => (side === 'write' ? write.retire(epoch) : read.retire(epoch)),
+    nextSequenceNumber: (epoch) => next.get(epoch) ?? 0,
   };
 }

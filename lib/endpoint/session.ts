@@ -3,7 +3,9 @@ import { DtlsError, alertInfo, type AlertInfo } from '../dtls-error.js';
 import type { Flight } from '../handshake/flight.js';
 import type { HandshakeBudget } from '../handshake/handshake-budget.js';
 import type { HandshakeSummary, HandshakeSummary13 } from '../handshake/handshake-step.js';
+import type { ClientHandshake } from '../handshake/client-handshake.js';
 import { ClientHandshake13 } from '../handshake/client-handshake13.js';
+import { ClientVersionProbe } from '../handshake/client-version-probe.js';
 import { ServerHandshake13 } from '../handshake/server-handshake13.js';
 import { ReadEpochs, type PlainRecord } from '../record/read-epochs.js';
 import { openDatagram } from '../record/open-datagram.js';
@@ -77,11 +79,14 @@ export class Session {
   /** The state, kept apart from the subject: a BehaviorSubject that errored throws on reading its value. */
   private currentState: SessionState = 'handshaking';
   private readonly readEpochs: ReadEpochs;
-  private readonly writeEpochs: WriteEpochs;
+  /** Replaced once, when a client that offered 1.3 too falls back to 1.2: epoch 0 goes on from the 1.3 record layer's numbers. */
+  private writeEpochs: WriteEpochs;
   /** The handshake stages, until established (or closed). */
   private driver?: HandshakeDriver | HandshakeDriver13;
   /** A DTLS 1.3 session's record layer (RFC 9147 §4); 1.2 sessions use readEpochs and writeEpochs. */
-  private readonly records13?: RecordLayer13;
+  private records13?: RecordLayer13;
+  /** When the handshake started (scheduler time): a fallback to 1.2 keeps the same handshakeTimeout. */
+  private handshakeStartedAt = 0;
   /** A 1.3 session's post-handshake messages and KeyUpdates, once established. */
   private postHandshake13?: KeyUpdates13;
   /** A 1.3 session's: the most content a record from the peer may carry, when both sent record_size_limit (RFC 8449 §4). */
@@ -148,14 +153,18 @@ export class Session {
     this.readEpochs = new ReadEpochs(options.replayWindow, init.cidLength);
     this.writeEpochs = new WriteEpochs(init.firstRecordSeq);
     const onLater = (outcome: HandshakeOutcome) => this.act(outcome);
-    if (handshake instanceof ClientHandshake13 || handshake instanceof ServerHandshake13) {
+    if (handshake instanceof ClientHandshake13 || handshake instanceof ServerHandshake13 || handshake instanceof ClientVersionProbe) {
       this.records13 = recordLayer13({ replayWindow: options.replayWindow, firstRecordSeq: init.firstRecordSeq, cidLength: init.cidLength, aeadLimits: options.aeadLimits13 });
       const context = { role: this.role, peerName: this.peerName, options, records: this.records13 };
       this.driver = new HandshakeDriver13(handshake, context, init.firstReceiveSeq, onLater, init.handshakeBudget);
     } else {
-      const context = { role: this.role, peerName: this.peerName, options, readEpochs: this.readEpochs, writeEpochs: this.writeEpochs };
-      this.driver = new HandshakeDriver(handshake, context, init.firstReceiveSeq, onLater, init.handshakeBudget);
+      this.driver = this.driver12(handshake, options, init.firstReceiveSeq, init.handshakeBudget);
     }
+  }
+
+  private driver12(handshake: Handshake | undefined, options: SessionOptions, firstReceiveSeq: number, budget?: HandshakeBudget): HandshakeDriver {
+    const context = { role: this.role, peerName: this.peerName, options, readEpochs: this.readEpochs, writeEpochs: this.writeEpochs };
+    return new HandshakeDriver(handshake, context, firstReceiveSeq, (outcome) => this.act(outcome), budget);
   }
 
   /** The peer's address and port: where it was last proven to be by a record newer than any before (RFC 9146 §6). */
@@ -236,6 +245,7 @@ export class Session {
   start(): void {
     if (this.state === 'closed') return;
     this.started = true;
+    this.handshakeStartedAt = this.options.scheduler.now();
     this.events?.next({ type: 'handshake-start', role: this.role });
     const outcome = this.driver?.start();
     if (outcome) this.act(outcome);
@@ -384,12 +394,35 @@ export class Session {
         case 'established13':
           this.onEstablished13(effect.summary);
           break;
+        case 'fallback12':
+          this.fallBackTo12(effect.handshake, effect.datagram);
+          break;
         case 'failed':
           if (effect.alert !== undefined) this.sendAlert(AlertLevel.fatal, effect.alert);
           this.terminate(effect.error);
           break;
       }
     }
+  }
+
+  /**
+   * A client that offered DTLS 1.3 and 1.2 heard a 1.2 server (ClientVersionProbe): the 1.2
+   * driver takes over on the 1.2 record layer, epoch 0 going on from the record numbers the
+   * 1.3 layer used (RFC 6347 §4.1: never one twice), within what is left of handshakeTimeout,
+   * and reads the datagram that answered. Flight 1 is already out, so it sends nothing until
+   * the answer asks for its next flight.
+   */
+  private fallBackTo12(handshake: ClientHandshake, datagram: Uint8Array): void {
+    const nextRecordSeq = this.records13?.nextSequenceNumber(0) ?? 0;
+    this.dropDriver();
+    this.records13 = undefined;
+    this.writeEpochs = new WriteEpochs(nextRecordSeq);
+    const elapsed = this.options.scheduler.now() - this.handshakeStartedAt;
+    const options = { ...this.options, handshakeTimeout: Math.max(1, this.options.handshakeTimeout - elapsed) };
+    const driver = this.driver12(handshake, options, 0);
+    this.driver = driver;
+    this.act(driver.start());
+    if (this.driver === driver) this.act(driver.receive(datagram));
   }
 
   /** The established path: no operators, one pass over the datagram's records. */

@@ -158,11 +158,11 @@ export function checkClientOptions(options: Options): void {
   checkKeepalive(options['keepalive']);
   checkEndpointOptions(options);
   const versions = options['versions'] as readonly string[] | undefined;
-  if (versions?.length === 2) throw new DtlsError('EINVAL', 'a client offers one version for now: versions ["1.2"] or ["1.3"] (falling back from 1.3 to 1.2 is not implemented)');
   if (versions?.includes('1.3')) {
-    // Rather than a handshake that quietly leaves out what was asked for.
+    // Rather than a handshake that quietly leaves out what was asked for (a client offering
+    // 1.2 too would have it only if the server answers 1.2).
     const unsupported = ['maxFragmentLength', 'pskCallback'].filter((name) => options[name] !== undefined);
-    if (unsupported.length > 0) throw new DtlsError('EINVAL', `${unsupported.join(', ')} ${unsupported.length > 1 ? 'are' : 'is'} not implemented for DTLS 1.3 yet (versions ["1.3"])`);
+    if (unsupported.length > 0) throw new DtlsError('EINVAL', `${unsupported.join(', ')} ${unsupported.length > 1 ? 'are' : 'is'} not implemented for DTLS 1.3 yet (versions ${JSON.stringify(versions)})`);
   }
 }
 

@@ -40,6 +40,7 @@ import type { ResumableSession } from './resumable-session.js';
 import { decodeNewSessionTicket } from '../wire/new-session-ticket.js';
 import { serverKeyExchangeSignedData } from './signed-params.js';
 import { Transcript } from './transcript.js';
+import { downgradeProblem } from './dual-client-hello.js';
 
 /** What a {@link ClientHandshake} offers and authenticates with. */
 export interface ClientHandshakeOptions extends ClientExtensionOptions {
@@ -166,6 +167,8 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
   private readonly groups: readonly number[];
   /** The session offered for resumption, if it can be. */
   private readonly offered?: ResumableSession;
+  /** Our ClientHello offered DTLS 1.3 too: the ServerHello gets the downgrade check (RFC 8446 §4.1.3). */
+  private offeredDtls13 = false;
 
   constructor(private readonly options: ClientHandshakeOptions) {
     super(0);
@@ -183,6 +186,23 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     const offer = this.offer(this.firstHello());
     this.state = { name: 'wait-hello', offer, helloVerifyRequests: 0 };
     return { flight: helloFlight(offer, 1) };
+  }
+
+  /** The ClientHello of flight 1, for a client that offers DTLS 1.3 in the same hello (withDtls12Offer). */
+  helloToOffer(): ClientHello {
+    return this.firstHello();
+  }
+
+  /**
+   * Flight 1 went out as `message` (carrying `hello`), one ClientHello offering DTLS 1.3
+   * too, built around {@link helloToOffer}'s, and the server answered as a 1.2 server: this
+   * handshake goes on from there, waiting for that answer, with that hello in its transcript.
+   */
+  continueAfterDualOffer(hello: ClientHello, message: HandshakeMessage): void {
+    if (this.state.name !== 'start') return;
+    this.offeredDtls13 = true;
+    this.nextSendSeq = message.messageSeq + 1;
+    this.state = { name: 'wait-hello', offer: { hello, message }, helloVerifyRequests: 0 };
   }
 
   /**
@@ -264,6 +284,8 @@ export class ClientHandshake extends FlightMachine<State, ClientKeyed> {
     const decoded = decodeServerHello(message.body);
     if (!decoded.ok) return this.fail(AlertDescription.decode_error, 'malformed ServerHello');
     const hello = decoded.value;
+    const downgrade = this.offeredDtls13 ? downgradeProblem(hello) : undefined;
+    if (downgrade) return this.fail(downgrade.alert, downgrade.reason);
     if (hello.serverVersion !== DTLS_1_2) return this.fail(AlertDescription.protocol_version, 'server did not choose DTLS 1.2');
     const suite = cipherSuiteById(hello.cipherSuite);
     if (!suite || !this.options.cipherSuites.includes(suite)) {

@@ -38,6 +38,7 @@ import { paddingTo } from './hello-padding.js';
 import { HELLO_RETRY_REQUEST_RANDOM, LONGEST_HELLO_RETRY_REQUEST_BODY } from './hello-retry13.js';
 import { NEVER_ABORTED } from './lookup-context.js';
 import type { LocalCertificate, PeerAuthenticator } from './peer-authentication.js';
+import { withDtls12Offer } from './dual-client-hello.js';
 import type { PskCredential } from './psk-credentials.js';
 import { externalPsk13, withPskBinders, type PskCandidate13 } from './psk-offer13.js';
 import { EXTERNAL_PSK_HASH, type KeyExchange13, type PskMode13 } from './server-choice13.js';
@@ -68,6 +69,8 @@ export interface ClientHandshake13Options {
   readonly ticket?: PskCandidate13;
   /** ALPN, record_size_limit, server_name and Connection IDs to offer. */
   readonly extensions?: ClientExtensions13Options;
+  /** A client offering DTLS 1.2 too: the 1.2 ClientHello whose random, suites and extensions the first ClientHello carries beside 1.3's (withDtls12Offer). */
+  readonly alsoOffer12?: ClientHello;
 }
 
 /** The ClientHello we sent last, the key shares and the PSKs it carries. */
@@ -135,7 +138,7 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
 
   constructor(private readonly options: ClientHandshake13Options) {
     super(0);
-    this.random = options.provider.randomBytes(32);
+    this.random = options.alsoOffer12?.random ?? options.provider.randomBytes(32);
     if (!options.psk && !options.authenticator) throw new RangeError('a 1.3 client needs a PSK or a way to authenticate the server');
     this.suites = options.authenticator ? options.cipherSuites : options.cipherSuites.filter((s) => s.hash === EXTERNAL_PSK_HASH);
     if (this.suites.length === 0) throw new RangeError('an external PSK needs a SHA-256 suite (RFC 8446 §4.2.11)');
@@ -202,7 +205,8 @@ export class ClientHandshake13 extends FlightMachine<State, ClientKeyed13> {
     };
     // A hello without a PSK and its binder can be shorter than the HelloRetryRequest it asks
     // for, which a server that never amplifies (ours) would not send: padded up to it.
-    return this.psks.length > 0 ? hello : { ...hello, extensions: [...extensions, ...paddingTo(hello, LONGEST_HELLO_RETRY_REQUEST_BODY)] };
+    const offered = withDtls12Offer(hello, options.alsoOffer12);
+    return this.psks.length > 0 ? offered : { ...offered, extensions: [...offered.extensions, ...paddingTo(offered, LONGEST_HELLO_RETRY_REQUEST_BODY)] };
   }
 
   /**

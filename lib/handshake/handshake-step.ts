@@ -1,4 +1,5 @@
 import type { NegotiatedConnectionIds } from './connection-id-negotiation.js';
+import type { ClientHandshake } from './client-handshake.js';
 import type { CipherSuite } from '../crypto/cipher-suites.js';
 import type { Tls13CipherSuite } from '../crypto/tls13-cipher-suites.js';
 import type { RecordCipher } from '../record/record-cipher.js';
@@ -141,6 +142,11 @@ export interface HandshakeStep {
   readonly established13?: HandshakeSummary13;
   /** The handshake failed: the session sends a fatal alert and fails with this reason. */
   readonly failure?: HandshakeFailure;
+  /**
+   * A client that offered DTLS 1.3 and 1.2 heard a 1.2 server: this 1.2 handshake, holding
+   * the ClientHello sent, takes over with the answer as its first message (ClientVersionProbe).
+   */
+  readonly fallback12?: ClientHandshake;
 }
 
 export const NOTHING: HandshakeStep = {};

@@ -145,16 +145,20 @@ describe('parseServerArgs', () => {
 });
 
 describe('--dtls', () => {
-  it('reads 1.2, 1.3 and, for a server, any; 1.3 suite names pass --cipher', () => {
+  it('reads 1.2, 1.3 and any; 1.3 suite names pass --cipher', () => {
     expect(parseServerArgs([...PSK, '--dtls', 'any'])).toMatchObject({ versions: ['1.2', '1.3'] });
     expect(parseServerArgs([...PSK, '--dtls', '1.2'])).toMatchObject({ versions: ['1.2'] });
     expect(parseClientArgs(['--port', '1', ...PSK, '--dtls', '1.3', '--cipher', 'TLS_AES_128_CCM_8_SHA256'])).toMatchObject({ versions: ['1.3'], cipherSuites: ['TLS_AES_128_CCM_8_SHA256'] });
     expect(parseServerArgs(PSK)).not.toHaveProperty('versions');
   });
 
-  it('refuses other versions, and any from a client (no fallback from 1.3 yet)', () => {
+  it('takes any from a client too: it offers both versions', () => {
+    expect(parseClientArgs(['--port', '1', ...PSK, '--dtls', 'any'])).toMatchObject({ versions: ['1.2', '1.3'] });
+  });
+
+  it('refuses other versions', () => {
     expect(usageError(() => parseServerArgs([...PSK, '--dtls', '1.0']))).toBe('--dtls must be 1.2, 1.3 or any, got "1.0"');
-    expect(usageError(() => parseClientArgs(['--port', '1', ...PSK, '--dtls', 'any']))).toMatch(/--dtls any is for servers/);
+    expect(usageError(() => parseClientArgs(['--port', '1', ...PSK, '--dtls', '1.1']))).toBe('--dtls must be 1.2, 1.3 or any, got "1.1"');
   });
 });
 

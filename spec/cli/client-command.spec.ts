@@ -59,6 +59,17 @@ describe('rx-dtls client against rx-dtls server', () => {
     expect(mine).toContainEqual(expect.objectContaining({ event: 'alert', direction: 'received', name: 'close_notify' }));
   });
 
+  it.concurrent('--dtls any offers 1.3 beside 1.2 and takes 1.2 from this 1.2-only server, echo included', async () => {
+    const input = 'either version\n';
+    const { code, stdout, stderr } = await client(['--psk', 'Client_identity:secretPSK', '--dtls', 'any', '--linger', '300', '--json'], input);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toBe(input);
+    const complete = jsonLines(stderr).find((e) => e.event === 'handshake-complete');
+    expect(complete).toMatchObject({ extendedMasterSecret: true, peer: { kind: 'psk', identity: 'Client_identity' } });
+    expect(complete).not.toHaveProperty('version');
+    expect(String(complete?.cipherSuite)).toMatch(/^TLS_(ECDHE_)?PSK_/);
+  });
+
   it.concurrent('exits 1 with the error when the pre-shared key is wrong', async () => {
     const { code, stdout, stderr } = await client(['--psk', 'Client_identity:wrongPSK', '--timeout', '1500'], 'never sent\n');
     expect(code).toBe(1);

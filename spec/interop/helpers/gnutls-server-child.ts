@@ -2,18 +2,21 @@
  * An rx-dtls client against gnutls-serv --echo on 127.0.0.1:<port>, run by
  * spec/interop/gnutls-server.spec.ts inside a network namespace of its own
  * (helpers/in-namespace.ts). argv[3] is a JSON object: `connect` options (alpn,
- * recordSizeLimit, maxFragmentLength), `lineLength` (of the line to echo), `oversize` (a
- * send() of that many bytes to try), and
+ * recordSizeLimit, maxFragmentLength, versions), `lineLength` (of the line to echo), `oversize` (a
+ * send() of that many bytes to try), `certificate` (authenticate gnutls-serv by the committed
+ * P-256 certificate, given with --x509certfile, instead of the PSK), and
  * `resume` (connect a second time resuming the first session). Prints one JSON line: per
  * connection, what the session agreed, what came back, and how it ended.
  */
 import { connect, type ClientOptions } from '../../../lib/endpoint/client.js';
 import type { Session } from '../../../lib/endpoint/session.js';
-import { utf8 } from '../../../lib/index.js';
+import { credentials, utf8 } from '../../../lib/index.js';
+import { PEER_KEYS, readPem } from './peer-keys.js';
 import { pskStore } from './psk.js';
 
 interface Scenario {
-  readonly connect?: Pick<ClientOptions, 'alpn' | 'recordSizeLimit' | 'maxFragmentLength'>;
+  readonly connect?: Pick<ClientOptions, 'alpn' | 'recordSizeLimit' | 'maxFragmentLength' | 'versions'>;
+  readonly certificate?: boolean;
   readonly oversize?: number;
   /** The length of the line to echo (a short one when absent). */
   readonly lineLength?: number;
@@ -53,7 +56,8 @@ function tryOversize(session: Session, length: number): string {
 
 async function connection(resume?: Session['resumption']) {
   try {
-    const session = await connect({ host: '127.0.0.1', port, credentials: pskStore(), ...scenario.connect, ...(resume && { resume }), keyLog: undefined });
+    const store = scenario.certificate ? credentials().x509({ tag: 0, ca: readPem(PEER_KEYS.certificate) }) : pskStore();
+    const session = await connect({ host: '127.0.0.1', port, credentials: store, ...scenario.connect, ...(resume && { resume }), keyLog: undefined });
     const ping = `ping ${resume ? 'resumed' : 'full'} ${Math.random()}`;
     const line = `${ping.padEnd(scenario.lineLength ?? 0, '.')}\n`;
     const echoed = await echo(session, line);
