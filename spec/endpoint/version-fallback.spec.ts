@@ -124,6 +124,24 @@ describe('a client offering DTLS 1.2 and 1.3 in one ClientHello (RFC 8446 §4.2.
     expect(wire.filter((d) => d.from === 'client').flatMap((d) => splitRecords(d.data).records).some((r) => r.header.contentType === ContentType.change_cipher_spec)).toBe(false);
   });
 
+  it('negotiates ALPN, record_size_limit and a connection ID in whichever version the server answers, each offered once', async () => {
+    const client = { alpn: ['coap'], recordSizeLimit: 512, connectionId: 'offer' } as const;
+    const server = { alpn: ['coap'], recordSizeLimit: 1024, connectionId: { length: 4 } };
+    for (const versions of [[...BOTH], ['1.2']] as const) {
+      const { client: session, wire, serverSessions } = await dualClient({ client, server: { ...server, versions: [...versions] } });
+      expect(session.error).toBeUndefined();
+      expect(session.info).toMatchObject({ alpn: 'coap', peerRecordSizeLimit: 1024 });
+      // Our 512 is written as 1.2 writes it; a 1.3 server reads it as 511 bytes per record (RFC 8449 §4), one fewer than asked.
+      expect(serverSessions[0].info?.peerRecordSizeLimit).toBe(versions.length === 2 ? 511 : 512);
+      expect(session.info?.connectionId?.send).toHaveLength(4);
+      const hello = decodeClientHello(clearMessages(wire, 'client')[0].body);
+      expect(hello.ok).toBe(true);
+      const types = hello.ok ? hello.value.extensions.map((e) => e.type) : [];
+      expect(types.filter((t) => t === ExtensionType.record_size_limit)).toHaveLength(1);
+      expect(types.filter((t) => t === ExtensionType.application_layer_protocol_negotiation)).toHaveLength(1);
+    }
+  });
+
   it('leaves a 1.2-only client as it was: one version offered, no supported_versions', async () => {
     const { wire, client } = await dualClient({ client: { versions: ['1.2'] }, server: { versions: [...BOTH] } });
     expect(client.state).toBe('established');
