@@ -46,7 +46,7 @@ export { ImpairmentProxy } from './impairment/impairment-proxy.js';
 export type { Datagram, DatagramTransport, PeerAddress, SocketBufferSizes } from './transport/datagram.js';
 
 // The operator stages, for users who build their own pipelines
-export { cookieGate, type CookieGateOptions, type VerifiedHello } from './operators/cookie-gate.js';
+export { cookieGate, type CookieGateOptions, type CookieGateReply, type VerifiedHello } from './operators/cookie-gate.js';
 export { decodeRecords } from './operators/decode-records.js';
 export { decrypt, type DecryptOptions } from './operators/decrypt.js';
 export { decodeHandshake, type EpochFragment } from './operators/decode-handshake.js';

@@ -84,7 +84,7 @@ function describeExtensions(info: { readonly alpn?: string; readonly serverName?
 export function describeServerEvent(event: ServerEvent): string | undefined {
   switch (event.type) {
     case 'hello-verify-request':
-      return `flight 2 sent: ${HELLO_VERIFY_REQUEST_FLIGHT}`;
+      return `flight 2 sent: ${event.version === '1.3' ? HELLO_RETRY_REQUEST_FLIGHT : HELLO_VERIFY_REQUEST_FLIGHT}`;
     case 'dropped':
       return `datagram dropped: ${event.reason}`;
     default:
@@ -94,6 +94,8 @@ export function describeServerEvent(event: ServerEvent): string | undefined {
 
 /** Flight 2, which the server's stateless cookie gate sends (it has no session to report it). */
 export const HELLO_VERIFY_REQUEST_FLIGHT = 'HelloVerifyRequest with a cookie';
+/** DTLS 1.3's flight 2 from the same gate (RFC 9147 §5.1). */
+const HELLO_RETRY_REQUEST_FLIGHT = 'HelloRetryRequest with a cookie';
 
 /** Who the peer proved to be, in the terms its credential gives. */
 export function describePeer(peer: PublicPeerIdentity): string {

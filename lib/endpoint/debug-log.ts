@@ -93,7 +93,7 @@ export function logServer(
 function serverEventText(event: ServerEvent): string {
   switch (event.type) {
     case 'hello-verify-request':
-      return 'HelloVerifyRequest sent (no valid cookie yet)';
+      return `${event.version === '1.3' ? 'HelloRetryRequest' : 'HelloVerifyRequest'} sent (no valid cookie yet)`;
     case 'session-start':
       return 'cookie verified, session started';
     case 'session-end':

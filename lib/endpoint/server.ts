@@ -165,10 +165,16 @@ export interface ServerOptions extends Partial<SessionOptions> {
 /** What a server reports on `events$`, about peers rather than one session. */
 export type ServerEvent =
   | {
-      /** A ClientHello without a valid cookie was answered with a HelloVerifyRequest, and forgotten (RFC 6347 §4.2.1). */
+      /**
+       * A ClientHello without a valid cookie was answered with a cookie to return, and
+       * forgotten: a HelloVerifyRequest in 1.2 (RFC 6347 §4.2.1), a HelloRetryRequest in 1.3
+       * (RFC 9147 §5.1).
+       */
       readonly type: 'hello-verify-request';
       /** Who sent it. */
       readonly peer: PeerAddress;
+      /** The version the answer belongs to: '1.3' for a HelloRetryRequest. */
+      readonly version: DtlsVersion;
     }
   | {
       /** A peer proved its address with a cookie and a session was made for it. */
@@ -298,9 +304,10 @@ export class DtlsServer {
           onRefused: (datagram, reason) => this.eventsSubject.next({ type: 'dropped', peer: datagram.peer, reason }),
           // RFC 9147 §5.1: a 1.3 ClientHello may span datagrams; put together within one server-wide bound.
           fragments: versions.includes('1.3') ? new ClientHelloFragments(CLIENT_HELLO_FRAGMENTS) : undefined,
-          reply: (data, datagram) => {
+          reply: (data, datagram, kind) => {
             options.transport.send(data, datagram.peer);
-            this.eventsSubject.next({ type: 'hello-verify-request', peer: datagram.peer });
+            // A refusing alert is reported by onRefused.
+            if (kind !== 'alert') this.eventsSubject.next({ type: 'hello-verify-request', peer: datagram.peer, version: kind === 'hello-retry-request' ? '1.3' : '1.2' });
           },
           onDropped: (datagram, reason) => this.eventsSubject.next({ type: 'dropped', peer: datagram.peer, reason }),
         }),

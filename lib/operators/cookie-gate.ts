@@ -34,12 +34,15 @@ export interface VerifiedHello {
   readonly retry13?: VerifiedRetry;
 }
 
+/** What the cookie gate sends back: a cookie (1.2's HelloVerifyRequest, 1.3's HelloRetryRequest), or a fatal alert refusing the hello. */
+export type CookieGateReply = 'hello-verify-request' | 'hello-retry-request' | 'alert';
+
 /** What the cookie gate needs: the secrets, and how to answer and report. */
 export interface CookieGateOptions {
   /** The rotating cookie secrets. */
   readonly secrets: CookieSecrets;
-  /** Sends a HelloVerifyRequest back to the peer. */
-  readonly reply: (data: Uint8Array, datagram: Datagram) => void;
+  /** Sends an answer back to the peer: a cookie to return, or the alert that refuses its hello (`kind` says which). */
+  readonly reply: (data: Uint8Array, datagram: Datagram, kind: CookieGateReply) => void;
   /** Counts datagrams dropped here (not a ClientHello, malformed). */
   readonly onDropped?: (datagram: Datagram, reason: string) => void;
   /** The versions the server accepts (default 1.2 only); 1.3 needs `tls13`. */
@@ -84,7 +87,7 @@ export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagra
       if (tls13 && versions.includes('1.3')) {
         const version = chooseVersion(found.hello, versions);
         if (!version.ok) {
-          reply(alertRecord(found.record, version.alert), datagram);
+          reply(alertRecord(found.record, version.alert), datagram, 'alert');
           onRefused?.(datagram, version.reason);
           return;
         }
@@ -92,13 +95,13 @@ export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagra
           const exchange = exchangeCookie13(secrets, key, found.message, found.hello, tls13);
           if (exchange.kind === 'verified') subscriber.next({ datagram, ...found, retry13: exchange.retry });
           else if (exchange.kind === 'refuse') {
-            reply(alertRecord(found.record, exchange.alert), datagram);
+            reply(alertRecord(found.record, exchange.alert), datagram, 'alert');
             onRefused?.(datagram, exchange.reason);
           } else {
             const answer = plaintextRecord(found.record, ContentType.handshake, DTLS_1_2, encodeHandshakeMessage(HandshakeType.server_hello, exchange.helloRetryRequest.messageSeq, exchange.helloRetryRequest.body));
             // A ClientHello put together from fragments came in several datagrams: all of it counts.
             if (answer.length > Math.max(datagram.data.length, found.message.body.length)) onDropped?.(datagram, 'HelloRetryRequest would be larger than the ClientHello');
-            else reply(answer, datagram);
+            else reply(answer, datagram, 'hello-retry-request');
           }
           return;
         }
@@ -112,7 +115,7 @@ export function cookieGate(options: CookieGateOptions): OperatorFunction<Datagra
         onDropped?.(datagram, 'HelloVerifyRequest would be larger than the ClientHello');
         return;
       }
-      reply(answer, datagram);
+      reply(answer, datagram, 'hello-verify-request');
     },
   }));
 }

@@ -72,14 +72,14 @@ describe('createPrinter', () => {
       p.listening({ address: '127.0.0.1', port: 5684 });
       p.session(complete, remote);
       p.session({ type: 'flight-sent', flight: 1, messages: ['ClientHello'] });
-      p.server({ type: 'hello-verify-request', peer: remote });
+      p.server({ type: 'hello-verify-request', peer: remote, version: '1.2' });
       p.echoed(remote, 6);
     });
     expect(lines.map((line) => JSON.parse(line))).toEqual([
       { event: 'listening', host: '127.0.0.1', port: 5684 },
       { event: 'handshake-complete', cipherSuite: 'TLS_PSK_WITH_AES_128_CCM_8', peer: { kind: 'psk', identity: 'Client_identity' }, extendedMasterSecret: true, resumed: false, remote },
       { event: 'flight-sent', flight: 1, messages: ['ClientHello'] },
-      { event: 'hello-verify-request', remote },
+      { event: 'hello-verify-request', version: '1.2', remote },
       { event: 'echo', bytes: 6, remote },
     ]);
   });
@@ -106,7 +106,8 @@ describe('createPrinter', () => {
     const lines = printed(false, (p) => {
       p.listening({ address: '127.0.0.1', port: 5684 });
       p.session(complete, remote);
-      p.server({ type: 'hello-verify-request', peer: remote });
+      p.server({ type: 'hello-verify-request', peer: remote, version: '1.2' });
+      p.server({ type: 'hello-verify-request', peer: remote, version: '1.3' });
       p.server({ type: 'session-start', peer: remote });
       p.error(new DtlsError('ETIMEDOUT', 'too slow'));
     });
@@ -114,6 +115,7 @@ describe('createPrinter', () => {
       'listening on 127.0.0.1:5684',
       '[127.0.0.1:40000] handshake complete: TLS_PSK_WITH_AES_128_CCM_8 with psk identity Client_identity',
       '[127.0.0.1:40000] flight 2 sent: HelloVerifyRequest with a cookie',
+      '[127.0.0.1:40000] flight 2 sent: HelloRetryRequest with a cookie',
       'error: ETIMEDOUT too slow',
     ]);
   });

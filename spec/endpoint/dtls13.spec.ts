@@ -120,6 +120,16 @@ describe('version negotiation at a server that accepts 1.3 (RFC 8446 §4.2.1, §
     expect(serverAlerts(wire)).toEqual([AlertDescription.protocol_version]);
     expect(serverSessions).toEqual([]);
     expect(serverEvents).toContainEqual(expect.objectContaining({ type: 'dropped', reason: expect.stringMatching(/does not offer DTLS 1.3/) }));
+    // The alert refusing it is no cookie: nothing reports one.
+    expect(serverEvents.filter((e) => e.type === 'hello-verify-request')).toEqual([]);
+  });
+
+  it('reports its cookie answer with the version it belongs to: a HelloRetryRequest for a 1.3 client, a HelloVerifyRequest for a 1.2 one', async () => {
+    for (const [versions, expected] of [[['1.3'], '1.3'], [['1.2'], '1.2']] as const) {
+      const { time, client, serverEvents } = await startPair({ server: { versions: ['1.2', '1.3'] }, client: { versions: [...versions] } });
+      expect(time.runUntil(() => client.state === 'established', 10_000)).toBe(true);
+      expect(serverEvents.filter((e) => e.type === 'hello-verify-request')).toEqual([expect.objectContaining({ version: expected })]);
+    }
   });
 
   it("never takes NSS's draft code point 0x7f2b for 1.3: alone it gets protocol_version, beside 1.2 a HelloVerifyRequest (1.2)", async () => {
