@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, credentials, utf8, type ClientOptions, type CredentialStore, type Session } from '../../lib/index.js';
-import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
+import { startEchoServer } from './helpers/echo-server.js';
 import { assertPeerPresent } from './helpers/peer-binary.js';
 import { PEER_KEYS, readPem } from './helpers/peer-keys.js';
 import { stopAllPeers, type PeerProcess } from './helpers/peer-process.js';
@@ -16,6 +16,7 @@ import {
   wolfsslPskStore,
   type WolfsslAuth,
 } from './helpers/wolfssl.js';
+import { expectWolfsslClientEchoed, wolfsslClientCell } from './helpers/wolfssl-client-cell.js';
 
 const wolfServer = wolfsslBinary('server');
 const wolfClient = wolfsslBinary('client');
@@ -123,61 +124,45 @@ describe.skipIf(wolfServer.skip)('rx-dtls client against wolfSSL 5.7 example ser
 });
 
 describe.skipIf(wolfClient.skip)('wolfSSL 5.7 example client against an rx-dtls server, DTLS 1.2', () => {
-  let bin: string;
-  let echo: EchoServer | undefined;
-  beforeEach(() => {
-    bin = assertPeerPresent(wolfClient);
-  });
-  afterEach(async () => {
-    await echo?.server.close();
-    echo = undefined;
-    await stopAllPeers();
-  });
-
-  /** Runs the client to its end: it must exit 0 having printed our echo of its message(s). */
-  async function runClient(client: PeerProcess, messages: readonly string[] = [WOLFSSL_MESSAGES.hello]): Promise<void> {
-    const exit = await client.waitForExit(15_000);
-    expect(exit.code, client.describe()).toBe(0);
-    for (const message of messages) expect(client.stdout).toMatch(new RegExp(`${message}$`, 'm'));
-  }
+  const cell = wolfsslClientCell(wolfClient);
 
   it.each(SUITES)('$iana: agreed on by both, and its message is echoed', async (suite) => {
-    echo = await startEchoServer({ credentials: suite.ours(), ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.2', auth: suite.auth, suites: WOLFSSL_SUITES[suite.iana], port: echo.port });
-    await runClient(client);
+    cell.echo = await startEchoServer({ credentials: suite.ours(), ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.2', auth: suite.auth, suites: WOLFSSL_SUITES[suite.iana], port: cell.echo.port });
+    await expectWolfsslClientEchoed(client);
     expectWolfsslSaw(client, suite.iana);
-    const [{ session }] = echo.sessions;
+    const [{ session }] = cell.echo.sessions;
     expect(session.info).toMatchObject({ cipherSuite: suite.iana, resumed: false, extendedMasterSecret: true, ...(suite.peer ? { peer: suite.peer } : {}) });
   });
 
   it('mutual authentication: we ask for its certificate (clientAuth required) and verify it', async () => {
     const suite = SUITES[3];
-    echo = await startEchoServer({ credentials: ourCertificate(), clientAuth: 'required', ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.2', auth: 'certificate', suites: WOLFSSL_SUITES[suite.iana], port: echo.port, clientCertificate: true });
-    await runClient(client);
-    expect(echo.sessions[0].session.info?.peer).toMatchObject({ kind: 'x509' });
+    cell.echo = await startEchoServer({ credentials: ourCertificate(), clientAuth: 'required', ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.2', auth: 'certificate', suites: WOLFSSL_SUITES[suite.iana], port: cell.echo.port, clientCertificate: true });
+    await expectWolfsslClientEchoed(client);
+    expect(cell.echo.sessions[0].session.info?.peer).toMatchObject({ kind: 'x509' });
   });
 
   it('raw public keys (RFC 7250, --rpk): both sides sign with a bare key, we verify its pinned key, and its message is echoed', async () => {
     const suite = SUITES[2];
-    echo = await startEchoServer({
+    cell.echo = await startEchoServer({
       credentials: credentials().ecdsa({ tag: 0, privateKey: readPem(PEER_KEYS.privateKey), trustedPeers: [readPem(PEER_KEYS.rawPublicKey)] }),
       clientAuth: 'required',
       ...FAST,
     });
-    const client = startWolfsslClient({ binary: bin, version: '1.2', auth: 'rawPublicKey', suites: WOLFSSL_SUITES[suite.iana], port: echo.port });
-    await runClient(client);
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.2', auth: 'rawPublicKey', suites: WOLFSSL_SUITES[suite.iana], port: cell.echo.port });
+    await expectWolfsslClientEchoed(client);
     expectWolfsslSaw(client, suite.iana);
-    expect(echo.sessions[0].session.info).toMatchObject({ cipherSuite: suite.iana, peer: { kind: 'raw-public-key' } });
+    expect(cell.echo.sessions[0].session.info).toMatchObject({ cipherSuite: suite.iana, peer: { kind: 'raw-public-key' } });
   });
 
   it('ALPN: coap agreed on by both, and its message is echoed', async () => {
     const suite = SUITES[0];
-    echo = await startEchoServer({ credentials: suite.ours(), alpn: ['coap'], ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.2', auth: 'psk', suites: WOLFSSL_SUITES[suite.iana], port: echo.port, args: ['-L', 'C:coap'] });
-    await runClient(client);
+    cell.echo = await startEchoServer({ credentials: suite.ours(), alpn: ['coap'], ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.2', auth: 'psk', suites: WOLFSSL_SUITES[suite.iana], port: cell.echo.port, args: ['-L', 'C:coap'] });
+    await expectWolfsslClientEchoed(client);
     expect(client.stdout).toContain('Received ALPN protocol : coap (4)');
-    expect(echo.sessions[0].session.info?.alpn).toBe('coap');
+    expect(cell.echo.sessions[0].session.info?.alpn).toBe('coap');
   });
 
   it.each([
@@ -185,11 +170,11 @@ describe.skipIf(wolfClient.skip)('wolfSSL 5.7 example client against an rx-dtls 
     { label: 'by session ID (our tickets off)', tickets: false },
   ])('resumption $label (-r): the second handshake is abbreviated on both sides, and both messages are echoed', async ({ tickets }) => {
     const suite = SUITES[0];
-    echo = await startEchoServer({ credentials: suite.ours(), tickets, ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.2', auth: 'psk', suites: WOLFSSL_SUITES[suite.iana], port: echo.port, args: ['-r'] });
-    await runClient(client, [WOLFSSL_MESSAGES.hello, WOLFSSL_MESSAGES.resumed]);
+    cell.echo = await startEchoServer({ credentials: suite.ours(), tickets, ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.2', auth: 'psk', suites: WOLFSSL_SUITES[suite.iana], port: cell.echo.port, args: ['-r'] });
+    await expectWolfsslClientEchoed(client, [WOLFSSL_MESSAGES.hello, WOLFSSL_MESSAGES.resumed]);
     expectWolfsslSaw(client, suite.iana, [false, true]);
-    expect(echo.sessions.map((s) => s.session.info?.resumed)).toEqual([false, true]);
-    expect(echo.server.cachedSessions).toBe(tickets ? 0 : 1);
+    expect(cell.echo.sessions.map((s) => s.session.info?.resumed)).toEqual([false, true]);
+    expect(cell.echo.server.cachedSessions).toBe(tickets ? 0 : 1);
   });
 });

@@ -3,12 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, credentials, utf8, type ClientOptions, type CredentialStore, type Session } from '../../lib/index.js';
 import { AlertDescription } from '../../lib/wire/alert.js';
 import { NamedGroup } from '../../lib/wire/registries.js';
-import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
+import { startEchoServer } from './helpers/echo-server.js';
 import { assertPeerPresent } from './helpers/peer-binary.js';
 import { PEER_KEYS, readPem } from './helpers/peer-keys.js';
 import { stopAllPeers, type PeerProcess } from './helpers/peer-process.js';
 import { recordSession } from './helpers/session-recorder.js';
-import { startWolfsslClient, startWolfsslServer, WOLFSSL_MESSAGES, WOLFSSL_SUITES, wolfsslBinary, wolfsslHandshakes } from './helpers/wolfssl.js';
+import { startWolfsslClient, startWolfsslServer, WOLFSSL_SUITES, wolfsslBinary, wolfsslHandshakes } from './helpers/wolfssl.js';
+import { expectWolfsslClientEchoed, wolfsslClientCell } from './helpers/wolfssl-client-cell.js';
 
 const wolfServer = wolfsslBinary('server');
 const wolfClient = wolfsslBinary('client');
@@ -106,60 +107,44 @@ describe.skipIf(wolfServer.skip)('rx-dtls client against wolfSSL 5.7 example ser
 });
 
 describe.skipIf(wolfClient.skip)('wolfSSL 5.7 example client against an rx-dtls server, DTLS 1.3 with certificates', () => {
-  let bin: string;
-  let echo: EchoServer | undefined;
-  beforeEach(() => {
-    bin = assertPeerPresent(wolfClient);
-  });
-  afterEach(async () => {
-    await echo?.server.close();
-    echo = undefined;
-    await stopAllPeers();
-  });
-
-  /** Runs the client to its end: it must exit 0 having printed our echo of its message. */
-  async function runClient(client: PeerProcess): Promise<void> {
-    const exit = await client.waitForExit(15_000);
-    expect(exit.code, client.describe()).toBe(0);
-    expect(client.stdout).toMatch(new RegExp(`${WOLFSSL_MESSAGES.hello}$`, 'm'));
-  }
+  const cell = wolfsslClientCell(wolfClient);
 
   it.each(SUITES)('%s with our X.509 certificate, which it verifies: agreed on by both, and its message is echoed', async (iana) => {
-    echo = await startEchoServer({ credentials: ourCertificate(), versions: ['1.2', '1.3'], ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'certificate', suites: WOLFSSL_SUITES[iana], port: echo.port });
-    await runClient(client);
+    cell.echo = await startEchoServer({ credentials: ourCertificate(), versions: ['1.2', '1.3'], ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'certificate', suites: WOLFSSL_SUITES[iana], port: cell.echo.port });
+    await expectWolfsslClientEchoed(client);
     // Its default key shares are secp256r1 and ffdhe2048: we take its secp256r1 share rather than ask for x25519.
     expectWolfsslSaw(client, iana, 'SECP256R1');
-    const { session } = await echo.firstSession();
+    const { session } = await cell.echo.firstSession();
     expect(session.info).toMatchObject({ version: '1.3', cipherSuite: iana, peer: { kind: 'anonymous' } });
   });
 
   it('x25519 with its x25519-only client (-t): its share taken, no HelloRetryRequest but the cookie', async () => {
-    echo = await startEchoServer({ credentials: ourCertificate(), versions: ['1.3'], ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'certificate', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: echo.port, args: ['-t'] });
-    await runClient(client);
+    cell.echo = await startEchoServer({ credentials: ourCertificate(), versions: ['1.3'], ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'certificate', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: cell.echo.port, args: ['-t'] });
+    await expectWolfsslClientEchoed(client);
     expectWolfsslSaw(client, 'TLS_AES_128_GCM_SHA256', 'X25519');
   });
 
   it('asks in its HelloRetryRequest for an x25519 share when x25519 is all we take, then serves the certificate', async () => {
-    echo = await startEchoServer({ credentials: ourCertificate(), versions: ['1.3'], groups: [NamedGroup.x25519], ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'certificate', suites: WOLFSSL_SUITES.TLS_AES_256_GCM_SHA384, port: echo.port });
-    await runClient(client);
+    cell.echo = await startEchoServer({ credentials: ourCertificate(), versions: ['1.3'], groups: [NamedGroup.x25519], ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'certificate', suites: WOLFSSL_SUITES.TLS_AES_256_GCM_SHA384, port: cell.echo.port });
+    await expectWolfsslClientEchoed(client);
     expectWolfsslSaw(client, 'TLS_AES_256_GCM_SHA384', 'X25519');
   });
 
   it('mutual authentication: we ask for its certificate (clientAuth required), verify it and report it as the peer', async () => {
-    echo = await startEchoServer({ credentials: ourCertificate(), versions: ['1.3'], clientAuth: 'required', ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'certificate', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: echo.port, clientCertificate: true });
-    await runClient(client);
-    const { session } = await echo.firstSession();
+    cell.echo = await startEchoServer({ credentials: ourCertificate(), versions: ['1.3'], clientAuth: 'required', ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'certificate', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: cell.echo.port, clientCertificate: true });
+    await expectWolfsslClientEchoed(client);
+    const { session } = await cell.echo.firstSession();
     expect(session.info).toMatchObject({ version: '1.3', peer: { kind: 'x509', subject: 'CN=localhost' } });
   });
 
   it('refuses with certificate_required its client that sends no certificate (-x) when we require one, and it reports the alert', async () => {
-    echo = await startEchoServer({ credentials: ourCertificate(), versions: ['1.3'], clientAuth: 'required', ...FAST });
-    const ended = firstValueFrom(echo.server.events$.pipe(filter((e) => e.type === 'session-end')));
-    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'certificate', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: echo.port });
+    cell.echo = await startEchoServer({ credentials: ourCertificate(), versions: ['1.3'], clientAuth: 'required', ...FAST });
+    const ended = firstValueFrom(cell.echo.server.events$.pipe(filter((e) => e.type === 'session-end')));
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'certificate', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: cell.echo.port });
     const exit = await client.waitForExit(15_000);
     expect(exit.code).not.toBe(0);
     expect(await ended).toMatchObject({ error: { code: 'EHANDSHAKE', alert: { description: AlertDescription.certificate_required } } });
@@ -167,16 +152,16 @@ describe.skipIf(wolfClient.skip)('wolfSSL 5.7 example client against an rx-dtls 
   });
 
   it('raw public keys (RFC 7250, --rpk): both sides sign with a bare key in a 1.3 CertificateEntry, we verify its pinned key, and its message is echoed', async () => {
-    echo = await startEchoServer({
+    cell.echo = await startEchoServer({
       credentials: credentials().ecdsa({ tag: 0, privateKey: readPem(PEER_KEYS.privateKey), trustedPeers: [readPem(PEER_KEYS.rawPublicKey)] }),
       versions: ['1.3'],
       clientAuth: 'required',
       ...FAST,
     });
-    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'rawPublicKey', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: echo.port });
-    await runClient(client);
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'rawPublicKey', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: cell.echo.port });
+    await expectWolfsslClientEchoed(client);
     expectWolfsslSaw(client, 'TLS_AES_128_GCM_SHA256', 'SECP256R1');
-    const { session } = await echo.firstSession();
+    const { session } = await cell.echo.firstSession();
     expect(session.info).toMatchObject({ version: '1.3', peer: { kind: 'raw-public-key' } });
   });
 });

@@ -7,6 +7,7 @@ import { stopAllPeers, type PeerProcess } from './helpers/peer-process.js';
 import { pskStore } from './helpers/psk.js';
 import { recordSession } from './helpers/session-recorder.js';
 import { startWolfsslClient, startWolfsslServer, WOLFSSL_MESSAGES, WOLFSSL_PSK, WOLFSSL_SUITES, wolfsslBinary, wolfsslHandshakes, wolfsslSendingCid } from './helpers/wolfssl.js';
+import { expectWolfsslClientEchoed } from './helpers/wolfssl-client-cell.js';
 
 const wolfServer = wolfsslBinary('server');
 const wolfClient = wolfsslBinary('client');
@@ -148,17 +149,10 @@ describe.skipIf(wolfClient.skip)('the wolfSSL 5.7 example client against an rx-d
     await stopAllPeers();
   });
 
-  /** Runs the client to its end: it must exit 0 having printed our echo of its message. */
-  async function runClient(client: PeerProcess): Promise<void> {
-    const exit = await client.waitForExit(15_000);
-    expect(exit.code, client.describe()).toBe(0);
-    expect(client.stdout).toMatch(new RegExp(`${WOLFSSL_MESSAGES.hello}$`, 'm'));
-  }
-
   it('ALPN: its client (-L C:coap) gets coap from our EncryptedExtensions, and its message is echoed', async () => {
     echo = await startEchoServer({ credentials: ourPsk(CLIENT_IDENTITY), versions: ['1.3'], alpn: ['coap'], ...FAST });
     const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: SUITE, port: echo.port, args: ['-L', 'C:coap'] });
-    await runClient(client);
+    await expectWolfsslClientEchoed(client);
     expect(client.stdout).toContain('Received ALPN protocol : coap (4)');
     const { session } = await echo.firstSession();
     expect(session.info).toMatchObject({ version: '1.3', alpn: 'coap' });
@@ -167,7 +161,7 @@ describe.skipIf(wolfClient.skip)('the wolfSSL 5.7 example client against an rx-d
   it('Connection IDs both ways (--cid AB): we send its CID 4142, it sends ours, and its message is echoed', async () => {
     echo = await startEchoServer({ credentials: ourPsk(CLIENT_IDENTITY), versions: ['1.3'], connectionId: { length: 4 }, ...FAST });
     const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: SUITE, port: echo.port, args: ['--cid', 'AB'] });
-    await runClient(client);
+    await expectWolfsslClientEchoed(client);
     const { session } = await echo.firstSession();
     expect(hex(session.info?.connectionId?.send)).toBe('4142');
     expect(wolfsslSendingCid(client.stdout)).toBe(wolfsslHex(session.info?.connectionId?.receive));
@@ -177,7 +171,7 @@ describe.skipIf(wolfClient.skip)('the wolfSSL 5.7 example client against an rx-d
     echo = await startEchoServer({ credentials: ourPsk(CLIENT_IDENTITY), versions: ['1.3'], connectionId: { length: 4 }, ...FAST });
     relay = new RebindingRelay(echo.port);
     const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: SUITE, port: await relay.port, args: ['--cid', 'AB'] });
-    await runClient(client);
+    await expectWolfsslClientEchoed(client);
     const { session, events } = await echo.firstSession();
     const [before, after] = relay.sourcePorts();
     expect(events.filter((e) => e.type === 'peer-address-changed')).toEqual([
@@ -193,7 +187,7 @@ describe.skipIf(wolfClient.skip)('the wolfSSL 5.7 example client against an rx-d
       .psk({ tag: 1, identity: CLIENT_IDENTITY, key: Buffer.from(WOLFSSL_PSK.keyHex['1.3'], 'hex') });
     echo = await startEchoServer({ credentials: store, versions: ['1.3'], serverNames: { 'b.example': 1 }, ...FAST });
     const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: SUITE, port: echo.port, args: ['-S', 'b.example'] });
-    await runClient(client);
+    await expectWolfsslClientEchoed(client);
     const { session } = await echo.firstSession();
     expect(session.info).toMatchObject({ version: '1.3', serverName: 'b.example', peer: { kind: 'psk', identity: CLIENT_IDENTITY } });
   });

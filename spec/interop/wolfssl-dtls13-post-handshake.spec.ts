@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, credentials, listen, utf8, type DtlsServer, type Session } from '../../lib/index.js';
-import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
+import { startEchoServer } from './helpers/echo-server.js';
 import { assertPeerPresent } from './helpers/peer-binary.js';
 import { PEER_KEYS, readPem } from './helpers/peer-keys.js';
-import { stopAllPeers, type PeerProcess } from './helpers/peer-process.js';
+import { stopAllPeers } from './helpers/peer-process.js';
 import { pskStore } from './helpers/psk.js';
 import { recordSession } from './helpers/session-recorder.js';
 import { startWolfsslClient, startWolfsslServer, WOLFSSL_MESSAGES, WOLFSSL_PSK, WOLFSSL_SUITES, wolfsslBinary, wolfsslHandshakes } from './helpers/wolfssl.js';
+import { expectWolfsslClientEchoed, wolfsslClientCell } from './helpers/wolfssl-client-cell.js';
 
 const wolfServer = wolfsslBinary('server');
 const wolfClient = wolfsslBinary('client');
@@ -58,13 +59,6 @@ describe.skipIf(wolfClient.skip)('post-handshake: wolfSSL 5.7 example client aga
     await stopAllPeers();
   });
 
-  /** Runs the client to its end: it must exit 0 having printed our echo of its message. */
-  async function runClient(client: PeerProcess, message: string = WOLFSSL_MESSAGES.hello): Promise<void> {
-    const exit = await client.waitForExit(15_000);
-    expect(exit.code, client.describe()).toBe(0);
-    expect(client.stdout).toMatch(new RegExp(`${message}$`, 'm'));
-  }
-
   it.each([false, true])('our KeyUpdate (requestPeerUpdate %s) before we echo its message: its client follows us to the next epoch and prints the echo', async (requestPeerUpdate) => {
     server = await listen({ host: '127.0.0.1', port: 0, credentials: ourPsk(CLIENT_IDENTITY), versions: ['1.3'], ...FAST });
     const updated: Array<Promise<void>> = [];
@@ -79,7 +73,7 @@ describe.skipIf(wolfClient.skip)('post-handshake: wolfSSL 5.7 example client aga
       });
     });
     const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: SUITE, port: server.address().port });
-    await runClient(client);
+    await expectWolfsslClientEchoed(client);
     expect(updated).toHaveLength(1);
     await updated[0];
     expect(wolfsslHandshakes(client.stdout)[0]).toMatchObject({ version: 'DTLSv1.3' });
@@ -136,25 +130,16 @@ async function waitFor<T>(read: () => T | undefined): Promise<T> {
 }
 
 describe.skipIf(wolfClient.skip)('resumption: wolfSSL 5.7 example client (-r) against an rx-dtls server, DTLS 1.3', () => {
-  let bin: string;
-  let echo: EchoServer | undefined;
-  beforeEach(() => {
-    bin = assertPeerPresent(wolfClient);
-  });
-  afterEach(async () => {
-    await echo?.server.close();
-    echo = undefined;
-    await stopAllPeers();
-  });
+  const cell = wolfsslClientCell(wolfClient);
 
   it('its client resumes with our ticket: our server restores the peer identity and says resumed, and both its messages are echoed', async () => {
-    echo = await startEchoServer({ credentials: ourPsk(CLIENT_IDENTITY), versions: ['1.3'], ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: SUITE, port: echo.port, args: ['-r'] });
+    cell.echo = await startEchoServer({ credentials: ourPsk(CLIENT_IDENTITY), versions: ['1.3'], ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'psk', suites: SUITE, port: cell.echo.port, args: ['-r'] });
     const exit = await client.waitForExit(15_000);
     expect(exit.code, client.describe()).toBe(0);
     expect(client.stdout).toContain(WOLFSSL_MESSAGES.resumed);
     expect(wolfsslHandshakes(client.stdout).map((h) => h.resumed)).toEqual([false, true]);
-    expect(echo.sessions.map((s) => s.session.info)).toMatchObject([
+    expect(cell.echo.sessions.map((s) => s.session.info)).toMatchObject([
       { version: '1.3', resumed: false, peer: { kind: 'psk', identity: CLIENT_IDENTITY } },
       { version: '1.3', resumed: true, peer: { kind: 'psk', identity: CLIENT_IDENTITY } },
     ]);
@@ -162,13 +147,13 @@ describe.skipIf(wolfClient.skip)('resumption: wolfSSL 5.7 example client (-r) ag
 
   it('a certificate session too: its client (-r) resumes with our ticket; our server (a certificate and a PSK) takes the ticket without a Certificate', async () => {
     const store = ourCertificate().psk({ tag: 0, identity: CLIENT_IDENTITY, key: new Uint8Array(Buffer.from(WOLFSSL_PSK.keyHex['1.3'], 'hex')) });
-    echo = await startEchoServer({ credentials: store, versions: ['1.3'], ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'certificate', suites: SUITE, port: echo.port, args: ['-r'] });
+    cell.echo = await startEchoServer({ credentials: store, versions: ['1.3'], ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'certificate', suites: SUITE, port: cell.echo.port, args: ['-r'] });
     const exit = await client.waitForExit(15_000);
     expect(exit.code, client.describe()).toBe(0);
     expect(client.stdout).toContain(WOLFSSL_MESSAGES.resumed);
     expect(wolfsslHandshakes(client.stdout).map((h) => h.resumed)).toEqual([false, true]);
-    expect(echo.sessions.map((s) => s.session.info)).toMatchObject([
+    expect(cell.echo.sessions.map((s) => s.session.info)).toMatchObject([
       { version: '1.3', resumed: false, peer: { kind: 'anonymous' } },
       { version: '1.3', resumed: true, peer: { kind: 'anonymous' } },
     ]);

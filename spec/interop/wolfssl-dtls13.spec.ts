@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, utf8, type Session } from '../../lib/index.js';
 import { NamedGroup } from '../../lib/wire/registries.js';
-import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
+import { startEchoServer } from './helpers/echo-server.js';
 import { assertPeerPresent } from './helpers/peer-binary.js';
 import { stopAllPeers, type PeerProcess } from './helpers/peer-process.js';
 import { pskStore } from './helpers/psk.js';
 import { recordSession } from './helpers/session-recorder.js';
-import { startWolfsslClient, startWolfsslServer, WOLFSSL_MESSAGES, WOLFSSL_PSK, WOLFSSL_SUITES, wolfsslBinary, wolfsslHandshakes } from './helpers/wolfssl.js';
+import { startWolfsslClient, startWolfsslServer, WOLFSSL_PSK, WOLFSSL_SUITES, wolfsslBinary, wolfsslHandshakes } from './helpers/wolfssl.js';
+import { expectWolfsslClientEchoed, wolfsslClientCell } from './helpers/wolfssl-client-cell.js';
 
 const wolfServer = wolfsslBinary('server');
 const wolfClient = wolfsslBinary('client');
@@ -84,48 +85,32 @@ describe.skipIf(wolfServer.skip)('rx-dtls client against wolfSSL 5.7 example ser
 });
 
 describe.skipIf(wolfClient.skip)('wolfSSL 5.7 example client against an rx-dtls server, DTLS 1.3 with a PSK', () => {
-  let bin: string;
-  let echo: EchoServer | undefined;
-  beforeEach(() => {
-    bin = assertPeerPresent(wolfClient);
-  });
-  afterEach(async () => {
-    await echo?.server.close();
-    echo = undefined;
-    await stopAllPeers();
-  });
-
-  /** Runs the client to its end: it must exit 0 having printed our echo of its message. */
-  async function runClient(client: PeerProcess): Promise<void> {
-    const exit = await client.waitForExit(15_000);
-    expect(exit.code, client.describe()).toBe(0);
-    expect(client.stdout).toMatch(new RegExp(`${WOLFSSL_MESSAGES.hello}$`, 'm'));
-  }
+  const cell = wolfsslClientCell(wolfClient);
 
   const IDENTITY = `${WOLFSSL_PSK.identity}SHA256`;
 
   it.each(PSK_SUITES)('%s through our HelloRetryRequest cookie: agreed on by both, and its message is echoed', async (iana) => {
-    echo = await startEchoServer({ credentials: ourPsk(IDENTITY), versions: ['1.2', '1.3'], ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES[iana], port: echo.port });
-    await runClient(client);
+    cell.echo = await startEchoServer({ credentials: ourPsk(IDENTITY), versions: ['1.2', '1.3'], ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES[iana], port: cell.echo.port });
+    await expectWolfsslClientEchoed(client);
     // Its default key shares are secp256r1 and ffdhe2048: we take its secp256r1 share rather than ask for x25519.
     expectWolfsslSaw(client, iana, 'SECP256R1');
-    const { session } = await echo.firstSession();
+    const { session } = await cell.echo.firstSession();
     expect(session.info).toMatchObject({ version: '1.3', cipherSuite: iana, peer: { kind: 'psk', identity: IDENTITY } });
   });
 
   it('asks in its HelloRetryRequest for an x25519 share when x25519 is all we take, the cookie beside it', async () => {
-    echo = await startEchoServer({ credentials: ourPsk(IDENTITY), versions: ['1.3'], groups: [NamedGroup.x25519], ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: echo.port });
-    await runClient(client);
+    cell.echo = await startEchoServer({ credentials: ourPsk(IDENTITY), versions: ['1.3'], groups: [NamedGroup.x25519], ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: cell.echo.port });
+    await expectWolfsslClientEchoed(client);
     expectWolfsslSaw(client, 'TLS_AES_128_GCM_SHA256', 'X25519');
   });
 
   it('KeyUpdate: its client (-I) updates with update_requested, we read its next epoch, answer with ours and switch once it is acknowledged; both messages are echoed', async () => {
-    echo = await startEchoServer({ credentials: ourPsk(IDENTITY), versions: ['1.3'], ...FAST });
-    const client = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: echo.port, args: ['-I'] });
-    await runClient(client);
-    const { session, data } = await echo.firstSession();
+    cell.echo = await startEchoServer({ credentials: ourPsk(IDENTITY), versions: ['1.3'], ...FAST });
+    const client = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: cell.echo.port, args: ['-I'] });
+    await expectWolfsslClientEchoed(client);
+    const { session, data } = await cell.echo.firstSession();
     expect(session.info?.version).toBe('1.3');
     expect(data.length).toBeGreaterThanOrEqual(2);
   });
@@ -136,20 +121,20 @@ describe.skipIf(wolfClient.skip)('wolfSSL 5.7 example client against an rx-dtls 
     { versions: ['1.2'] as const, wolfssl: 'any' as const, expected: 'DTLSv1.2' },
   ])('version negotiation: our server accepting $versions and its client -v $wolfssl agree on $expected', async ({ versions, wolfssl, expected }) => {
     const credentials = expected === 'DTLSv1.3' ? ourPsk(IDENTITY) : pskStore(WOLFSSL_PSK.identity, WOLFSSL_PSK.keyHex['1.2']);
-    echo = await startEchoServer({ credentials, versions: [...versions], ...FAST });
+    cell.echo = await startEchoServer({ credentials, versions: [...versions], ...FAST });
     const suites = expected === 'DTLSv1.3' ? WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256 : `${WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256}:${WOLFSSL_SUITES.TLS_PSK_WITH_AES_128_GCM_SHA256}`;
-    const client = startWolfsslClient({ binary: bin, version: wolfssl, auth: 'psk', suites, port: echo.port });
-    await runClient(client);
+    const client = startWolfsslClient({ binary: cell.bin, version: wolfssl, auth: 'psk', suites, port: cell.echo.port });
+    await expectWolfsslClientEchoed(client);
     expect(wolfsslHandshakes(client.stdout)[0]?.version).toBe(expected);
   });
 
   it('asks its x25519-only client (-t) for nothing more than the cookie, and its psk_ke client (-K) gets psk_ke', async () => {
-    echo = await startEchoServer({ credentials: ourPsk(IDENTITY), versions: ['1.3'], ...FAST });
-    const x25519 = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: echo.port, args: ['-t'] });
-    await runClient(x25519);
+    cell.echo = await startEchoServer({ credentials: ourPsk(IDENTITY), versions: ['1.3'], ...FAST });
+    const x25519 = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: cell.echo.port, args: ['-t'] });
+    await expectWolfsslClientEchoed(x25519);
     expectWolfsslSaw(x25519, 'TLS_AES_128_GCM_SHA256', 'X25519');
-    const pskOnly = startWolfsslClient({ binary: bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: echo.port, args: ['-K'] });
-    await runClient(pskOnly);
-    expect(echo.sessions.map((s) => s.session.info?.version)).toEqual(['1.3', '1.3']);
+    const pskOnly = startWolfsslClient({ binary: cell.bin, version: '1.3', auth: 'psk', suites: WOLFSSL_SUITES.TLS_AES_128_GCM_SHA256, port: cell.echo.port, args: ['-K'] });
+    await expectWolfsslClientEchoed(pskOnly);
+    expect(cell.echo.sessions.map((s) => s.session.info?.version)).toEqual(['1.3', '1.3']);
   });
 });
