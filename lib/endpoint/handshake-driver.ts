@@ -5,9 +5,7 @@ import type { Flight } from '../handshake/flight.js';
 import { HandshakeBudget } from '../handshake/handshake-budget.js';
 import { NOTHING, type HandshakeStep } from '../handshake/handshake-step.js';
 import { flightMessageNames } from '../handshake/message-names.js';
-import { Reassembler } from '../handshake/reassembler.js';
 import { plaintextLimit, type RecordLimit } from '../handshake/record-size-negotiation.js';
-import { Sequencer } from '../handshake/sequencer.js';
 import type { ServerHandshake } from '../handshake/server-handshake.js';
 import { decodeHandshake } from '../operators/decode-handshake.js';
 import { decodeRecords } from '../operators/decode-records.js';
@@ -25,6 +23,7 @@ import { AlertDescription, AlertLevel } from '../wire/alert.js';
 import { decodeChangeCipherSpec } from '../wire/change-cipher-spec.js';
 import { ContentType, HandshakeType } from '../wire/constants.js';
 import type { HandshakeOutcome } from './handshake-outcome.js';
+import { PeerFlights } from './peer-flights.js';
 import { StepDriver } from './step-driver.js';
 import { PeerSilence } from './peer-silence.js';
 import type { SessionEvent } from './session-event.js';
@@ -61,19 +60,7 @@ export class HandshakeDriver extends StepDriver {
   private readonly keysInstalled = new Subject<void>();
   private readonly handshakeRecords = new Subject<PlainRecord>();
   private readonly subscriptions = new Subscription();
-  private readonly sequencer: Sequencer;
-  private readonly reassembler: Reassembler;
-  /** The first message_seq of the peer's flight we are waiting for. */
-  private peerFlightStart: number;
-  /**
-   * The first message_seq of the peer's previous flight: the one our last flight
-   * answered. When it shows up again the peer is retransmitting that flight, which
-   * means ours was lost (RFC 6347 §4.2.4). Only that one message triggers a resend,
-   * so a flight spread over several datagrams draws one resend, not one per datagram.
-   * Undefined while our last flight answered nothing (the client's first ClientHello):
-   * a copy of a message of the flight still arriving is no sign of loss.
-   */
-  private peerPreviousFlightStart?: number;
+  private readonly peerFlights: PeerFlights;
   private lastFlight?: Flight;
   /** The peer's limit on our records, once the hellos settled one. */
   private recordLimit?: RecordLimit;
@@ -95,27 +82,10 @@ export class HandshakeDriver extends StepDriver {
   ) {
     super(onLater, budget);
     const { options } = context;
-    // Half of the budget at most for messages being reassembled: the largest message accepted.
-    const half = options.maxHandshakeBufferBytes / 2;
-    this.reassembler = new Reassembler({
-      maxBufferedBytes: half,
-      maxMessageLength: half,
-      // From the peer's previous flight (whose retransmission tells us ours was lost) up to the sequencer's window.
-      window: () => ({ min: this.oldestWantedSeq, max: this.sequencer.expected + options.maxFutureHandshakeMessages }),
-      onDropped: () => this.drop(),
-      budget,
-    });
-    this.sequencer = new Sequencer(firstReceiveSeq, options.maxFutureHandshakeMessages, budget);
-    // A server's first flight answers the ClientHello that passed the cookie gate.
-    this.peerFlightStart = context.role === 'server' ? firstReceiveSeq - 1 : 0;
+    this.peerFlights = new PeerFlights(firstReceiveSeq, context.role, options, budget, () => this.drop());
     this.silence = new PeerSilence(options.maxSilentTimeouts, () => options.scheduler.now(), context.role === 'server');
     this.wireReceive();
     this.wireSend();
-  }
-
-  /** The oldest message_seq worth reassembling: the peer's previous flight, whose retransmission tells us ours was lost. */
-  private get oldestWantedSeq(): number {
-    return this.peerPreviousFlightStart ?? this.peerFlightStart;
   }
 
   /** Whether our ChangeCipherSpec went out: before it, the peer can read only epoch 0. */
@@ -155,8 +125,7 @@ export class HandshakeDriver extends StepDriver {
     this.lastFlight = undefined;
     // Unsubscribing also drops the records decrypt held for the next epoch.
     this.subscriptions.unsubscribe();
-    this.sequencer.expect(Number.POSITIVE_INFINITY);
-    this.reassembler.discardBelow(Number.POSITIVE_INFINITY);
+    this.peerFlights.close();
     this.budget.close();
   }
 
@@ -218,7 +187,7 @@ export class HandshakeDriver extends StepDriver {
       this.handshakeRecords
         .pipe(
           decodeHandshake(() => this.drop()),
-          reassemble(this.reassembler),
+          reassemble(this.peerFlights.reassembler),
           // RFC 5246 §7.4.9: a Finished is protected with the new keys; an unprotected one is
           // a forgery, dropped before it can take the Finished's place in the sequence.
           filter(({ epoch, message }) => {
@@ -226,7 +195,7 @@ export class HandshakeDriver extends StepDriver {
             if (forged) this.drop();
             return !forged;
           }),
-          sequence(this.sequencer),
+          sequence(this.peerFlights.sequencer),
         )
         .subscribe((m) => this.onHandshakeMessage(m)),
     );
@@ -290,7 +259,7 @@ export class HandshakeDriver extends StepDriver {
   private onHandshakeMessage({ kind, message }: SequencedEpochMessage): void {
     if (kind === 'stale') {
       // RFC 6347 §4.2.4: the peer retransmitting its previous flight means ours was lost.
-      if (message.messageSeq === this.peerPreviousFlightStart) this.resendNow.next();
+      if (this.peerFlights.repeatsAnsweredFlight(message.messageSeq)) this.resendNow.next();
       return;
     }
     const kept = this.keep(message);
@@ -307,11 +276,7 @@ export class HandshakeDriver extends StepDriver {
     if (step.recordLimit) this.recordLimit = step.recordLimit;
     if (step.flight) {
       if (step.flight.entries.some((e) => e.kind === 'change_cipher_spec')) this.changeCipherSpecSent = true;
-      // This flight answers the peer's current one only if some of it arrived.
-      this.peerPreviousFlightStart = this.sequencer.expected > this.peerFlightStart ? this.peerFlightStart : undefined;
-      this.peerFlightStart = this.sequencer.expected;
-      // Leftover fragments of older messages will never be needed.
-      this.reassembler.discardBelow(this.oldestWantedSeq);
+      this.peerFlights.answered();
       this.lastFlight = step.flight;
       this.flights.next(step.flight);
     }

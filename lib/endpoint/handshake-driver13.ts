@@ -9,8 +9,6 @@ import { flightRecords } from '../handshake/flight-records.js';
 import { HandshakeBudget } from '../handshake/handshake-budget.js';
 import { NOTHING, type HandshakeStep } from '../handshake/handshake-step.js';
 import { flightMessageNames } from '../handshake/message-names.js';
-import { Reassembler } from '../handshake/reassembler.js';
-import { Sequencer } from '../handshake/sequencer.js';
 import type { ServerHandshake13 } from '../handshake/server-handshake13.js';
 import { retransmit } from '../operators/retransmit.js';
 import { packRecords } from '../record/pack-records.js';
@@ -20,6 +18,7 @@ import { AlertDescription, AlertLevel } from '../wire/alert.js';
 import { ContentType, HandshakeType } from '../wire/constants.js';
 import { decodeHandshakeFragments } from '../wire/handshake-header.js';
 import type { HandshakeEffect, HandshakeOutcome } from './handshake-outcome.js';
+import { PeerFlights } from './peer-flights.js';
 import { StepDriver } from './step-driver.js';
 import { PeerSilence } from './peer-silence.js';
 import type { RecordLayer13 } from './record-layer13.js';
@@ -56,13 +55,9 @@ export class HandshakeDriver13 extends StepDriver {
   private readonly flights = new Subject<Flight | null>();
   private readonly resendNow = new Subject<void>();
   private readonly subscriptions = new Subscription();
-  private readonly sequencer: Sequencer;
-  private readonly reassembler: Reassembler;
+  private readonly peerFlights: PeerFlights;
   private readonly received = new ReceivedRecords();
   private sending?: Sending;
-  /** The first message_seq of the peer's flight that our last flight answered: its copy means ours was lost. */
-  private peerPreviousFlightStart?: number;
-  private peerFlightStart: number;
   /** The client's: established by the machine, waiting for the server to acknowledge our Finished. */
   private pendingEstablished?: HandshakeEffect & { readonly kind: 'established13' };
   private readonly silence: PeerSilence;
@@ -78,16 +73,7 @@ export class HandshakeDriver13 extends StepDriver {
   ) {
     super(onLater, budget);
     const { options } = context;
-    const half = options.maxHandshakeBufferBytes / 2;
-    this.sequencer = new Sequencer(firstReceiveSeq, options.maxFutureHandshakeMessages, budget);
-    this.reassembler = new Reassembler({
-      maxBufferedBytes: half,
-      maxMessageLength: half,
-      window: () => ({ min: this.peerPreviousFlightStart ?? this.peerFlightStart, max: this.sequencer.expected + options.maxFutureHandshakeMessages }),
-      onDropped: () => this.drop(),
-      budget,
-    });
-    this.peerFlightStart = context.role === 'server' ? firstReceiveSeq - 1 : 0;
+    this.peerFlights = new PeerFlights(firstReceiveSeq, context.role, options, budget, () => this.drop());
     this.silence = new PeerSilence(options.maxSilentTimeouts, () => options.scheduler.now(), context.role === 'server');
     this.wireSend();
   }
@@ -133,8 +119,7 @@ export class HandshakeDriver13 extends StepDriver {
     this.handshake = undefined;
     this.sending = undefined;
     this.subscriptions.unsubscribe();
-    this.sequencer.expect(Number.POSITIVE_INFINITY);
-    this.reassembler.discardBelow(Number.POSITIVE_INFINITY);
+    this.peerFlights.close();
     this.budget.close();
   }
 
@@ -174,12 +159,12 @@ export class HandshakeDriver13 extends StepDriver {
         this.drop();
         continue;
       }
-      const message = this.reassembler.add(fragment);
+      const message = this.peerFlights.reassembler.add(fragment);
       if (message === undefined) continue;
-      for (const sequenced of this.sequencer.push(message, record.epoch)) {
+      for (const sequenced of this.peerFlights.sequencer.push(message, record.epoch)) {
         if (sequenced.kind === 'stale') {
           // RFC 9147 §5.8: the peer repeating the flight ours answered means ours was lost.
-          if (sequenced.message.messageSeq === this.peerPreviousFlightStart) this.resendNow.next();
+          if (this.peerFlights.repeatsAnsweredFlight(sequenced.message.messageSeq)) this.resendNow.next();
           // The client's Finished again: our ACK of it was lost (RFC 9147 §7).
           else if (this.handshake?.isEstablished) this.sendAck();
           continue;
@@ -222,9 +207,7 @@ export class HandshakeDriver13 extends StepDriver {
       if (write) records.installWrite(epoch, suite, write);
     }
     if (step.flight) {
-      this.peerPreviousFlightStart = this.sequencer.expected > this.peerFlightStart ? this.peerFlightStart : undefined;
-      this.peerFlightStart = this.sequencer.expected;
-      this.reassembler.discardBelow(this.peerPreviousFlightStart ?? this.peerFlightStart);
+      this.peerFlights.answered();
       this.send(step.flight);
     }
     if (step.established13) {

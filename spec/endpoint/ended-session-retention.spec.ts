@@ -19,8 +19,10 @@ const SESSIONS = 32;
 
 /** What a stopped handshake driver must have let go of. */
 interface DriverInternals {
-  readonly sequencer: { readonly future: Map<number, unknown> };
-  readonly reassembler: { readonly bufferedBytes: number };
+  readonly peerFlights: {
+    readonly sequencer: { readonly future: Map<number, unknown> };
+    readonly reassembler: { readonly bufferedBytes: number };
+  };
 }
 
 const driverOf = (session: Session) => (session as unknown as { driver?: DriverInternals }).driver;
@@ -72,7 +74,7 @@ async function endedSession(seed: number, setup: KeyExchangeSetup, ended: Ended,
   if (!driver) throw new Error('no handshake driver');
   ended.drivers.push(new WeakRef(driver));
   if (sendKeyExchange) {
-    expect([driver.sequencer.future.size, driver.reassembler.bufferedBytes]).toEqual([8, 1_000]);
+    expect([driver.peerFlights.sequencer.future.size, driver.peerFlights.reassembler.bufferedBytes]).toEqual([8, 1_000]);
     ended.stopped.push(driver);
   }
   lab.clock.advanceBy(5_000);
@@ -113,7 +115,7 @@ describe('what an ended session leaves behind', () => {
     const setup: KeyExchangeSetup = { ...base, server: { credentials: credentials().pskLookup(0, () => new Promise((resolve) => pending.push(resolve))) } };
     for (let i = 0; i < 4; i++) await endedSession(200 + i, setup, ended, 'error', true);
     expect(pending).toHaveLength(4);
-    expect(ended.stopped.map((d) => [d.sequencer.future.size, d.reassembler.bufferedBytes])).toEqual(Array(4).fill([0, 0]));
+    expect(ended.stopped.map(({ peerFlights: d }) => [d.sequencer.future.size, d.reassembler.bufferedBytes])).toEqual(Array(4).fill([0, 0]));
     expect(await live(ended.datagrams)).toBe(0);
   });
 });
