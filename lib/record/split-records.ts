@@ -32,17 +32,33 @@ export interface SplitResult {
  * CID, and with 0 it cannot be ours and ends the parse like a header that does not decode.
  */
 export function splitRecords(datagram: Uint8Array, cidLength = 0): SplitResult {
-  const records: RawRecord[] = [];
+  return readRecords(datagram, cidLength, readRecord);
+}
+
+/** One record read at an offset: where it ends, and the record unless it is skipped; undefined when the rest cannot be read. */
+export type RecordRead<R> = { readonly end: number; readonly record?: R } | undefined;
+
+/**
+ * The walk over a datagram's records that DTLS 1.2 and 1.3 share: `read` one after another;
+ * a skipped record is counted and the walk goes on, an unreadable one ends it and the rest is
+ * counted once.
+ */
+export function readRecords<R>(
+  datagram: Uint8Array,
+  cidLength: number,
+  read: (datagram: Uint8Array, offset: number, cidLength: number) => RecordRead<R>,
+): { records: R[]; malformed: number } {
+  const records: R[] = [];
   let malformed = 0;
   let offset = 0;
   while (offset < datagram.length) {
-    const read = readRecord(datagram, offset, cidLength);
-    if (read === undefined) {
+    const next = read(datagram, offset, cidLength);
+    if (next === undefined) {
       malformed++;
       break;
     }
-    offset = read.end;
-    if (read.record) records.push(read.record);
+    offset = next.end;
+    if (next.record) records.push(next.record);
     else malformed++;
   }
   return { records, malformed };
@@ -61,7 +77,7 @@ export function firstRecord(datagram: Uint8Array, cidLength = 0): RawRecord | un
  * The record at `offset`: undefined when its boundary cannot be trusted (the parse
  * ends there), else where it ends and, unless it must be skipped, the record.
  */
-function readRecord(datagram: Uint8Array, offset: number, cidLength: number): { end: number; record?: RawRecord } | undefined {
+function readRecord(datagram: Uint8Array, offset: number, cidLength: number): RecordRead<RawRecord> {
   if (offset + RECORD_HEADER_LENGTH > datagram.length) return undefined;
   const decoded = decodeRecordHeader(datagram.subarray(offset), cidLength);
   if (!decoded.ok) return undefined;

@@ -1,7 +1,7 @@
 import { MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../wire/constants.js';
 import { decodeRecordHeader, type RecordHeader } from '../wire/record-header.js';
 import { demultiplexRecord13, readUnifiedHeader, unifiedHeaderFields } from '../wire/unified-header.js';
-import { type RawRecord } from './split-records.js';
+import { readRecords, type RawRecord, type RecordRead } from './split-records.js';
 
 /** RFC 9147 §4: TLSCiphertext.length (the encrypted_record) never exceeds 2^14 + 256 (RFC 8446 §5.2). */
 export const MAX_ENCRYPTED_RECORD_LENGTH = 16384 + 256;
@@ -50,24 +50,15 @@ export interface SplitResult13 {
  * unified header with C set cannot be read without one.
  */
 export function splitRecords13(datagram: Uint8Array, cidLength = 0): SplitResult13 {
-  const records: RawRecord13[] = [];
-  let malformed = 0;
-  let offset = 0;
-  while (offset < datagram.length) {
-    const format = demultiplexRecord13(datagram[offset]);
-    const read = format === 'ciphertext' ? readCiphertext(datagram, offset, cidLength) : format === 'plaintext' ? readPlaintext(datagram, offset) : undefined;
-    if (read === undefined) {
-      malformed++;
-      break;
-    }
-    offset = read.end;
-    if (read.record) records.push(read.record);
-    else malformed++;
-  }
-  return { records, malformed };
+  return readRecords(datagram, cidLength, readRecord13);
 }
 
-type Read = { end: number; record?: RawRecord13 } | undefined;
+type Read = RecordRead<RawRecord13>;
+
+function readRecord13(datagram: Uint8Array, offset: number, cidLength: number): Read {
+  const format = demultiplexRecord13(datagram[offset]);
+  return format === 'ciphertext' ? readCiphertext(datagram, offset, cidLength) : format === 'plaintext' ? readPlaintext(datagram, offset) : undefined;
+}
 
 /** The header being read: one for all, as splitting runs to completion (a record costs no header object). */
 const fields = unifiedHeaderFields();
